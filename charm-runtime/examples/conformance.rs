@@ -1,0 +1,33 @@
+//! Runs a dispatch conformance spec (`shared/conformance/SPEC.md`) and
+//! prints one JSON line per hook.
+//!
+//! `cargo run -q -p charm-runtime --example conformance -- SPEC.json`
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (Some(path), None) = (args.next(), args.next()) else {
+        eprintln!("usage: conformance SPEC.json");
+        return ExitCode::from(2);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("conformance: cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match charm_runtime::conformance::run_spec_text(&text) {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("conformance: {path}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! The reactive bus: charms.reactive 1.5.3 `bus.dispatch`.
+//!
+//! 1. Hook phase: every handler whose predicates pass is invoked in order.
+//! 2. "Other" phase, iterations 0..100: in iteration 0 every handler is
+//!    tested; later only handlers that watch a flag changed by the previous
+//!    iteration's invocations (plus handlers without flag conditions).
+//! 3. Flags set during an iteration do not add handlers to it; any clear
+//!    re-tests the rest of the current batch.
+//! 4. Dispatch ends on an iteration with nothing to invoke, or after
+//!    iteration 99 (logged with the handlers that kept re-running).
+//!
+//! Handlers are indexed by the flags they watch, so the cost of an
+//! iteration grows with the handlers whose flags changed, not with all.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+
+use crate::context::HookContext;
+use crate::error::HandlerError;
+use crate::extract::Invocation;
+use crate::flags::FlagId;
+use crate::log::Level;
+use crate::python_json;
+use crate::registry::{Compiled, Registry};
+use crate::state::{FILES_CHANGED_PREFIX, INVOKED_PREFIX};
+use crate::trace::TraceEvent;
+
+/// The iteration cap of the "other" phase.
+pub const MAX_ITERATIONS: usize = 100;
+
+/// Hooks that charms.reactive runs in restricted mode.
+pub const RESTRICTED_HOOKS: [&str; 2] = ["collect-metrics", "meter-status-changed"];
+
+/// A phase of dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// `@hook` handlers (and handlers without flag conditions).
+    Hooks,
+    /// Flag-driven handlers, iterated until quiescent.
+    Other,
+    /// `collect-metrics` / `meter-status-changed`: only their handlers.
+    Restricted,
+}
+
+impl Phase {
+    /// The name charms.reactive stores as `reactive.dispatch.phase`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Hooks => "hooks",
+            Phase::Other => "other",
+            Phase::Restricted => "restricted",
+        }
+    }
+}
+
+/// Run the handlers of `registry` for the hook of `ctx`.
+pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
+    let mut bus = Bus {
+        registry,
+        ctx,
+        seen: vec![false; registry.handlers.len()],
+    };
+    bus.run()
+}
+
+struct Bus<'r> {
+    registry: &'r Registry,
+    ctx: &'r HookContext,
+    /// Scratch marks for collecting eligible handlers.
+    seen: Vec<bool>,
+}
+
+impl Bus<'_> {
+    fn run(&mut self) -> Result<(), HandlerError> {
+        let restricted = RESTRICTED_HOOKS.contains(&self.ctx.hook_name());
+        {
+            let mut st = self.ctx.state.borrow_mut();
+            st.watch = Default::default();
+            st.phase = if restricted {
+                Phase::Restricted
+            } else {
+                Phase::Hooks
+            };
+        }
+        let all: Vec<u32> = (0..self.registry.handlers.len() as u32).collect();
+        let batch = self.test(&all)?;
+        self.invoke(batch)?;
+        if restricted {
+            return Ok(());
+        }
+        self.ctx.state.borrow_mut().phase = Phase::Other;
+        let mut last = Vec::new();
+        for i in 0..MAX_ITERATIONS {
+            self.ctx.state.borrow_mut().watch.iteration = i;
+            let batch = if i == 0 {
+                self.test(&all)?
+            } else {
+                let eligible = self.eligible();
+                self.test(&eligible)?
+            };
+            if batch.is_empty() {
+                return Ok(());
+            }
+            last.clone_from(&batch);
+            self.invoke(batch)?;
+        }
+        let handlers: Vec<String> = last
+            .iter()
+            .map(|&h| self.registry.handlers[h as usize].info.id.clone())
+            .collect();
+        self.ctx.log(
+            Level::Warning,
+            &format!(
+                "reactive dispatch stopped after {MAX_ITERATIONS} iterations; still re-running: {}",
+                handlers.join(", ")
+            ),
+        );
+        self.ctx
+            .state
+            .borrow_mut()
+            .trace
+            .push(TraceEvent::IterationCap { handlers });
+        Ok(())
+    }
+
+    /// Handlers watching a flag changed by the previous batch, plus those
+    /// without flag conditions, in registration order.
+    fn eligible(&mut self) -> Vec<u32> {
+        let st = self.ctx.state.borrow();
+        let mut out: Vec<u32> = self.registry.unwatched.clone();
+        for &h in &out {
+            self.seen[h as usize] = true;
+        }
+        for flag in &st.watch.changes {
+            if let Some(ws) = self.registry.watchers.get(flag.index()) {
+                for &h in ws {
+                    if !std::mem::replace(&mut self.seen[h as usize], true) {
+                        out.push(h);
+                    }
+                }
+            }
+        }
+        for &h in &out {
+            self.seen[h as usize] = false;
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn test(&self, candidates: &[u32]) -> Result<Vec<u32>, HandlerError> {
+        let mut out = Vec::new();
+        for &h in candidates {
+            if self.passes(&self.registry.handlers[h as usize])? {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The handler's predicates, cheap and side-effect free first; the file
+    /// check, which records new hashes, last.
+    fn passes(&self, h: &Compiled) -> Result<bool, HandlerError> {
+        {
+            let st = self.ctx.state.borrow();
+            if h.has_flags() {
+                if st.phase != Phase::Other {
+                    return Ok(false);
+                }
+                let f = &st.flags;
+                let held = h.when_all.iter().all(|&x| f.is_set(x))
+                    && h.when_any.iter().all(|g| g.iter().any(|&x| f.is_set(x)))
+                    && !h.when_none.iter().any(|&x| f.is_set(x))
+                    && h.when_not_all.iter().all(|g| g.iter().any(|&x| !f.is_set(x)));
+                if !held {
+                    return Ok(false);
+                }
+            }
+            if let Some(m) = &h.hook {
+                if st.phase != Phase::Hooks || !m.matches(self.ctx.hook_name(), self.ctx.relations())
+                {
+                    return Ok(false);
+                }
+            }
+            if let Some(r) = &h.restricted_hook {
+                if st.phase != Phase::Restricted || r != self.ctx.hook_name() {
+                    return Ok(false);
+                }
+            }
+            if h.only_once && st.kv.contains_key(&invoked_key(&h.info.id)) {
+                return Ok(false);
+            }
+        }
+        if !h.files.is_empty() {
+            return self.any_file_changed(h);
+        }
+        Ok(true)
+    }
+
+    /// charms.reactive's `any_file_changed`: md5 of each file's content
+    /// (null when missing) against the recorded one; every hash is updated.
+    fn any_file_changed(&self, h: &Compiled) -> Result<bool, HandlerError> {
+        let mut changed = false;
+        for path in &h.files {
+            let new = match std::fs::read(path) {
+                Ok(bytes) => python_json::dumps_str(&format!("{:x}", md5::compute(bytes))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "null".to_owned(),
+                Err(e) => {
+                    return Err(HandlerError::Callback {
+                        what: format!("when_file_changed check of {path} for {}", h.info.id),
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let key = format!("{FILES_CHANGED_PREFIX}{path}");
+            let mut st = self.ctx.state.borrow_mut();
+            let old = st.kv.get(&key).map(String::as_str).unwrap_or("null");
+            if old != new {
+                st.kv.insert(key, new);
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
+    fn invoke(&self, mut batch: Vec<u32>) -> Result<(), HandlerError> {
+        while !batch.is_empty() {
+            self.ctx.state.borrow_mut().removed_state = false;
+            let mut next = 0;
+            let mut retest = false;
+            while next < batch.len() {
+                let h = batch[next];
+                next += 1;
+                self.invoke_one(&self.registry.handlers[h as usize])?;
+                if self.ctx.state.borrow().removed_state {
+                    retest = true;
+                    break;
+                }
+            }
+            batch = if retest {
+                self.test(&batch[next..])?
+            } else {
+                Vec::new()
+            };
+        }
+        self.ctx.state.borrow_mut().watch.commit();
+        Ok(())
+    }
+
+    fn invoke_one(&self, h: &Compiled) -> Result<(), HandlerError> {
+        let id = &h.info.id;
+        let reason = self.reason(h);
+        {
+            let mut st = self.ctx.state.borrow_mut();
+            let (phase, iteration) = (st.phase, st.watch.iteration);
+            st.trace.push(TraceEvent::Invoked {
+                handler: id.clone(),
+                phase,
+                iteration,
+                reason: reason.clone(),
+            });
+            st.current_handler = Some(Rc::from(id.as_str()));
+        }
+        self.ctx.log(
+            Level::Info,
+            &format!("Invoking reactive handler: {id} ({reason})"),
+        );
+        if !h.not_unless.is_empty() {
+            let flags = self.ctx.flags();
+            let missing: Vec<&str> = h
+                .not_unless
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !flags.is_set(f))
+                .collect();
+            if !missing.is_empty() {
+                self.ctx.log(
+                    Level::Warning,
+                    &format!(
+                        "{id} called before flag{}: {}",
+                        if missing.len() > 1 { "s" } else { "" },
+                        missing.join(", ")
+                    ),
+                );
+            }
+        }
+        let inv = Invocation {
+            ctx: self.ctx,
+            handler: &h.info,
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| (h.func)(&inv))).unwrap_or_else(|payload| {
+            Err(HandlerError::Panicked {
+                handler: id.clone(),
+                message: panic_message(payload.as_ref()),
+            })
+        });
+        let mut st = self.ctx.state.borrow_mut();
+        st.current_handler = None;
+        result?;
+        if let Some(e) = st.errors.drain(..).next() {
+            return Err(e);
+        }
+        if h.only_once {
+            st.kv.insert(invoked_key(id), "true".to_owned());
+        }
+        Ok(())
+    }
+
+    /// Why `h` is about to run, for the trace.
+    fn reason(&self, h: &Compiled) -> String {
+        let st = self.ctx.state.borrow();
+        let names = &st.flags.names;
+        let list = |ids: &[FlagId]| {
+            ids.iter()
+                .map(|&f| names.name(f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if h.hook.is_some() {
+            parts.push(format!("hook {} matched", self.ctx.hook_name()));
+        }
+        if let Some(r) = &h.restricted_hook {
+            parts.push(format!("restricted hook {r}"));
+        }
+        if !h.when_all.is_empty() {
+            parts.push(format!("when_all({}) held", list(&h.when_all)));
+        }
+        for g in &h.when_any {
+            let set: Vec<FlagId> = g.iter().copied().filter(|&f| st.flags.is_set(f)).collect();
+            parts.push(format!("when_any: {} set", list(&set)));
+        }
+        if !h.when_none.is_empty() {
+            parts.push(format!("when_none({}) held", list(&h.when_none)));
+        }
+        for g in &h.when_not_all {
+            let unset: Vec<FlagId> = g.iter().copied().filter(|&f| !st.flags.is_set(f)).collect();
+            parts.push(format!("when_not_all: {} unset", list(&unset)));
+        }
+        if h.only_once {
+            parts.push("only_once: first run".to_owned());
+        }
+        if !h.files.is_empty() {
+            parts.push(format!("file changed among {}", h.files.join(", ")));
+        }
+        if st.phase == Phase::Other && st.watch.iteration > 0 {
+            let changed: Vec<FlagId> = h
+                .watched
+                .iter()
+                .copied()
+                .filter(|f| st.watch.changes.binary_search(f).is_ok())
+                .collect();
+            parts.push(format!("watched flags changed: {}", list(&changed)));
+        }
+        parts.join("; ")
+    }
+}
+
+fn invoked_key(id: &str) -> String {
+    format!("{INVOKED_PREFIX}{id}")
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}

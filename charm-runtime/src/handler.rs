@@ -1,0 +1,196 @@
+//! Handler definitions for programmatic registration.
+
+use std::fmt::Display;
+use std::rc::Rc;
+
+use crate::conditions::Condition;
+use crate::context::HookContext;
+use crate::error::HandlerError;
+use crate::extract::{IntoHandlerResult, Invocation};
+
+/// The erased body of a handler.
+pub type HandlerFn = Rc<dyn Fn(&Invocation<'_>) -> Result<(), HandlerError>>;
+
+/// What a handler body sees of its own definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerInfo {
+    /// Unique id: `module::path::function` for macro handlers, with
+    /// `:endpoint` appended for interface handlers.
+    pub id: String,
+    /// Every flag named in the handler's `when*` conditions, in the order
+    /// written (used to resolve endpoints from flags).
+    pub flags: Vec<String>,
+    /// The endpoint an interface handler was instantiated for.
+    pub endpoint: Option<String>,
+}
+
+/// A handler: an id, its conditions and its body.
+///
+/// ```
+/// use charm_runtime::{Handler, HookContext};
+/// let h = Handler::new("charm::configure", |ctx: &HookContext| ctx.flags().set("configured"))
+///     .when(["db.available"])
+///     .when_not(["configured"]);
+/// assert_eq!(h.id(), "charm::configure");
+/// ```
+pub struct Handler {
+    pub(crate) info: HandlerInfo,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) not_unless: Vec<String>,
+    pub(crate) func: HandlerFn,
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handler")
+            .field("info", &self.info)
+            .field("conditions", &self.conditions)
+            .field("not_unless", &self.not_unless)
+            .finish_non_exhaustive()
+    }
+}
+
+fn strings<I, S>(flags: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    flags.into_iter().map(Into::into).collect()
+}
+
+impl Handler {
+    /// A handler whose body takes the hook context and returns `()` or
+    /// `Result<(), E: Display>`.
+    pub fn new<F, R>(id: impl Into<String>, body: F) -> Self
+    where
+        F: Fn(&HookContext) -> R + 'static,
+        R: IntoHandlerResult,
+    {
+        Self::with_invocation(id, move |inv: &Invocation<'_>| body(inv.ctx))
+    }
+
+    /// A handler whose body takes the full [`Invocation`] (context plus its
+    /// own definition), as macro-generated handlers do to extract arguments.
+    pub fn with_invocation<F, R>(id: impl Into<String>, body: F) -> Self
+    where
+        F: Fn(&Invocation<'_>) -> R + 'static,
+        R: IntoHandlerResult,
+    {
+        let func: HandlerFn = Rc::new(move |inv: &Invocation<'_>| {
+            body(inv)
+                .into_handler_result()
+                .map_err(|message| HandlerError::Failed {
+                    handler: inv.handler.id.clone(),
+                    message,
+                })
+        });
+        Self::from_raw(id, func)
+    }
+
+    /// A handler from an already erased body.
+    pub fn from_raw(id: impl Into<String>, func: HandlerFn) -> Self {
+        Handler {
+            info: HandlerInfo {
+                id: id.into(),
+                flags: Vec::new(),
+                endpoint: None,
+            },
+            conditions: Vec::new(),
+            not_unless: Vec::new(),
+            func,
+        }
+    }
+
+    /// The handler id.
+    pub fn id(&self) -> &str {
+        &self.info.id
+    }
+
+    /// Add a condition.
+    pub fn condition(mut self, condition: Condition) -> Self {
+        if let Condition::WhenAll(f)
+        | Condition::WhenAny(f)
+        | Condition::WhenNone(f)
+        | Condition::WhenNotAll(f) = &condition
+        {
+            for flag in f {
+                if !self.info.flags.contains(flag) {
+                    self.info.flags.push(flag.clone());
+                }
+            }
+        }
+        self.conditions.push(condition);
+        self
+    }
+
+    /// Run when all `flags` are set (`@when`).
+    pub fn when<I: IntoIterator<Item = S>, S: Into<String>>(self, flags: I) -> Self {
+        self.condition(Condition::WhenAll(strings(flags)))
+    }
+
+    /// Same as [`Handler::when`] (`@when_all`).
+    pub fn when_all<I: IntoIterator<Item = S>, S: Into<String>>(self, flags: I) -> Self {
+        self.when(flags)
+    }
+
+    /// Run when at least one of `flags` is set (`@when_any`).
+    pub fn when_any<I: IntoIterator<Item = S>, S: Into<String>>(self, flags: I) -> Self {
+        self.condition(Condition::WhenAny(strings(flags)))
+    }
+
+    /// Run when none of `flags` is set (`@when_not`).
+    pub fn when_not<I: IntoIterator<Item = S>, S: Into<String>>(self, flags: I) -> Self {
+        self.condition(Condition::WhenNone(strings(flags)))
+    }
+
+    /// Same as [`Handler::when_not`] (`@when_none`).
+    pub fn when_none<I: IntoIterator<Item = S>, S: Into<String>>(self, flags: I) -> Self {
+        self.when_not(flags)
+    }
+
+    /// Run when at least one of `flags` is unset (`@when_not_all`).
+    pub fn when_not_all<I: IntoIterator<Item = S>, S: Into<String>>(self, flags: I) -> Self {
+        self.condition(Condition::WhenNotAll(strings(flags)))
+    }
+
+    /// Run in the hook phase when the hook matches a pattern (`@hook`).
+    pub fn hook<I: IntoIterator<Item = S>, S: Into<String>>(self, patterns: I) -> Self {
+        self.condition(Condition::Hook(strings(patterns)))
+    }
+
+    /// Run when a file's content changed (`@when_file_changed`).
+    pub fn when_file_changed<I: IntoIterator<Item = S>, S: Into<String>>(self, paths: I) -> Self {
+        self.condition(Condition::FileChanged(strings(paths)))
+    }
+
+    /// Run at most once over the unit's life (`@only_once`).
+    pub fn only_once(self) -> Self {
+        self.condition(Condition::OnlyOnce)
+    }
+
+    /// Log a warning when invoked while one of `flags` is unset
+    /// (`@not_unless`). Not a condition: the handler still runs.
+    pub fn not_unless<I: IntoIterator<Item = S>, S: Into<String>>(mut self, flags: I) -> Self {
+        self.not_unless.extend(strings(flags));
+        self
+    }
+
+    /// Mark this handler as instantiated for `endpoint`.
+    pub fn for_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.info.endpoint = Some(endpoint.into());
+        self
+    }
+}
+
+/// Turn a callback's result into the runtime's error type.
+pub(crate) fn callback_result<R: IntoHandlerResult>(what: &str, r: R) -> Result<(), HandlerError> {
+    r.into_handler_result()
+        .map_err(|message| HandlerError::Callback {
+            what: what.to_owned(),
+            message,
+        })
+}
+
+pub(crate) fn display_error(e: &dyn Display) -> String {
+    format!("{e:#}")
+}

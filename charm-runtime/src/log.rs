@@ -1,0 +1,103 @@
+//! Log levels and sinks. The dispatch trace and charm logs go through a
+//! [`LogSink`]; under Juju the sink is `juju-log`, in tests it is memory.
+
+use std::cell::RefCell;
+use std::fmt;
+
+/// A log level, with the names `juju-log --log-level` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Very verbose detail (`TRACE`).
+    Trace,
+    /// Developer detail (`DEBUG`).
+    Debug,
+    /// Normal operation (`INFO`).
+    Info,
+    /// Something is off but the hook goes on (`WARNING`).
+    Warning,
+    /// The hook fails (`ERROR`).
+    Error,
+}
+
+impl Level {
+    /// The name Juju uses for this level.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "TRACE",
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where log lines go.
+pub trait LogSink {
+    /// Record one message at `level`.
+    fn log(&self, level: Level, message: &str);
+}
+
+/// Writes `LEVEL message` lines to standard error.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StderrSink;
+
+impl LogSink for StderrSink {
+    fn log(&self, level: Level, message: &str) {
+        eprintln!("{level} {message}");
+    }
+}
+
+/// Discards everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NullSink;
+
+impl LogSink for NullSink {
+    fn log(&self, _level: Level, _message: &str) {}
+}
+
+/// Keeps every message in memory, for tests and the harness.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    lines: RefCell<Vec<(Level, String)>>,
+}
+
+impl MemorySink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Everything logged so far.
+    pub fn lines(&self) -> Vec<(Level, String)> {
+        self.lines.borrow().clone()
+    }
+
+    /// Messages logged at `level`.
+    pub fn at(&self, level: Level) -> Vec<String> {
+        self.lines
+            .borrow()
+            .iter()
+            .filter(|(l, _)| *l == level)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+}
+
+impl LogSink for MemorySink {
+    fn log(&self, level: Level, message: &str) {
+        self.lines.borrow_mut().push((level, message.to_owned()));
+    }
+}
+
+impl<S: LogSink + ?Sized> LogSink for std::rc::Rc<S> {
+    fn log(&self, level: Level, message: &str) {
+        (**self).log(level, message)
+    }
+}

@@ -1,0 +1,196 @@
+//! One hook, end to end: load unit state, atstart, dispatch, atexit, and
+//! commit, or on any failure commit nothing.
+
+use std::rc::Rc;
+
+use crate::context::{HookContext, RelationResolver};
+use crate::dispatch::{RESTRICTED_HOOKS, dispatch};
+use crate::error::{HandlerError, HookError};
+use crate::log::{Level, LogSink, StderrSink};
+use crate::registry::Registry;
+use crate::state::{Change, FLAG_PREFIX, Snapshot, StateStore, diff};
+use crate::trace::TraceEvent;
+
+/// How to run a hook.
+#[derive(Clone)]
+pub struct HookOptions {
+    /// The hook name.
+    pub hook: String,
+    /// Where logs and the trace go.
+    pub sink: Rc<dyn LogSink>,
+    /// Resolves `{role:interface}` in `@hook` patterns.
+    pub relations: Option<RelationResolver>,
+}
+
+impl HookOptions {
+    /// Run `hook`, logging to standard error.
+    pub fn new(hook: impl Into<String>) -> Self {
+        Self {
+            hook: hook.into(),
+            sink: Rc::new(StderrSink),
+            relations: None,
+        }
+    }
+
+    /// Log to `sink` instead.
+    pub fn sink(mut self, sink: Rc<dyn LogSink>) -> Self {
+        self.sink = sink;
+        self
+    }
+
+    /// Resolve `{role:interface}` hook patterns with `relations`.
+    pub fn relations(mut self, relations: RelationResolver) -> Self {
+        self.relations = Some(relations);
+        self
+    }
+}
+
+impl std::fmt::Debug for HookOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookOptions")
+            .field("hook", &self.hook)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a hook did.
+#[derive(Debug)]
+pub struct HookOutcome {
+    /// The hook name.
+    pub hook: String,
+    /// Handler ids in invocation order (repeated when re-invoked).
+    pub invoked: Vec<String>,
+    /// Every dispatch event.
+    pub trace: Vec<TraceEvent>,
+    /// The flags persisted after the hook, sorted: the new ones when it
+    /// succeeded, the old ones when it failed.
+    pub flags: Vec<String>,
+    /// The unit-state writes committed (empty when the hook failed).
+    pub committed: Vec<Change>,
+    /// Why the hook failed, if it did.
+    pub error: Option<HookError>,
+}
+
+impl HookOutcome {
+    /// Whether the hook succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+fn flags_of(snapshot: &Snapshot) -> Vec<String> {
+    snapshot
+        .keys()
+        .filter_map(|k| k.strip_prefix(FLAG_PREFIX))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Run one hook against `store`.
+///
+/// ```
+/// use charm_runtime::{Handler, HookOptions, MemoryStore, Registry, run_hook};
+/// let mut registry = Registry::new();
+/// registry.add(Handler::new("install", |ctx: &charm_runtime::HookContext| ctx.flags().set("installed"))
+///     .hook(["install"])).unwrap();
+/// let mut store = MemoryStore::new();
+/// let outcome = run_hook(&registry, &mut store, HookOptions::new("install"));
+/// assert!(outcome.is_ok());
+/// assert_eq!(store.flags(), ["installed"]);
+/// ```
+pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOptions) -> HookOutcome {
+    let hook = options.hook.clone();
+    let sink = options.sink.clone();
+    let before = match store.load() {
+        Ok(s) => s,
+        Err(e) => {
+            sink.log(Level::Error, &format!("hook {hook} failed: {e}"));
+            return HookOutcome {
+                hook,
+                invoked: vec![],
+                trace: vec![],
+                flags: vec![],
+                committed: vec![],
+                error: Some(e.into()),
+            };
+        }
+    };
+    let ctx = HookContext::new(registry, &before, &hook, options.sink, options.relations);
+    let result = run_phases(registry, &ctx).map_err(HookError::from).and_then(|()| {
+        let after = ctx.snapshot();
+        let changes = diff(&before, &after);
+        store.commit(&changes)?;
+        Ok((after, changes))
+    });
+    let trace = ctx.trace();
+    let invoked = trace
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Invoked { handler, .. } => Some(handler.clone()),
+            _ => None,
+        })
+        .collect();
+    match result {
+        Ok((after, committed)) => HookOutcome {
+            hook,
+            invoked,
+            trace,
+            flags: flags_of(&after),
+            committed,
+            error: None,
+        },
+        Err(e) => {
+            sink.log(Level::Error, &format!("hook {hook} failed: {e}"));
+            HookOutcome {
+                hook,
+                invoked,
+                trace,
+                flags: flags_of(&before),
+                committed: vec![],
+                error: Some(e),
+            }
+        }
+    }
+}
+
+/// atstart, dispatch and atexit, as charms.reactive's `main()`: restricted
+/// hooks skip atstart and atexit.
+fn run_phases(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
+    let restricted = RESTRICTED_HOOKS.contains(&ctx.hook_name());
+    if !restricted {
+        manage_upgrade_flags(ctx);
+        for (_, callback) in &registry.atstart {
+            callback(ctx)?;
+        }
+    }
+    dispatch(registry, ctx)?;
+    if !restricted {
+        // hookenv runs atexit callbacks in reverse order of addition:
+        // those deferred by handlers first, then the registered ones.
+        loop {
+            let mut deferred = ctx.take_atexit();
+            if deferred.is_empty() {
+                break;
+            }
+            while let Some((_, callback)) = deferred.pop() {
+                callback(ctx)?;
+            }
+        }
+        for (_, callback) in registry.atexit.iter().rev() {
+            callback(ctx)?;
+        }
+        if let Some(e) = ctx.state.borrow_mut().errors.drain(..).next() {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// charms.reactive's automatic `upgrade.series.in-progress` flag.
+fn manage_upgrade_flags(ctx: &HookContext) {
+    match ctx.hook_name() {
+        "pre-series-upgrade" => ctx.flags().set("upgrade.series.in-progress"),
+        "post-series-upgrade" => ctx.flags().clear("upgrade.series.in-progress"),
+        _ => {}
+    }
+}

@@ -1,0 +1,48 @@
+use super::{Change, Snapshot, StateStore};
+use crate::error::StateError;
+
+/// A unit state that lives in memory: for tests, the harness and benchmarks.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MemoryStore {
+    /// The committed table.
+    pub data: Snapshot,
+    /// How many commits were applied.
+    pub commits: usize,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Flags currently committed, sorted.
+    pub fn flags(&self) -> Vec<String> {
+        self.data
+            .keys()
+            .filter_map(|k| k.strip_prefix(super::FLAG_PREFIX))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl StateStore for MemoryStore {
+    fn load(&mut self) -> Result<Snapshot, StateError> {
+        Ok(self.data.clone())
+    }
+
+    fn commit(&mut self, changes: &[Change]) -> Result<(), StateError> {
+        for change in changes {
+            match &change.value {
+                Some(v) => {
+                    self.data.insert(change.key.clone(), v.clone());
+                }
+                None => {
+                    self.data.remove(&change.key);
+                }
+            }
+        }
+        self.commits += 1;
+        Ok(())
+    }
+}

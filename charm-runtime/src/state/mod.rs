@@ -1,0 +1,83 @@
+//! Persistent unit state.
+//!
+//! The store holds the key/value table of charmhelpers' `unitdata`: keys are
+//! strings, values are JSON text. Flags live under `reactive.states.<flag>`,
+//! data-change hashes under `reactive.data_changed.<key>`, `only_once` marks
+//! under `reactive.invoked.<handler>` and file hashes under
+//! `reactive.files_changed.<path>`, exactly as charms.reactive keeps them, so
+//! a unit moved from a Python reactive charm to a Rust one keeps its state.
+//!
+//! A hook reads the whole table once ([`StateStore::load`]), works on an
+//! in-memory copy, and writes the difference back in one transaction
+//! ([`StateStore::commit`]) only when the hook succeeded.
+
+mod memory;
+mod sqlite;
+
+use std::collections::BTreeMap;
+
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+use crate::error::StateError;
+
+/// Key prefix of flags in the unit state.
+pub const FLAG_PREFIX: &str = "reactive.states.";
+/// Key prefix of `data_changed` hashes.
+pub const DATA_CHANGED_PREFIX: &str = "reactive.data_changed.";
+/// Key prefix of `only_once` marks.
+pub const INVOKED_PREFIX: &str = "reactive.invoked.";
+/// Key prefix of `when_file_changed` hashes.
+pub const FILES_CHANGED_PREFIX: &str = "reactive.files_changed.";
+
+/// The whole key/value table: key to JSON text.
+pub type Snapshot = BTreeMap<String, String>;
+
+/// One write: `Some(json_text)` stores a value, `None` deletes the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The key.
+    pub key: String,
+    /// The new JSON text, or `None` to delete.
+    pub value: Option<String>,
+}
+
+/// Where unit state persists between hooks.
+pub trait StateStore {
+    /// Read every key.
+    fn load(&mut self) -> Result<Snapshot, StateError>;
+    /// Apply `changes` atomically: all of them or none.
+    fn commit(&mut self, changes: &[Change]) -> Result<(), StateError>;
+}
+
+impl<S: StateStore + ?Sized> StateStore for &mut S {
+    fn load(&mut self) -> Result<Snapshot, StateError> {
+        (**self).load()
+    }
+    fn commit(&mut self, changes: &[Change]) -> Result<(), StateError> {
+        (**self).commit(changes)
+    }
+}
+
+/// The changes that turn `before` into `after`, in key order.
+pub fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (key, value) in after {
+        if before.get(key) != Some(value) {
+            changes.push(Change {
+                key: key.clone(),
+                value: Some(value.clone()),
+            });
+        }
+    }
+    for key in before.keys() {
+        if !after.contains_key(key) {
+            changes.push(Change {
+                key: key.clone(),
+                value: None,
+            });
+        }
+    }
+    changes.sort_by(|a, b| a.key.cmp(&b.key));
+    changes
+}

@@ -1,0 +1,149 @@
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Change, Snapshot, StateStore};
+use crate::error::StateError;
+
+/// The schema of charmhelpers' `unitdata.Storage`, so that Python and Rust
+/// charms read and write the same `.unit-state.db`.
+const SCHEMA: &str = "
+create table if not exists kv (
+   key text,
+   data text,
+   primary key (key)
+   );
+create table if not exists kv_revisions (
+   key text,
+   revision integer,
+   data text,
+   primary key (key, revision)
+   );
+create table if not exists hooks (
+   version integer primary key autoincrement,
+   hook text,
+   date text
+   );
+";
+
+/// Unit state in an SQLite file (`$CHARM_DIR/.unit-state.db` under Juju).
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Open (creating if needed, mode 0600) the database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StateError> {
+        let path = path.as_ref().to_path_buf();
+        create_private(&path)?;
+        let conn = Connection::open(&path).map_err(|source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        conn.execute_batch(SCHEMA)
+            .map_err(|source| StateError::Sqlite {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Self { path, conn })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read one key without loading the table.
+    pub fn get_raw(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row("select data from kv where key = ?1", [key], |row| {
+                row.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StateError {
+        StateError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+fn create_private(path: &Path) -> Result<(), StateError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let io = |source| StateError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(io)
+}
+
+impl StateStore for SqliteStore {
+    fn load(&mut self) -> Result<Snapshot, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("select key, data from kv")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let key: String = row.get(0)?;
+                // charmhelpers always stores text; tolerate NULL as JSON null.
+                let data: Option<String> = row.get(1)?;
+                Ok((key, data.unwrap_or_else(|| "null".to_owned())))
+            })
+            .map_err(|e| StateError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        let mut snapshot = Snapshot::new();
+        for row in rows {
+            let (key, data) = row.map_err(|e| StateError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
+            snapshot.insert(key, data);
+        }
+        Ok(snapshot)
+    }
+
+    fn commit(&mut self, changes: &[Change]) -> Result<(), StateError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "insert into kv (key, data) values (?1, ?2) \
+                     on conflict(key) do update set data = excluded.data",
+                )
+                .map_err(err)?;
+            let mut delete = tx
+                .prepare_cached("delete from kv where key = ?1")
+                .map_err(err)?;
+            for change in changes {
+                match &change.value {
+                    Some(v) => upsert.execute(params![change.key, v]).map_err(err)?,
+                    None => delete.execute(params![change.key]).map_err(err)?,
+                };
+            }
+        }
+        tx.commit().map_err(err)
+    }
+}
