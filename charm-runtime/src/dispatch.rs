@@ -53,14 +53,25 @@ impl Phase {
     }
 }
 
+/// Counters of one dispatch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DispatchStats {
+    /// Iterations of the "other" phase that ran (0 to 100).
+    pub iterations: usize,
+    /// Handler predicate tests, over all phases and re-tests.
+    pub tested: usize,
+}
+
 /// Run the handlers of `registry` for the hook of `ctx`.
-pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
+pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<DispatchStats, HandlerError> {
     let mut bus = Bus {
         registry,
         ctx,
         seen: vec![false; registry.handlers.len()],
+        stats: std::cell::Cell::new(DispatchStats::default()),
     };
-    bus.run()
+    bus.run()?;
+    Ok(bus.stats.get())
 }
 
 struct Bus<'r> {
@@ -68,6 +79,7 @@ struct Bus<'r> {
     ctx: &'r HookContext,
     /// Scratch marks for collecting eligible handlers.
     seen: Vec<bool>,
+    stats: std::cell::Cell<DispatchStats>,
 }
 
 impl Bus<'_> {
@@ -92,6 +104,9 @@ impl Bus<'_> {
         let mut last = Vec::new();
         for i in 0..MAX_ITERATIONS {
             self.ctx.state.borrow_mut().watch.iteration = i;
+            let mut stats = self.stats.get();
+            stats.iterations = i + 1;
+            self.stats.set(stats);
             let batch = if i == 0 {
                 self.test(&all)?
             } else {
@@ -148,6 +163,9 @@ impl Bus<'_> {
     }
 
     fn test(&self, candidates: &[u32]) -> Result<Vec<u32>, HandlerError> {
+        let mut stats = self.stats.get();
+        stats.tested += candidates.len();
+        self.stats.set(stats);
         let mut out = Vec::new();
         for &h in candidates {
             if self.passes(&self.registry.handlers[h as usize])? {

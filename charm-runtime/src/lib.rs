@@ -49,7 +49,7 @@ mod triggers;
 
 pub use conditions::Condition;
 pub use context::{Ctx, Flags, HookContext, Kv, RelationResolver};
-pub use dispatch::{Phase, dispatch};
+pub use dispatch::{DispatchStats, Phase, dispatch};
 pub use error::{ExtractError, HandlerError, HookError, RegistryError, StateError};
 pub use extract::{Extract, IntoHandlerResult, Invocation};
 pub use flags::{FlagId, FlagNames};

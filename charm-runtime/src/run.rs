@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use crate::context::{HookContext, RelationResolver};
-use crate::dispatch::{RESTRICTED_HOOKS, dispatch};
+use crate::dispatch::{DispatchStats, RESTRICTED_HOOKS, dispatch};
 use crate::error::{HandlerError, HookError};
 use crate::log::{Level, LogSink, StderrSink};
 use crate::registry::Registry;
@@ -67,6 +67,8 @@ pub struct HookOutcome {
     pub flags: Vec<String>,
     /// The unit-state writes committed (empty when the hook failed).
     pub committed: Vec<Change>,
+    /// Dispatch counters.
+    pub stats: DispatchStats,
     /// Why the hook failed, if it did.
     pub error: Option<HookError>,
 }
@@ -111,12 +113,14 @@ pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOp
                 trace: vec![],
                 flags: vec![],
                 committed: vec![],
+                stats: DispatchStats::default(),
                 error: Some(e.into()),
             };
         }
     };
     let ctx = HookContext::new(registry, &before, &hook, options.sink, options.relations);
-    let result = run_phases(registry, &ctx).map_err(HookError::from).and_then(|()| {
+    let mut stats = DispatchStats::default();
+    let result = run_phases(registry, &ctx, &mut stats).map_err(HookError::from).and_then(|()| {
         let after = ctx.snapshot();
         let changes = diff(&before, &after);
         store.commit(&changes)?;
@@ -137,6 +141,7 @@ pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOp
             trace,
             flags: flags_of(&after),
             committed,
+            stats,
             error: None,
         },
         Err(e) => {
@@ -147,6 +152,7 @@ pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOp
                 trace,
                 flags: flags_of(&before),
                 committed: vec![],
+                stats,
                 error: Some(e),
             }
         }
@@ -155,7 +161,11 @@ pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOp
 
 /// atstart, dispatch and atexit, as charms.reactive's `main()`: restricted
 /// hooks skip atstart and atexit.
-fn run_phases(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
+fn run_phases(
+    registry: &Registry,
+    ctx: &HookContext,
+    stats: &mut DispatchStats,
+) -> Result<(), HandlerError> {
     let restricted = RESTRICTED_HOOKS.contains(&ctx.hook_name());
     if !restricted {
         manage_upgrade_flags(ctx);
@@ -163,7 +173,7 @@ fn run_phases(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError
             callback(ctx)?;
         }
     }
-    dispatch(registry, ctx)?;
+    *stats = dispatch(registry, ctx)?;
     if !restricted {
         // hookenv runs atexit callbacks in reverse order of addition:
         // those deferred by handlers first, then the registered ones.

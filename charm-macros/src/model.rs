@@ -1,0 +1,172 @@
+//! The internal model of one handler: the function, its conditions as
+//! written, and its arguments. Built by `parse`, checked by `validate`,
+//! turned into code by `expand`.
+
+use proc_macro2::Span;
+use syn::{ItemFn, LitStr, Type};
+
+/// Which of our attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    When,
+    WhenAll,
+    WhenAny,
+    WhenNot,
+    WhenNone,
+    WhenNotAll,
+    Hook,
+    WhenFileChanged,
+    OnlyOnce,
+    NotUnless,
+}
+
+/// What an attribute's string literals are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Flag names.
+    Flags,
+    /// Hook patterns.
+    HookPatterns,
+    /// File paths.
+    Paths,
+    /// The attribute takes no argument.
+    Nothing,
+}
+
+impl Kind {
+    /// Every attribute, in the order the docs list them.
+    pub const ALL: [Kind; 10] = [
+        Kind::When,
+        Kind::WhenAll,
+        Kind::WhenAny,
+        Kind::WhenNot,
+        Kind::WhenNone,
+        Kind::WhenNotAll,
+        Kind::Hook,
+        Kind::WhenFileChanged,
+        Kind::OnlyOnce,
+        Kind::NotUnless,
+    ];
+
+    /// The attribute's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::When => "when",
+            Kind::WhenAll => "when_all",
+            Kind::WhenAny => "when_any",
+            Kind::WhenNot => "when_not",
+            Kind::WhenNone => "when_none",
+            Kind::WhenNotAll => "when_not_all",
+            Kind::Hook => "hook",
+            Kind::WhenFileChanged => "when_file_changed",
+            Kind::OnlyOnce => "only_once",
+            Kind::NotUnless => "not_unless",
+        }
+    }
+
+    /// The attribute named `name`, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// What the attribute's arguments are.
+    pub fn values(self) -> Values {
+        match self {
+            Kind::When
+            | Kind::WhenAll
+            | Kind::WhenAny
+            | Kind::WhenNot
+            | Kind::WhenNone
+            | Kind::WhenNotAll
+            | Kind::NotUnless => Values::Flags,
+            Kind::Hook => Values::HookPatterns,
+            Kind::WhenFileChanged => Values::Paths,
+            Kind::OnlyOnce => Values::Nothing,
+        }
+    }
+
+    /// Whether the attribute is a flag condition (`when*`).
+    pub fn is_flag_condition(self) -> bool {
+        self.values() == Values::Flags && self != Kind::NotUnless
+    }
+
+    /// The set the flags of a flag condition must be in, if the condition
+    /// constrains each flag alone (`when`/`when_all`: set;
+    /// `when_not`/`when_none`: unset).
+    pub fn each_flag(self) -> Option<bool> {
+        match self {
+            Kind::When | Kind::WhenAll => Some(true),
+            Kind::WhenNot | Kind::WhenNone => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// One of our attributes on the handler, as written.
+#[derive(Debug, Clone)]
+pub struct Attr {
+    pub kind: Kind,
+    /// The whole attribute (`#[when("a")]`).
+    pub span: Span,
+    /// Its string literals, in the order written.
+    pub values: Vec<LitStr>,
+    /// Whether it was written without arguments (`#[when]`, `#[when()]`).
+    pub empty: bool,
+}
+
+/// Where the handler is defined. Placeholders such as `{endpoint_name}`
+/// are only meaningful in handlers of an `#[interface]` impl, which is not
+/// implemented yet; the free-function macros always see [`Site::FreeFn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// A free function.
+    FreeFn,
+}
+
+/// How an extracted argument is passed to the handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passing {
+    /// `T`: moved in.
+    Value,
+    /// `&T`.
+    Ref,
+    /// `&mut T`.
+    RefMut,
+}
+
+/// One argument of the handler.
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// The type extracted: the declared type without its outer reference,
+    /// with named lifetimes replaced by `'_`.
+    pub extracted: Type,
+    /// The span of the extracted type as written, for errors.
+    pub span: Span,
+    pub passing: Passing,
+}
+
+/// A handler function and everything the macros were told about it.
+#[derive(Debug, Clone)]
+pub struct HandlerModel {
+    /// The function without our attributes.
+    pub item: ItemFn,
+    pub site: Site,
+    /// Conditions, in source order (the attribute that expands first is
+    /// the outermost, so it comes first).
+    pub conditions: Vec<Attr>,
+    /// `#[not_unless]` attributes, in source order.
+    pub not_unless: Vec<Attr>,
+    /// Arguments other than a `self` receiver.
+    pub args: Vec<Arg>,
+    /// The span of a `self` receiver, if there is one (an error).
+    pub receiver: Option<Span>,
+    /// The span errors about the return type point at.
+    pub ret_span: Span,
+}
+
+impl HandlerModel {
+    /// Every attribute, conditions first.
+    pub fn attrs(&self) -> impl Iterator<Item = &Attr> {
+        self.conditions.iter().chain(&self.not_unless)
+    }
+}

@@ -1,0 +1,443 @@
+//! Every compile-time check on a handler. Each error points at what is
+//! wrong: the literal, the attribute, the argument or the keyword.
+//!
+//! Argument types that cannot be extracted and unsupported return types
+//! are not checked here: the generated code bounds them by
+//! `charm_runtime::Extract` and `charm_runtime::IntoHandlerResult`, whose
+//! `#[diagnostic::on_unimplemented]` messages the compiler shows at the
+//! type.
+
+use syn::{GenericParam, LitStr, Type};
+
+use crate::errors::Errors;
+use crate::hooks::{self, Verdict};
+use crate::model::{Attr, HandlerModel, Kind, Site, Values};
+use crate::parse::example;
+
+/// Check `model`, recording every problem in `errors`.
+pub fn handler(model: &HandlerModel, errors: &mut Errors) {
+    signature(model, errors);
+    for attr in model.attrs() {
+        arguments(model.site, attr, errors);
+    }
+    combination(model, errors);
+}
+
+/// The error for one of our attributes on something else than a function.
+pub fn not_a_function(kind: Kind, what: &str) -> syn::Error {
+    syn::Error::new(
+        proc_macro2::Span::call_site(),
+        format!(
+            "`#[{}]` can only be put on a handler function, not on {what}",
+            kind.name()
+        ),
+    )
+}
+
+// ---- the function ----
+
+fn signature(model: &HandlerModel, errors: &mut Errors) {
+    let sig = &model.item.sig;
+    if let Some(t) = &sig.asyncness {
+        errors.at(
+            t.span,
+            "a handler cannot be `async`: a hook runs its handlers one after the other, \
+             to completion, before the unit state is committed",
+        );
+    }
+    if let Some(t) = &sig.unsafety {
+        errors.at(
+            t.span,
+            "a handler cannot be an `unsafe fn`: the dispatcher calls it without knowing its safety contract",
+        );
+    }
+    for param in &sig.generics.params {
+        match param {
+            GenericParam::Lifetime(_) => {}
+            GenericParam::Type(p) => errors.at(
+                p.ident.span(),
+                "a handler cannot be generic: each argument is extracted from the hook by its concrete type",
+            ),
+            GenericParam::Const(p) => errors.at(
+                p.ident.span(),
+                "a handler cannot have const parameters: the dispatcher has no value to give them",
+            ),
+        }
+    }
+    if let Some(span) = model.receiver {
+        errors.at(
+            span,
+            "a handler is a free function and cannot take `self`: take what it needs \
+             (`Flags`, `Kv`, `Ctx`, ...) as arguments",
+        );
+    }
+    if let Some(v) = &sig.variadic {
+        errors.at(v.dots.spans[0], "a handler cannot be variadic");
+    }
+    for arg in &model.args {
+        if let Type::ImplTrait(t) = &arg.extracted {
+            errors.at(
+                t.impl_token.span,
+                "`impl Trait` cannot be a handler argument: name the type to extract from the hook",
+            );
+        }
+    }
+}
+
+// ---- the literals of each attribute ----
+
+fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
+    let values = attr.kind.values();
+    if values == Values::Nothing {
+        return;
+    }
+    if attr.empty {
+        let what = match values {
+            Values::Flags => "flag name",
+            Values::HookPatterns => "hook pattern",
+            _ => "file path",
+        };
+        errors.at(
+            attr.span,
+            format!(
+                "`#[{0}]` needs at least one {what}, e.g. `#[{0}({1})]`",
+                attr.kind.name(),
+                example(attr.kind)
+            ),
+        );
+        return;
+    }
+    for lit in &attr.values {
+        match values {
+            Values::Flags => flag(site, attr.kind, lit, errors),
+            Values::HookPatterns => hook_pattern(site, lit, errors),
+            Values::Paths => {
+                if lit.value().is_empty() {
+                    errors.at(lit.span(), "empty file path in `#[when_file_changed]`");
+                }
+            }
+            Values::Nothing => {}
+        }
+    }
+}
+
+/// The `{...}` groups of `s`, or why its braces are unbalanced.
+fn groups(s: &str) -> Result<Vec<&str>, &'static str> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for (i, c) in s.char_indices() {
+        match (c, open) {
+            ('{', Some(_)) => return Err("`{` inside `{...}`"),
+            ('{', None) => open = Some(i),
+            ('}', None) => return Err("`}` without `{`"),
+            ('}', Some(start)) => {
+                out.push(&s[start + 1..i]);
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    match open {
+        Some(_) => Err("`{` without `}`"),
+        None => Ok(out),
+    }
+}
+
+fn endpoint_name_outside_interface(site: Site, lit: &LitStr, what: &str, errors: &mut Errors) {
+    match site {
+        Site::FreeFn => errors.at(
+            lit.span(),
+            format!(
+                "`{{endpoint_name}}` in {what} {:?}: the placeholder is only allowed in handlers \
+                 inside an `#[interface]` impl, where it stands for the endpoint's name",
+                lit.value()
+            ),
+        ),
+    }
+}
+
+fn flag(site: Site, kind: Kind, lit: &LitStr, errors: &mut Errors) {
+    let flag = lit.value();
+    let span = lit.span();
+    if flag.is_empty() {
+        errors.at(span, format!("empty flag name in `#[{}]`", kind.name()));
+        return;
+    }
+    if flag.chars().any(char::is_whitespace) {
+        errors.at(
+            span,
+            format!("flag name {flag:?} contains whitespace; flags are single words such as `db.available`"),
+        );
+        return;
+    }
+    let groups = match groups(&flag) {
+        Ok(groups) => groups,
+        Err(why) => {
+            errors.at(span, format!("unbalanced braces in flag {flag:?}: {why}"));
+            return;
+        }
+    };
+    for g in groups {
+        if g == "endpoint_name" {
+            endpoint_name_outside_interface(site, lit, "flag", errors);
+        } else {
+            errors.at(
+                span,
+                format!(
+                    "unknown placeholder `{{{g}}}` in flag {flag:?}: the only placeholder is `{{endpoint_name}}`"
+                ),
+            );
+        }
+    }
+}
+
+fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
+    let pattern = lit.value();
+    let span = lit.span();
+    if pattern.is_empty() {
+        errors.at(span, "empty hook pattern in `#[hook]`");
+        return;
+    }
+    if pattern.chars().any(char::is_whitespace) {
+        errors.at(span, format!("hook pattern {pattern:?} contains whitespace"));
+        return;
+    }
+    let groups = match groups(&pattern) {
+        Ok(groups) => groups,
+        Err(why) => {
+            errors.at(span, format!("unbalanced braces in hook pattern {pattern:?}: {why}"));
+            return;
+        }
+    };
+    let mut ok = true;
+    for g in groups {
+        if g == "endpoint_name" {
+            endpoint_name_outside_interface(site, lit, "hook pattern", errors);
+            ok = false;
+        } else if let Some((role, interface)) = g.split_once(':') {
+            ok &= relation_group(lit, g, role, interface, errors);
+        }
+    }
+    if !ok {
+        return;
+    }
+    let alternatives = match hooks::expand_alternation(&pattern) {
+        Ok(a) => a,
+        Err(why) => {
+            errors.at(span, format!("hook pattern {pattern:?}: {why}"));
+            return;
+        }
+    };
+    for alt in alternatives {
+        match hooks::check(&alt) {
+            Verdict::Known => {}
+            Verdict::Restricted => errors.at(
+                span,
+                format!(
+                    "`{alt}` runs in restricted mode, where `#[hook]` handlers never run \
+                     (as in charms.reactive, where `@hook('{alt}')` never fires)"
+                ),
+            ),
+            Verdict::NeedsName(t) => errors.at(
+                span,
+                format!(
+                    "`{alt}` is not a Juju hook: {what} hooks are named after the {what}, \
+                     as in `<{what}>{suffix}`",
+                    what = t.what,
+                    suffix = t.suffix,
+                ),
+            ),
+            Verdict::Unknown { suggestion } => {
+                let mut message = format!("`{alt}` is not a Juju hook");
+                if let Some(s) = suggestion {
+                    message += &format!("; did you mean `{s}`?");
+                } else if alt.contains('{') {
+                    message += "; a `{role:interface}` group stands for a relation name, \
+                                as in `{requires:mysql}-relation-joined`";
+                }
+                errors.at(span, message);
+            }
+        }
+    }
+}
+
+/// Check the `{role:interface}` group `group` of a hook pattern.
+fn relation_group(lit: &LitStr, group: &str, role: &str, interface: &str, errors: &mut Errors) -> bool {
+    let mut ok = true;
+    if !hooks::ROLES.contains(&role) {
+        let mut message = format!(
+            "unknown relation role `{role}` in `{{{group}}}`: expected `provides`, `requires` or `peers`"
+        );
+        if let Some(s) = hooks::closest(role, hooks::ROLES.map(str::to_owned)) {
+            message += &format!("; did you mean `{s}`?");
+        }
+        errors.at(lit.span(), message);
+        ok = false;
+    }
+    let mut chars = interface.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid {
+        errors.at(
+            lit.span(),
+            format!(
+                "`{interface}` in `{{{group}}}` is not an interface name: write `{{{role}:interface}}` \
+                 with the interface of the relation, e.g. `{{requires:mysql}}`"
+            ),
+        );
+        ok = false;
+    }
+    ok
+}
+
+// ---- the attributes together ----
+
+/// A flag of a flag condition, with its position in source order.
+struct Occurrence<'a> {
+    at: (usize, usize),
+    kind: Kind,
+    lit: &'a LitStr,
+}
+
+fn combination(model: &HandlerModel, errors: &mut Errors) {
+    if model.conditions.is_empty() {
+        if let Some(nu) = model.not_unless.first() {
+            errors.at(
+                nu.span,
+                "`#[not_unless]` is not a condition: it only warns when the handler runs while a \
+                 flag is unset; add a condition such as `#[when(...)]` or `#[hook(...)]`",
+            );
+        }
+        return;
+    }
+
+    let first = |pred: &dyn Fn(Kind) -> bool| model.conditions.iter().position(|a| pred(a.kind));
+    if let (Some(h), Some(f)) = (first(&|k| k == Kind::Hook), first(&Kind::is_flag_condition)) {
+        let later = &model.conditions[h.max(f)];
+        errors.at(
+            later.span,
+            format!(
+                "this handler could never run: `#[hook]` handlers run only in the hook phase and \
+                 flag conditions such as `#[{}]` are tested only after it",
+                model.conditions[f].kind.name()
+            ),
+        );
+    }
+
+    let onces: Vec<&Attr> = model
+        .conditions
+        .iter()
+        .filter(|a| a.kind == Kind::OnlyOnce)
+        .collect();
+    for dup in onces.iter().skip(1) {
+        errors.at(dup.span, "`#[only_once]` is given twice");
+    }
+
+    let occurrences: Vec<Occurrence<'_>> = model
+        .conditions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.kind.is_flag_condition())
+        .flat_map(|(i, a)| {
+            a.values.iter().enumerate().map(move |(j, lit)| Occurrence {
+                at: (i, j),
+                kind: a.kind,
+                lit,
+            })
+        })
+        .collect();
+    // The first occurrence of `flag` required set (`true`) or unset.
+    let required = |flag: &str, set: bool| {
+        occurrences
+            .iter()
+            .find(|o| o.kind.each_flag() == Some(set) && o.lit.value() == flag)
+    };
+
+    // A flag required both set and unset.
+    let mut reported: Vec<String> = Vec::new();
+    for o in &occurrences {
+        let Some(set) = o.kind.each_flag() else {
+            continue;
+        };
+        let flag = o.lit.value();
+        if let Some(other) = required(&flag, !set).filter(|p| p.at < o.at) {
+            if !reported.contains(&flag) {
+                errors.at(
+                    o.lit.span(),
+                    format!(
+                        "this handler could never run: flag `{flag}` is required {} by `#[{}]` and {} by `#[{}]`",
+                        if set { "set" } else { "unset" },
+                        o.kind.name(),
+                        if set { "unset" } else { "set" },
+                        other.kind.name(),
+                    ),
+                );
+                reported.push(flag);
+            }
+        }
+    }
+
+    // A group every flag of which is ruled out.
+    for (i, attr) in model.conditions.iter().enumerate() {
+        let (needs, against) = match attr.kind {
+            Kind::WhenNotAll => ("unset", true),
+            Kind::WhenAny => ("set", false),
+            _ => continue,
+        };
+        if attr.values.is_empty() {
+            continue;
+        }
+        let mut last = None;
+        let mut blocked = true;
+        for (j, lit) in attr.values.iter().enumerate() {
+            let flag = lit.value();
+            if reported.contains(&flag) {
+                blocked = false;
+                break;
+            }
+            match required(&flag, against) {
+                Some(other) => {
+                    for (at, l, k) in [(other.at, other.lit, other.kind), ((i, j), lit, attr.kind)] {
+                        if last.is_none_or(|(b, _, _)| at > b) {
+                            last = Some((at, l, k));
+                        }
+                    }
+                }
+                None => {
+                    blocked = false;
+                    break;
+                }
+            }
+        }
+        let Some((_, lit, _)) = last.filter(|_| blocked) else {
+            continue;
+        };
+        let names: Vec<String> = attr.values.iter().map(|l| format!("`{}`", l.value())).collect();
+        let by: Vec<&str> = {
+            let mut by: Vec<&str> = attr
+                .values
+                .iter()
+                .filter_map(|l| required(&l.value(), against).map(|o| o.kind.name()))
+                .collect();
+            by.dedup();
+            by
+        };
+        let by = by.iter().map(|k| format!("`#[{k}]`")).collect::<Vec<_>>().join(" and ");
+        let message = if names.len() == 1 {
+            format!(
+                "this handler could never run: `#[{}]` needs {} {needs}, but {by} requires it {}",
+                attr.kind.name(),
+                names[0],
+                if against { "set" } else { "unset" }
+            )
+        } else {
+            format!(
+                "this handler could never run: `#[{}]` needs one of {} {needs}, but {by} requires them all {}",
+                attr.kind.name(),
+                names.join(", "),
+                if against { "set" } else { "unset" }
+            )
+        };
+        errors.at(lit.span(), message);
+    }
+}
