@@ -3,7 +3,42 @@
 
 use std::fmt::Display;
 
-use proc_macro2::Span;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::ToTokens;
+
+/// Where an error points: from the start of one token to the end of
+/// another. (A single `Span` of several tokens cannot be made on stable
+/// Rust; `syn::Error::new_spanned` spans an error from its first token to
+/// its last.)
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    pub first: Span,
+    pub last: Span,
+}
+
+impl Range {
+    /// The range of `tokens`, or `fallback` if there are none.
+    pub fn of(tokens: &impl ToTokens, fallback: Span) -> Self {
+        let mut iter = tokens.to_token_stream().into_iter();
+        let Some(first) = iter.next() else {
+            return fallback.into();
+        };
+        let last = iter.last().unwrap_or_else(|| first.clone());
+        Range {
+            first: first.span(),
+            last: last.span(),
+        }
+    }
+}
+
+impl From<Span> for Range {
+    fn from(span: Span) -> Self {
+        Range {
+            first: span,
+            last: span,
+        }
+    }
+}
 
 /// The errors found so far.
 #[derive(Debug, Default)]
@@ -21,9 +56,9 @@ impl Errors {
         self.list.push(error);
     }
 
-    /// Record `message` at `span`.
-    pub fn at(&mut self, span: Span, message: impl Display) {
-        self.push(syn::Error::new(span, message));
+    /// Record `message` at `range`.
+    pub fn at(&mut self, range: impl Into<Range>, message: impl Display) {
+        self.push(error(range.into(), message));
     }
 
     /// All the errors combined, if there is any.
@@ -39,4 +74,14 @@ impl Errors {
             }
         }
     }
+}
+
+/// An error spanning `range`.
+pub fn error(range: Range, message: impl Display) -> syn::Error {
+    let mut tokens = TokenStream::new();
+    tokens.extend([
+        Ident::new("first", range.first).into_token_stream(),
+        Ident::new("last", range.last).into_token_stream(),
+    ]);
+    syn::Error::new_spanned(tokens, message)
 }

@@ -2,8 +2,8 @@
 //! attributes), a wrapper that extracts its arguments and converts its
 //! result, and one `HandlerDef` submitted to the inventory.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::LitStr;
 use syn::ext::IdentExt;
 
@@ -20,22 +20,50 @@ use crate::validate;
 pub fn handler(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
     let model = match parse::item(kind, args, input, &mut errors) {
-        Parsed::Handler(model) => model,
-        Parsed::NotAFunction(item, what) => {
+        Parsed::Handler(model) => *model,
+        Parsed::NotAFunction { item, what, paths } => {
             let error = validate::not_a_function(kind, what).into_compile_error();
-            return quote!(#item #error);
+            if paths.is_empty() {
+                return quote!(#item #error);
+            }
+            let uses = uses(&paths);
+            return quote!(#item #error const _: () = { #(#uses)* };);
         }
     };
     validate::handler(&model, &mut errors);
     match errors.finish() {
         Ok(()) => registration(&model),
         Err(e) => {
-            let item = &model.item;
+            let mut item = model.item;
+            // In the body rather than in a `const _` beside it, which is
+            // not allowed if the function is a method.
+            for u in uses(&model.taken).into_iter().rev() {
+                item.block.stmts.insert(0, syn::parse_quote!(#u));
+            }
             let error = e.into_compile_error();
             // Not registered, so not called: no "never used" warning on top.
             quote!(#[allow(dead_code)] #item #error)
         }
     }
+}
+
+/// `use` declarations of the attributes taken off the item: the compiler
+/// never resolves them, and would otherwise report their imports unused.
+fn uses(paths: &[impl ToTokens]) -> Vec<TokenStream> {
+    paths
+        .iter()
+        .map(|p| quote!(#[allow(unused_imports)] use #p as _;))
+        .collect()
+}
+
+/// Whether `tokens` contain `impl` (`impl Trait` cannot be the self type
+/// of a qualified path).
+fn mentions_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == "impl",
+        TokenTree::Group(g) => mentions_impl(g.stream()),
+        _ => false,
+    })
 }
 
 /// The function and its registration.
@@ -71,9 +99,16 @@ fn registration(model: &HandlerModel) -> TokenStream {
             Passing::RefMut => quote!(&mut #var),
         });
     }
-    let result = quote_spanned! {model.ret_span=>
-        ::charm_runtime::IntoHandlerResult::into_handler_result(__charm_ret)
+    // Spanned at the return type, for the same reason.
+    let result = match &model.ret {
+        Some(ty) if !mentions_impl(ty.to_token_stream()) => quote_spanned! {model.ret_span=>
+            <#ty as ::charm_runtime::IntoHandlerResult>::into_handler_result(__charm_ret)
+        },
+        _ => quote_spanned! {model.ret_span=>
+            ::charm_runtime::IntoHandlerResult::into_handler_result(__charm_ret)
+        },
     };
+    let uses = uses(&model.taken);
 
     let conditions = model.conditions.iter().map(condition);
     let not_unless = model.not_unless.iter().flat_map(values);
@@ -82,6 +117,8 @@ fn registration(model: &HandlerModel) -> TokenStream {
         #item
 
         const _: () = {
+            #(#uses)*
+
             fn __charm_call(
                 __charm_inv: &::charm_runtime::Invocation<'_>,
             ) -> ::core::result::Result<(), ::charm_runtime::HandlerError> {

@@ -157,8 +157,8 @@ pub fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -223,7 +223,10 @@ mod tests {
         assert_eq!(check("workload-pebble-check-recovered"), Verdict::Known);
         assert_eq!(check("collect-metrics"), Verdict::Restricted);
         assert_eq!(check("relation-joined"), Verdict::NeedsName(&TEMPLATES[1]));
-        assert!(matches!(check("Db-relation-joined"), Verdict::Unknown { .. }));
+        assert!(matches!(
+            check("Db-relation-joined"),
+            Verdict::Unknown { .. }
+        ));
         assert!(matches!(
             check("{requires:mysql}-storage-attached"),
             Verdict::Unknown { .. }
@@ -243,7 +246,10 @@ mod tests {
             s("cluster-relation-chnaged").as_deref(),
             Some("cluster-relation-changed")
         );
-        assert_eq!(s("db-relaton-joined").as_deref(), Some("db-relation-joined"));
+        assert_eq!(
+            s("db-relaton-joined").as_deref(),
+            Some("db-relation-joined")
+        );
         assert_eq!(
             s("{requires:mysql}-relation-joind").as_deref(),
             Some("{requires:mysql}-relation-joined")
@@ -262,11 +268,19 @@ mod tests {
     fn alternation() {
         assert_eq!(
             expand_alternation("{a,b}-relation-{joined,changed}").unwrap(),
-            ["a-relation-joined", "a-relation-changed", "b-relation-joined", "b-relation-changed"]
+            [
+                "a-relation-joined",
+                "a-relation-changed",
+                "b-relation-joined",
+                "b-relation-changed"
+            ]
         );
         assert_eq!(
             expand_alternation("{requires:x}-relation-{joined,changed}").unwrap(),
-            ["{requires:x}-relation-joined", "{requires:x}-relation-changed"]
+            [
+                "{requires:x}-relation-joined",
+                "{requires:x}-relation-changed"
+            ]
         );
         assert!(expand_alternation("x-{a,,b}").is_err());
     }

@@ -3,7 +3,9 @@
 //! turned into code by `expand`.
 
 use proc_macro2::Span;
-use syn::{ItemFn, LitStr, Type};
+use syn::{ItemFn, LitStr, Path, Type};
+
+use crate::errors::Range;
 
 /// Which of our attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +109,7 @@ impl Kind {
 pub struct Attr {
     pub kind: Kind,
     /// The whole attribute (`#[when("a")]`).
-    pub span: Span,
+    pub range: Range,
     /// Its string literals, in the order written.
     pub values: Vec<LitStr>,
     /// Whether it was written without arguments (`#[when]`, `#[when()]`).
@@ -150,6 +152,9 @@ pub struct Arg {
 pub struct HandlerModel {
     /// The function without our attributes.
     pub item: ItemFn,
+    /// The paths of our attributes taken off the function (`when_not`,
+    /// `charm_macros::when_not`).
+    pub taken: Vec<Path>,
     pub site: Site,
     /// Conditions, in source order (the attribute that expands first is
     /// the outermost, so it comes first).
@@ -158,9 +163,11 @@ pub struct HandlerModel {
     pub not_unless: Vec<Attr>,
     /// Arguments other than a `self` receiver.
     pub args: Vec<Arg>,
-    /// The span of a `self` receiver, if there is one (an error).
-    pub receiver: Option<Span>,
-    /// The span errors about the return type point at.
+    /// A `self` receiver, if there is one (an error).
+    pub receiver: Option<Range>,
+    /// The declared return type, with named lifetimes replaced by `'_`.
+    pub ret: Option<Type>,
+    /// Where errors about the return type point.
     pub ret_span: Span,
 }
 

@@ -11,44 +11,70 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{
-    Attribute, Expr, FnArg, Item, ItemFn, Lifetime, Lit, Meta, ReturnType, Token, Type,
+    Attribute, Expr, FnArg, Item, ItemFn, Lifetime, Lit, Meta, Path, ReturnType, Token, Type,
 };
 
-use crate::errors::Errors;
+use crate::errors::{Errors, Range};
 use crate::model::{Arg, Attr, HandlerModel, Kind, Passing, Site, Values};
 
 /// What the attribute was put on.
 pub enum Parsed {
     /// A function: the handler.
-    Handler(HandlerModel),
-    /// Anything else, without our attributes, and what it is ("a
-    /// struct"), for the error.
-    NotAFunction(TokenStream, &'static str),
+    Handler(Box<HandlerModel>),
+    /// Anything else.
+    NotAFunction {
+        /// The item without our attributes.
+        item: TokenStream,
+        /// What it is ("a struct"), for the error.
+        what: &'static str,
+        /// The paths of our attributes taken off it.
+        paths: Vec<Path>,
+    },
 }
 
 /// Parse the item an attribute `kind` with arguments `args` was put on.
 pub fn item(kind: Kind, args: TokenStream, input: TokenStream, errors: &mut Errors) -> Parsed {
     match syn::parse2::<Item>(input.clone()) {
-        Ok(Item::Fn(item)) => Parsed::Handler(handler(kind, args, item, errors)),
+        Ok(Item::Fn(item)) => Parsed::Handler(Box::new(handler(kind, args, item, errors))),
         Ok(mut item) => {
             let what = item_kind(&item);
-            if let Some(attrs) = item_attrs(&mut item) {
-                take_ours(attrs);
+            let paths = match item_attrs(&mut item) {
+                Some(attrs) => take_ours(attrs)
+                    .into_iter()
+                    .map(|a| a.path().clone())
+                    .collect(),
+                None => Vec::new(),
+            };
+            Parsed::NotAFunction {
+                item: quote::quote!(#item),
+                what,
+                paths,
             }
-            Parsed::NotAFunction(quote::quote!(#item), what)
         }
-        Err(_) => Parsed::NotAFunction(input, "this item"),
+        Err(_) => Parsed::NotAFunction {
+            item: input,
+            what: "this item",
+            paths: Vec::new(),
+        },
     }
 }
 
 /// Parse a handler function whose outermost attribute of ours is `kind`
 /// with arguments `args`.
-pub fn handler(kind: Kind, args: TokenStream, mut item: ItemFn, errors: &mut Errors) -> HandlerModel {
-    let mut attrs = vec![attr_from_args(kind, Span::call_site(), args, errors)];
+pub fn handler(
+    kind: Kind,
+    args: TokenStream,
+    mut item: ItemFn,
+    errors: &mut Errors,
+) -> HandlerModel {
+    let own = Range::from(Span::call_site());
+    let mut attrs = vec![attr_from_args(kind, own, args, errors)];
+    let mut taken = Vec::new();
     for attribute in take_ours(&mut item.attrs) {
         if let Some(attr) = attr_from_attribute(&attribute, errors) {
             attrs.push(attr);
         }
+        taken.push(attribute.path().clone());
     }
     let (not_unless, conditions) = attrs.into_iter().partition(|a| a.kind == Kind::NotUnless);
 
@@ -56,21 +82,27 @@ pub fn handler(kind: Kind, args: TokenStream, mut item: ItemFn, errors: &mut Err
     let mut receiver = None;
     for input in &item.sig.inputs {
         match input {
-            FnArg::Receiver(r) => receiver = Some(r.span()),
+            FnArg::Receiver(r) => receiver = Some(Range::of(r, r.self_token.span)),
             FnArg::Typed(pat) => args.push(arg(&pat.ty)),
         }
     }
-    let ret_span = match &item.sig.output {
-        ReturnType::Default => item.sig.ident.span(),
-        ReturnType::Type(_, ty) => ty.span(),
+    let (ret, ret_span) = match &item.sig.output {
+        ReturnType::Default => (None, item.sig.ident.span()),
+        ReturnType::Type(_, declared) => {
+            let mut ty = ungroup(declared).clone();
+            EraseLifetimes.visit_type_mut(&mut ty);
+            (Some(ty), declared.span())
+        }
     };
     HandlerModel {
         item,
+        taken,
         site: Site::FreeFn,
         conditions,
         not_unless,
         args,
         receiver,
+        ret,
         ret_span,
     }
 }
@@ -94,20 +126,23 @@ fn take_ours(attrs: &mut Vec<Attribute>) -> Vec<Attribute> {
 /// A sibling attribute of ours.
 fn attr_from_attribute(attribute: &Attribute, errors: &mut Errors) -> Option<Attr> {
     let kind = kind_of(attribute)?;
-    let span = attribute.span();
+    let range = Range::of(attribute, attribute.pound_token.span);
     match &attribute.meta {
-        Meta::Path(_) => Some(attr_from_args(kind, span, TokenStream::new(), errors)),
+        Meta::Path(_) => Some(attr_from_args(kind, range, TokenStream::new(), errors)),
         Meta::List(list) => {
             if !matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) {
-                errors.at(span, format!("write `#[{}(...)]` with parentheses", kind.name()));
+                errors.at(
+                    range,
+                    format!("write `#[{}(...)]` with parentheses", kind.name()),
+                );
                 return None;
             }
-            Some(attr_from_args(kind, span, list.tokens.clone(), errors))
+            Some(attr_from_args(kind, range, list.tokens.clone(), errors))
         }
-        Meta::NameValue(nv) => {
+        Meta::NameValue(_) => {
             let example = example(kind);
             errors.at(
-                nv.eq_token.span,
+                range,
                 format!(
                     "`#[{0} = ...]` is not supported: write `#[{0}({example})]`",
                     kind.name()
@@ -130,17 +165,17 @@ pub fn example(kind: Kind) -> &'static str {
 
 /// The attribute `kind` at `span` with arguments `args`. Arguments that are
 /// not string literals are reported and left out.
-fn attr_from_args(kind: Kind, span: Span, args: TokenStream, errors: &mut Errors) -> Attr {
+fn attr_from_args(kind: Kind, range: Range, args: TokenStream, errors: &mut Errors) -> Attr {
     let mut attr = Attr {
         kind,
-        span,
+        range,
         values: Vec::new(),
         empty: args.is_empty(),
     };
     if kind.values() == Values::Nothing {
         if !args.is_empty() {
             errors.at(
-                args.span(),
+                Range::of(&args, range.first),
                 format!("`#[{}]` takes no arguments", kind.name()),
             );
         }
@@ -158,7 +193,7 @@ fn attr_from_args(kind: Kind, span: Span, args: TokenStream, errors: &mut Errors
             Expr::Lit(syn::ExprLit {
                 lit: Lit::Str(s), ..
             }) => attr.values.push(s),
-            other => errors.at(other.span(), not_a_string(kind, &other)),
+            other => errors.at(Range::of(&other, range.first), not_a_string(kind, &other)),
         }
     }
     attr
@@ -271,4 +306,3 @@ fn item_attrs(item: &mut Item) -> Option<&mut Vec<Attribute>> {
         _ => return None,
     })
 }
-

@@ -9,7 +9,7 @@
 
 use syn::{GenericParam, LitStr, Type};
 
-use crate::errors::Errors;
+use crate::errors::{Errors, Range};
 use crate::hooks::{self, Verdict};
 use crate::model::{Attr, HandlerModel, Kind, Site, Values};
 use crate::parse::example;
@@ -55,18 +55,18 @@ fn signature(model: &HandlerModel, errors: &mut Errors) {
         match param {
             GenericParam::Lifetime(_) => {}
             GenericParam::Type(p) => errors.at(
-                p.ident.span(),
+                Range::of(p, p.ident.span()),
                 "a handler cannot be generic: each argument is extracted from the hook by its concrete type",
             ),
             GenericParam::Const(p) => errors.at(
-                p.ident.span(),
+                Range::of(p, p.ident.span()),
                 "a handler cannot have const parameters: the dispatcher has no value to give them",
             ),
         }
     }
-    if let Some(span) = model.receiver {
+    if let Some(range) = model.receiver {
         errors.at(
-            span,
+            range,
             "a handler is a free function and cannot take `self`: take what it needs \
              (`Flags`, `Kv`, `Ctx`, ...) as arguments",
         );
@@ -77,7 +77,7 @@ fn signature(model: &HandlerModel, errors: &mut Errors) {
     for arg in &model.args {
         if let Type::ImplTrait(t) = &arg.extracted {
             errors.at(
-                t.impl_token.span,
+                Range::of(t, t.impl_token.span),
                 "`impl Trait` cannot be a handler argument: name the type to extract from the hook",
             );
         }
@@ -98,7 +98,7 @@ fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
             _ => "file path",
         };
         errors.at(
-            attr.span,
+            attr.range,
             format!(
                 "`#[{0}]` needs at least one {what}, e.g. `#[{0}({1})]`",
                 attr.kind.name(),
@@ -199,13 +199,19 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
         return;
     }
     if pattern.chars().any(char::is_whitespace) {
-        errors.at(span, format!("hook pattern {pattern:?} contains whitespace"));
+        errors.at(
+            span,
+            format!("hook pattern {pattern:?} contains whitespace"),
+        );
         return;
     }
     let groups = match groups(&pattern) {
         Ok(groups) => groups,
         Err(why) => {
-            errors.at(span, format!("unbalanced braces in hook pattern {pattern:?}: {why}"));
+            errors.at(
+                span,
+                format!("unbalanced braces in hook pattern {pattern:?}: {why}"),
+            );
             return;
         }
     };
@@ -262,7 +268,13 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
 }
 
 /// Check the `{role:interface}` group `group` of a hook pattern.
-fn relation_group(lit: &LitStr, group: &str, role: &str, interface: &str, errors: &mut Errors) -> bool {
+fn relation_group(
+    lit: &LitStr,
+    group: &str,
+    role: &str,
+    interface: &str,
+    errors: &mut Errors,
+) -> bool {
     let mut ok = true;
     if !hooks::ROLES.contains(&role) {
         let mut message = format!(
@@ -273,6 +285,13 @@ fn relation_group(lit: &LitStr, group: &str, role: &str, interface: &str, errors
         }
         errors.at(lit.span(), message);
         ok = false;
+    }
+    if interface.is_empty() {
+        errors.at(
+            lit.span(),
+            format!("`{{{group}}}` names no interface: write `{{{role}:interface}}`, e.g. `{{requires:mysql}}`"),
+        );
+        return false;
     }
     let mut chars = interface.chars();
     let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
@@ -303,19 +322,31 @@ fn combination(model: &HandlerModel, errors: &mut Errors) {
     if model.conditions.is_empty() {
         if let Some(nu) = model.not_unless.first() {
             errors.at(
-                nu.span,
+                nu.range,
                 "`#[not_unless]` is not a condition: it only warns when the handler runs while a \
                  flag is unset; add a condition such as `#[when(...)]` or `#[hook(...)]`",
             );
         }
         return;
     }
+    hook_with_flags(model, errors);
+    only_once_twice(model, errors);
+    contradictions(model, errors);
+}
 
-    let first = |pred: &dyn Fn(Kind) -> bool| model.conditions.iter().position(|a| pred(a.kind));
+/// `#[hook]` with a `when*` condition: the phases never overlap.
+fn hook_with_flags(model: &HandlerModel, errors: &mut Errors) {
+    // Attributes without arguments are reported already.
+    let first = |pred: &dyn Fn(Kind) -> bool| {
+        model
+            .conditions
+            .iter()
+            .position(|a| pred(a.kind) && !a.values.is_empty())
+    };
     if let (Some(h), Some(f)) = (first(&|k| k == Kind::Hook), first(&Kind::is_flag_condition)) {
         let later = &model.conditions[h.max(f)];
         errors.at(
-            later.span,
+            later.range,
             format!(
                 "this handler could never run: `#[hook]` handlers run only in the hook phase and \
                  flag conditions such as `#[{}]` are tested only after it",
@@ -323,16 +354,22 @@ fn combination(model: &HandlerModel, errors: &mut Errors) {
             ),
         );
     }
+}
 
+fn only_once_twice(model: &HandlerModel, errors: &mut Errors) {
     let onces: Vec<&Attr> = model
         .conditions
         .iter()
         .filter(|a| a.kind == Kind::OnlyOnce)
         .collect();
     for dup in onces.iter().skip(1) {
-        errors.at(dup.span, "`#[only_once]` is given twice");
+        errors.at(dup.range, "`#[only_once]` is given twice");
     }
+}
 
+/// Flag conditions that rule each other out. Each error points at the
+/// second of the two conditions in source order.
+fn contradictions(model: &HandlerModel, errors: &mut Errors) {
     let occurrences: Vec<Occurrence<'_>> = model
         .conditions
         .iter()
@@ -379,65 +416,74 @@ fn combination(model: &HandlerModel, errors: &mut Errors) {
 
     // A group every flag of which is ruled out.
     for (i, attr) in model.conditions.iter().enumerate() {
-        let (needs, against) = match attr.kind {
+        // What the group needs of one of its flags, and whether flags
+        // required set (`true`) or unset rule that out.
+        let (needs, ruled_out_by) = match attr.kind {
             Kind::WhenNotAll => ("unset", true),
             Kind::WhenAny => ("set", false),
             _ => continue,
         };
-        if attr.values.is_empty() {
-            continue;
-        }
-        let mut last = None;
-        let mut blocked = true;
-        for (j, lit) in attr.values.iter().enumerate() {
-            let flag = lit.value();
-            if reported.contains(&flag) {
-                blocked = false;
-                break;
-            }
-            match required(&flag, against) {
-                Some(other) => {
-                    for (at, l, k) in [(other.at, other.lit, other.kind), ((i, j), lit, attr.kind)] {
-                        if last.is_none_or(|(b, _, _)| at > b) {
-                            last = Some((at, l, k));
-                        }
-                    }
-                }
-                None => {
-                    blocked = false;
-                    break;
-                }
-            }
-        }
-        let Some((_, lit, _)) = last.filter(|_| blocked) else {
+        let (Some(first), Some(last)) = (attr.values.first(), attr.values.last()) else {
             continue;
         };
-        let names: Vec<String> = attr.values.iter().map(|l| format!("`{}`", l.value())).collect();
-        let by: Vec<&str> = {
-            let mut by: Vec<&str> = attr
-                .values
-                .iter()
-                .filter_map(|l| required(&l.value(), against).map(|o| o.kind.name()))
-                .collect();
-            by.dedup();
-            by
+        let blockers: Option<Vec<&Occurrence<'_>>> = attr
+            .values
+            .iter()
+            .map(|lit| {
+                let flag = lit.value();
+                if reported.contains(&flag) {
+                    None
+                } else {
+                    required(&flag, ruled_out_by)
+                }
+            })
+            .collect();
+        let Some(blockers) = blockers else {
+            continue;
         };
-        let by = by.iter().map(|k| format!("`#[{k}]`")).collect::<Vec<_>>().join(" and ");
-        let message = if names.len() == 1 {
+        // Point at whichever comes second: the group, or the last flag
+        // that rules it out.
+        let latest = blockers
+            .iter()
+            .max_by_key(|o| o.at)
+            .expect("the group is not empty");
+        let range = if latest.at > (i, attr.values.len() - 1) {
+            Range::from(latest.lit.span())
+        } else {
+            Range {
+                first: first.span(),
+                last: last.span(),
+            }
+        };
+        let mut by: Vec<String> = Vec::new();
+        for o in &blockers {
+            let name = format!("`#[{}]`", o.kind.name());
+            if !by.contains(&name) {
+                by.push(name);
+            }
+        }
+        let flags: Vec<String> = attr
+            .values
+            .iter()
+            .map(|l| format!("`{}`", l.value()))
+            .collect();
+        let state = if ruled_out_by { "set" } else { "unset" };
+        let message = if flags.len() == 1 {
             format!(
-                "this handler could never run: `#[{}]` needs {} {needs}, but {by} requires it {}",
+                "this handler could never run: `#[{}]` needs {} {needs}, but {} requires it {state}",
                 attr.kind.name(),
-                names[0],
-                if against { "set" } else { "unset" }
+                flags[0],
+                by.join(" and "),
             )
         } else {
             format!(
-                "this handler could never run: `#[{}]` needs one of {} {needs}, but {by} requires them all {}",
+                "this handler could never run: `#[{}]` needs one of {} {needs}, but {} {} them all {state}",
                 attr.kind.name(),
-                names.join(", "),
-                if against { "set" } else { "unset" }
+                flags.join(", "),
+                by.join(" and "),
+                if by.len() == 1 { "requires" } else { "require" },
             )
         };
-        errors.at(lit.span(), message);
+        errors.at(range, message);
     }
 }

@@ -56,7 +56,9 @@ fn bench_spec(name: &str, spec: &Spec) -> Result {
         .collect();
     let mut initial = MemoryStore::new();
     for f in &spec.initial_flags {
-        initial.data.insert(format!("{FLAG_PREFIX}{f}"), "null".into());
+        initial
+            .data
+            .insert(format!("{FLAG_PREFIX}{f}"), "null".into());
     }
     let sink: Rc<dyn charm_runtime::LogSink> = Rc::new(NullSink);
     let (ns, reps) = measure(spec.hooks.len(), Duration::from_secs(2), || {
@@ -82,15 +84,15 @@ fn bench_spec(name: &str, spec: &Spec) -> Result {
 /// A chain `depth` deep beside `idle` handlers watching flags never set.
 fn chain_registry(depth: usize, idle: usize) -> Registry {
     let mut r = Registry::new();
-    r.add(
-        Handler::new("start", |ctx: &HookContext| ctx.flags().set("c0")).hook(["install"]),
-    )
-    .unwrap();
+    r.add(Handler::new("start", |ctx: &HookContext| ctx.flags().set("c0")).hook(["install"]))
+        .unwrap();
     for d in 0..depth {
         let next = format!("c{}", d + 1);
         r.add(
-            Handler::new(format!("chain{d}"), move |ctx: &HookContext| ctx.flags().set(&next))
-                .when([format!("c{d}")]),
+            Handler::new(format!("chain{d}"), move |ctx: &HookContext| {
+                ctx.flags().set(&next)
+            })
+            .when([format!("c{d}")]),
         )
         .unwrap();
     }
@@ -106,7 +108,11 @@ fn bench_chain(depth: usize, idle: usize) -> Result {
     let sink: Rc<dyn charm_runtime::LogSink> = Rc::new(NullSink);
     let (ns, reps) = measure(1, Duration::from_secs(1), || {
         let mut store = MemoryStore::new();
-        let out = run_hook(&registry, &mut store, HookOptions::new("install").sink(sink.clone()));
+        let out = run_hook(
+            &registry,
+            &mut store,
+            HookOptions::new("install").sink(sink.clone()),
+        );
         assert_eq!(out.invoked.len(), depth + 1);
     });
     Result {

@@ -153,10 +153,11 @@ impl HookMatcher {
     /// Whether `hook` matches; `relations` resolves `{role:interface}`.
     pub fn matches(&self, hook: &str, relations: &dyn Fn(&str, &str) -> Vec<String>) -> bool {
         self.exact.contains(hook)
-            || self
-                .with_groups
-                .iter()
-                .any(|p| expand_relation_groups(p, relations).iter().any(|h| h == hook))
+            || self.with_groups.iter().any(|p| {
+                expand_relation_groups(p, relations)
+                    .iter()
+                    .any(|h| h == hook)
+            })
     }
 
     /// The exact hook names this matcher accepts.
@@ -173,7 +174,12 @@ mod tests {
     fn alternation_multiplies_out_in_order() {
         assert_eq!(
             expand_alternation("{a,b}-relation-{joined,changed}").unwrap(),
-            ["a-relation-joined", "a-relation-changed", "b-relation-joined", "b-relation-changed"]
+            [
+                "a-relation-joined",
+                "a-relation-changed",
+                "b-relation-joined",
+                "b-relation-changed"
+            ]
         );
     }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::dispatch::Phase;
+use crate::dispatch::{DispatchStats, Phase};
 use crate::error::{HandlerError, StateError};
 use crate::extract::IntoHandlerResult;
 use crate::flags::{FlagId, FlagTable};
@@ -56,6 +56,7 @@ pub(crate) struct HookState {
     pub(crate) atexit_keys: HashSet<String>,
     pub(crate) errors: Vec<HandlerError>,
     pub(crate) trace: Vec<TraceEvent>,
+    pub(crate) stats: DispatchStats,
 }
 
 /// The state of one hook invocation.
@@ -114,6 +115,7 @@ impl HookContext {
                 atexit_keys: HashSet::new(),
                 errors: Vec::new(),
                 trace: Vec::new(),
+                stats: DispatchStats::default(),
             }),
         }
     }
@@ -141,6 +143,11 @@ impl HookContext {
     /// The dispatch phase now running.
     pub fn phase(&self) -> Phase {
         self.state.borrow().phase
+    }
+
+    /// Dispatch counters so far.
+    pub fn stats(&self) -> DispatchStats {
+        self.state.borrow().stats
     }
 
     /// What has happened in this hook so far.
@@ -350,7 +357,11 @@ impl<'a> Flags<'a> {
 
     /// Set `flag` with a value (`set_flag(flag, value)`). Setting an already
     /// set flag replaces its value without firing triggers.
-    pub fn set_value<T: Serialize + ?Sized>(&self, flag: &str, value: &T) -> Result<(), StateError> {
+    pub fn set_value<T: Serialize + ?Sized>(
+        &self,
+        flag: &str,
+        value: &T,
+    ) -> Result<(), StateError> {
         let value = serde_json::to_value(value).map_err(|source| StateError::Encode {
             key: format!("{FLAG_PREFIX}{flag}"),
             source,
@@ -446,7 +457,9 @@ pub struct Kv<'a>(&'a HookContext);
 
 impl std::fmt::Debug for Kv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.0.state.borrow().kv.iter()).finish()
+        f.debug_map()
+            .entries(self.0.state.borrow().kv.iter())
+            .finish()
     }
 }
 
@@ -484,7 +497,11 @@ impl<'a> Kv<'a> {
 
     /// Every key starting with `prefix` (exactly, unlike the SQL `LIKE` of
     /// charmhelpers), with the prefix stripped if `strip`.
-    pub fn getrange(&self, prefix: &str, strip: bool) -> Result<BTreeMap<String, Value>, StateError> {
+    pub fn getrange(
+        &self,
+        prefix: &str,
+        strip: bool,
+    ) -> Result<BTreeMap<String, Value>, StateError> {
         let st = self.0.state.borrow();
         let mut out = BTreeMap::new();
         for (key, text) in st.kv.range(prefix.to_owned()..) {

@@ -62,16 +62,15 @@ pub struct DispatchStats {
     pub tested: usize,
 }
 
-/// Run the handlers of `registry` for the hook of `ctx`.
-pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<DispatchStats, HandlerError> {
+/// Run the handlers of `registry` for the hook of `ctx`. The counters are
+/// kept in the context ([`HookContext::stats`]) so they survive a failure.
+pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
     let mut bus = Bus {
         registry,
         ctx,
         seen: vec![false; registry.handlers.len()],
-        stats: std::cell::Cell::new(DispatchStats::default()),
     };
-    bus.run()?;
-    Ok(bus.stats.get())
+    bus.run()
 }
 
 struct Bus<'r> {
@@ -79,7 +78,6 @@ struct Bus<'r> {
     ctx: &'r HookContext,
     /// Scratch marks for collecting eligible handlers.
     seen: Vec<bool>,
-    stats: std::cell::Cell<DispatchStats>,
 }
 
 impl Bus<'_> {
@@ -104,9 +102,7 @@ impl Bus<'_> {
         let mut last = Vec::new();
         for i in 0..MAX_ITERATIONS {
             self.ctx.state.borrow_mut().watch.iteration = i;
-            let mut stats = self.stats.get();
-            stats.iterations = i + 1;
-            self.stats.set(stats);
+            self.ctx.state.borrow_mut().stats.iterations = i + 1;
             let batch = if i == 0 {
                 self.test(&all)?
             } else {
@@ -163,9 +159,7 @@ impl Bus<'_> {
     }
 
     fn test(&self, candidates: &[u32]) -> Result<Vec<u32>, HandlerError> {
-        let mut stats = self.stats.get();
-        stats.tested += candidates.len();
-        self.stats.set(stats);
+        self.ctx.state.borrow_mut().stats.tested += candidates.len();
         let mut out = Vec::new();
         for &h in candidates {
             if self.passes(&self.registry.handlers[h as usize])? {
@@ -188,13 +182,16 @@ impl Bus<'_> {
                 let held = h.when_all.iter().all(|&x| f.is_set(x))
                     && h.when_any.iter().all(|g| g.iter().any(|&x| f.is_set(x)))
                     && !h.when_none.iter().any(|&x| f.is_set(x))
-                    && h.when_not_all.iter().all(|g| g.iter().any(|&x| !f.is_set(x)));
+                    && h.when_not_all
+                        .iter()
+                        .all(|g| g.iter().any(|&x| !f.is_set(x)));
                 if !held {
                     return Ok(false);
                 }
             }
             if let Some(m) = &h.hook {
-                if st.phase != Phase::Hooks || !m.matches(self.ctx.hook_name(), self.ctx.relations())
+                if st.phase != Phase::Hooks
+                    || !m.matches(self.ctx.hook_name(), self.ctx.relations())
                 {
                     return Ok(false);
                 }

@@ -245,8 +245,10 @@ impl Registry {
     {
         let name = name.into();
         let what = format!("atstart {name}");
-        self.atstart
-            .push((name, Rc::new(move |ctx| callback_result(&what, callback(ctx)))));
+        self.atstart.push((
+            name,
+            Rc::new(move |ctx| callback_result(&what, callback(ctx))),
+        ));
         self
     }
 
@@ -259,8 +261,10 @@ impl Registry {
     {
         let name = name.into();
         let what = format!("atexit {name}");
-        self.atexit
-            .push((name, Rc::new(move |ctx| callback_result(&what, callback(ctx)))));
+        self.atexit.push((
+            name,
+            Rc::new(move |ctx| callback_result(&what, callback(ctx))),
+        ));
         self
     }
 }

@@ -100,7 +100,11 @@ fn flags_of(snapshot: &Snapshot) -> Vec<String> {
 /// assert!(outcome.is_ok());
 /// assert_eq!(store.flags(), ["installed"]);
 /// ```
-pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOptions) -> HookOutcome {
+pub fn run_hook(
+    registry: &Registry,
+    store: &mut dyn StateStore,
+    options: HookOptions,
+) -> HookOutcome {
     let hook = options.hook.clone();
     let sink = options.sink.clone();
     let before = match store.load() {
@@ -119,14 +123,16 @@ pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOp
         }
     };
     let ctx = HookContext::new(registry, &before, &hook, options.sink, options.relations);
-    let mut stats = DispatchStats::default();
-    let result = run_phases(registry, &ctx, &mut stats).map_err(HookError::from).and_then(|()| {
-        let after = ctx.snapshot();
-        let changes = diff(&before, &after);
-        store.commit(&changes)?;
-        Ok((after, changes))
-    });
+    let result = run_phases(registry, &ctx)
+        .map_err(HookError::from)
+        .and_then(|()| {
+            let after = ctx.snapshot();
+            let changes = diff(&before, &after);
+            store.commit(&changes)?;
+            Ok((after, changes))
+        });
     let trace = ctx.trace();
+    let stats = ctx.stats();
     let invoked = trace
         .iter()
         .filter_map(|e| match e {
@@ -161,11 +167,7 @@ pub fn run_hook(registry: &Registry, store: &mut dyn StateStore, options: HookOp
 
 /// atstart, dispatch and atexit, as charms.reactive's `main()`: restricted
 /// hooks skip atstart and atexit.
-fn run_phases(
-    registry: &Registry,
-    ctx: &HookContext,
-    stats: &mut DispatchStats,
-) -> Result<(), HandlerError> {
+fn run_phases(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
     let restricted = RESTRICTED_HOOKS.contains(&ctx.hook_name());
     if !restricted {
         manage_upgrade_flags(ctx);
@@ -173,7 +175,7 @@ fn run_phases(
             callback(ctx)?;
         }
     }
-    *stats = dispatch(registry, ctx)?;
+    dispatch(registry, ctx)?;
     if !restricted {
         // hookenv runs atexit callbacks in reverse order of addition:
         // those deferred by handlers first, then the registered ones.

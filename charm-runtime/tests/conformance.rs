@@ -61,7 +61,8 @@ fn the_committed_corpus_matches_charms_reactive() {
 
 #[test]
 fn a_fresh_batch_matches_charms_reactive_now() {
-    let Some(python) = support::reference_python("a_fresh_batch_matches_charms_reactive_now") else {
+    let Some(python) = support::reference_python("a_fresh_batch_matches_charms_reactive_now")
+    else {
         return;
     };
     let seed = std::env::var("CONFORMANCE_SEED").unwrap_or_else(|_| {
@@ -96,4 +97,15 @@ fn a_fresh_batch_matches_charms_reactive_now() {
         failures.join("\n")
     );
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn the_synthetic_benchmark_spec_matches_charms_reactive() {
+    // 1,000 handlers over 300 flags, chains 20 deep; its .expected was
+    // produced by tools/reference/oracle.py (see gen_synthetic.py).
+    let dir = support::repo_root().join("charm-runtime/benches/data");
+    let spec = std::fs::read_to_string(dir.join("synthetic-1000.json")).unwrap();
+    let expected = std::fs::read_to_string(dir.join("synthetic-1000.expected")).unwrap();
+    let lines = run_spec_text(&spec).unwrap();
+    assert_eq!(lines, expected.lines().collect::<Vec<_>>());
 }

@@ -25,7 +25,11 @@ fn setter(id: &str, set: &'static [&'static str], clear: &'static [&'static str]
 }
 
 fn run(registry: &Registry, store: &mut MemoryStore, hook: &str) -> charm_runtime::HookOutcome {
-    run_hook(registry, store, HookOptions::new(hook).sink(Rc::new(MemorySink::new())))
+    run_hook(
+        registry,
+        store,
+        HookOptions::new(hook).sink(Rc::new(MemorySink::new())),
+    )
 }
 
 #[test]
@@ -56,7 +60,9 @@ fn a_clear_retests_the_rest_of_the_batch() {
         .add(setter("use_ready", &["used"], &[]).when(["ready"]))
         .unwrap();
     let mut store = MemoryStore::new();
-    store.data.insert("reactive.states.ready".into(), "null".into());
+    store
+        .data
+        .insert("reactive.states.ready".into(), "null".into());
     let out = run(&r, &mut store, "update-status");
     assert_eq!(out.invoked, ["stop_ready"]);
     assert_eq!(store.flags(), Vec::<String>::new());
@@ -74,7 +80,9 @@ fn setting_a_flag_does_not_add_handlers_to_the_running_batch() {
         .add(setter("third", &["z"], &[]).when(["go"]).when_not(["z"]))
         .unwrap();
     let mut store = MemoryStore::new();
-    store.data.insert("reactive.states.go".into(), "null".into());
+    store
+        .data
+        .insert("reactive.states.go".into(), "null".into());
     let out = run(&r, &mut store, "config-changed");
     assert_eq!(out.invoked, ["first", "third", "second"]);
 }
@@ -88,7 +96,8 @@ fn handlers_rerun_only_when_a_watched_flag_changed() {
     r.add(setter("watch_a", &[], &[]).when(["a"])).unwrap();
     r.add(setter("set_b", &["b"], &[]).when(["a"]).when_not(["b"]))
         .unwrap();
-    r.add(setter("watch_ab", &[], &[]).when(["a", "b"])).unwrap();
+    r.add(setter("watch_ab", &[], &[]).when(["a", "b"]))
+        .unwrap();
     let mut store = MemoryStore::new();
     store.data.insert("reactive.states.a".into(), "null".into());
     let out = run(&r, &mut store, "update-status");
@@ -113,12 +122,14 @@ fn triggers_set_before_clear_and_cascade() {
     );
     let seen = Rc::new(RefCell::new(Vec::new()));
     let log = seen.clone();
-    r.add(Handler::new("change", move |ctx: &HookContext| {
-        ctx.flags().set("config.changed");
-        // Triggers have fired before set() returned.
-        log.borrow_mut().push(ctx.flags().list());
-    })
-    .hook(["config-changed"]))
+    r.add(
+        Handler::new("change", move |ctx: &HookContext| {
+            ctx.flags().set("config.changed");
+            // Triggers have fired before set() returned.
+            log.borrow_mut().push(ctx.flags().list());
+        })
+        .hook(["config-changed"]),
+    )
     .unwrap();
     let mut store = MemoryStore::new();
     store
@@ -141,7 +152,12 @@ fn triggers_set_before_clear_and_cascade() {
         .collect();
     assert_eq!(
         order,
-        ["+config.changed", "+app.dirty", "+app.restart-needed", "-app.configured"]
+        [
+            "+config.changed",
+            "+app.dirty",
+            "+app.restart-needed",
+            "-app.configured"
+        ]
     );
 }
 
@@ -165,7 +181,8 @@ fn a_failing_trigger_callback_fails_the_hook() {
     r.trigger_callback(TriggerOn::Set("a".into()), |_: &HookContext| {
         Err::<(), _>("callback broke")
     });
-    r.add(setter("set_a", &["a"], &[]).hook(["install"])).unwrap();
+    r.add(setter("set_a", &["a"], &[]).hook(["install"]))
+        .unwrap();
     let mut store = MemoryStore::new();
     let out = run(&r, &mut store, "install");
     let err = out.error.expect("hook must fail").to_string();
@@ -176,19 +193,22 @@ fn a_failing_trigger_callback_fails_the_hook() {
 #[test]
 fn a_failed_hook_changes_nothing() {
     let mut r = Registry::new();
-    r.add(Handler::new("writer", |ctx: &HookContext| {
-        ctx.flags().set("new");
-        ctx.flags().clear("old");
-        ctx.kv().set("charm.key", &42).unwrap();
-        ctx.data_changed("res", &[1, 2]).unwrap();
-    })
-    .hook(["config-changed"]))
+    r.add(
+        Handler::new("writer", |ctx: &HookContext| {
+            ctx.flags().set("new");
+            ctx.flags().clear("old");
+            ctx.kv().set("charm.key", &42).unwrap();
+            ctx.data_changed("res", &[1, 2]).unwrap();
+        })
+        .hook(["config-changed"]),
+    )
     .unwrap();
-    r.add(Handler::new("breaks", |_: &HookContext| Err::<(), _>("disk full"))
-        .when(["new"]))
+    r.add(Handler::new("breaks", |_: &HookContext| Err::<(), _>("disk full")).when(["new"]))
         .unwrap();
     let mut store = MemoryStore::new();
-    store.data.insert("reactive.states.old".into(), "null".into());
+    store
+        .data
+        .insert("reactive.states.old".into(), "null".into());
     store.data.insert("charm.key".into(), "1".into());
     let before = store.clone();
     let out = run(&r, &mut store, "config-changed");
@@ -202,17 +222,22 @@ fn a_failed_hook_changes_nothing() {
 #[test]
 fn a_panicking_handler_fails_the_hook_and_commits_nothing() {
     let mut r = Registry::new();
-    r.add(Handler::new("panics", |ctx: &HookContext| {
-        ctx.flags().set("half-done");
-        let v: Vec<u8> = Vec::new();
-        let _ = v[3];
-    })
-    .hook(["install"]))
+    r.add(
+        Handler::new("panics", |ctx: &HookContext| {
+            ctx.flags().set("half-done");
+            let v: Vec<u8> = Vec::new();
+            let _ = v[3];
+        })
+        .hook(["install"]),
+    )
     .unwrap();
     let mut store = MemoryStore::new();
     let out = run(&r, &mut store, "install");
     let err = out.error.expect("hook must fail").to_string();
-    assert!(err.starts_with("handler panics panicked: index out of bounds"), "{err}");
+    assert!(
+        err.starts_with("handler panics panicked: index out of bounds"),
+        "{err}"
+    );
     assert_eq!(store.commits, 0);
 }
 
@@ -220,14 +245,16 @@ fn a_panicking_handler_fails_the_hook_and_commits_nothing() {
 fn only_once_runs_once_over_the_units_life_unless_its_hook_failed() {
     let mut r = Registry::new();
     r.add(setter("once", &["x"], &[]).only_once()).unwrap();
-    r.add(Handler::new("fail_first", |ctx: &HookContext| {
-        if ctx.hook_name() == "install" {
-            Err("first hook fails")
-        } else {
-            Ok(())
-        }
-    })
-    .when(["x"]))
+    r.add(
+        Handler::new("fail_first", |ctx: &HookContext| {
+            if ctx.hook_name() == "install" {
+                Err("first hook fails")
+            } else {
+                Ok(())
+            }
+        })
+        .when(["x"]),
+    )
     .unwrap();
     let mut store = MemoryStore::new();
     // only_once has no flag condition, so it runs in the hook phase.
@@ -263,13 +290,24 @@ fn hook_patterns_expand_alternations() {
 #[test]
 fn iteration_cap_stops_and_names_the_handlers_that_kept_running() {
     let mut r = Registry::new();
-    r.add(setter("ping", &["pong"], &["ping"]).when(["ping"])).unwrap();
-    r.add(setter("pong", &["ping"], &["pong"]).when(["pong"])).unwrap();
+    r.add(setter("ping", &["pong"], &["ping"]).when(["ping"]))
+        .unwrap();
+    r.add(setter("pong", &["ping"], &["pong"]).when(["pong"]))
+        .unwrap();
     let sink = Rc::new(MemorySink::new());
     let mut store = MemoryStore::new();
-    store.data.insert("reactive.states.ping".into(), "null".into());
-    let out = run_hook(&r, &mut store, HookOptions::new("update-status").sink(sink.clone()));
-    assert!(out.is_ok(), "charms.reactive stops silently; the hook succeeds");
+    store
+        .data
+        .insert("reactive.states.ping".into(), "null".into());
+    let out = run_hook(
+        &r,
+        &mut store,
+        HookOptions::new("update-status").sink(sink.clone()),
+    );
+    assert!(
+        out.is_ok(),
+        "charms.reactive stops silently; the hook succeeds"
+    );
     assert_eq!(out.invoked.len(), 100);
     let warnings = sink.at(Level::Warning);
     assert_eq!(
@@ -283,27 +321,31 @@ fn atexit_runs_deferred_callbacks_once_in_reverse_order() {
     let order = Rc::new(RefCell::new(Vec::new()));
     let mut r = Registry::new();
     let o = order.clone();
-    r.atstart("first", move |_: &HookContext| o.borrow_mut().push("atstart".to_owned()));
+    r.atstart("first", move |_: &HookContext| {
+        o.borrow_mut().push("atstart".to_owned())
+    });
     let o = order.clone();
     r.atexit("registered", move |_: &HookContext| {
         o.borrow_mut().push("registered atexit".to_owned())
     });
     for id in ["h1", "h2"] {
         let o = order.clone();
-        r.add(Handler::new(id, move |ctx: &HookContext| {
-            o.borrow_mut().push(ctx.hook_name().to_owned());
-            let o2 = o.clone();
-            ctx.atexit_once("assess-status", move |ctx: &HookContext| {
-                o2.borrow_mut().push("assess_status".to_owned());
-                ctx.flags().set("status.assessed");
-            });
-            let o3 = o.clone();
-            let id = id.to_owned();
-            ctx.atexit(format!("cleanup-{id}"), move |_: &HookContext| {
-                o3.borrow_mut().push(format!("cleanup {id}"))
-            });
-        })
-        .hook(["install"]))
+        r.add(
+            Handler::new(id, move |ctx: &HookContext| {
+                o.borrow_mut().push(ctx.hook_name().to_owned());
+                let o2 = o.clone();
+                ctx.atexit_once("assess-status", move |ctx: &HookContext| {
+                    o2.borrow_mut().push("assess_status".to_owned());
+                    ctx.flags().set("status.assessed");
+                });
+                let o3 = o.clone();
+                let id = id.to_owned();
+                ctx.atexit(format!("cleanup-{id}"), move |_: &HookContext| {
+                    o3.borrow_mut().push(format!("cleanup {id}"))
+                });
+            })
+            .hook(["install"]),
+        )
         .unwrap();
     }
     let mut store = MemoryStore::new();
@@ -328,13 +370,18 @@ fn atexit_runs_deferred_callbacks_once_in_reverse_order() {
 #[test]
 fn restricted_hooks_run_only_their_handlers_and_no_callbacks() {
     let mut r = Registry::new();
-    r.atstart("never", |_: &HookContext| Err::<(), _>("atstart must not run"));
-    r.add(setter("metrics", &[], &[]).condition(charm_runtime::Condition::RestrictedHook(
-        "collect-metrics".into(),
-    )))
+    r.atstart("never", |_: &HookContext| {
+        Err::<(), _>("atstart must not run")
+    });
+    r.add(
+        setter("metrics", &[], &[]).condition(charm_runtime::Condition::RestrictedHook(
+            "collect-metrics".into(),
+        )),
+    )
     .unwrap();
     r.add(setter("flagged", &[], &[]).when(["a"])).unwrap();
-    r.add(setter("hooked", &[], &[]).hook(["collect-metrics"])).unwrap();
+    r.add(setter("hooked", &[], &[]).hook(["collect-metrics"]))
+        .unwrap();
     let mut store = MemoryStore::new();
     store.data.insert("reactive.states.a".into(), "null".into());
     let out = run(&r, &mut store, "collect-metrics");
@@ -382,26 +429,42 @@ fn when_file_changed_compares_content_not_mtime() {
 #[test]
 fn not_unless_warns_but_runs() {
     let mut r = Registry::new();
-    r.add(setter("early", &[], &[]).hook(["install"]).not_unless(["db.ready", "cfg"]))
-        .unwrap();
+    r.add(
+        setter("early", &[], &[])
+            .hook(["install"])
+            .not_unless(["db.ready", "cfg"]),
+    )
+    .unwrap();
     let sink = Rc::new(MemorySink::new());
-    let out = run_hook(&r, &mut MemoryStore::new(), HookOptions::new("install").sink(sink.clone()));
+    let out = run_hook(
+        &r,
+        &mut MemoryStore::new(),
+        HookOptions::new("install").sink(sink.clone()),
+    );
     assert_eq!(out.invoked, ["early"]);
-    assert_eq!(sink.at(Level::Warning), ["early called before flags: db.ready, cfg"]);
+    assert_eq!(
+        sink.at(Level::Warning),
+        ["early called before flags: db.ready, cfg"]
+    );
 }
 
 #[test]
 fn the_trace_says_why_each_handler_ran() {
     let mut r = Registry::new();
-    r.add(setter("install", &["a"], &[]).hook(["install"])).unwrap();
-    r.add(setter("next", &["b"], &[]).when(["a"]).when_not(["b"])).unwrap();
-    r.add(setter("last", &[], &[]).when_any(["b", "zz"])).unwrap();
+    r.add(setter("install", &["a"], &[]).hook(["install"]))
+        .unwrap();
+    r.add(setter("next", &["b"], &[]).when(["a"]).when_not(["b"]))
+        .unwrap();
+    r.add(setter("last", &[], &[]).when_any(["b", "zz"]))
+        .unwrap();
     let out = run(&r, &mut MemoryStore::new(), "install");
     let reasons: Vec<String> = out
         .trace
         .iter()
         .filter_map(|e| match e {
-            TraceEvent::Invoked { handler, reason, .. } => Some(format!("{handler}: {reason}")),
+            TraceEvent::Invoked {
+                handler, reason, ..
+            } => Some(format!("{handler}: {reason}")),
             _ => None,
         })
         .collect();
@@ -440,18 +503,23 @@ fn registration_errors_are_reported() {
 fn later_iterations_test_only_handlers_whose_watched_flags_changed() {
     // A 5-deep chain beside 1,000 handlers watching flags nobody sets.
     let mut r = Registry::new();
-    r.add(setter("start", &["c0"], &[]).hook(["install"])).unwrap();
+    r.add(setter("start", &["c0"], &[]).hook(["install"]))
+        .unwrap();
     let chain: [&[&str]; 5] = [&["c1"], &["c2"], &["c3"], &["c4"], &["c5"]];
     for (d, set) in chain.into_iter().enumerate() {
         let watched = format!("c{d}");
-        r.add(setter(&format!("chain{d}"), set, &[]).when([watched])).unwrap();
+        r.add(setter(&format!("chain{d}"), set, &[]).when([watched]))
+            .unwrap();
     }
     for i in 0..1000 {
         r.add(setter(&format!("idle{i}"), &[], &[]).when([format!("idle-flag-{i}")]))
             .unwrap();
     }
     let out = run(&r, &mut MemoryStore::new(), "install");
-    assert_eq!(out.invoked, ["start", "chain0", "chain1", "chain2", "chain3", "chain4"]);
+    assert_eq!(
+        out.invoked,
+        ["start", "chain0", "chain1", "chain2", "chain3", "chain4"]
+    );
     // The hook phase and iteration 0 test all 1,006 handlers (iteration 0
     // runs chain0, as `start` set c0 in the hook phase). Iterations 1-4 each
     // test only the one chain handler watching the flag set in the

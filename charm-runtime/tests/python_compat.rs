@@ -8,11 +8,15 @@ use std::rc::Rc;
 
 use charm_runtime::log::NullSink;
 use charm_runtime::python_json::dumps_sorted;
-use charm_runtime::{Handler, HookContext, HookOptions, Registry, SqliteStore, StateStore, run_hook};
+use charm_runtime::{
+    Handler, HookContext, HookOptions, Registry, SqliteStore, StateStore, run_hook,
+};
 use serde_json::Value;
 
 fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
 }
 
 #[test]
@@ -22,7 +26,12 @@ fn json_dumps_matches_python_byte_for_byte() {
     for (n, line) in text.lines().enumerate() {
         let case: Value = serde_json::from_str(line).unwrap();
         let ours = dumps_sorted(&case["value"]);
-        assert_eq!(ours, case["dumps"].as_str().unwrap(), "vector line {}", n + 1);
+        assert_eq!(
+            ours,
+            case["dumps"].as_str().unwrap(),
+            "vector line {}",
+            n + 1
+        );
         assert_eq!(
             format!("{:x}", md5::compute(&ours)),
             case["md5"].as_str().unwrap(),
@@ -48,44 +57,55 @@ fn a_database_written_by_charms_reactive_reads_back_in_rust() {
     let mut r = Registry::new();
     let exp = expected.clone();
     let s = seen.clone();
-    r.add(Handler::new("check", move |ctx: &HookContext| {
-        let flags: Vec<String> = exp["flags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f.as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(ctx.flags().list(), flags);
-        assert!(!ctx.flags().is_set("to.clear"));
-        assert_eq!(
-            ctx.flags().value::<Value>("with.value").unwrap(),
-            Some(exp["flag_values"]["with.value"].clone())
-        );
-        // The same data hashes the same: charms.reactive recorded it, so
-        // it is not "changed" for Rust.
-        for case in exp["data_changed"].as_array().unwrap() {
-            let key = case["key"].as_str().unwrap();
-            assert!(!ctx.is_data_changed(key, &case["value"]).unwrap(), "{key}");
-            assert!(ctx.is_data_changed(key, &"something else").unwrap(), "{key}");
-        }
-        assert_eq!(
-            ctx.kv().get::<Value>("charm.custom").unwrap(),
-            Some(exp["kv"]["charm.custom"].clone())
-        );
-        s.borrow_mut().push("check".into());
-    })
-    .hook(["upgrade-charm"]))
+    r.add(
+        Handler::new("check", move |ctx: &HookContext| {
+            let flags: Vec<String> = exp["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(ctx.flags().list(), flags);
+            assert!(!ctx.flags().is_set("to.clear"));
+            assert_eq!(
+                ctx.flags().value::<Value>("with.value").unwrap(),
+                Some(exp["flag_values"]["with.value"].clone())
+            );
+            // The same data hashes the same: charms.reactive recorded it, so
+            // it is not "changed" for Rust.
+            for case in exp["data_changed"].as_array().unwrap() {
+                let key = case["key"].as_str().unwrap();
+                assert!(!ctx.is_data_changed(key, &case["value"]).unwrap(), "{key}");
+                assert!(
+                    ctx.is_data_changed(key, &"something else").unwrap(),
+                    "{key}"
+                );
+            }
+            assert_eq!(
+                ctx.kv().get::<Value>("charm.custom").unwrap(),
+                Some(exp["kv"]["charm.custom"].clone())
+            );
+            s.borrow_mut().push("check".into());
+        })
+        .hook(["upgrade-charm"]),
+    )
     .unwrap();
     // Python's mark_invoked("my-handler") means an only_once handler with
     // that id already ran.
     let s = seen.clone();
     r.add(
-        Handler::new("my-handler", move |_: &HookContext| s.borrow_mut().push("once".into()))
-            .only_once(),
+        Handler::new("my-handler", move |_: &HookContext| {
+            s.borrow_mut().push("once".into())
+        })
+        .only_once(),
     )
     .unwrap();
     let mut store = SqliteStore::open(&db).unwrap();
-    let out = run_hook(&r, &mut store, HookOptions::new("upgrade-charm").sink(Rc::new(NullSink)));
+    let out = run_hook(
+        &r,
+        &mut store,
+        HookOptions::new("upgrade-charm").sink(Rc::new(NullSink)),
+    );
     assert!(out.is_ok(), "{:?}", out.error);
     assert_eq!(*seen.borrow(), ["check"]);
     // Keys Rust does not manage (the Python bus's phase bookkeeping) stay.

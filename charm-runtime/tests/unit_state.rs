@@ -23,17 +23,18 @@ fn opts(hook: &str) -> HookOptions {
 
 fn charm() -> Registry {
     let mut r = Registry::new();
-    r.add(Handler::new("install", |ctx: &HookContext| -> Result<(), StateError> {
-        ctx.flags().set("app.installed");
-        ctx.flags().set_value("app.port", &8080)?;
-        ctx.kv().set("charm.password-hash", &"abc")?;
-        ctx.data_changed("charm.config", &serde_json::json!({"b": 1, "a": [true]}))?;
-        Ok(())
-    })
-    .hook(["install"]))
+    r.add(
+        Handler::new("install", |ctx: &HookContext| -> Result<(), StateError> {
+            ctx.flags().set("app.installed");
+            ctx.flags().set_value("app.port", &8080)?;
+            ctx.kv().set("charm.password-hash", &"abc")?;
+            ctx.data_changed("charm.config", &serde_json::json!({"b": 1, "a": [true]}))?;
+            Ok(())
+        })
+        .hook(["install"]),
+    )
     .unwrap();
-    r.add(Handler::new("break", |_: &HookContext| Err::<(), _>("boom"))
-        .hook(["config-changed"]))
+    r.add(Handler::new("break", |_: &HookContext| Err::<(), _>("boom")).hook(["config-changed"]))
         .unwrap();
     r
 }
@@ -112,10 +113,12 @@ fn a_corrupt_value_is_a_clear_error_that_loses_nothing() {
     .unwrap();
     drop(conn);
     let mut r = Registry::new();
-    r.add(Handler::new("read", |ctx: &HookContext| {
-        ctx.kv().get::<u32>("charm.broken").map(|_| ())
-    })
-    .hook(["install"]))
+    r.add(
+        Handler::new("read", |ctx: &HookContext| {
+            ctx.kv().get::<u32>("charm.broken").map(|_| ())
+        })
+        .hook(["install"]),
+    )
     .unwrap();
     let mut store = SqliteStore::open(&path).unwrap();
     let out = run_hook(&r, &mut store, opts("install"));
@@ -124,16 +127,21 @@ fn a_corrupt_value_is_a_clear_error_that_loses_nothing() {
         err.contains("unit state key \"charm.broken\" holds \"{not json\""),
         "{err}"
     );
-    assert_eq!(store.get_raw("charm.broken").unwrap().as_deref(), Some("{not json"));
+    assert_eq!(
+        store.get_raw("charm.broken").unwrap().as_deref(),
+        Some("{not json")
+    );
 }
 
 #[test]
 fn flag_keys_are_reserved_to_the_flag_api() {
     let mut r = Registry::new();
-    r.add(Handler::new("sneaky", |ctx: &HookContext| {
-        ctx.kv().set("reactive.states.x", &true)
-    })
-    .hook(["install"]))
+    r.add(
+        Handler::new("sneaky", |ctx: &HookContext| {
+            ctx.kv().set("reactive.states.x", &true)
+        })
+        .hook(["install"]),
+    )
     .unwrap();
     let path = temp_db("reserved");
     let mut store = SqliteStore::open(&path).unwrap();
@@ -144,22 +152,27 @@ fn flag_keys_are_reserved_to_the_flag_api() {
 #[test]
 fn kv_getrange_and_unsetrange_work_on_prefixes() {
     let mut r = Registry::new();
-    r.add(Handler::new("kv", |ctx: &HookContext| -> Result<(), StateError> {
-        let kv = ctx.kv();
-        kv.set("peer.a", &1)?;
-        kv.set("peer.b", &"two")?;
-        kv.set("peerx", &3)?;
-        let range = kv.getrange("peer.", true)?;
-        assert_eq!(
-            range.into_iter().collect::<Vec<_>>(),
-            [("a".to_owned(), serde_json::json!(1)), ("b".to_owned(), serde_json::json!("two"))]
-        );
-        kv.unsetrange("peer.")?;
-        assert_eq!(kv.get::<i32>("peerx")?, Some(3));
-        assert_eq!(kv.get::<i32>("peer.a")?, None);
-        Ok(())
-    })
-    .hook(["install"]))
+    r.add(
+        Handler::new("kv", |ctx: &HookContext| -> Result<(), StateError> {
+            let kv = ctx.kv();
+            kv.set("peer.a", &1)?;
+            kv.set("peer.b", &"two")?;
+            kv.set("peerx", &3)?;
+            let range = kv.getrange("peer.", true)?;
+            assert_eq!(
+                range.into_iter().collect::<Vec<_>>(),
+                [
+                    ("a".to_owned(), serde_json::json!(1)),
+                    ("b".to_owned(), serde_json::json!("two"))
+                ]
+            );
+            kv.unsetrange("peer.")?;
+            assert_eq!(kv.get::<i32>("peerx")?, Some(3));
+            assert_eq!(kv.get::<i32>("peer.a")?, None);
+            Ok(())
+        })
+        .hook(["install"]),
+    )
     .unwrap();
     let path = temp_db("range");
     let mut store = SqliteStore::open(&path).unwrap();

@@ -2,7 +2,7 @@
 """Time the real charms.reactive dispatch on conformance specs, in-process.
 
 Usage:
-    /work/refvenv/bin/python tools/reference/bench_reactive.py SPEC.json [...]
+    .venv-ref/bin/python tools/reference/bench_reactive.py SPEC.json [...]
         [--target-seconds S] [--min-reps N] [--max-reps N]
         [--db memory|file] [--null-tracer]
 

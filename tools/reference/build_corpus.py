@@ -5,8 +5,8 @@ Usage:
     build_corpus.py --seed N --count K --out DIR [--python PY] [--jobs J]
 
 Generates candidate specs with gen_specs.generate(N, 0), (N, 1), ..., runs
-each through oracle.py (with interpreter PY, default /work/refvenv/bin/python
-when it exists), drops the candidates that reach the 100-iteration dispatch
+each through oracle.py (with interpreter PY, default $CHARM_REFERENCE_PYTHON, else
+.venv-ref/bin/python when it exists), drops the candidates that reach the 100-iteration dispatch
 cap (oracle exit status 3), and writes the first K kept specs as
 
     DIR/spec-NNNN.json       the spec (one handler / trigger per line)
@@ -32,7 +32,10 @@ sys.path.insert(0, HERE)
 
 import gen_specs  # noqa: E402
 
-DEFAULT_PYTHON = '/work/refvenv/bin/python'
+# The reference interpreter: $CHARM_REFERENCE_PYTHON (as .ci/run sets it),
+# else the repository's .venv-ref, else the running interpreter.
+DEFAULT_PYTHON = os.environ.get('CHARM_REFERENCE_PYTHON') or os.path.join(
+    HERE, '..', '..', '.venv-ref', 'bin', 'python')
 ORACLE = os.path.join(HERE, 'oracle.py')
 
 
@@ -74,7 +77,7 @@ the reference implementation for it: one JSON line per hook,
 
     {cmd}
 
-(run from the repository root, with `--python /work/refvenv/bin/python`
+(run from the repository root, with `--python .venv-ref/bin/python`
 as the default interpreter for the oracle).
 
 - Reference: charms.reactive {cr}, charmhelpers {ch}

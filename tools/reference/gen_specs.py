@@ -266,7 +266,7 @@ def _pick_flags(rng, universe, k):
     return rng.sample(universe, k)
 
 
-def _gen_actions(rng, universe, watched, when_none, chaos):
+def _gen_actions(rng, universe, watched, when_none, chaos, self_p=0.15):
     """Actions of one handler.
 
     The universe is ordered; most actions move "forward" (a flag ranked
@@ -282,13 +282,21 @@ def _gen_actions(rng, universe, watched, when_none, chaos):
     acts = []
     for _ in range(n):
         r = rng.random()
-        if watched and r < 0.15:
+        if watched and r < self_p:
             flag = rng.choice(watched)          # touch a watched flag
-        elif r < 0.15 + chaos or not forward:
+        elif r < self_p + chaos or not forward:
             flag = rng.choice(universe)
         else:
             flag = rng.choice(forward)
         op = 'set' if rng.random() < 0.6 else 'clear'
+        other = {'clear' if op == 'set' else 'set': flag}
+        if other in acts:
+            # Set and clear of one flag in one handler is a change every
+            # time it runs: a watcher of that flag (often the handler
+            # itself) runs again in the next iteration, and so on until the
+            # cap.  Keep a few of these, mostly on unwatched flags.
+            if rng.random() < (0.85 if flag in watched else 0.5):
+                continue
         acts.append({op: flag})
     # Common charm idiom: a when_not guard flag set by the handler itself.
     # It also keeps most specs away from the dispatch cap.
@@ -299,7 +307,7 @@ def _gen_actions(rng, universe, watched, when_none, chaos):
     return acts
 
 
-def _gen_flag_handler(rng, hid, universe, chaos):
+def _gen_flag_handler(rng, hid, universe, chaos, self_p):
     nlists = _weighted(rng, [(1, 0.55), (2, 0.33), (3, 0.09), (4, 0.03)])
     kinds = []
     weights = [('when_all', 0.4), ('when_none', 0.3), ('when_any', 0.15),
@@ -320,7 +328,7 @@ def _gen_flag_handler(rng, hid, universe, chaos):
         h['only_once'] = False
     watched = sorted({f for k in CONDITION_KEYS for f in h.get(k, [])})
     h['actions'] = _gen_actions(rng, universe, watched, h.get('when_none'),
-                                chaos)
+                                chaos, self_p)
     return h
 
 
@@ -347,7 +355,7 @@ def _gen_hook_handler(rng, hid, universe, hooks):
     return h
 
 
-def _gen_triggers(rng, universe, n):
+def _gen_triggers(rng, universe, n, chaos):
     triggers = []
     attempts = 0
     while len(triggers) < n and attempts < 20 * n + 20:
@@ -365,8 +373,10 @@ def _gen_triggers(rng, universe, n):
         else:
             src_key = 'when' if rng.random() < 0.6 else 'when_not'
             op = 'set' if rng.random() < 0.55 else 'clear'
-            src, dst = rng.sample(universe, 2) if len(universe) > 1 else (
-                universe[0], universe[0])
+            src, dst = rng.sample(universe, 2)
+            if rng.random() >= chaos and universe.index(src) > universe.index(
+                    dst):
+                src, dst = dst, src     # mostly "forward", like actions
             t = {src_key: src, op: dst}
         if has_trigger_cycle(triggers + [t]):
             continue
@@ -381,15 +391,15 @@ def generate(seed, index):
     if size_class == 'small':
         n_handlers = rng.randint(2, 8)
         n_flags = rng.randint(2, 5)
-        chaos = 0.5
+        chaos, self_p = 0.5, 0.15
     elif size_class == 'medium':
         n_handlers = rng.randint(9, 24)
         n_flags = rng.randint(4, 10)
-        chaos = 0.15
+        chaos, self_p = 0.12, 0.12
     else:
         n_handlers = rng.randint(25, 60)
         n_flags = rng.randint(8, 20)
-        chaos = 0.06
+        chaos, self_p = 0.04, 0.07
     universe = _flag_universe(rng, n_flags)
     hooks = _hook_sequence(rng)
 
@@ -400,7 +410,8 @@ def generate(seed, index):
         if rng.random() < hook_share:
             handlers.append(_gen_hook_handler(rng, hid, universe, hooks))
         else:
-            handlers.append(_gen_flag_handler(rng, hid, universe, chaos))
+            handlers.append(_gen_flag_handler(rng, hid, universe, chaos,
+                                               self_p))
     # Make sure something can start the dispatch in most specs.
     if not any('hook' in h for h in handlers) and rng.random() < 0.8:
         i = rng.randrange(n_handlers)
@@ -409,7 +420,7 @@ def generate(seed, index):
 
     n_triggers = 0 if rng.random() < 0.3 else rng.randint(
         1, max(1, min(8, n_flags)))
-    triggers = _gen_triggers(rng, universe, n_triggers)
+    triggers = _gen_triggers(rng, universe, n_triggers, chaos)
 
     initial = []
     if rng.random() < 0.4:

@@ -6,7 +6,7 @@ Usage:
 
 Writes the spec (SPEC.md format v1) to PATH (default: stdout).  With
 --expected, also runs it through oracle.py (interpreter
-/work/refvenv/bin/python unless --python is given) and writes the oracle
+$CHARM_REFERENCE_PYTHON or .venv-ref/bin/python unless --python is given) and writes the oracle
 output next to it as PATH with the extension .expected.
 
 Shape (all numbers fixed; the handler order is a seeded shuffle):
@@ -124,9 +124,9 @@ def main(argv=None):
     with open(args.out, 'w') as f:
         f.write(text)
     if args.expected:
-        python = args.python or ('/work/refvenv/bin/python'
-                                 if os.path.exists('/work/refvenv/bin/python')
-                                 else sys.executable)
+        venv = os.path.join(HERE, '..', '..', '.venv-ref', 'bin', 'python')
+        python = (args.python or os.environ.get('CHARM_REFERENCE_PYTHON')
+                  or (venv if os.path.exists(venv) else sys.executable))
         out = subprocess.run(
             [python, os.path.join(HERE, 'oracle.py'), args.out],
             stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout

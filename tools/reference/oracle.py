@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a dispatch conformance spec through the real charms.reactive.
 
-Usage: /work/refvenv/bin/python tools/reference/oracle.py SPEC.json
+Usage: .venv-ref/bin/python tools/reference/oracle.py SPEC.json
 
 Prints one JSON line per hook, as described in the Output section of the
 conformance SPEC.md:

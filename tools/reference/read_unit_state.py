@@ -2,7 +2,7 @@
 """Read a unit-state DB back with the real charms.reactive / charmhelpers.
 
 Usage:
-    /work/refvenv/bin/python tools/reference/read_unit_state.py DB \
+    .venv-ref/bin/python tools/reference/read_unit_state.py DB \
         [--check FILE]
 
 Prints one JSON object (compact, Python default separators):

@@ -2,7 +2,7 @@
 """Write a golden unit-state DB with the real charms.reactive / charmhelpers.
 
 Usage:
-    /work/refvenv/bin/python tools/reference/write_unit_state.py OUT.db \
+    .venv-ref/bin/python tools/reference/write_unit_state.py OUT.db \
         [--json OUT.json]
 
 OUT.db is removed first.  One `install` hook is run through the real

@@ -34,7 +34,12 @@ pub fn reference_python(test: &str) -> Option<PathBuf> {
             "import importlib.metadata as m; assert m.version('charms.reactive') == '1.5.3'",
         ])
         .output()
-        .unwrap_or_else(|e| panic!("CHARM_REFERENCE_PYTHON={}: cannot run: {e}", python.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "CHARM_REFERENCE_PYTHON={}: cannot run: {e}",
+                python.display()
+            )
+        });
     assert!(
         probe.status.success(),
         "CHARM_REFERENCE_PYTHON={} does not have charms.reactive 1.5.3: {}",
