@@ -8,7 +8,6 @@
 use std::rc::Rc;
 
 use charm_runtime::log::{MemorySink, NullSink};
-use charm_runtime::state::FLAG_PREFIX;
 use charm_runtime::{
     HandlerError, HookError, HookOptions, HookOutcome, Level, MemoryStore, Registry, run_hook,
 };
@@ -21,17 +20,6 @@ fn run(module: &str, hook: &str, store: &mut MemoryStore) -> HookOutcome {
         store,
         HookOptions::new(hook).sink(Rc::new(NullSink)),
     )
-}
-
-/// A unit state with `flags` set.
-fn with_flags(flags: &[&str]) -> MemoryStore {
-    let mut store = MemoryStore::new();
-    for f in flags {
-        store
-            .data
-            .insert(format!("{FLAG_PREFIX}{f}"), "null".to_owned());
-    }
-    store
 }
 
 fn handler_error(outcome: &HookOutcome) -> &HandlerError {
@@ -125,7 +113,7 @@ fn stacked_conditions_combine_with_and() {
         (&["a", "b", "c"][..], false),
         (&["a", "c"][..], false),
     ] {
-        let mut store = with_flags(flags);
+        let mut store = MemoryStore::with_flags(flags);
         let outcome = run("stacking", "update-status", &mut store);
         assert!(outcome.is_ok());
         assert_eq!(
@@ -165,7 +153,7 @@ mod groups {
 #[test]
 fn each_flag_condition_maps_to_its_predicate() {
     let ran = |flags: &[&str]| {
-        let mut store = with_flags(flags);
+        let mut store = MemoryStore::with_flags(flags);
         let outcome = run("groups", "update-status", &mut store);
         assert!(outcome.is_ok());
         let mut names: Vec<String> = outcome
@@ -299,7 +287,7 @@ mod failing {
 
 #[test]
 fn a_handler_returning_err_fails_the_hook_and_commits_nothing() {
-    let mut store = with_flags(&["before"]);
+    let mut store = MemoryStore::with_flags(&["before"]);
     let before = store.clone();
     let outcome = run("failing", "install", &mut store);
     match handler_error(&outcome) {
@@ -319,7 +307,7 @@ fn a_handler_returning_err_fails_the_hook_and_commits_nothing() {
 
 #[test]
 fn a_panicking_handler_fails_the_hook_and_commits_nothing() {
-    let mut store = with_flags(&["before"]);
+    let mut store = MemoryStore::with_flags(&["before"]);
     let before = store.clone();
     let outcome = run("failing", "start", &mut store);
     match handler_error(&outcome) {
@@ -353,7 +341,7 @@ mod once {
 
 #[test]
 fn only_once_runs_once_across_hooks() {
-    let mut store = with_flags(&["ready"]);
+    let mut store = MemoryStore::with_flags(&["ready"]);
     let outcome = run("once", "install", &mut store);
     assert_eq!(
         outcome.invoked,
@@ -362,7 +350,7 @@ fn only_once_runs_once_across_hooks() {
     assert_eq!(store.data["setup-runs"], "1");
     store
         .data
-        .insert(format!("{FLAG_PREFIX}ready"), "null".to_owned());
+        .insert("reactive.states.ready".to_owned(), "null".to_owned());
     for hook in ["upgrade-charm", "config-changed", "install"] {
         let outcome = run("once", hook, &mut store);
         assert!(outcome.is_ok());
@@ -386,7 +374,7 @@ mod warn {
 fn not_unless_warns_but_still_runs() {
     let registry = Registry::from_inventory("macros::warn").unwrap();
     let sink = Rc::new(MemorySink::new());
-    let mut store = with_flags(&["app.installed"]);
+    let mut store = MemoryStore::with_flags(&["app.installed"]);
     let outcome = run_hook(
         &registry,
         &mut store,
@@ -402,7 +390,7 @@ fn not_unless_warns_but_still_runs() {
 
     // With every flag set, no warning.
     let sink = Rc::new(MemorySink::new());
-    let mut store = with_flags(&["app.installed", "app.configured"]);
+    let mut store = MemoryStore::with_flags(&["app.installed", "app.configured"]);
     run_hook(
         &registry,
         &mut store,

@@ -104,10 +104,10 @@ pub fn check(hook: &str) -> Verdict {
         return Verdict::Known;
     }
     for t in &TEMPLATES {
-        if let Some(prefix) = hook.strip_suffix(t.suffix) {
-            if fits(prefix, t) {
-                return Verdict::Known;
-            }
+        if let Some(prefix) = hook.strip_suffix(t.suffix)
+            && fits(prefix, t)
+        {
+            return Verdict::Known;
         }
         if t.suffix.strip_prefix('-') == Some(hook) {
             return Verdict::NeedsName(t);

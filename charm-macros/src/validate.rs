@@ -397,9 +397,10 @@ fn contradictions(model: &HandlerModel, errors: &mut Errors) {
             continue;
         };
         let flag = o.lit.value();
-        if let Some(other) = required(&flag, !set).filter(|p| p.at < o.at) {
-            if !reported.contains(&flag) {
-                errors.at(
+        if let Some(other) = required(&flag, !set).filter(|p| p.at < o.at)
+            && !reported.contains(&flag)
+        {
+            errors.at(
                     o.lit.span(),
                     format!(
                         "this handler could never run: flag `{flag}` is required {} by `#[{}]` and {} by `#[{}]`",
@@ -409,8 +410,7 @@ fn contradictions(model: &HandlerModel, errors: &mut Errors) {
                         other.kind.name(),
                     ),
                 );
-                reported.push(flag);
-            }
+            reported.push(flag);
         }
     }
 

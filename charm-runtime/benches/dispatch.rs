@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use charm_runtime::conformance::Spec;
 use charm_runtime::log::NullSink;
-use charm_runtime::state::FLAG_PREFIX;
 use charm_runtime::{Handler, HookContext, HookOptions, MemoryStore, Registry, run_hook};
 
 struct Result {
@@ -54,12 +53,7 @@ fn bench_spec(name: &str, spec: &Spec) -> Result {
     let registries: Vec<Registry> = (0..spec.hooks.len())
         .map(|i| spec.registry(i).expect("bench spec registers"))
         .collect();
-    let mut initial = MemoryStore::new();
-    for f in &spec.initial_flags {
-        initial
-            .data
-            .insert(format!("{FLAG_PREFIX}{f}"), "null".into());
-    }
+    let initial = MemoryStore::with_flags(&spec.initial_flags);
     let sink: Rc<dyn charm_runtime::LogSink> = Rc::new(NullSink);
     let (ns, reps) = measure(spec.hooks.len(), Duration::from_secs(2), || {
         let mut store = initial.clone();

@@ -13,7 +13,7 @@ use crate::log::{LogSink, NullSink};
 use crate::python_json;
 use crate::registry::Registry;
 use crate::run::{HookOptions, HookOutcome, run_hook};
-use crate::state::{FLAG_PREFIX, MemoryStore};
+use crate::state::MemoryStore;
 use crate::triggers::{TriggerAction, TriggerOn};
 
 /// A conformance spec.
@@ -181,12 +181,7 @@ impl Spec {
 
     /// Like [`Spec::run`], logging to `sink`.
     pub fn run_with(&self, sink: Rc<dyn LogSink>) -> Result<Vec<HookOutcome>, SpecError> {
-        let mut store = MemoryStore::new();
-        for flag in &self.initial_flags {
-            store
-                .data
-                .insert(format!("{FLAG_PREFIX}{flag}"), "null".to_owned());
-        }
+        let mut store = MemoryStore::with_flags(&self.initial_flags);
         let mut out = Vec::with_capacity(self.hooks.len());
         for (i, hook) in self.hooks.iter().enumerate() {
             let registry = self.registry(i)?;

@@ -62,6 +62,7 @@ pub(crate) struct HookState {
 /// The state of one hook invocation.
 pub struct HookContext {
     hook: String,
+    juju: Option<Rc<crate::juju::Juju>>,
     triggers: Rc<Triggers>,
     sink: Rc<dyn LogSink>,
     relations: Option<RelationResolver>,
@@ -78,13 +79,16 @@ impl std::fmt::Debug for HookContext {
 }
 
 impl HookContext {
-    /// A context for `hook` over the unit state `snapshot`.
+    /// A context for `hook` over the unit state `snapshot`; `juju` is the
+    /// Juju side of the hook, absent when dispatching without Juju (tests,
+    /// the conformance runner).
     pub fn new(
         registry: &Registry,
         snapshot: &Snapshot,
         hook: impl Into<String>,
         sink: Rc<dyn LogSink>,
         relations: Option<RelationResolver>,
+        juju: Option<Rc<crate::juju::Juju>>,
     ) -> Self {
         let mut flags = FlagTable::new(registry.names.clone());
         let mut kv = Snapshot::new();
@@ -101,6 +105,7 @@ impl HookContext {
         }
         HookContext {
             hook: hook.into(),
+            juju,
             triggers: registry.triggers.clone(),
             sink,
             relations,
@@ -123,6 +128,50 @@ impl HookContext {
     /// The hook being run (`install`, `db-relation-changed`, ...).
     pub fn hook_name(&self) -> &str {
         &self.hook
+    }
+
+    /// The Juju side of the hook, when running under Juju (or the harness).
+    pub fn juju(&self) -> Option<&crate::juju::Juju> {
+        self.juju.as_deref()
+    }
+
+    /// The Juju side of the hook, or an error naming `what` needed it.
+    pub fn require_juju(
+        &self,
+        what: &str,
+    ) -> Result<&crate::juju::Juju, crate::backend::ToolError> {
+        self.juju()
+            .ok_or_else(|| crate::backend::ToolError::Refused {
+                tool: what.to_owned(),
+                reason: "this hook runs without a Juju context".to_owned(),
+            })
+    }
+
+    /// The charm's configuration (`config-get --all`, read once per hook).
+    pub fn config_values(&self) -> Result<crate::config::Config, crate::backend::ToolError> {
+        let values = self.require_juju("config-get")?.config_values()?;
+        Ok(crate::config::Config::new((*values).clone()))
+    }
+
+    /// The charm's configuration as `T`, through serde: an error names
+    /// the option and the expected type.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// #[serde(rename_all = "kebab-case")]
+    /// struct MyConfig {
+    ///     port: u16,
+    ///     vip: Option<String>,
+    /// }
+    ///
+    /// fn configure(ctx: &charm_runtime::HookContext) -> Result<(), charm_runtime::Error> {
+    ///     let config: MyConfig = ctx.config()?;
+    ///     println!("listening on {} (vip {:?})", config.port, config.vip);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn config<T: DeserializeOwned>(&self) -> Result<T, crate::Error> {
+        Ok(self.config_values()?.typed()?)
     }
 
     /// The flag API.

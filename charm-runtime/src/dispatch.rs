@@ -189,17 +189,16 @@ impl Bus<'_> {
                     return Ok(false);
                 }
             }
-            if let Some(m) = &h.hook {
-                if st.phase != Phase::Hooks
-                    || !m.matches(self.ctx.hook_name(), self.ctx.relations())
-                {
-                    return Ok(false);
-                }
+            if let Some(m) = &h.hook
+                && (st.phase != Phase::Hooks
+                    || !m.matches(self.ctx.hook_name(), self.ctx.relations()))
+            {
+                return Ok(false);
             }
-            if let Some(r) = &h.restricted_hook {
-                if st.phase != Phase::Restricted || r != self.ctx.hook_name() {
-                    return Ok(false);
-                }
+            if let Some(r) = &h.restricted_hook
+                && (st.phase != Phase::Restricted || r != self.ctx.hook_name())
+            {
+                return Ok(false);
             }
             if h.only_once && st.kv.contains_key(&invoked_key(&h.info.id)) {
                 return Ok(false);

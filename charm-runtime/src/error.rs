@@ -154,4 +154,32 @@ pub enum HookError {
     /// The unit state could not be read or written.
     #[error(transparent)]
     State(#[from] StateError),
+    /// Sending the hook's writes to Juju failed.
+    #[error("sending the hook's changes to Juju failed: {0}")]
+    Tool(#[from] crate::backend::ToolError),
+}
+
+/// Any error of the runtime, for handlers that mix them:
+/// `fn h(...) -> Result<(), charm_runtime::Error>` and `?` on each call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Unit state.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// A hook tool.
+    #[error(transparent)]
+    Tool(#[from] crate::backend::ToolError),
+    /// Charm configuration.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// Something the handler itself found wrong.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// An error with `message`.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::Other(message.into())
+    }
 }

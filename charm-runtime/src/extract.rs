@@ -48,7 +48,7 @@ impl std::fmt::Debug for Invocation<'_> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not extractable from the hook",
-    note = "handler arguments are extracted from the hook: use `Ctx`, `Flags`, `Kv`, a typed endpoint, or implement `charm_runtime::Extract` for `{Self}`"
+    note = "handler arguments are extracted from the hook: use `Ctx`, `Flags`, `Kv`, `Config`, an `Endpoint` or typed endpoint, or implement `charm_runtime::Extract` for `{Self}`"
 )]
 pub trait Extract<'a>: Sized {
     /// Build the argument for `inv`.
@@ -86,6 +86,14 @@ impl<'a> Extract<'a> for crate::context::Ctx<'a> {
 impl<'a> Extract<'a> for crate::context::Flags<'a> {
     fn extract(inv: &Invocation<'a>) -> Result<Self, ExtractError> {
         Ok(inv.ctx.flags())
+    }
+}
+
+impl<'a> Extract<'a> for crate::config::Config {
+    fn extract(inv: &Invocation<'a>) -> Result<Self, ExtractError> {
+        inv.ctx
+            .config_values()
+            .map_err(|e| ExtractError::new::<Self>(e.to_string()))
     }
 }
 

@@ -29,17 +29,26 @@
 
 extern crate self as charm_runtime;
 
+pub mod backend;
 pub mod conditions;
+pub mod config;
 pub mod conformance;
 mod context;
 pub mod dispatch;
+pub mod endpoint;
+mod entry;
+pub mod env;
 mod error;
 mod extract;
 mod flags;
 mod handler;
+pub mod juju;
+mod leadership;
 pub mod log;
 #[doc(hidden)]
 pub mod macro_support;
+mod managed;
+pub mod metadata;
 pub mod python_json;
 mod registry;
 mod run;
@@ -50,7 +59,8 @@ mod triggers;
 pub use conditions::Condition;
 pub use context::{Ctx, Flags, HookContext, Kv, RelationResolver};
 pub use dispatch::{DispatchStats, Phase, dispatch};
-pub use error::{ExtractError, HandlerError, HookError, RegistryError, StateError};
+pub use entry::{main, run_charm};
+pub use error::{Error, ExtractError, HandlerError, HookError, RegistryError, StateError};
 pub use extract::{Extract, IntoHandlerResult, Invocation};
 pub use flags::{FlagId, FlagNames};
 pub use handler::{Handler, HandlerFn, HandlerInfo};

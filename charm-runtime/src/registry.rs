@@ -202,6 +202,31 @@ impl Registry {
         Ok(self)
     }
 
+    /// Problems of this registry for a charm with `metadata`: flags
+    /// `endpoint.<name>.*` naming a relation the metadata does not declare.
+    /// Each message names the handler, the flag and the relation.
+    pub fn check_against(&self, metadata: &crate::metadata::Metadata) -> Vec<String> {
+        let mut problems = Vec::new();
+        for h in &self.handlers {
+            for flag in &h.info.flags {
+                let Some(name) = flag
+                    .strip_prefix("endpoint.")
+                    .and_then(|r| r.split('.').next())
+                else {
+                    continue;
+                };
+                if metadata.endpoint(name).is_none() {
+                    problems.push(format!(
+                        "handler {} watches flag {flag:?}, but the charm's metadata declares no relation {name:?} (relations: {})",
+                        h.info.id,
+                        metadata.relation_names().join(", ")
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
     /// Register a trigger (`register_trigger`). Triggers fire as soon as the
     /// flag really changes, before the handler that changed it returns.
     ///

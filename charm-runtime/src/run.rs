@@ -6,6 +6,7 @@ use std::rc::Rc;
 use crate::context::{HookContext, RelationResolver};
 use crate::dispatch::{DispatchStats, RESTRICTED_HOOKS, dispatch};
 use crate::error::{HandlerError, HookError};
+use crate::juju::Juju;
 use crate::log::{Level, LogSink, StderrSink};
 use crate::registry::Registry;
 use crate::state::{Change, FLAG_PREFIX, Snapshot, StateStore, diff};
@@ -20,6 +21,8 @@ pub struct HookOptions {
     pub sink: Rc<dyn LogSink>,
     /// Resolves `{role:interface}` in `@hook` patterns.
     pub relations: Option<RelationResolver>,
+    /// The Juju side of the hook.
+    pub juju: Option<Rc<Juju>>,
 }
 
 impl HookOptions {
@@ -29,7 +32,14 @@ impl HookOptions {
             hook: hook.into(),
             sink: Rc::new(StderrSink),
             relations: None,
+            juju: None,
         }
+    }
+
+    /// Run under Juju: hook tools, metadata and the managed flags.
+    pub fn juju(mut self, juju: Rc<Juju>) -> Self {
+        self.juju = Some(juju);
+        self
     }
 
     /// Log to `sink` instead.
@@ -122,10 +132,20 @@ pub fn run_hook(
             };
         }
     };
-    let ctx = HookContext::new(registry, &before, &hook, options.sink, options.relations);
+    let ctx = HookContext::new(
+        registry,
+        &before,
+        &hook,
+        options.sink,
+        options.relations,
+        options.juju,
+    );
     let result = run_phases(registry, &ctx)
         .map_err(HookError::from)
         .and_then(|()| {
+            if let Some(juju) = ctx.juju() {
+                juju.flush()?;
+            }
             let after = ctx.snapshot();
             let changes = diff(&before, &after);
             store.commit(&changes)?;
@@ -171,6 +191,10 @@ fn run_phases(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError
     let restricted = RESTRICTED_HOOKS.contains(&ctx.hook_name());
     if !restricted {
         manage_upgrade_flags(ctx);
+        crate::managed::manage(registry, ctx).map_err(|e| HandlerError::Callback {
+            what: "maintaining the endpoint, config and leadership flags".to_owned(),
+            message: e.to_string(),
+        })?;
         for (_, callback) in &registry.atstart {
             callback(ctx)?;
         }

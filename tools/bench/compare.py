@@ -40,7 +40,10 @@ def spec_path(bench_name):
 
 
 def python_result(python, path, null_tracer):
-    cmd = [python, os.path.join(ROOT, 'tools', 'reference', 'bench_reactive.py'), path]
+    # charms.reactive takes up to ~30 s per hook on the synthetic spec with its
+    # default tracer: three repetitions of each hook keep the run bounded.
+    cmd = [python, os.path.join(ROOT, 'tools', 'reference', 'bench_reactive.py'), path,
+           '--min-reps', '3', '--target-seconds', '2']
     if null_tracer:
         cmd.append('--null-tracer')
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout

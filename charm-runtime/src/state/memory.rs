@@ -16,6 +16,19 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// A store in which `flags` are set (without values), as if by earlier
+    /// hooks.
+    pub fn with_flags<S: AsRef<str>>(flags: &[S]) -> Self {
+        let mut store = Self::new();
+        for flag in flags {
+            store.data.insert(
+                format!("{}{}", super::FLAG_PREFIX, flag.as_ref()),
+                "null".to_owned(),
+            );
+        }
+        store
+    }
+
     /// Flags currently committed, sorted.
     pub fn flags(&self) -> Vec<String> {
         self.data

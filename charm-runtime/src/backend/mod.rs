@@ -1,0 +1,310 @@
+//! Juju's hook tools behind a trait.
+//!
+//! [`ProcessBackend`] runs the real tools (`relation-get`, `config-get`, ...)
+//! as child processes, argv only, never through a shell; [`MemoryBackend`]
+//! keeps a unit's world in memory for tests and the harness. The hook
+//! context caches reads for the length of a hook and sends writes once, at
+//! the end of a successful hook.
+
+mod memory;
+mod process;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
+pub use process::ProcessBackend;
+
+use crate::log::Level;
+
+/// A Juju relation id, `endpoint:number` (`db:5`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RelationId {
+    /// The endpoint (relation name in metadata).
+    pub endpoint: String,
+    /// The number Juju gave the relation.
+    pub id: u32,
+}
+
+impl RelationId {
+    /// `endpoint:id`.
+    pub fn new(endpoint: impl Into<String>, id: u32) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            id,
+        }
+    }
+}
+
+impl fmt::Display for RelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.endpoint, self.id)
+    }
+}
+
+impl FromStr for RelationId {
+    type Err = String;
+
+    /// Parse `endpoint:number` as Juju prints it.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (endpoint, id) = s
+            .rsplit_once(':')
+            .ok_or_else(|| format!("relation id {s:?} is not of the form endpoint:number"))?;
+        let id = id
+            .parse()
+            .map_err(|_| format!("relation id {s:?} does not end in a number"))?;
+        if endpoint.is_empty() {
+            return Err(format!("relation id {s:?} has no endpoint name"));
+        }
+        Ok(Self::new(endpoint, id))
+    }
+}
+
+/// Whose data in a relation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DataBag {
+    /// A unit's databag (`relation-get - unit/0`).
+    Unit(String),
+    /// An application's databag (`relation-get --app - app`).
+    App(String),
+}
+
+/// A workload status state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusState {
+    /// Ready and serving.
+    Active,
+    /// Needs a human (a missing relation, bad config).
+    Blocked,
+    /// Busy with itself (installing, upgrading).
+    Maintenance,
+    /// Waiting on something another unit or application will do.
+    Waiting,
+    /// Not set yet.
+    Unknown,
+    /// A hook failed (set by Juju, never by a charm).
+    Error,
+}
+
+impl StatusState {
+    /// The name the hook tools use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusState::Active => "active",
+            StatusState::Blocked => "blocked",
+            StatusState::Maintenance => "maintenance",
+            StatusState::Waiting => "waiting",
+            StatusState::Unknown => "unknown",
+            StatusState::Error => "error",
+        }
+    }
+}
+
+impl FromStr for StatusState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "active" => StatusState::Active,
+            "blocked" => StatusState::Blocked,
+            "maintenance" => StatusState::Maintenance,
+            "waiting" => StatusState::Waiting,
+            "unknown" => StatusState::Unknown,
+            "error" => StatusState::Error,
+            other => return Err(format!("unknown status {other:?}")),
+        })
+    }
+}
+
+/// A workload status with its message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Status {
+    /// The state.
+    pub state: StatusState,
+    /// The message shown beside it.
+    pub message: String,
+}
+
+impl Status {
+    /// `state` with `message`.
+    pub fn new(state: StatusState, message: impl Into<String>) -> Self {
+        Self {
+            state,
+            message: message.into(),
+        }
+    }
+}
+
+/// A port or range with its protocol, as `open-port` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Port {
+    /// First port of the range (0 with ICMP).
+    pub from: u16,
+    /// Last port of the range (same as `from` for one port).
+    pub to: u16,
+    /// `tcp`, `udp` or `icmp`.
+    pub protocol: String,
+}
+
+impl Port {
+    /// One TCP port.
+    pub fn tcp(port: u16) -> Self {
+        Self {
+            from: port,
+            to: port,
+            protocol: "tcp".into(),
+        }
+    }
+
+    /// One UDP port.
+    pub fn udp(port: u16) -> Self {
+        Self {
+            from: port,
+            to: port,
+            protocol: "udp".into(),
+        }
+    }
+}
+
+impl fmt::Display for Port {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.protocol == "icmp" {
+            f.write_str("icmp")
+        } else if self.from == self.to {
+            write!(f, "{}/{}", self.from, self.protocol)
+        } else {
+            write!(f, "{}-{}/{}", self.from, self.to, self.protocol)
+        }
+    }
+}
+
+impl FromStr for Port {
+    type Err = String;
+    /// Parse `80/tcp`, `8000-8100/udp`, `icmp` (what `opened-ports` prints).
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "icmp" {
+            return Ok(Port {
+                from: 0,
+                to: 0,
+                protocol: "icmp".into(),
+            });
+        }
+        let (range, protocol) = s
+            .split_once('/')
+            .ok_or_else(|| format!("port {s:?} is not of the form port/protocol"))?;
+        let bad = || format!("port {s:?} has an invalid number");
+        let (from, to) = match range.split_once('-') {
+            Some((a, b)) => (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?),
+            None => {
+                let p = range.parse().map_err(|_| bad())?;
+                (p, p)
+            }
+        };
+        Ok(Port {
+            from,
+            to,
+            protocol: protocol.to_owned(),
+        })
+    }
+}
+
+/// A hook tool failed or answered something unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToolError {
+    /// The tool could not be started.
+    #[error("cannot run hook tool {tool}: {reason}")]
+    Spawn {
+        /// The tool.
+        tool: String,
+        /// Why.
+        reason: String,
+    },
+    /// The tool exited non-zero.
+    #[error("hook tool {tool} failed (exit {code:?}): {stderr}")]
+    Failed {
+        /// The tool.
+        tool: String,
+        /// Its exit code, `None` when killed by a signal.
+        code: Option<i32>,
+        /// What it printed on stderr (trimmed).
+        stderr: String,
+    },
+    /// The tool's output was not what its documented format promises.
+    #[error("hook tool {tool} printed output that does not parse: {reason}")]
+    BadOutput {
+        /// The tool.
+        tool: String,
+        /// What did not parse.
+        reason: String,
+    },
+    /// The request cannot be expressed to the tool.
+    #[error("hook tool {tool}: {reason}")]
+    Refused {
+        /// The tool.
+        tool: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Juju's hook tools. Reads return decoded values; writes take whole
+/// batches so an implementation can make one call per relation.
+pub trait Backend {
+    /// `relation-ids <endpoint>`.
+    fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>, ToolError>;
+    /// `relation-list -r <id>`: the remote units in the relation.
+    fn relation_units(&self, relation: &RelationId) -> Result<Vec<String>, ToolError>;
+    /// `relation-list -r <id> --app`: the remote application, if known.
+    fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, ToolError>;
+    /// `relation-get -r <id> - <unit>` or `relation-get -r <id> --app - <app>`.
+    fn relation_get(
+        &self,
+        relation: &RelationId,
+        bag: &DataBag,
+    ) -> Result<BTreeMap<String, String>, ToolError>;
+    /// `relation-set -r <id> [--app] --file -`: `Some(v)` sets, `None`
+    /// deletes. Values travel on stdin, never in argv.
+    fn relation_set(
+        &self,
+        relation: &RelationId,
+        app: bool,
+        changes: &BTreeMap<String, Option<String>>,
+    ) -> Result<(), ToolError>;
+    /// `config-get --all`: every option, unset ones as `null`.
+    fn config_get(&self) -> Result<Map<String, Value>, ToolError>;
+    /// `is-leader`.
+    fn is_leader(&self) -> Result<bool, ToolError>;
+    /// `leader-get`: all leadership settings.
+    fn leader_get(&self) -> Result<BTreeMap<String, String>, ToolError>;
+    /// `leader-set`: `Some(v)` sets, `None` deletes.
+    fn leader_set(&self, changes: &BTreeMap<String, Option<String>>) -> Result<(), ToolError>;
+    /// `status-set [--application] <state> <message>`.
+    fn status_set(&self, application: bool, status: &Status) -> Result<(), ToolError>;
+    /// `status-get [--application]`.
+    fn status_get(&self, application: bool) -> Result<Status, ToolError>;
+    /// `application-version-set <version>`.
+    fn application_version_set(&self, version: &str) -> Result<(), ToolError>;
+    /// `unit-get <key>` (`private-address`, `public-address`).
+    fn unit_get(&self, key: &str) -> Result<String, ToolError>;
+    /// `network-get <binding> [-r <id>]`: the binding's addresses.
+    fn network_get(&self, binding: &str, relation: Option<&RelationId>)
+    -> Result<Value, ToolError>;
+    /// `open-port <port>`.
+    fn open_port(&self, port: &Port) -> Result<(), ToolError>;
+    /// `close-port <port>`.
+    fn close_port(&self, port: &Port) -> Result<(), ToolError>;
+    /// `opened-ports`.
+    fn opened_ports(&self) -> Result<Vec<Port>, ToolError>;
+    /// `juju-log -l <level> <message>`.
+    fn juju_log(&self, level: Level, message: &str) -> Result<(), ToolError>;
+    /// `action-get`: the action's parameters.
+    fn action_get(&self) -> Result<Map<String, Value>, ToolError>;
+    /// `action-set key=value...`: results (dotted keys nest).
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), ToolError>;
+    /// `action-fail <message>`.
+    fn action_fail(&self, message: &str) -> Result<(), ToolError>;
+    /// `action-log <message>`.
+    fn action_log(&self, message: &str) -> Result<(), ToolError>;
+}

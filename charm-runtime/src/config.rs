@@ -1,0 +1,898 @@
+//! The charm's config values in one hook, and the config flags that
+//! charms.reactive's layer-basic manages.
+//!
+//! [`Config`] holds what `config-get --all --format=json` returns, unset
+//! options as `null`. Read one option with [`Config::get`] or the whole
+//! config into your own struct with [`Config::typed`]:
+//!
+//! ```
+//! use charm_runtime::config::Config;
+//! use serde::Deserialize;
+//! use serde_json::json;
+//!
+//! #[derive(Deserialize)]
+//! #[serde(rename_all = "kebab-case")]
+//! struct MyConfig {
+//!     port: u16,
+//!     vip: Option<String>,
+//! }
+//!
+//! let config = Config::from_json(r#"{"port": 8080, "vip": null}"#).unwrap();
+//! let mine: MyConfig = config.typed().unwrap();
+//! assert_eq!((mine.port, mine.vip), (8080, None));
+//! assert_eq!(config.get::<u16>("port").unwrap(), Some(8080));
+//! assert_eq!(config.get::<String>("vip").unwrap(), None);
+//!
+//! let bad = Config::from_json(r#"{"port": "eighty", "vip": null}"#).unwrap();
+//! assert_eq!(
+//!     bad.typed::<MyConfig>().err().unwrap().to_string(),
+//!     r#"config option "port": invalid type: string "eighty", expected u16"#
+//! );
+//! ```
+//!
+//! # The managed config flags
+//!
+//! [`ConfigFlags::compute`] reproduces the flags layer-basic maintains
+//! (`lib/charms/layer/basic.py`, functions `init_config_states` and
+//! `clear_config_states`, registered in `hooks/hook.template` with
+//! charm-helpers' `hookenv.atstart` and `hookenv.atexit`; read from the
+//! `canonical/layer-basic` repository, formerly `juju-solutions/layer-basic`,
+//! at its current master). The previous values come from charm-helpers'
+//! `hookenv.Config` (`charmhelpers/core/hookenv.py`), which layer-basic
+//! calls for `changed()`. The rules, stated as facts about that code:
+//!
+//! *Before the handlers run* (`init_config_states`, an `atstart` callback),
+//! for each option declared in `config.yaml`, in file order:
+//!
+//! 1. if the option **changed** (below), set `config.changed` and
+//!    `config.changed.<option>`;
+//! 2. set `config.set.<option>` if the option's value is *truthy* in
+//!    Python, clear it otherwise (`toggle_state`);
+//! 3. set `config.default.<option>` if the value equals (Python `==`) the
+//!    option's default in `config.yaml` (`None` when it has none), clear it
+//!    otherwise.
+//!
+//! Options not declared in `config.yaml` get none of these; without a
+//! `config.yaml` no flag is set.
+//!
+//! *After a successful hook* (`clear_config_states`, an `atexit` callback,
+//! run only when the hook succeeded): clear `config.changed`, and for every
+//! key of the config, clear `config.changed.<key>`, `config.set.<key>` and
+//! `config.default.<key>`. So none of these flags outlives the hook that
+//! set it: handlers see them only during that hook.
+//!
+//! *Changed* (charm-helpers `Config.changed`): when there is no previous
+//! config at all (the first hook, or an unreadable or empty previous
+//! file), every option has changed. Otherwise an option changed when its
+//! previous value (`None` if it had none) differs (Python `!=`) from its
+//! current value.
+//!
+//! *The config and the previous config* (charm-helpers `Config`): the
+//! config is `config-get --all` plus every key of the previous config that
+//! Juju no longer reports, with its previous value (`load_previous`). This
+//! merged dict is what the rules above read, and what charm-helpers saves
+//! as the next hook's previous config (as JSON in
+//! `$CHARM_DIR/.juju-persistent-config`, at exit of a successful hook;
+//! not in unitdata). Hence an option removed from the charm keeps its
+//! last value forever, gets no flag at start (it is not declared) and
+//! has its flags cleared at exit.
+//!
+//! Python semantics used: *truthy* is anything but `None`, `False`, `0`,
+//! `0.0`, `""`, `[]` and `{}`; `==` compares numbers by value across
+//! integers, floats and booleans (`1 == 1.0 == True`), strings, lists and
+//! mappings structurally.
+//!
+//! Differences, chosen on purpose: options are visited in name order, not
+//! file order (only the order of flag changes within one batch differs);
+//! the schema may come from `charmcraft.yaml` too; the default compared is
+//! the default as Juju coerces it (an `int` default written `"8080"` is
+//! 8080, which layer-basic would compare as the string `"8080"` and so
+//! never find equal).
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::metadata::{ConfigSchema, OptionType, describe};
+
+/// A config value that cannot be read as the requested type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// One option does not deserialize.
+    #[error("config option {option:?}: {message}")]
+    Option {
+        /// The option (with a path inside it for nested values:
+        /// `ports[1]`).
+        option: String,
+        /// What serde said, naming the expected type.
+        message: String,
+    },
+    /// The config as a whole does not fit the requested type.
+    #[error("config: {message}")]
+    Whole {
+        /// What serde said.
+        message: String,
+    },
+    /// `config-get` output that is not a JSON object.
+    #[error("config-get output is not a JSON object: {message}")]
+    NotJson {
+        /// Why.
+        message: String,
+    },
+}
+
+/// The config values of one hook.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    values: Map<String, Value>,
+}
+
+impl From<Map<String, Value>> for Config {
+    fn from(values: Map<String, Value>) -> Self {
+        Self { values }
+    }
+}
+
+impl Config {
+    /// A config with `values`, as `config-get --all` returns them.
+    pub fn new(values: Map<String, Value>) -> Self {
+        Self { values }
+    }
+
+    /// Parse the output of `config-get --all --format=json`.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(values)) => Ok(Self { values }),
+            Ok(other) => Err(ConfigError::NotJson {
+                message: format!("found {}", describe(&other)),
+            }),
+            Err(e) => Err(ConfigError::NotJson {
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The config of a fresh deployment of a charm with `schema`: every
+    /// option at its default (`null` when it has none).
+    pub fn defaults(schema: &ConfigSchema) -> Self {
+        Self {
+            values: schema.defaults(),
+        }
+    }
+
+    /// Every value, unset options as `null`.
+    pub fn values(&self) -> &Map<String, Value> {
+        &self.values
+    }
+
+    /// The values, by value.
+    pub fn into_values(self) -> Map<String, Value> {
+        self.values
+    }
+
+    /// The raw value of `option`; `None` when it is unset (`null`) or
+    /// unknown.
+    pub fn value(&self, option: &str) -> Option<&Value> {
+        self.values.get(option).filter(|v| !v.is_null())
+    }
+
+    /// `option` as a `T`; `Ok(None)` when it is unset (`null`) or unknown.
+    ///
+    /// ```
+    /// # use charm_runtime::config::Config;
+    /// let config = Config::from_json(r#"{"port": "eighty"}"#).unwrap();
+    /// assert_eq!(
+    ///     config.get::<u16>("port").unwrap_err().to_string(),
+    ///     r#"config option "port": invalid type: string "eighty", expected u16"#
+    /// );
+    /// ```
+    pub fn get<T: DeserializeOwned>(&self, option: &str) -> Result<Option<T>, ConfigError> {
+        match self.value(option) {
+            None => Ok(None),
+            Some(value) => T::deserialize(value)
+                .map(Some)
+                .map_err(|e| ConfigError::Option {
+                    option: option.to_owned(),
+                    message: e.to_string(),
+                }),
+        }
+    }
+
+    /// The whole config deserialized into `T`, usually a struct with one
+    /// field per option (`#[serde(rename_all = "kebab-case")]` maps
+    /// `vip-address` to `vip_address`). Unset options are `null`, so give
+    /// them `Option` fields. The error names the option at fault.
+    pub fn typed<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
+        let whole = Value::Object(self.values.clone());
+        serde_path_to_error::deserialize(&whole).map_err(|e| {
+            let option = e.path().to_string();
+            let message = e.inner().to_string();
+            if e.path().iter().next().is_some() {
+                return ConfigError::Option { option, message };
+            }
+            // serde's wording for a missing struct field.
+            match message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.strip_suffix('`'))
+            {
+                Some(field) => ConfigError::Option {
+                    option: field.to_owned(),
+                    message: "missing: Juju did not send this option (make the field an Option \
+                              or give it #[serde(default)])"
+                        .to_owned(),
+                },
+                None => ConfigError::Whole { message },
+            }
+        })
+    }
+
+    /// What does not fit `schema`: values whose JSON type differs from the
+    /// declared type, and options the schema does not declare. `null`
+    /// (unset) fits every type; a `float` option accepts integers. Empty
+    /// when everything fits.
+    ///
+    /// ```
+    /// use charm_runtime::config::Config;
+    /// use charm_runtime::metadata::ConfigSchema;
+    /// let schema = ConfigSchema::parse("options: {port: {type: int}}", "config.yaml").unwrap();
+    /// let config = Config::from_json(r#"{"port": "80", "extra": 1}"#).unwrap();
+    /// let problems: Vec<String> = config.check(&schema).iter().map(|p| p.to_string()).collect();
+    /// assert_eq!(
+    ///     problems,
+    ///     [
+    ///         r#"config option "extra" is not declared in the charm's config"#,
+    ///         r#"config option "port" is declared int but holds the string "80""#,
+    ///     ]
+    /// );
+    /// ```
+    pub fn check(&self, schema: &ConfigSchema) -> Vec<ConfigProblem> {
+        let mut problems = Vec::new();
+        for (name, value) in &self.values {
+            match schema.option(name) {
+                None => problems.push(ConfigProblem::Undeclared {
+                    option: name.clone(),
+                }),
+                Some(option) if !option.kind.matches(value) => {
+                    problems.push(ConfigProblem::WrongType {
+                        option: name.clone(),
+                        declared: option.kind,
+                        found: describe(value),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        problems
+    }
+}
+
+/// A config value that does not fit the charm's config schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigProblem {
+    /// The schema does not declare the option.
+    #[error("config option {option:?} is not declared in the charm's config")]
+    Undeclared {
+        /// The option.
+        option: String,
+    },
+    /// The value's JSON type is not the declared type.
+    #[error("config option {option:?} is declared {declared} but holds {found}")]
+    WrongType {
+        /// The option.
+        option: String,
+        /// Its declared type.
+        declared: OptionType,
+        /// The value, in words.
+        found: String,
+    },
+}
+
+// ---------------------------------------------------------------------------
+// Managed flags
+// ---------------------------------------------------------------------------
+
+/// One flag change, in the order layer-basic makes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagOp {
+    /// Set the flag.
+    Set(String),
+    /// Clear the flag.
+    Clear(String),
+}
+
+/// The config flags of one hook, as layer-basic manages them (see the
+/// [module documentation](self) for the rules and their source).
+///
+/// The runtime applies [`at_start`](Self::at_start) before the handlers
+/// run (after the unit state is loaded, so that triggers fire), and after a
+/// successful dispatch clears [`at_exit`](Self::at_exit) and stores
+/// [`persist`](Self::persist) as the next hook's previous config. A failed
+/// hook does neither.
+///
+/// ```
+/// use charm_runtime::config::{Config, ConfigFlags, FlagOp};
+/// use charm_runtime::metadata::ConfigSchema;
+/// use serde_json::json;
+///
+/// let schema = ConfigSchema::parse("options: {port: {type: int, default: 80}}", "config.yaml")
+///     .unwrap();
+/// let previous = json!({"port": 80}).as_object().cloned().unwrap();
+/// let current = Config::from_json(r#"{"port": 8080}"#).unwrap();
+/// let flags = ConfigFlags::compute(Some(&previous), &current, &schema);
+/// assert_eq!(
+///     flags.at_start,
+///     [
+///         FlagOp::Set("config.changed".into()),
+///         FlagOp::Set("config.changed.port".into()),
+///         FlagOp::Set("config.set.port".into()),
+///         FlagOp::Clear("config.default.port".into()),
+///     ]
+/// );
+/// assert_eq!(
+///     flags.at_exit,
+///     ["config.changed", "config.changed.port", "config.set.port", "config.default.port"]
+/// );
+/// assert_eq!(flags.persist["port"], 8080);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigFlags {
+    /// Before the handlers: the flag changes, in order.
+    pub at_start: Vec<FlagOp>,
+    /// After a successful hook: the flags to clear, in order.
+    pub at_exit: Vec<String>,
+    /// After a successful hook: the config to keep as the next hook's
+    /// previous config (the current values plus the previous values of
+    /// options Juju no longer reports).
+    pub persist: Map<String, Value>,
+}
+
+impl ConfigFlags {
+    /// The flags for a hook whose config is `current`, given the config
+    /// persisted by the last successful hook (`None` when there is none:
+    /// the first hook) and the charm's config schema.
+    pub fn compute(
+        previous: Option<&Map<String, Value>>,
+        current: &Config,
+        schema: &ConfigSchema,
+    ) -> Self {
+        // charm-helpers' Config: current values, plus previous keys that
+        // Juju no longer reports.
+        let mut merged = current.values.clone();
+        if let Some(previous) = previous {
+            for (key, value) in previous {
+                if !merged.contains_key(key) {
+                    merged.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        let null = Value::Null;
+
+        let mut at_start = Vec::new();
+        for (name, option) in &schema.options {
+            let value = merged.get(name).unwrap_or(&null);
+            let changed = match previous {
+                None => true,
+                Some(previous) => !py_eq(previous.get(name).unwrap_or(&null), value),
+            };
+            if changed {
+                at_start.push(FlagOp::Set("config.changed".to_owned()));
+                at_start.push(FlagOp::Set(format!("config.changed.{name}")));
+            }
+            at_start.push(toggle(format!("config.set.{name}"), py_truthy(value)));
+            let default = option.default.as_ref().unwrap_or(&null);
+            at_start.push(toggle(
+                format!("config.default.{name}"),
+                py_eq(value, default),
+            ));
+        }
+
+        let mut at_exit = vec!["config.changed".to_owned()];
+        for name in merged.keys() {
+            at_exit.push(format!("config.changed.{name}"));
+            at_exit.push(format!("config.set.{name}"));
+            at_exit.push(format!("config.default.{name}"));
+        }
+
+        ConfigFlags {
+            at_start,
+            at_exit,
+            persist: merged,
+        }
+    }
+
+    /// The flags [`at_start`](Self::at_start) sets, in order, without
+    /// repeats.
+    pub fn set_at_start(&self) -> Vec<&str> {
+        self.ops(|op| match op {
+            FlagOp::Set(f) => Some(f),
+            FlagOp::Clear(_) => None,
+        })
+    }
+
+    /// The flags [`at_start`](Self::at_start) clears, in order, without
+    /// repeats.
+    pub fn cleared_at_start(&self) -> Vec<&str> {
+        self.ops(|op| match op {
+            FlagOp::Clear(f) => Some(f),
+            FlagOp::Set(_) => None,
+        })
+    }
+
+    fn ops<'a>(&'a self, pick: impl Fn(&'a FlagOp) -> Option<&'a String>) -> Vec<&'a str> {
+        let mut out: Vec<&str> = Vec::new();
+        for flag in self.at_start.iter().filter_map(pick) {
+            if !out.contains(&flag.as_str()) {
+                out.push(flag);
+            }
+        }
+        out
+    }
+}
+
+/// The unit state key under which the runtime keeps the previous config
+/// (charm-helpers keeps it in `$CHARM_DIR/.juju-persistent-config`).
+pub const PREVIOUS_CONFIG_KEY: &str = "charm_runtime.config.previous";
+
+/// Apply the managed config flags to a hook running under Juju (an atstart
+/// step): [`ConfigFlags::at_start`] now, and an atexit callback that clears
+/// [`ConfigFlags::at_exit`] and stores [`ConfigFlags::persist`] under
+/// [`PREVIOUS_CONFIG_KEY`]. Scheduled before any handler can schedule its
+/// own, the callback runs last, as layer-basic's `clear_config_states`
+/// does. The schema is read from the charm directory.
+pub(crate) fn manage_flags(ctx: &crate::HookContext) -> Result<(), crate::Error> {
+    let Some(juju) = ctx.juju() else {
+        return Ok(());
+    };
+    let schema = juju.config_schema();
+    let current = Config::new((*juju.config_values()?).clone());
+    let previous: Option<Map<String, Value>> = ctx.kv().get(PREVIOUS_CONFIG_KEY)?;
+    let plan = ConfigFlags::compute(previous.as_ref(), &current, schema);
+    let flags = ctx.flags();
+    for op in &plan.at_start {
+        match op {
+            FlagOp::Set(flag) => flags.set(flag),
+            FlagOp::Clear(flag) => flags.clear(flag),
+        }
+    }
+    let ConfigFlags {
+        at_exit, persist, ..
+    } = plan;
+    ctx.atexit_once(
+        "layer-basic config flags",
+        move |ctx: &crate::HookContext| -> Result<(), crate::StateError> {
+            let flags = ctx.flags();
+            for flag in &at_exit {
+                flags.clear(flag);
+            }
+            ctx.kv().set(PREVIOUS_CONFIG_KEY, &persist)
+        },
+    );
+    Ok(())
+}
+
+fn toggle(flag: String, on: bool) -> FlagOp {
+    if on {
+        FlagOp::Set(flag)
+    } else {
+        FlagOp::Clear(flag)
+    }
+}
+
+/// Python's `bool(value)` for a value loaded from JSON.
+fn py_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i != 0,
+            (None, Some(u), _) => u != 0,
+            (None, None, Some(f)) => f != 0.0,
+            (None, None, None) => true,
+        },
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// A JSON number (or boolean) as Python compares it.
+#[derive(Clone, Copy)]
+enum PyNum {
+    Int(i128),
+    Float(f64),
+}
+
+fn py_num(value: &Value) -> Option<PyNum> {
+    match value {
+        Value::Bool(b) => Some(PyNum::Int(i128::from(*b))),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Some(PyNum::Int(i128::from(i)))
+            } else if let Some(u) = n.as_u64() {
+                Some(PyNum::Int(i128::from(u)))
+            } else {
+                n.as_f64().map(PyNum::Float)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Python's `a == b` for values loaded from JSON: numbers and booleans by
+/// exact value (`1 == 1.0 == True`), the rest structurally.
+fn py_eq(a: &Value, b: &Value) -> bool {
+    if let (Some(x), Some(y)) = (py_num(a), py_num(b)) {
+        return match (x, y) {
+            (PyNum::Int(x), PyNum::Int(y)) => x == y,
+            (PyNum::Float(x), PyNum::Float(y)) => x == y,
+            (PyNum::Int(i), PyNum::Float(f)) | (PyNum::Float(f), PyNum::Int(i)) => {
+                int_eq_float(i, f)
+            }
+        };
+    }
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| py_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| py_eq(v, w)))
+        }
+        _ => false,
+    }
+}
+
+/// Python's exact comparison of an int with a float.
+fn int_eq_float(i: i128, f: f64) -> bool {
+    // Every i64/u64 fits in i128, and a finite whole f64 within ±2^127
+    // converts to i128 exactly.
+    const LIMIT: f64 = 1.7014118346046923e38; // 2^127
+    f.is_finite() && f.fract() == 0.0 && f.abs() < LIMIT && (f as i128) == i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> ConfigSchema {
+        ConfigSchema::parse(
+            "options:\n\
+             \x20 port: {type: int, default: 80}\n\
+             \x20 name: {type: string}\n\
+             \x20 debug: {type: boolean, default: false}\n",
+            "config.yaml",
+        )
+        .unwrap()
+    }
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    fn compute(previous: Option<Value>, current: Value) -> ConfigFlags {
+        let previous = previous.map(map);
+        ConfigFlags::compute(previous.as_ref(), &Config::new(map(current)), &schema())
+    }
+
+    fn has(flags: &ConfigFlags, op: FlagOp) -> bool {
+        flags.at_start.contains(&op)
+    }
+
+    fn set(f: &str) -> FlagOp {
+        FlagOp::Set(f.to_owned())
+    }
+
+    fn clear(f: &str) -> FlagOp {
+        FlagOp::Clear(f.to_owned())
+    }
+
+    #[test]
+    fn first_hook_every_declared_option_changed() {
+        let flags = compute(None, json!({"port": 80, "name": null, "debug": false}));
+        assert_eq!(
+            flags.set_at_start(),
+            [
+                "config.changed",
+                "config.changed.debug",
+                "config.default.debug",
+                "config.changed.name",
+                "config.default.name",
+                "config.changed.port",
+                "config.set.port",
+                "config.default.port",
+            ]
+        );
+        assert_eq!(
+            flags.cleared_at_start(),
+            ["config.set.debug", "config.set.name"]
+        );
+    }
+
+    #[test]
+    fn first_hook_includes_options_juju_did_not_send() {
+        let flags = compute(None, json!({}));
+        assert!(has(&flags, set("config.changed.port")));
+        // Unset and not at its default of 80.
+        assert!(has(&flags, clear("config.default.port")));
+        // No default and unset: None == None.
+        assert!(has(&flags, set("config.default.name")));
+        // Nothing sent, nothing previous: nothing to clear at exit.
+        assert_eq!(flags.at_exit, ["config.changed"]);
+    }
+
+    #[test]
+    fn option_changed() {
+        let flags = compute(
+            Some(json!({"port": 80, "name": "a", "debug": false})),
+            json!({"port": 80, "name": "b", "debug": false}),
+        );
+        assert_eq!(
+            flags.at_start,
+            [
+                clear("config.set.debug"),
+                set("config.default.debug"),
+                set("config.changed"),
+                set("config.changed.name"),
+                set("config.set.name"),
+                clear("config.default.name"),
+                set("config.set.port"),
+                set("config.default.port"),
+            ]
+        );
+    }
+
+    #[test]
+    fn option_unchanged() {
+        let flags = compute(Some(json!({"port": 8080})), json!({"port": 8080}));
+        assert!(!has(&flags, set("config.changed")));
+        assert!(!has(&flags, set("config.changed.port")));
+        assert!(has(&flags, set("config.set.port")));
+        assert!(has(&flags, clear("config.default.port")));
+    }
+
+    #[test]
+    fn unchanged_across_int_and_float() {
+        // Python: 80 != 80.0 is False.
+        let flags = compute(Some(json!({"port": 80.0})), json!({"port": 80}));
+        assert!(!has(&flags, set("config.changed.port")));
+    }
+
+    #[test]
+    fn option_set_back_to_its_default() {
+        let flags = compute(Some(json!({"port": 8080})), json!({"port": 80}));
+        assert!(has(&flags, set("config.changed.port")));
+        assert!(has(&flags, set("config.default.port")));
+        assert!(has(&flags, set("config.set.port")));
+    }
+
+    #[test]
+    fn option_unset() {
+        let flags = compute(Some(json!({"name": "x"})), json!({"name": null}));
+        assert!(has(&flags, set("config.changed.name")));
+        assert!(has(&flags, clear("config.set.name")));
+        // No default: null equals the missing default.
+        assert!(has(&flags, set("config.default.name")));
+    }
+
+    #[test]
+    fn falsy_values_do_not_count_as_set() {
+        let flags = compute(None, json!({"port": 0, "name": "", "debug": false}));
+        assert!(has(&flags, clear("config.set.port")));
+        assert!(has(&flags, clear("config.set.name")));
+        assert!(has(&flags, clear("config.set.debug")));
+        // An empty string is not None.
+        assert!(has(&flags, clear("config.default.name")));
+        // False equals the default false.
+        assert!(has(&flags, set("config.default.debug")));
+    }
+
+    #[test]
+    fn empty_previous_is_not_a_first_hook() {
+        let flags = compute(Some(json!({})), json!({"port": null}));
+        // None -> None: unchanged.
+        assert!(!has(&flags, set("config.changed.port")));
+        let flags = compute(Some(json!({})), json!({"port": 80}));
+        assert!(has(&flags, set("config.changed.port")));
+    }
+
+    #[test]
+    fn option_removed_from_schema() {
+        // "old" was an option; the new charm revision dropped it, so Juju no
+        // longer sends it, but charm-helpers keeps its previous value.
+        let flags = compute(
+            Some(json!({"port": 80, "name": null, "debug": false, "old": "v"})),
+            json!({"port": 80, "name": null, "debug": false}),
+        );
+        assert!(flags.at_start.iter().all(|op| match op {
+            FlagOp::Set(f) | FlagOp::Clear(f) => !f.ends_with(".old"),
+        }));
+        assert!(!has(&flags, set("config.changed")));
+        assert!(flags.at_exit.contains(&"config.changed.old".to_owned()));
+        assert!(flags.at_exit.contains(&"config.set.old".to_owned()));
+        assert!(flags.at_exit.contains(&"config.default.old".to_owned()));
+        assert_eq!(flags.persist["old"], "v");
+    }
+
+    #[test]
+    fn undeclared_option_gets_no_flag_at_start() {
+        let flags = compute(None, json!({"stray": 1}));
+        assert!(!flags.set_at_start().iter().any(|f| f.ends_with(".stray")));
+        assert!(flags.at_exit.contains(&"config.set.stray".to_owned()));
+    }
+
+    #[test]
+    fn previous_value_fills_a_missing_current_value() {
+        // Juju stopped sending "name" (e.g. it became unset and is omitted):
+        // the previous value stands in, so nothing changed.
+        let flags = compute(Some(json!({"name": "x"})), json!({}));
+        assert!(!has(&flags, set("config.changed.name")));
+        assert!(has(&flags, set("config.set.name")));
+        assert_eq!(flags.persist["name"], "x");
+    }
+
+    #[test]
+    fn at_exit_clears_every_key_of_the_merged_config() {
+        let flags = compute(Some(json!({"port": 1, "old": 2})), json!({"port": 1}));
+        assert_eq!(
+            flags.at_exit,
+            [
+                "config.changed",
+                "config.changed.old",
+                "config.set.old",
+                "config.default.old",
+                "config.changed.port",
+                "config.set.port",
+                "config.default.port",
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_schema_sets_nothing() {
+        let flags = ConfigFlags::compute(
+            None,
+            &Config::new(map(json!({"a": 1}))),
+            &ConfigSchema::default(),
+        );
+        assert!(flags.at_start.is_empty());
+    }
+
+    #[test]
+    fn python_equality() {
+        assert!(py_eq(&json!(1), &json!(1.0)));
+        assert!(py_eq(&json!(true), &json!(1)));
+        assert!(py_eq(&json!(false), &json!(0.0)));
+        assert!(!py_eq(&json!(1), &json!("1")));
+        assert!(!py_eq(&json!(null), &json!(0)));
+        assert!(!py_eq(
+            &json!(9007199254740993u64),
+            &json!(9007199254740992.0)
+        ));
+        assert!(py_eq(&json!(u64::MAX), &json!(u64::MAX)));
+        assert!(py_eq(&json!([1, {"a": 2}]), &json!([1.0, {"a": 2}])));
+        assert!(!py_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!py_eq(&json!(0.5), &json!(0)));
+        assert!(!py_eq(&json!(1e300), &json!(i64::MAX)));
+    }
+
+    #[test]
+    fn python_truthiness() {
+        for v in [
+            json!(null),
+            json!(false),
+            json!(0),
+            json!(0.0),
+            json!(""),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!py_truthy(&v), "{v}");
+        }
+        for v in [
+            json!(true),
+            json!(-1),
+            json!(0.1),
+            json!("0"),
+            json!([0]),
+            json!({"a": null}),
+        ] {
+            assert!(py_truthy(&v), "{v}");
+        }
+    }
+
+    #[test]
+    fn typed_names_missing_option() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct C {
+            port: u16,
+        }
+        let err = Config::new(Map::new()).typed::<C>().unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::Option {
+                option: "port".into(),
+                message: "missing: Juju did not send this option (make the field an Option or \
+                          give it #[serde(default)])"
+                    .into()
+            }
+        );
+    }
+
+    #[test]
+    fn typed_names_nested_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct C {
+            ports: Vec<u8>,
+        }
+        let err = Config::new(map(json!({"ports": [1, 300]})))
+            .typed::<C>()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config option \"ports[1]\": invalid value: integer `300`, expected u8"
+        );
+    }
+
+    #[test]
+    fn typed_whole_error() {
+        let err = Config::new(Map::new()).typed::<Vec<u8>>().unwrap_err();
+        assert!(matches!(err, ConfigError::Whole { .. }), "{err}");
+        assert!(
+            err.to_string().starts_with("config: invalid type: map"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn from_json_rejects_non_objects() {
+        assert_eq!(
+            Config::from_json("[1]").unwrap_err().to_string(),
+            "config-get output is not a JSON object: found a list"
+        );
+        assert!(
+            Config::from_json("{")
+                .unwrap_err()
+                .to_string()
+                .starts_with("config-get output is not a JSON object: EOF")
+        );
+    }
+
+    #[test]
+    fn check_types() {
+        let schema = ConfigSchema::parse(
+            "options:\n\
+             \x20 s: {type: string}\n\
+             \x20 k: {type: secret}\n\
+             \x20 i: {type: int}\n\
+             \x20 f: {type: float}\n\
+             \x20 b: {type: boolean}\n",
+            "config.yaml",
+        )
+        .unwrap();
+        let ok = Config::new(map(
+            json!({"s": "x", "k": "secret:abc", "i": -3, "f": 2, "b": true}),
+        ));
+        assert_eq!(ok.check(&schema), []);
+        let nulls = Config::new(map(
+            json!({"s": null, "k": null, "i": null, "f": null, "b": null}),
+        ));
+        assert_eq!(nulls.check(&schema), []);
+        let bad = Config::new(map(
+            json!({"s": 1, "k": false, "i": 1.5, "f": "1.0", "b": "true"}),
+        ));
+        let text: Vec<String> = bad.check(&schema).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "config option \"b\" is declared boolean but holds the string \"true\"",
+                "config option \"f\" is declared float but holds the string \"1.0\"",
+                "config option \"i\" is declared int but holds the number 1.5",
+                "config option \"k\" is declared secret but holds the boolean false",
+                "config option \"s\" is declared string but holds the integer 1",
+            ]
+        );
+    }
+}

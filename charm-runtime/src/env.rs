@@ -1,0 +1,283 @@
+//! The hook context Juju passes in the environment.
+
+use std::path::{Path, PathBuf};
+
+use crate::backend::RelationId;
+
+/// What Juju is running: a hook or an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invoked {
+    /// A hook (`install`, `db-relation-changed`, ...).
+    Hook(String),
+    /// An action, by name.
+    Action(String),
+}
+
+/// The hook environment: who we are and what Juju is running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookEnv {
+    /// The hook or action being run.
+    pub invoked: Invoked,
+    /// This unit (`JUJU_UNIT_NAME`, `app/0`).
+    pub unit: String,
+    /// The charm directory (`JUJU_CHARM_DIR`, else `CHARM_DIR`).
+    pub charm_dir: PathBuf,
+    /// The relation of a relation hook (`JUJU_RELATION`).
+    pub relation: Option<String>,
+    /// Its id (`JUJU_RELATION_ID`).
+    pub relation_id: Option<RelationId>,
+    /// The remote unit of a relation hook (`JUJU_REMOTE_UNIT`).
+    pub remote_unit: Option<String>,
+    /// The remote application (`JUJU_REMOTE_APP`).
+    pub remote_app: Option<String>,
+    /// The model (`JUJU_MODEL_NAME`).
+    pub model: Option<String>,
+    /// Juju's version (`JUJU_VERSION`).
+    pub juju_version: Option<String>,
+}
+
+/// The environment is not a Juju hook's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvError {
+    /// Variables Juju always sets are missing.
+    #[error(
+        "not running under Juju: {} not set (Juju runs a charm with its hook context in the environment)",
+        .0.join(", ")
+    )]
+    Missing(Vec<&'static str>),
+    /// A variable holds something unusable.
+    #[error("{var}={value:?}: {reason}")]
+    Invalid {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl HookEnv {
+    /// Read the process environment; `argv0` is how the binary was
+    /// invoked (a `hooks/install` symlink names the hook).
+    pub fn from_env() -> Result<Self, EnvError> {
+        let argv0 = std::env::args_os().next().map(PathBuf::from);
+        Self::from_vars(|k| std::env::var(k).ok(), argv0.as_deref())
+    }
+
+    /// Read the hook context from `var` (a lookup of environment
+    /// variables) and `argv0`.
+    ///
+    /// The hook name comes from `JUJU_DISPATCH_PATH` (Juju >= 2.8
+    /// `dispatch`: `hooks/<hook>` or `actions/<action>`), else
+    /// `JUJU_ACTION_NAME`, else `JUJU_HOOK_NAME`, else the name the binary
+    /// was invoked as when that is `hooks/<hook>` or `actions/<action>`.
+    ///
+    /// ```
+    /// use charm_runtime::env::{HookEnv, Invoked};
+    /// let vars = [("JUJU_UNIT_NAME", "web/0"), ("JUJU_CHARM_DIR", "/var/lib/juju/agents/unit-web-0/charm"),
+    ///             ("JUJU_DISPATCH_PATH", "hooks/db-relation-changed"), ("JUJU_RELATION_ID", "db:3")];
+    /// let env = HookEnv::from_vars(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()), None).unwrap();
+    /// assert_eq!(env.invoked, Invoked::Hook("db-relation-changed".into()));
+    /// assert_eq!(env.relation_id.unwrap().to_string(), "db:3");
+    /// ```
+    pub fn from_vars(
+        var: impl Fn(&str) -> Option<String>,
+        argv0: Option<&Path>,
+    ) -> Result<Self, EnvError> {
+        let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
+        let invoked = nonempty("JUJU_DISPATCH_PATH")
+            .and_then(|p| from_path(Path::new(&p)))
+            .or_else(|| nonempty("JUJU_ACTION_NAME").map(Invoked::Action))
+            .or_else(|| nonempty("JUJU_HOOK_NAME").map(Invoked::Hook))
+            .or_else(|| argv0.and_then(from_path));
+        let unit = nonempty("JUJU_UNIT_NAME");
+        let charm_dir = nonempty("JUJU_CHARM_DIR").or_else(|| nonempty("CHARM_DIR"));
+        let mut missing = Vec::new();
+        if unit.is_none() {
+            missing.push("JUJU_UNIT_NAME");
+        }
+        if charm_dir.is_none() {
+            missing.push("JUJU_CHARM_DIR");
+        }
+        if invoked.is_none() {
+            missing.push("JUJU_DISPATCH_PATH (or JUJU_HOOK_NAME)");
+        }
+        let (Some(invoked), Some(unit), Some(charm_dir)) = (invoked, unit, charm_dir) else {
+            return Err(EnvError::Missing(missing));
+        };
+        if !unit.contains('/') {
+            return Err(EnvError::Invalid {
+                var: "JUJU_UNIT_NAME",
+                value: unit,
+                reason: "a unit name is application/number".into(),
+            });
+        }
+        let relation_id = match nonempty("JUJU_RELATION_ID") {
+            None => None,
+            Some(v) => Some(v.parse().map_err(|reason| EnvError::Invalid {
+                var: "JUJU_RELATION_ID",
+                value: v.clone(),
+                reason,
+            })?),
+        };
+        Ok(HookEnv {
+            invoked,
+            unit,
+            charm_dir: PathBuf::from(charm_dir),
+            relation: nonempty("JUJU_RELATION"),
+            relation_id,
+            remote_unit: nonempty("JUJU_REMOTE_UNIT"),
+            remote_app: nonempty("JUJU_REMOTE_APP"),
+            model: nonempty("JUJU_MODEL_NAME"),
+            juju_version: nonempty("JUJU_VERSION"),
+        })
+    }
+
+    /// The hook name; for an action, the action's name.
+    pub fn name(&self) -> &str {
+        match &self.invoked {
+            Invoked::Hook(h) | Invoked::Action(h) => h,
+        }
+    }
+
+    /// The action being run, if this is an action.
+    pub fn action(&self) -> Option<&str> {
+        match &self.invoked {
+            Invoked::Action(a) => Some(a),
+            Invoked::Hook(_) => None,
+        }
+    }
+
+    /// This unit's application.
+    pub fn app(&self) -> &str {
+        self.unit.split('/').next().unwrap_or(&self.unit)
+    }
+
+    /// Where the unit state lives: `UNIT_STATE_DB` if set (as charmhelpers
+    /// honours it), else `<charm dir>/.unit-state.db`.
+    pub fn unit_state_path(&self, var: impl Fn(&str) -> Option<String>) -> PathBuf {
+        var("UNIT_STATE_DB")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.charm_dir.join(".unit-state.db"))
+    }
+}
+
+fn from_path(path: &Path) -> Option<Invoked> {
+    let name = path.file_name()?.to_str()?.to_owned();
+    match path.parent()?.file_name()?.to_str()? {
+        "hooks" => Some(Invoked::Hook(name)),
+        "actions" => Some(Invoked::Action(name)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)], argv0: Option<&str>) -> Result<HookEnv, EnvError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        HookEnv::from_vars(
+            |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+            argv0.map(Path::new),
+        )
+    }
+
+    const BASE: [(&str, &str); 2] = [("JUJU_UNIT_NAME", "web/0"), ("JUJU_CHARM_DIR", "/charm")];
+
+    #[test]
+    fn dispatch_path_wins_then_action_then_hook_name_then_argv0() {
+        let with = |extra: &[(&str, &str)], argv0| {
+            let mut v = BASE.to_vec();
+            v.extend_from_slice(extra);
+            env(&v, argv0).unwrap().invoked
+        };
+        assert_eq!(
+            with(
+                &[
+                    ("JUJU_DISPATCH_PATH", "actions/backup"),
+                    ("JUJU_HOOK_NAME", "install")
+                ],
+                None
+            ),
+            Invoked::Action("backup".into())
+        );
+        assert_eq!(
+            with(
+                &[("JUJU_ACTION_NAME", "backup"), ("JUJU_HOOK_NAME", "x")],
+                None
+            ),
+            Invoked::Action("backup".into())
+        );
+        assert_eq!(
+            with(&[("JUJU_HOOK_NAME", "start")], Some("hooks/install")),
+            Invoked::Hook("start".into())
+        );
+        assert_eq!(
+            with(&[], Some("/var/lib/juju/charm/hooks/config-changed")),
+            Invoked::Hook("config-changed".into())
+        );
+    }
+
+    #[test]
+    fn outside_juju_everything_missing_is_named() {
+        let err = env(&[], Some("target/debug/my-charm")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not running under Juju: JUJU_UNIT_NAME, JUJU_CHARM_DIR, JUJU_DISPATCH_PATH (or JUJU_HOOK_NAME) not set (Juju runs a charm with its hook context in the environment)"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_reported() {
+        let mut v = BASE.to_vec();
+        v.push(("JUJU_HOOK_NAME", "db-relation-joined"));
+        v.push(("JUJU_RELATION_ID", "db"));
+        let err = env(&v, None).unwrap_err();
+        assert!(
+            err.to_string().starts_with("JUJU_RELATION_ID=\"db\""),
+            "{err}"
+        );
+        let err = env(
+            &[
+                ("JUJU_UNIT_NAME", "web"),
+                ("JUJU_CHARM_DIR", "/c"),
+                ("JUJU_HOOK_NAME", "install"),
+            ],
+            None,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("application/number"), "{err}");
+    }
+
+    #[test]
+    fn relation_context_is_read() {
+        let mut v = BASE.to_vec();
+        v.extend([
+            ("JUJU_HOOK_NAME", "db-relation-changed"),
+            ("JUJU_RELATION", "db"),
+            ("JUJU_RELATION_ID", "db:7"),
+            ("JUJU_REMOTE_UNIT", "mysql/1"),
+            ("JUJU_REMOTE_APP", "mysql"),
+            ("JUJU_MODEL_NAME", "prod"),
+            ("JUJU_VERSION", "3.6.1"),
+        ]);
+        let e = env(&v, None).unwrap();
+        assert_eq!(e.relation_id, Some(RelationId::new("db", 7)));
+        assert_eq!(e.remote_unit.as_deref(), Some("mysql/1"));
+        assert_eq!(e.app(), "web");
+        assert_eq!(
+            e.unit_state_path(|_| None),
+            PathBuf::from("/charm/.unit-state.db")
+        );
+        assert_eq!(
+            e.unit_state_path(|k| (k == "UNIT_STATE_DB").then(|| "/tmp/x.db".to_owned())),
+            PathBuf::from("/tmp/x.db")
+        );
+    }
+}

@@ -1,0 +1,410 @@
+//! The Juju side of a hook: the environment, metadata, and the hook tools
+//! behind a cache (each read at most once per hook) and an outbox (writes
+//! held until the hook has succeeded, then sent once, changed keys only).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+
+use crate::backend::{Backend, DataBag, Port, RelationId, Status, ToolError};
+use crate::env::HookEnv;
+use crate::metadata::{ConfigSchema, Metadata};
+
+type Bag = BTreeMap<String, String>;
+
+#[derive(Default)]
+struct Cache {
+    relation_ids: HashMap<String, Rc<Vec<RelationId>>>,
+    units: HashMap<RelationId, Rc<Vec<String>>>,
+    remote_app: HashMap<RelationId, Option<String>>,
+    data: HashMap<(RelationId, DataBag), Rc<Bag>>,
+    config: Option<Rc<Map<String, Value>>>,
+    is_leader: Option<bool>,
+    leader_settings: Option<Rc<Bag>>,
+    opened_ports: Option<BTreeSet<Port>>,
+    networks: HashMap<(String, Option<RelationId>), Rc<Value>>,
+    unit_get: HashMap<String, String>,
+}
+
+#[derive(Default)]
+struct Outbox {
+    /// Pending databag writes by (relation, application bag?).
+    relation: BTreeMap<(RelationId, bool), BTreeMap<String, Option<String>>>,
+    leader: BTreeMap<String, Option<String>>,
+    unit_status: Option<Status>,
+    app_status: Option<Status>,
+    open: BTreeSet<Port>,
+    close: BTreeSet<Port>,
+    version: Option<String>,
+}
+
+/// The Juju context of one hook.
+pub struct Juju {
+    env: HookEnv,
+    metadata: Rc<Metadata>,
+    config_schema: Rc<ConfigSchema>,
+    backend: Rc<dyn Backend>,
+    cache: RefCell<Cache>,
+    outbox: RefCell<Outbox>,
+}
+
+impl std::fmt::Debug for Juju {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Juju")
+            .field("env", &self.env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Juju {
+    /// The Juju context of a hook run in `env`, described by `metadata`,
+    /// talking to Juju through `backend`.
+    /// The config schema is empty until [`Juju::with_config_schema`].
+    pub fn new(env: HookEnv, metadata: Rc<Metadata>, backend: Rc<dyn Backend>) -> Self {
+        Self {
+            env,
+            metadata,
+            config_schema: Rc::new(ConfigSchema::default()),
+            backend,
+            cache: RefCell::default(),
+            outbox: RefCell::default(),
+        }
+    }
+
+    /// The hook environment.
+    pub fn env(&self) -> &HookEnv {
+        &self.env
+    }
+
+    /// The charm's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Use `schema` (the charm's `config.yaml`) for the config flags.
+    pub fn with_config_schema(mut self, schema: Rc<ConfigSchema>) -> Self {
+        self.config_schema = schema;
+        self
+    }
+
+    /// The charm's config options.
+    pub fn config_schema(&self) -> &ConfigSchema {
+        &self.config_schema
+    }
+
+    /// The backend, for what the cache does not cover.
+    pub fn backend(&self) -> &dyn Backend {
+        &*self.backend
+    }
+
+    // ---- reads, cached for the hook ----
+
+    /// The relations of `endpoint`, sorted.
+    pub fn relation_ids(&self, endpoint: &str) -> Result<Rc<Vec<RelationId>>, ToolError> {
+        if let Some(ids) = self.cache.borrow().relation_ids.get(endpoint) {
+            return Ok(ids.clone());
+        }
+        let mut ids = self.backend.relation_ids(endpoint)?;
+        ids.sort();
+        let ids = Rc::new(ids);
+        self.cache
+            .borrow_mut()
+            .relation_ids
+            .insert(endpoint.to_owned(), ids.clone());
+        Ok(ids)
+    }
+
+    /// The remote units of `relation`, sorted.
+    pub fn relation_units(&self, relation: &RelationId) -> Result<Rc<Vec<String>>, ToolError> {
+        if let Some(u) = self.cache.borrow().units.get(relation) {
+            return Ok(u.clone());
+        }
+        let mut units = self.backend.relation_units(relation)?;
+        units.sort_by(|a, b| unit_order(a).cmp(&unit_order(b)));
+        let units = Rc::new(units);
+        self.cache
+            .borrow_mut()
+            .units
+            .insert(relation.clone(), units.clone());
+        Ok(units)
+    }
+
+    /// The remote application of `relation`: Juju's answer, else the
+    /// application of its first unit, else `JUJU_REMOTE_APP` in a hook of
+    /// that relation.
+    pub fn remote_app(&self, relation: &RelationId) -> Result<Option<String>, ToolError> {
+        if let Some(a) = self.cache.borrow().remote_app.get(relation) {
+            return Ok(a.clone());
+        }
+        let mut app = self.backend.relation_remote_app(relation)?;
+        if app.is_none() {
+            app = self
+                .relation_units(relation)?
+                .first()
+                .map(|u| u.split('/').next().unwrap_or(u).to_owned());
+        }
+        if app.is_none() && self.env.relation_id.as_ref() == Some(relation) {
+            app = self.env.remote_app.clone();
+        }
+        self.cache
+            .borrow_mut()
+            .remote_app
+            .insert(relation.clone(), app.clone());
+        Ok(app)
+    }
+
+    /// A databag of `relation` as Juju has it (without this hook's
+    /// unsent writes).
+    pub fn relation_data(
+        &self,
+        relation: &RelationId,
+        bag: &DataBag,
+    ) -> Result<Rc<Bag>, ToolError> {
+        let key = (relation.clone(), bag.clone());
+        if let Some(d) = self.cache.borrow().data.get(&key) {
+            return Ok(d.clone());
+        }
+        let data = Rc::new(self.backend.relation_get(relation, bag)?);
+        self.cache.borrow_mut().data.insert(key, data.clone());
+        Ok(data)
+    }
+
+    /// A databag of `relation` with this hook's unsent writes applied: what
+    /// it will hold if the hook succeeds.
+    pub fn relation_data_pending(
+        &self,
+        relation: &RelationId,
+        bag: &DataBag,
+    ) -> Result<Bag, ToolError> {
+        let mut data = (*self.relation_data(relation, bag)?).clone();
+        let app = match bag {
+            DataBag::Unit(u) if *u == self.env.unit => false,
+            DataBag::App(a) if a == self.env.app() => true,
+            _ => return Ok(data),
+        };
+        if let Some(pending) = self.outbox.borrow().relation.get(&(relation.clone(), app)) {
+            for (k, v) in pending {
+                match v {
+                    Some(v) if !v.is_empty() => {
+                        data.insert(k.clone(), v.clone());
+                    }
+                    _ => {
+                        data.remove(k);
+                    }
+                }
+            }
+        }
+        Ok(data)
+    }
+
+    /// `config-get --all`, once per hook.
+    pub fn config_values(&self) -> Result<Rc<Map<String, Value>>, ToolError> {
+        if let Some(c) = &self.cache.borrow().config {
+            return Ok(c.clone());
+        }
+        let c = Rc::new(self.backend.config_get()?);
+        self.cache.borrow_mut().config = Some(c.clone());
+        Ok(c)
+    }
+
+    /// Whether this unit is the leader, once per hook.
+    pub fn is_leader(&self) -> Result<bool, ToolError> {
+        if let Some(l) = self.cache.borrow().is_leader {
+            return Ok(l);
+        }
+        let l = self.backend.is_leader()?;
+        self.cache.borrow_mut().is_leader = Some(l);
+        Ok(l)
+    }
+
+    /// Leadership settings as Juju has them, once per hook.
+    pub fn leader_settings(&self) -> Result<Rc<Bag>, ToolError> {
+        if let Some(s) = &self.cache.borrow().leader_settings {
+            return Ok(s.clone());
+        }
+        let s = Rc::new(self.backend.leader_get()?);
+        self.cache.borrow_mut().leader_settings = Some(s.clone());
+        Ok(s)
+    }
+
+    /// One leadership setting, including this hook's unsent `leader_set`.
+    pub fn leader_get(&self, key: &str) -> Result<Option<String>, ToolError> {
+        if let Some(v) = self.outbox.borrow().leader.get(key) {
+            return Ok(v.clone().filter(|v| !v.is_empty()));
+        }
+        Ok(self.leader_settings()?.get(key).cloned())
+    }
+
+    /// `unit-get <key>`, cached.
+    pub fn unit_get(&self, key: &str) -> Result<String, ToolError> {
+        if let Some(v) = self.cache.borrow().unit_get.get(key) {
+            return Ok(v.clone());
+        }
+        let v = self.backend.unit_get(key)?;
+        self.cache
+            .borrow_mut()
+            .unit_get
+            .insert(key.to_owned(), v.clone());
+        Ok(v)
+    }
+
+    /// `network-get <binding> [-r <relation>]`, cached.
+    pub fn network_get(
+        &self,
+        binding: &str,
+        relation: Option<&RelationId>,
+    ) -> Result<Rc<Value>, ToolError> {
+        let key = (binding.to_owned(), relation.cloned());
+        if let Some(v) = self.cache.borrow().networks.get(&key) {
+            return Ok(v.clone());
+        }
+        let v = Rc::new(self.backend.network_get(binding, relation)?);
+        self.cache.borrow_mut().networks.insert(key, v.clone());
+        Ok(v)
+    }
+
+    fn opened(&self) -> Result<BTreeSet<Port>, ToolError> {
+        if let Some(p) = &self.cache.borrow().opened_ports {
+            return Ok(p.clone());
+        }
+        let p: BTreeSet<Port> = self.backend.opened_ports()?.into_iter().collect();
+        self.cache.borrow_mut().opened_ports = Some(p.clone());
+        Ok(p)
+    }
+
+    /// The ports that will be open if the hook succeeds.
+    pub fn opened_ports(&self) -> Result<BTreeSet<Port>, ToolError> {
+        let mut ports = self.opened()?;
+        let out = self.outbox.borrow();
+        ports.extend(out.open.iter().cloned());
+        ports.retain(|p| !out.close.contains(p));
+        Ok(ports)
+    }
+
+    // ---- writes, held until the hook succeeds ----
+
+    /// Publish `key` in this unit's (or, with `app`, this application's)
+    /// databag of `relation`; `None` deletes it. Sent at the end of a
+    /// successful hook.
+    pub fn relation_set(&self, relation: &RelationId, app: bool, key: &str, value: Option<String>) {
+        self.outbox
+            .borrow_mut()
+            .relation
+            .entry((relation.clone(), app))
+            .or_default()
+            .insert(key.to_owned(), value);
+    }
+
+    /// Queue a leadership setting (`None` deletes). Prefer
+    /// [`crate::HookContext::leader_set`], which also maintains the
+    /// `leadership.*` flags.
+    pub fn leader_set_raw(&self, key: &str, value: Option<String>) {
+        self.outbox
+            .borrow_mut()
+            .leader
+            .insert(key.to_owned(), value);
+    }
+
+    /// Set this unit's workload status at the end of the hook (the last
+    /// call wins).
+    pub fn status_set(&self, status: Status) {
+        self.outbox.borrow_mut().unit_status = Some(status);
+    }
+
+    /// Set the application's status (leader only) at the end of the hook.
+    pub fn app_status_set(&self, status: Status) {
+        self.outbox.borrow_mut().app_status = Some(status);
+    }
+
+    /// The unit status this hook will set, if any.
+    pub fn pending_status(&self) -> Option<Status> {
+        self.outbox.borrow().unit_status.clone()
+    }
+
+    /// Open `port` at the end of the hook.
+    pub fn open_port(&self, port: Port) {
+        let mut out = self.outbox.borrow_mut();
+        out.close.remove(&port);
+        out.open.insert(port);
+    }
+
+    /// Close `port` at the end of the hook.
+    pub fn close_port(&self, port: Port) {
+        let mut out = self.outbox.borrow_mut();
+        out.open.remove(&port);
+        out.close.insert(port);
+    }
+
+    /// Set the workload version at the end of the hook.
+    pub fn application_version_set(&self, version: impl Into<String>) {
+        self.outbox.borrow_mut().version = Some(version.into());
+    }
+
+    /// Send every queued write, each databag in one call with only the
+    /// keys whose value differs from what Juju holds.
+    pub(crate) fn flush(&self) -> Result<(), ToolError> {
+        let out = std::mem::take(&mut *self.outbox.borrow_mut());
+        for ((relation, app), changes) in &out.relation {
+            let bag = if *app {
+                DataBag::App(self.env.app().to_owned())
+            } else {
+                DataBag::Unit(self.env.unit.clone())
+            };
+            let current = self.relation_data(relation, &bag)?;
+            let changed: BTreeMap<String, Option<String>> = changes
+                .iter()
+                .filter(|(k, v)| {
+                    let v = v.as_deref().filter(|v| !v.is_empty());
+                    current.get(*k).map(String::as_str) != v
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !changed.is_empty() {
+                self.backend.relation_set(relation, *app, &changed)?;
+            }
+        }
+        if !out.leader.is_empty() {
+            let current = self.leader_settings()?;
+            let changed: BTreeMap<String, Option<String>> = out
+                .leader
+                .iter()
+                .filter(|(k, v)| {
+                    current.get(*k).map(String::as_str) != v.as_deref().filter(|v| !v.is_empty())
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !changed.is_empty() {
+                self.backend.leader_set(&changed)?;
+            }
+        }
+        if !out.open.is_empty() || !out.close.is_empty() {
+            let opened = self.opened()?;
+            for p in out.close.iter().filter(|p| opened.contains(*p)) {
+                self.backend.close_port(p)?;
+            }
+            for p in out.open.iter().filter(|p| !opened.contains(*p)) {
+                self.backend.open_port(p)?;
+            }
+        }
+        if let Some(v) = &out.version {
+            self.backend.application_version_set(v)?;
+        }
+        if let Some(s) = &out.app_status {
+            self.backend.status_set(true, s)?;
+        }
+        if let Some(s) = &out.unit_status {
+            self.backend.status_set(false, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// Units ordered by application, then number (`app/10` after `app/9`).
+fn unit_order(unit: &str) -> (&str, u64, &str) {
+    match unit.rsplit_once('/') {
+        Some((app, n)) => (app, n.parse().unwrap_or(u64::MAX), unit),
+        None => (unit, u64::MAX, unit),
+    }
+}

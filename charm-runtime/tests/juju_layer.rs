@@ -1,0 +1,382 @@
+//! The Juju side of a hook over the in-memory backend: automatic endpoint
+//! and leadership flags, reads cached for the hook, writes sent once and
+//! only when the hook succeeded.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use charm_runtime::backend::{
+    Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId, Status, StatusState,
+};
+use charm_runtime::endpoint::Endpoint;
+use charm_runtime::env::{HookEnv, Invoked};
+use charm_runtime::juju::Juju;
+use charm_runtime::log::NullSink;
+use charm_runtime::metadata::Metadata;
+use charm_runtime::{
+    Error, Handler, HookContext, HookOptions, HookOutcome, MemoryStore, Registry, run_hook,
+};
+
+const METADATA: &str = "
+name: web
+provides:
+  website:
+    interface: http
+requires:
+  db:
+    interface: mysql
+peers:
+  cluster:
+    interface: web-peers
+";
+
+fn env(hook: &str, relation: Option<(&str, &str)>) -> HookEnv {
+    HookEnv {
+        invoked: Invoked::Hook(hook.to_owned()),
+        unit: "web/0".into(),
+        charm_dir: PathBuf::from("/nonexistent"),
+        relation: relation.map(|(r, _)| r.split(':').next().unwrap().to_owned()),
+        relation_id: relation.map(|(r, _)| r.parse().unwrap()),
+        remote_unit: relation.map(|(_, u)| u.to_owned()),
+        remote_app: relation.map(|(_, u)| u.split('/').next().unwrap().to_owned()),
+        model: None,
+        juju_version: None,
+    }
+}
+
+struct Unit {
+    backend: Rc<MemoryBackend>,
+    store: MemoryStore,
+}
+
+impl Unit {
+    fn new(world: MemoryWorld) -> Self {
+        Self {
+            backend: Rc::new(MemoryBackend::new(world)),
+            store: MemoryStore::new(),
+        }
+    }
+
+    fn run(
+        &mut self,
+        registry: &Registry,
+        hook: &str,
+        relation: Option<(&str, &str)>,
+    ) -> HookOutcome {
+        let metadata = Rc::new(Metadata::parse(METADATA, "metadata.yaml").unwrap());
+        let backend: Rc<dyn Backend> = self.backend.clone();
+        let juju = Rc::new(Juju::new(env(hook, relation), metadata, backend));
+        run_hook(
+            registry,
+            &mut self.store,
+            HookOptions::new(hook).sink(Rc::new(NullSink)).juju(juju),
+        )
+    }
+
+    fn calls_of(&self, tool: &str) -> usize {
+        self.backend
+            .calls()
+            .iter()
+            .filter(|c| c.tool == tool)
+            .count()
+    }
+}
+
+fn world() -> MemoryWorld {
+    MemoryWorld {
+        unit: "web/0".into(),
+        ..Default::default()
+    }
+}
+
+fn db() -> RelationId {
+    RelationId::new("db", 3)
+}
+
+fn bag(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A registry with one handler watching the db endpoint's flags, so the
+/// endpoint is managed.
+fn watching_db() -> Registry {
+    let mut r = Registry::new();
+    r.add(Handler::new("watch", |_: &HookContext| {}).when(["endpoint.db.joined"]))
+        .unwrap();
+    r
+}
+
+#[test]
+fn endpoint_flags_follow_joined_changed_and_departed() {
+    let mut unit = Unit::new(world());
+    let r = watching_db();
+    // No relation yet.
+    assert!(unit.run(&r, "install", None).is_ok());
+    assert!(unit.store.flags().is_empty());
+
+    // mysql/0 joins with data.
+    let mut w = unit.backend.world();
+    w.relations.insert(
+        db(),
+        MemoryRelation {
+            remote_app: Some("mysql".into()),
+            units: vec!["mysql/0".into()],
+            data: [(
+                DataBag::Unit("mysql/0".into()),
+                bag(&[("host", "\"10.0.0.5\""), ("port", "3306")]),
+            )]
+            .into_iter()
+            .collect(),
+        },
+    );
+    unit.backend = Rc::new(MemoryBackend::new(w));
+    let out = unit.run(&r, "db-relation-joined", Some(("db:3", "mysql/0")));
+    assert!(out.is_ok(), "{:?}", out.error);
+    assert_eq!(
+        unit.store.flags(),
+        [
+            "endpoint.db.changed",
+            "endpoint.db.changed.host",
+            "endpoint.db.changed.port",
+            "endpoint.db.joined"
+        ]
+    );
+    // The hash recorded is charms.reactive's: md5 of json.dumps of the
+    // decoded value, under endpoint.<name>.<relation>.<unit>.<key>.
+    assert_eq!(
+        unit.store.data["reactive.data_changed.endpoint.db.db:3.mysql/0.host"],
+        format!("\"{:x}\"", md5::compute("\"10.0.0.5\""))
+    );
+
+    // The handler clears `changed`; the same data again does not set it.
+    unit.store
+        .data
+        .retain(|k, _| !k.starts_with("reactive.states.endpoint.db.changed"));
+    unit.run(&r, "db-relation-changed", Some(("db:3", "mysql/0")));
+    assert_eq!(unit.store.flags(), ["endpoint.db.joined"]);
+
+    // mysql/0 departs: joined cleared, departed set, unit remembered.
+    let mut w = unit.backend.world();
+    w.relations.get_mut(&db()).unwrap().units.clear();
+    unit.backend = Rc::new(MemoryBackend::new(w));
+    unit.run(&r, "db-relation-departed", Some(("db:3", "mysql/0")));
+    assert_eq!(unit.store.flags(), ["endpoint.db.departed"]);
+    let departed: serde_json::Value =
+        serde_json::from_str(&unit.store.data["reactive.endpoints.departed.db"]).unwrap();
+    assert_eq!(
+        departed,
+        serde_json::json!([{"relation": "db:3", "unit_name": "mysql/0",
+                            "data": {"host": "\"10.0.0.5\"", "port": "3306"}}])
+    );
+}
+
+#[test]
+fn the_departing_unit_is_not_joined_during_its_departed_hook() {
+    let mut w = world();
+    w.relations.insert(
+        db(),
+        MemoryRelation {
+            remote_app: Some("mysql".into()),
+            // Juju still lists the departing unit during the hook.
+            units: vec!["mysql/0".into(), "mysql/1".into()],
+            data: BTreeMap::new(),
+        },
+    );
+    let mut unit = Unit::new(w);
+    let mut r = watching_db();
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let s = seen.clone();
+    r.add(
+        Handler::new("units", move |ctx: &HookContext| -> Result<(), Error> {
+            let ep = Endpoint::new(ctx, "db");
+            for u in ep.all_joined_units()? {
+                s.borrow_mut().push(u.name().to_owned());
+            }
+            Ok(())
+        })
+        .when(["endpoint.db.departed"]),
+    )
+    .unwrap();
+    let out = unit.run(&r, "db-relation-departed", Some(("db:3", "mysql/1")));
+    assert!(out.is_ok(), "{:?}", out.error);
+    assert_eq!(*seen.borrow(), ["mysql/0"]);
+    assert!(
+        unit.store
+            .flags()
+            .contains(&"endpoint.db.joined".to_owned())
+    );
+    assert!(
+        unit.store
+            .flags()
+            .contains(&"endpoint.db.departed".to_owned())
+    );
+}
+
+fn publisher(value: &'static str) -> Registry {
+    let mut r = Registry::new();
+    r.add(
+        Handler::new("publish", move |ctx: &HookContext| -> Result<(), Error> {
+            let ep = Endpoint::new(ctx, "db");
+            for rel in ep.relations()? {
+                rel.to_publish().set("database", value)?;
+                rel.to_publish()
+                    .set("config", &serde_json::json!({"b": 2, "a": [1, "é"]}))?;
+                rel.to_publish_raw().set("raw", "plain text")?;
+            }
+            ctx.juju()
+                .unwrap()
+                .status_set(Status::new(StatusState::Active, "ready"));
+            Ok(())
+        })
+        .hook(["config-changed"]),
+    )
+    .unwrap();
+    r
+}
+
+fn with_db_relation() -> MemoryWorld {
+    let mut w = world();
+    w.relations.insert(
+        db(),
+        MemoryRelation {
+            remote_app: Some("mysql".into()),
+            units: vec!["mysql/0".into()],
+            data: BTreeMap::new(),
+        },
+    );
+    w
+}
+
+#[test]
+fn published_data_is_python_json_sent_once_and_only_when_changed() {
+    let mut unit = Unit::new(with_db_relation());
+    let out = unit.run(&publisher("app"), "config-changed", None);
+    assert!(out.is_ok(), "{:?}", out.error);
+    let local = &unit.backend.world().relations[&db()].data[&DataBag::Unit("web/0".into())];
+    assert_eq!(local["database"], "\"app\"");
+    // json.dumps({"b": 2, "a": [1, "é"]}, sort_keys=True)
+    assert_eq!(local["config"], r#"{"a": [1, "\u00e9"], "b": 2}"#);
+    assert_eq!(local["raw"], "plain text");
+    assert_eq!(unit.calls_of("relation-set"), 1, "one call per relation");
+    assert_eq!(unit.calls_of("status-set"), 1);
+
+    // The same data again: read once, nothing sent.
+    let before = unit.calls_of("relation-set");
+    unit.run(&publisher("app"), "config-changed", None);
+    assert_eq!(unit.calls_of("relation-set"), before);
+
+    // One key changes: only that key is sent.
+    unit.run(&publisher("other"), "config-changed", None);
+    let last = unit
+        .backend
+        .calls()
+        .into_iter()
+        .rfind(|c| c.tool == "relation-set")
+        .unwrap();
+    assert_eq!(last.args, ["-r", "db:3", "--file", "-"]);
+    assert_eq!(
+        unit.backend.world().relations[&db()].data[&DataBag::Unit("web/0".into())]["database"],
+        "\"other\""
+    );
+}
+
+#[test]
+fn a_failed_hook_sends_nothing_to_juju() {
+    let mut unit = Unit::new(with_db_relation());
+    let mut r = publisher("app");
+    r.add(Handler::new("fail", |_: &HookContext| Err::<(), _>("broken")).hook(["config-changed"]))
+        .unwrap();
+    let out = unit.run(&r, "config-changed", None);
+    assert!(!out.is_ok());
+    assert_eq!(unit.calls_of("relation-set"), 0);
+    assert_eq!(unit.calls_of("status-set"), 0);
+    assert!(unit.backend.world().relations[&db()].data.is_empty());
+}
+
+#[test]
+fn reads_are_cached_for_the_hook() {
+    let mut unit = Unit::new(with_db_relation());
+    let mut r = Registry::new();
+    r.add(
+        Handler::new("reads", |ctx: &HookContext| -> Result<(), Error> {
+            for _ in 0..3 {
+                let ep = Endpoint::new(ctx, "db");
+                for u in ep.all_joined_units()? {
+                    u.received()?;
+                }
+                ctx.juju().unwrap().config_values()?;
+                ctx.juju().unwrap().is_leader()?;
+            }
+            Ok(())
+        })
+        .hook(["update-status"]),
+    )
+    .unwrap();
+    assert!(unit.run(&r, "update-status", None).is_ok());
+    for tool in ["relation-ids", "relation-get", "config-get", "is-leader"] {
+        assert_eq!(unit.calls_of(tool), 1, "{tool}");
+    }
+}
+
+#[test]
+fn leadership_flags_follow_settings_and_leader_set() {
+    let mut w = world();
+    w.leader = true;
+    w.leader_settings = bag(&[("cluster-created", "yes")]);
+    let mut unit = Unit::new(w);
+    let mut r = Registry::new();
+    r.add(
+        Handler::new("set", |ctx: &HookContext| -> Result<(), Error> {
+            ctx.leader_set("password-set", Some("true"))?;
+            assert_eq!(ctx.leader_get("password-set")?.as_deref(), Some("true"));
+            Ok(())
+        })
+        .when(["leadership.is_leader"])
+        .when_not(["leadership.set.password-set"]),
+    )
+    .unwrap();
+    let out = unit.run(&r, "leader-elected", None);
+    assert!(out.is_ok(), "{:?}", out.error);
+    assert_eq!(
+        unit.store.flags(),
+        [
+            "leadership.changed",
+            "leadership.changed.cluster-created",
+            "leadership.changed.password-set",
+            "leadership.is_leader",
+            "leadership.set.cluster-created",
+            "leadership.set.password-set",
+        ]
+    );
+    assert_eq!(unit.backend.world().leader_settings["password-set"], "true");
+    assert_eq!(unit.calls_of("leader-set"), 1);
+
+    // Next hook: nothing changed, so the changed flags clear.
+    unit.run(&r, "update-status", None);
+    assert_eq!(
+        unit.store.flags(),
+        [
+            "leadership.is_leader",
+            "leadership.set.cluster-created",
+            "leadership.set.password-set"
+        ]
+    );
+}
+
+#[test]
+fn a_follower_cannot_leader_set() {
+    let mut unit = Unit::new(world());
+    let mut r = Registry::new();
+    r.add(
+        Handler::new("set", |ctx: &HookContext| ctx.leader_set("k", Some("v"))).hook(["install"]),
+    )
+    .unwrap();
+    let out = unit.run(&r, "install", None);
+    let err = out.error.unwrap().to_string();
+    assert!(err.contains("this unit is not the leader"), "{err}");
+    assert_eq!(unit.calls_of("leader-set"), 0);
+}
