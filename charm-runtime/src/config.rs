@@ -444,7 +444,14 @@ pub(crate) fn manage_flags(ctx: &crate::HookContext) -> Result<(), crate::Error>
     };
     let schema = juju.config_schema();
     let current = Config::new((*juju.config_values()?).clone());
-    let previous: Option<Map<String, Value>> = ctx.kv().get(PREVIOUS_CONFIG_KEY)?;
+    let previous: Option<Map<String, Value>> = match ctx.kv().get(PREVIOUS_CONFIG_KEY)? {
+        Some(previous) => Some(previous),
+        // A unit upgraded in place from a Python charm: charmhelpers kept
+        // the previous config in this file; unreadable means "none".
+        None => std::fs::read_to_string(juju.env().charm_dir.join(".juju-persistent-config"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok()),
+    };
     let plan = ConfigFlags::compute(previous.as_ref(), &current, schema);
     let flags = ctx.flags();
     for op in &plan.at_start {

@@ -164,3 +164,80 @@ impl LogSink for JujuLogSink {
         }
     }
 }
+
+/// Routes the `log` crate's macros (`log::info!`, ... used by the charm
+/// and the libraries it calls) to the current hook's sink while the
+/// returned guard lives; outside a hook they go to stderr.
+///
+/// ```
+/// use std::rc::Rc;
+/// use charm_runtime::log::{route_log_facade, Level, MemorySink};
+/// let sink = Rc::new(MemorySink::new());
+/// {
+///     let _route = route_log_facade(sink.clone());
+///     log::warn!("disk almost full");
+/// }
+/// assert_eq!(sink.at(Level::Warning), ["disk almost full"]);
+/// ```
+pub fn route_log_facade(sink: std::rc::Rc<dyn LogSink>) -> LogRoute {
+    static BRIDGE: Bridge = Bridge;
+    // Only the first logger set wins; a charm that installed its own keeps it.
+    if ::log::set_logger(&BRIDGE).is_ok() {
+        ::log::set_max_level(::log::LevelFilter::Trace);
+    }
+    let previous = CURRENT.with(|c| c.replace(Some(sink)));
+    LogRoute { previous }
+}
+
+/// Restores the previous route when dropped.
+pub struct LogRoute {
+    previous: Option<std::rc::Rc<dyn LogSink>>,
+}
+
+impl std::fmt::Debug for LogRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogRoute")
+    }
+}
+
+impl Drop for LogRoute {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<std::rc::Rc<dyn LogSink>>> = const { RefCell::new(None) };
+}
+
+struct Bridge;
+
+impl ::log::Log for Bridge {
+    fn enabled(&self, _: &::log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &::log::Record<'_>) {
+        let level = match record.level() {
+            ::log::Level::Error => Level::Error,
+            ::log::Level::Warn => Level::Warning,
+            ::log::Level::Info => Level::Info,
+            ::log::Level::Debug => Level::Debug,
+            ::log::Level::Trace => Level::Trace,
+        };
+        let message = record.args().to_string();
+        let routed = CURRENT.with(|c| match &*c.borrow() {
+            Some(sink) => {
+                sink.log(level, &message);
+                true
+            }
+            None => false,
+        });
+        if !routed {
+            eprintln!("{level} {message}");
+        }
+    }
+
+    fn flush(&self) {}
+}

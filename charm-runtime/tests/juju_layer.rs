@@ -380,3 +380,130 @@ fn a_follower_cannot_leader_set() {
     assert!(err.contains("this unit is not the leader"), "{err}");
     assert_eq!(unit.calls_of("leader-set"), 0);
 }
+
+mod config_flags {
+    use super::*;
+    use charm_runtime::metadata::ConfigSchema;
+
+    const CONFIG: &str = "
+options:
+  port: {type: int, default: 8080}
+  vip: {type: string}
+";
+
+    fn run_with_config(
+        unit: &mut Unit,
+        charm_dir: &std::path::Path,
+        config: serde_json::Value,
+        seen: &Rc<std::cell::RefCell<Vec<String>>>,
+    ) -> HookOutcome {
+        let mut w = unit.backend.world();
+        w.config = config.as_object().unwrap().clone();
+        unit.backend = Rc::new(MemoryBackend::new(w));
+        let mut r = Registry::new();
+        let s = seen.clone();
+        r.add(
+            Handler::new("observe", move |ctx: &HookContext| {
+                *s.borrow_mut() = ctx
+                    .flags()
+                    .list()
+                    .into_iter()
+                    .filter(|f| f.starts_with("config."))
+                    .collect();
+            })
+            .hook(["config-changed"]),
+        )
+        .unwrap();
+        let metadata = Rc::new(Metadata::parse(METADATA, "metadata.yaml").unwrap());
+        let schema = Rc::new(ConfigSchema::parse(CONFIG, "config.yaml").unwrap());
+        let mut env = env("config-changed", None);
+        env.charm_dir = charm_dir.to_path_buf();
+        let backend: Rc<dyn Backend> = unit.backend.clone();
+        let juju = Rc::new(Juju::new(env, metadata, backend).with_config_schema(schema));
+        run_hook(
+            &r,
+            &mut unit.store,
+            HookOptions::new("config-changed")
+                .sink(Rc::new(NullSink))
+                .juju(juju),
+        )
+    }
+
+    #[test]
+    fn config_flags_live_for_the_hook_and_track_changes() {
+        let dir = std::env::temp_dir().join(format!("charm-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut unit = Unit::new(world());
+        let cfg = serde_json::json!({"port": 8080, "vip": null});
+        // First hook: every option counts as changed (layer-basic).
+        assert!(run_with_config(&mut unit, &dir, cfg.clone(), &seen).is_ok());
+        assert_eq!(
+            *seen.borrow(),
+            [
+                "config.changed",
+                "config.changed.port",
+                "config.changed.vip",
+                "config.default.port",
+                "config.default.vip",
+                "config.set.port"
+            ]
+        );
+        // They are cleared at the end of the hook.
+        assert!(unit.store.flags().is_empty(), "{:?}", unit.store.flags());
+        // Same config: nothing changed.
+        run_with_config(&mut unit, &dir, cfg, &seen);
+        assert_eq!(
+            *seen.borrow(),
+            [
+                "config.default.port",
+                "config.default.vip",
+                "config.set.port"
+            ]
+        );
+        // One option changes.
+        run_with_config(
+            &mut unit,
+            &dir,
+            serde_json::json!({"port": 80, "vip": null}),
+            &seen,
+        );
+        assert_eq!(
+            *seen.borrow(),
+            [
+                "config.changed",
+                "config.changed.port",
+                "config.default.vip",
+                "config.set.port"
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_python_charms_persistent_config_counts_as_previous() {
+        let dir = std::env::temp_dir().join(format!("charm-cfg-py-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // What charmhelpers left after the Python charm's last hook.
+        std::fs::write(
+            dir.join(".juju-persistent-config"),
+            r#"{"port": 8080, "vip": "10.0.0.9"}"#,
+        )
+        .unwrap();
+        let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut unit = Unit::new(world());
+        let cfg = serde_json::json!({"port": 8080, "vip": "10.0.0.10"});
+        assert!(run_with_config(&mut unit, &dir, cfg, &seen).is_ok());
+        assert_eq!(
+            *seen.borrow(),
+            [
+                "config.changed",
+                "config.changed.vip",
+                "config.default.port",
+                "config.set.port",
+                "config.set.vip"
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

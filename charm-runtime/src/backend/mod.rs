@@ -87,6 +87,8 @@ pub enum StatusState {
     Unknown,
     /// A hook failed (set by Juju, never by a charm).
     Error,
+    /// The unit is being removed (set by Juju, never by a charm).
+    Terminated,
 }
 
 impl StatusState {
@@ -99,6 +101,7 @@ impl StatusState {
             StatusState::Waiting => "waiting",
             StatusState::Unknown => "unknown",
             StatusState::Error => "error",
+            StatusState::Terminated => "terminated",
         }
     }
 }
@@ -113,6 +116,7 @@ impl FromStr for StatusState {
             "waiting" => StatusState::Waiting,
             "unknown" => StatusState::Unknown,
             "error" => StatusState::Error,
+            "terminated" => StatusState::Terminated,
             other => return Err(format!("unknown status {other:?}")),
         })
     }
@@ -194,14 +198,22 @@ impl FromStr for Port {
         let (range, protocol) = s
             .split_once('/')
             .ok_or_else(|| format!("port {s:?} is not of the form port/protocol"))?;
+        if protocol != "tcp" && protocol != "udp" {
+            return Err(format!("port {s:?}: protocol must be tcp or udp"));
+        }
         let bad = || format!("port {s:?} has an invalid number");
-        let (from, to) = match range.split_once('-') {
+        let (from, to): (u16, u16) = match range.split_once('-') {
             Some((a, b)) => (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?),
             None => {
                 let p = range.parse().map_err(|_| bad())?;
                 (p, p)
             }
         };
+        if from == 0 || from > to {
+            return Err(format!(
+                "port {s:?}: the range must be 1-65535 and ascending"
+            ));
+        }
         Ok(Port {
             from,
             to,
@@ -307,4 +319,39 @@ pub trait Backend {
     fn action_fail(&self, message: &str) -> Result<(), ToolError>;
     /// `action-log <message>`.
     fn action_log(&self, message: &str) -> Result<(), ToolError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_parse_as_opened_ports_prints_them() {
+        assert_eq!("80/tcp".parse::<Port>().unwrap(), Port::tcp(80));
+        let range: Port = "8000-8100/udp".parse().unwrap();
+        assert_eq!(
+            (range.from, range.to, range.protocol.as_str()),
+            (8000, 8100, "udp")
+        );
+        assert_eq!(range.to_string(), "8000-8100/udp");
+        assert_eq!("icmp".parse::<Port>().unwrap().to_string(), "icmp");
+        for bad in ["80", "80/sctp", "90-80/tcp", "0/tcp", "x/tcp", "80/tcp (*)"] {
+            assert!(bad.parse::<Port>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn relation_ids_parse_as_juju_prints_them() {
+        assert_eq!(
+            "db:5".parse::<RelationId>().unwrap(),
+            RelationId::new("db", 5)
+        );
+        assert_eq!(
+            "my-db:12".parse::<RelationId>().unwrap().to_string(),
+            "my-db:12"
+        );
+        for bad in ["db", ":5", "db:x", "db:-1"] {
+            assert!(bad.parse::<RelationId>().is_err(), "{bad}");
+        }
+    }
 }

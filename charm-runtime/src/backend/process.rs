@@ -377,7 +377,7 @@ fn status_set_args(application: bool, status: &Status) -> Result<Vec<String>, To
         | StatusState::Blocked
         | StatusState::Maintenance
         | StatusState::Waiting => {}
-        StatusState::Unknown | StatusState::Error => {
+        StatusState::Unknown | StatusState::Error | StatusState::Terminated => {
             return Err(ToolError::Refused {
                 tool: "status-set".into(),
                 reason: format!(
@@ -923,8 +923,12 @@ mod tests {
             decode_status("t", serde_json::json!({"status": "waiting"}), false).unwrap(),
             Status::new(StatusState::Waiting, "")
         );
+        // Juju reports `terminated` while a unit is being removed.
+        assert_eq!(
+            decode_status("t", serde_json::json!({"status": "terminated"}), false).unwrap(),
+            Status::new(StatusState::Terminated, "")
+        );
         for (bad, application) in [
-            (serde_json::json!({"status": "terminated"}), false),
             (serde_json::json!({"message": "m"}), false),
             (serde_json::json!({"status": 1}), false),
             (serde_json::json!({"status": "active", "message": 1}), false),
