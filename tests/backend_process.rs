@@ -729,7 +729,7 @@ fn reads() -> Vec<(&'static str, Read, &'static str)> {
         (
             "status-get",
             |b| b.status_get(false).map(drop),
-            r#"{"status": "terminated"}"#,
+            r#"{"status": "exploded"}"#,
         ),
         (
             "status-get",

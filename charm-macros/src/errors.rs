@@ -51,6 +51,11 @@ impl Errors {
         Self::default()
     }
 
+    /// Whether no error was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
     /// Record `error`.
     pub fn push(&mut self, error: syn::Error) {
         self.list.push(error);

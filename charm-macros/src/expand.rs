@@ -12,6 +12,16 @@ use crate::model::{Attr, HandlerModel, Kind, Passing};
 use crate::parse::{self, Parsed};
 use crate::validate;
 
+/// The `#[interface]` impl a handler is a method of.
+pub struct Owner {
+    /// The impl's self type, with named lifetimes replaced by `'_`.
+    pub self_ty: syn::Type,
+    /// Its name (the last segment of its path), for handler ids.
+    pub type_name: String,
+    /// Where it is written, for errors.
+    pub span: proc_macro2::Span,
+}
+
 /// Expand the outermost of our attributes, `kind` with arguments `args`,
 /// on `input`.
 ///
@@ -32,7 +42,11 @@ pub fn handler(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream
     };
     validate::handler(&model, &mut errors);
     match errors.finish() {
-        Ok(()) => registration(&model),
+        Ok(()) => {
+            let item = &model.item;
+            let registration = registration(&model, None);
+            quote!(#item #registration)
+        }
         Err(e) => {
             let mut item = model.item;
             // In the body rather than in a `const _` beside it, which is
@@ -49,7 +63,7 @@ pub fn handler(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream
 
 /// `use` declarations of the attributes taken off the item: the compiler
 /// never resolves them, and would otherwise report their imports unused.
-fn uses(paths: &[impl ToTokens]) -> Vec<TokenStream> {
+pub fn uses(paths: &[impl ToTokens]) -> Vec<TokenStream> {
     paths
         .iter()
         .map(|p| quote!(#[allow(unused_imports)] use #p as _;))
@@ -66,15 +80,88 @@ fn mentions_impl(tokens: TokenStream) -> bool {
     })
 }
 
-/// The function and its registration.
-fn registration(model: &HandlerModel) -> TokenStream {
+/// The name of `ty` for messages and ids: the last segment of its path
+/// (`Hacluster`), else the type as written.
+pub fn type_name(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.unraw().to_string())
+            .unwrap_or_default(),
+        syn::Type::Group(g) => type_name(&g.elem),
+        syn::Type::Paren(p) => type_name(&p.elem),
+        other => pretty(other),
+    }
+}
+
+/// `tokens` as a person would write them: `&'a str`, `Vec<u8>`, not
+/// `& 'a str`, `Vec < u8 >`.
+pub fn pretty(tokens: &impl ToTokens) -> String {
+    let mut out = tokens.to_token_stream().to_string();
+    for (from, to) in [
+        ("& '", "&'"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        (":: ", "::"),
+        (" ::", "::"),
+        ("& ", "&"),
+        ("( ", "("),
+        (" )", ")"),
+        ("[ ", "["),
+        (" ]", "]"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+/// The registration of a handler (not the function itself): a wrapper that
+/// extracts the arguments (and for a method of an `#[interface]` impl,
+/// builds `self` for the endpoint) and calls it, and one `HandlerDef`.
+pub fn registration(model: &HandlerModel, owner: Option<&Owner>) -> TokenStream {
     let item = &model.item;
     let ident = &item.sig.ident;
-    let name = LitStr::new(&ident.unraw().to_string(), ident.span());
+    let name = match owner {
+        Some(o) => format!("{}::{}", o.type_name, ident.unraw()),
+        None => ident.unraw().to_string(),
+    };
+    let name = LitStr::new(&name, ident.span());
     let line = quote_spanned!(ident.span()=> ::core::line!());
 
     let mut extract = Vec::new();
     let mut pass = Vec::new();
+    let mut arg_defs = Vec::new();
+    if let (Some(o), Some(r)) = (owner, &model.receiver) {
+        let ty = &o.self_ty;
+        let binding = match r.passing {
+            Passing::RefMut => quote!(mut __charm_self),
+            Passing::Value | Passing::Ref => quote!(__charm_self),
+        };
+        // Spanned at the self type: one that is not an interface type is
+        // reported there, once (the same error for every use).
+        let from = quote_spanned! {o.span=>
+            <#ty as ::charm_runtime::endpoint::Interface<'_>>::from_endpoint
+        };
+        extract.push(quote! {
+            let #binding = #from(
+                ::charm_runtime::macro_support::instantiated_endpoint(__charm_inv).map_err(
+                    |source| ::charm_runtime::HandlerError::Extract {
+                        handler: ::core::clone::Clone::clone(&__charm_inv.handler.id),
+                        source,
+                    },
+                )?,
+            );
+        });
+        pass.push(match r.passing {
+            Passing::Value => quote!(__charm_self),
+            Passing::Ref => quote!(&__charm_self),
+            Passing::RefMut => quote!(&mut __charm_self),
+        });
+    }
     for (i, arg) in model.args.iter().enumerate() {
         let var = format_ident!("__charm_arg{}", i);
         let ty = &arg.extracted;
@@ -98,6 +185,14 @@ fn registration(model: &HandlerModel) -> TokenStream {
             Passing::Ref => quote!(&#var),
             Passing::RefMut => quote!(&mut #var),
         });
+        let type_name = LitStr::new(&type_name(ty), arg.span);
+        arg_defs.push(quote_spanned! {arg.span=>
+            ::charm_runtime::macro_support::ArgDef {
+                type_name: #type_name,
+                interface: <#ty as ::charm_runtime::Extract<'_>>::INTERFACE,
+                role: <#ty as ::charm_runtime::Extract<'_>>::INTERFACE_ROLE,
+            }
+        });
     }
     // Spanned at the return type, for the same reason.
     let result = match &model.ret {
@@ -112,10 +207,26 @@ fn registration(model: &HandlerModel) -> TokenStream {
 
     let conditions = model.conditions.iter().map(condition);
     let not_unless = model.not_unless.iter().flat_map(values);
+    let (call, interface, role) = match owner {
+        Some(o) => {
+            let ty = &o.self_ty;
+            let of = quote_spanned! {o.span=>
+                <#ty as ::charm_runtime::endpoint::Interface<'_>>
+            };
+            (
+                quote!(<#ty>::#ident),
+                quote!(::core::option::Option::Some(#of::NAME)),
+                quote!(#of::ROLE),
+            )
+        }
+        None => (
+            quote!(#ident),
+            quote!(::core::option::Option::None),
+            quote!(::core::option::Option::None),
+        ),
+    };
 
     quote! {
-        #item
-
         const _: () = {
             #(#uses)*
 
@@ -123,7 +234,7 @@ fn registration(model: &HandlerModel) -> TokenStream {
                 __charm_inv: &::charm_runtime::Invocation<'_>,
             ) -> ::core::result::Result<(), ::charm_runtime::HandlerError> {
                 #(#extract)*
-                let __charm_ret = #ident(#(#pass),*);
+                let __charm_ret = #call(#(#pass),*);
                 #result.map_err(|message| ::charm_runtime::HandlerError::Failed {
                     handler: ::core::clone::Clone::clone(&__charm_inv.handler.id),
                     message,
@@ -137,6 +248,9 @@ fn registration(model: &HandlerModel) -> TokenStream {
                     line: #line,
                     conditions: &[#(#conditions),*],
                     not_unless: &[#(#not_unless),*],
+                    interface: #interface,
+                    role: #role,
+                    args: &[#(#arg_defs),*],
                     call: __charm_call,
                 }
             }
@@ -162,6 +276,10 @@ fn condition(attr: &Attr) -> TokenStream {
         Kind::Hook => "Hook",
         Kind::WhenFileChanged => "FileChanged",
         Kind::OnlyOnce => return quote!(::charm_runtime::macro_support::ConditionDef::OnlyOnce),
+        Kind::Action => {
+            let name = values(attr).into_iter().next();
+            return quote!(::charm_runtime::macro_support::ConditionDef::Action(#name));
+        }
         Kind::NotUnless => unreachable!("#[not_unless] is not a condition"),
     };
     let variant = format_ident!("{}", variant);

@@ -42,6 +42,7 @@
 //! | [`#[when_file_changed("/etc/x")]`](macro@when_file_changed) | `@when_file_changed` | a file's content changed |
 //! | [`#[only_once]`](macro@only_once) | `@only_once` | it never ran before on this unit |
 //! | [`#[not_unless("a")]`](macro@not_unless) | `@not_unless` | (not a condition: warns if a flag is unset) |
+//! | [`#[action("backup")]`](macro@action) | (an action script) | Juju runs the action; alone: no other condition |
 //!
 //! The attributes stack, and their conditions combine with AND. The
 //! outermost one expands the function: it takes the others of this crate
@@ -49,6 +50,17 @@
 //! `#[charm_macros::when]`) and registers one handler. The handler id is
 //! `module::path::function`; `Registry::from_inventory(prefix)` collects
 //! the handlers of a module tree ordered by module path, then source line.
+//!
+//! # Interfaces
+//!
+//! [`#[interface("name")]`](macro@interface) on a struct wrapping an
+//! `Endpoint<'a>` makes a typed endpoint of that interface, a handler
+//! argument resolved from the handler's flags; `#[interface]` on its impl
+//! block makes the methods with handler attributes *interface handlers*,
+//! registered by `Registry::for_charm(prefix, &metadata)` once per endpoint
+//! of that interface, with `{endpoint_name}` replaced in their flags and
+//! hook patterns, as charms.reactive instantiates an interface layer's
+//! handlers. `Registry::from_inventory` leaves them out.
 //!
 //! # Arguments and return value
 //!
@@ -62,20 +74,27 @@
 //!
 //! - flag names: not empty, no whitespace, balanced braces, no
 //!   placeholder but `{endpoint_name}`, which only handlers of an
-//!   `#[interface]` impl may use;
+//!   `#[interface]` impl may use (there also in hook patterns);
 //! - hook patterns: every alternative of `{a,b}` is a Juju hook (with a
 //!   "did you mean" for typos), `{role:interface}` has a known role, and no
 //!   `#[hook]` names a restricted-mode hook (`collect-metrics`,
 //!   `meter-status-changed`), in which `@hook` handlers never run;
 //! - conditions that rule each other out (a flag required both set and
-//!   unset, `#[hook]` with a `when*` condition);
+//!   unset, `#[hook]` with a `when*` condition), and `#[action]` with any
+//!   other condition;
+//! - action names: Juju's rule (lowercase letters, digits, hyphens);
 //! - the item: a non-generic, non-`async`, non-`unsafe` function without
-//!   `self`; argument and return types are checked by the compiler at the
-//!   type, through the traits above.
+//!   `self`, or a method of an `#[interface]` impl taking `self`, `&self`
+//!   or `&mut self`; argument and return types are checked by the compiler
+//!   at the type, through the traits above;
+//! - `#[interface]`: a struct with one lifetime and one `Endpoint` field, a
+//!   valid interface name and role; on an impl, an inherent impl of such a
+//!   type (a type that is not one is reported by the compiler).
 
 mod errors;
 mod expand;
 mod hooks;
+mod interface;
 mod model;
 mod parse;
 mod validate;
@@ -363,4 +382,99 @@ pub fn only_once(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn not_unless(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::NotUnless, args, item)
+}
+
+/// Run the handler when Juju runs the action; the action handlers of
+/// charm-runtime (charms.reactive has no action decorator: its actions are
+/// scripts of their own, outside the reactive bus).
+///
+/// Takes the action name, as declared in `actions.yaml`: lowercase letters,
+/// digits and hyphens. When Juju runs the action, its handlers run in
+/// registration order, and nothing else does: no hook or flag handler, no
+/// atstart/atexit callback, no automatic flags. An action handler has no
+/// other condition (`#[not_unless]` is allowed). Its flag changes and unit
+/// data persist when it succeeds; an `Err` fails the action with
+/// `action-fail` and discards its changes. Take the parameters as a
+/// `charm_runtime::action::ActionParams` argument and return results with
+/// `HookContext::action_set`; see `charm_runtime::action`.
+///
+/// ```
+/// use charm_macros::action;
+/// use charm_runtime::action::ActionParams;
+/// use charm_runtime::{Ctx, Error};
+///
+/// #[action("snapshot")]
+/// fn snapshot(ctx: Ctx, params: ActionParams) -> Result<(), Error> {
+///     let volume: String = params.get("volume")?.unwrap_or_else(|| "data".to_owned());
+///     ctx.action_set("snapshot.volume", &volume)?;
+///     ctx.flags().set("app.snapshot-taken");
+///     Ok(())
+/// }
+///
+/// # fn main() {
+/// let registry = charm_runtime::Registry::from_inventory(module_path!()).unwrap();
+/// assert_eq!(registry.action_names(), ["snapshot"]);
+/// # }
+/// ```
+#[proc_macro_attribute]
+pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Kind::Action, args, item)
+}
+
+/// A typed endpoint of one interface, and its handlers; charms.reactive's
+/// interface layers (`Endpoint` subclasses).
+///
+/// On a struct whose only field is an `Endpoint<'a>`,
+/// `#[interface("name")]` implements `charm_runtime::endpoint::Interface`
+/// with that interface name, makes the type a handler argument (resolved
+/// from the handler's flags, as charms.reactive's `endpoint_from_flag`,
+/// among the relations of that interface) and derefs it to its `Endpoint`.
+/// `#[interface("http", role = "provides")]` limits it to the endpoints of
+/// one metadata section, as an interface layer's `provides.py`.
+///
+/// On the impl block of such a type, `#[interface]` turns every method
+/// carrying handler attributes into an *interface handler*: instantiated by
+/// `Registry::for_charm` (what `charm_runtime::main` runs with) once per
+/// endpoint of the charm's metadata with that interface, with
+/// `{endpoint_name}` replaced by the endpoint's name in its flags and hook
+/// patterns. Such a method may take `self`, `&self` or `&mut self`: the
+/// typed endpoint it was instantiated for. Its id is
+/// `module::path::Type::method:endpoint`.
+///
+/// ```
+/// use charm_macros::{interface, when, when_not};
+/// use charm_runtime::endpoint::Endpoint;
+/// use charm_runtime::metadata::Metadata;
+/// use charm_runtime::{Flags, Registry};
+///
+/// #[interface("hacluster")]
+/// pub struct Hacluster<'a>(Endpoint<'a>);
+///
+/// #[interface]
+/// impl Hacluster<'_> {
+///     #[when("endpoint.{endpoint_name}.joined")]
+///     #[when_not("{endpoint_name}.connected")]
+///     fn joined(&self) {
+///         self.set_flag("{endpoint_name}.connected");
+///     }
+/// }
+///
+/// /// A charm handler taking the typed endpoint its flag names.
+/// #[when("ha.connected")]
+/// fn configure_ha(ha: &Hacluster, flags: Flags) {
+///     let _ = ha.name();
+///     flags.set("app.clustered");
+/// }
+///
+/// # fn main() {
+/// let meta = Metadata::parse("name: app\nrequires: {ha: hacluster}", "metadata.yaml").unwrap();
+/// let registry = Registry::for_charm(module_path!(), &meta).unwrap();
+/// assert_eq!(registry.handler_ids().len(), 2);
+/// assert!(registry.handler_ids()[0].ends_with("::Hacluster::joined:ha"));
+/// assert!(registry.check_against(&meta).is_empty());
+/// # }
+/// ```
+#[proc_macro_attribute]
+pub fn interface(args: TokenStream, item: TokenStream) -> TokenStream {
+    interface::expand(args.into(), item.into()).into()
 }

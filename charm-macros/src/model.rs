@@ -20,6 +20,7 @@ pub enum Kind {
     WhenFileChanged,
     OnlyOnce,
     NotUnless,
+    Action,
 }
 
 /// What an attribute's string literals are.
@@ -31,13 +32,15 @@ pub enum Values {
     HookPatterns,
     /// File paths.
     Paths,
+    /// One action name.
+    ActionName,
     /// The attribute takes no argument.
     Nothing,
 }
 
 impl Kind {
     /// Every attribute, in the order the docs list them.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::When,
         Kind::WhenAll,
         Kind::WhenAny,
@@ -48,6 +51,7 @@ impl Kind {
         Kind::WhenFileChanged,
         Kind::OnlyOnce,
         Kind::NotUnless,
+        Kind::Action,
     ];
 
     /// The attribute's name.
@@ -63,6 +67,7 @@ impl Kind {
             Kind::WhenFileChanged => "when_file_changed",
             Kind::OnlyOnce => "only_once",
             Kind::NotUnless => "not_unless",
+            Kind::Action => "action",
         }
     }
 
@@ -84,6 +89,7 @@ impl Kind {
             Kind::Hook => Values::HookPatterns,
             Kind::WhenFileChanged => Values::Paths,
             Kind::OnlyOnce => Values::Nothing,
+            Kind::Action => Values::ActionName,
         }
     }
 
@@ -116,13 +122,24 @@ pub struct Attr {
     pub empty: bool,
 }
 
-/// Where the handler is defined. Placeholders such as `{endpoint_name}`
-/// are only meaningful in handlers of an `#[interface]` impl, which is not
-/// implemented yet; the free-function macros always see [`Site::FreeFn`].
+/// Where the handler is defined. `{endpoint_name}` is only meaningful in
+/// handlers of an `#[interface]` impl, which may also take `self`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Site {
-    /// A free function.
+    /// A free function (or a method outside an `#[interface]` impl).
     FreeFn,
+    /// A method of an `#[interface]` impl.
+    Interface,
+}
+
+/// The `self` of a method.
+#[derive(Debug, Clone, Copy)]
+pub struct Receiver {
+    pub range: Range,
+    /// `self`, `&self` or `&mut self`.
+    pub passing: Passing,
+    /// Written with a type (`self: Box<Self>`), which is not supported.
+    pub typed: bool,
 }
 
 /// How an extracted argument is passed to the handler.
@@ -163,8 +180,9 @@ pub struct HandlerModel {
     pub not_unless: Vec<Attr>,
     /// Arguments other than a `self` receiver.
     pub args: Vec<Arg>,
-    /// A `self` receiver, if there is one (an error).
-    pub receiver: Option<Range>,
+    /// A `self` receiver, if there is one (an error outside an
+    /// `#[interface]` impl).
+    pub receiver: Option<Receiver>,
     /// The declared return type, with named lifetimes replaced by `'_`.
     pub ret: Option<Type>,
     /// Where errors about the return type point.

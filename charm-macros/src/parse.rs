@@ -15,7 +15,7 @@ use syn::{
 };
 
 use crate::errors::{Errors, Range};
-use crate::model::{Arg, Attr, HandlerModel, Kind, Passing, Site, Values};
+use crate::model::{Arg, Attr, HandlerModel, Kind, Passing, Receiver, Site, Values};
 
 /// What the attribute was put on.
 pub enum Parsed {
@@ -69,20 +69,66 @@ pub fn handler(
 ) -> HandlerModel {
     let own = Range::from(Span::call_site());
     let mut attrs = vec![attr_from_args(kind, own, args, errors)];
+    let taken = take_attrs(&mut item.attrs, &mut attrs, errors);
+    build(item, attrs, taken, Site::FreeFn)
+}
+
+/// Parse a method of an `#[interface]` impl: `None` when it carries none
+/// of our attributes (it is not a handler).
+pub fn method(item: &syn::ImplItemFn, errors: &mut Errors) -> Option<HandlerModel> {
+    if !item
+        .attrs
+        .iter()
+        .any(|a| matches!(a.style, syn::AttrStyle::Outer) && kind_of(a).is_some())
+    {
+        return None;
+    }
+    let mut item = ItemFn {
+        attrs: item.attrs.clone(),
+        vis: item.vis.clone(),
+        sig: item.sig.clone(),
+        block: Box::new(item.block.clone()),
+    };
+    let mut attrs = Vec::new();
+    let taken = take_attrs(&mut item.attrs, &mut attrs, errors);
+    Some(build(item, attrs, taken, Site::Interface))
+}
+
+/// Take our attributes off `item_attrs`, appending them to `attrs`;
+/// returns their paths.
+fn take_attrs(
+    item_attrs: &mut Vec<Attribute>,
+    attrs: &mut Vec<Attr>,
+    errors: &mut Errors,
+) -> Vec<Path> {
     let mut taken = Vec::new();
-    for attribute in take_ours(&mut item.attrs) {
+    for attribute in take_ours(item_attrs) {
         if let Some(attr) = attr_from_attribute(&attribute, errors) {
             attrs.push(attr);
         }
         taken.push(attribute.path().clone());
     }
+    taken
+}
+
+fn build(item: ItemFn, attrs: Vec<Attr>, taken: Vec<Path>, site: Site) -> HandlerModel {
     let (not_unless, conditions) = attrs.into_iter().partition(|a| a.kind == Kind::NotUnless);
 
     let mut args = Vec::new();
     let mut receiver = None;
     for input in &item.sig.inputs {
         match input {
-            FnArg::Receiver(r) => receiver = Some(Range::of(r, r.self_token.span)),
+            FnArg::Receiver(r) => {
+                receiver = Some(Receiver {
+                    range: Range::of(r, r.self_token.span),
+                    passing: match &r.reference {
+                        None => Passing::Value,
+                        Some(_) if r.mutability.is_some() => Passing::RefMut,
+                        Some(_) => Passing::Ref,
+                    },
+                    typed: r.colon_token.is_some(),
+                })
+            }
             FnArg::Typed(pat) => args.push(arg(&pat.ty)),
         }
     }
@@ -97,7 +143,7 @@ pub fn handler(
     HandlerModel {
         item,
         taken,
-        site: Site::FreeFn,
+        site,
         conditions,
         not_unless,
         args,
@@ -105,6 +151,15 @@ pub fn handler(
         ret,
         ret_span,
     }
+}
+
+/// Remove our attributes from `attrs` (those of methods of an
+/// `#[interface]` impl), returning their paths.
+pub fn strip_ours(attrs: &mut Vec<Attribute>) -> Vec<Path> {
+    take_ours(attrs)
+        .into_iter()
+        .map(|a| a.path().clone())
+        .collect()
 }
 
 /// Whether `attribute` is one of ours: matched by the last segment of its
@@ -159,6 +214,7 @@ pub fn example(kind: Kind) -> &'static str {
         Values::Flags => "\"db.available\"",
         Values::HookPatterns => "\"config-changed\"",
         Values::Paths => "\"/etc/app/app.conf\"",
+        Values::ActionName => "\"backup\"",
         Values::Nothing => "",
     }
 }
@@ -204,6 +260,7 @@ fn not_a_string(kind: Kind, expr: &Expr) -> String {
         Values::Flags => "flag names",
         Values::HookPatterns => "hook patterns",
         Values::Paths => "file paths",
+        Values::ActionName => "the action name",
         Values::Nothing => unreachable!("checked by the caller"),
     };
     let hint = if matches!(expr, Expr::Path(_) | Expr::Macro(_)) {
@@ -211,8 +268,13 @@ fn not_a_string(kind: Kind, expr: &Expr) -> String {
     } else {
         ""
     };
+    let form = if kind.values() == Values::ActionName {
+        "a string literal"
+    } else {
+        "string literals"
+    };
     format!(
-        "`#[{}]` takes {what} as string literals, e.g. `#[{}({})]`{hint}",
+        "`#[{}]` takes {what} as {form}, e.g. `#[{}({})]`{hint}",
         kind.name(),
         kind.name(),
         example(kind)
@@ -254,7 +316,7 @@ fn ungroup(ty: &Type) -> &Type {
 
 /// Replaces named lifetimes (`Flags<'a>`) with `'_`: the generated wrapper
 /// has no lifetime parameters, and `'_` lets the compiler infer them.
-struct EraseLifetimes;
+pub struct EraseLifetimes;
 
 impl VisitMut for EraseLifetimes {
     fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
@@ -265,7 +327,7 @@ impl VisitMut for EraseLifetimes {
 }
 
 /// What `item` is, for "... cannot be a handler".
-fn item_kind(item: &Item) -> &'static str {
+pub fn item_kind(item: &Item) -> &'static str {
     match item {
         Item::Const(_) => "a const",
         Item::Enum(_) => "an enum",

@@ -64,12 +64,21 @@ fn signature(model: &HandlerModel, errors: &mut Errors) {
             ),
         }
     }
-    if let Some(range) = model.receiver {
-        errors.at(
-            range,
-            "a handler is a free function and cannot take `self`: take what it needs \
-             (`Flags`, `Kv`, `Ctx`, ...) as arguments",
-        );
+    if let Some(r) = model.receiver {
+        match model.site {
+            Site::FreeFn => errors.at(
+                r.range,
+                "a handler is a free function and cannot take `self`: take what it needs \
+                 (`Flags`, `Kv`, `Ctx`, ...) as arguments, or make it a handler of an interface \
+                 type by putting `#[interface]` on the impl block",
+            ),
+            Site::Interface if r.typed => errors.at(
+                r.range,
+                "an interface handler takes `self`, `&self` or `&mut self`, written without a \
+                 type: the dispatcher builds the interface type for the endpoint",
+            ),
+            Site::Interface => {}
+        }
     }
     if let Some(v) = &sig.variadic {
         errors.at(v.dots.spans[0], "a handler cannot be variadic");
@@ -92,6 +101,16 @@ fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
         return;
     }
     if attr.empty {
+        if values == Values::ActionName {
+            errors.at(
+                attr.range,
+                format!(
+                    "`#[action]` needs the action name, e.g. `#[action({})]`",
+                    example(attr.kind)
+                ),
+            );
+            return;
+        }
         let what = match values {
             Values::Flags => "flag name",
             Values::HookPatterns => "hook pattern",
@@ -116,8 +135,69 @@ fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
                     errors.at(lit.span(), "empty file path in `#[when_file_changed]`");
                 }
             }
+            Values::ActionName => action_name(lit, errors),
             Values::Nothing => {}
         }
+    }
+    if values == Values::ActionName
+        && let Some(extra) = attr.values.get(1)
+    {
+        errors.at(
+            Range {
+                first: extra.span(),
+                last: attr.values.last().unwrap_or(extra).span(),
+            },
+            "`#[action]` takes one action name: a handler serves one action (register one \
+             handler per action, calling a common function)",
+        );
+    }
+}
+
+/// Juju's rule for action names: lowercase letters, digits and hyphens,
+/// starting with a letter, not ending with a hyphen; `juju-` is reserved.
+/// (The same rule as `charm_runtime::action::check_action_name`.)
+fn action_name(lit: &LitStr, errors: &mut Errors) {
+    let name = lit.value();
+    let problem = if name.is_empty() {
+        Some("empty action name".to_owned())
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        let mut message = format!("action name {name:?} does not start with a lowercase letter");
+        let lower = name.to_ascii_lowercase().replace(['_', ' ', '.'], "-");
+        if lower.starts_with(|c: char| c.is_ascii_lowercase())
+            && lower
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            message += &format!(": Juju action names are lowercase, as in `{lower}`");
+        }
+        Some(message)
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        let mut message = format!(
+            "action name {name:?} contains {c:?}: Juju action names have lowercase letters, digits and hyphens"
+        );
+        let fixed = name.to_ascii_lowercase().replace(['_', ' ', '.'], "-");
+        if fixed != name
+            && fixed
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            message += &format!(", as in `{fixed}`");
+        }
+        Some(message)
+    } else if name.ends_with('-') {
+        Some(format!("action name {name:?} ends with a hyphen"))
+    } else if name.starts_with("juju-") {
+        Some(format!(
+            "action name {name:?}: the `juju-` prefix is reserved by Juju"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        errors.at(lit.span(), message);
     }
 }
 
@@ -145,6 +225,7 @@ fn groups(s: &str) -> Result<Vec<&str>, &'static str> {
 
 fn endpoint_name_outside_interface(site: Site, lit: &LitStr, what: &str, errors: &mut Errors) {
     match site {
+        Site::Interface => {}
         Site::FreeFn => errors.at(
             lit.span(),
             format!(
@@ -219,7 +300,7 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
     for g in groups {
         if g == "endpoint_name" {
             endpoint_name_outside_interface(site, lit, "hook pattern", errors);
-            ok = false;
+            ok &= site == Site::Interface;
         } else if let Some((role, interface)) = g.split_once(':') {
             ok &= relation_group(lit, g, role, interface, errors);
         }
@@ -227,15 +308,20 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
     if !ok {
         return;
     }
+    // In an interface handler, `{endpoint_name}` stands for a relation name:
+    // check the pattern with a name in its place, and show it as written.
+    let pattern = pattern.replace("{endpoint_name}", ENDPOINT_STANDIN);
+    let shown = |s: &str| s.replace(ENDPOINT_STANDIN, "{endpoint_name}");
     let alternatives = match hooks::expand_alternation(&pattern) {
         Ok(a) => a,
         Err(why) => {
-            errors.at(span, format!("hook pattern {pattern:?}: {why}"));
+            errors.at(span, format!("hook pattern {:?}: {why}", shown(&pattern)));
             return;
         }
     };
-    for alt in alternatives {
-        match hooks::check(&alt) {
+    for checked in alternatives {
+        let alt = shown(&checked);
+        match hooks::check(&checked) {
             Verdict::Known => {}
             Verdict::Restricted => errors.at(
                 span,
@@ -256,7 +342,7 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
             Verdict::Unknown { suggestion } => {
                 let mut message = format!("`{alt}` is not a Juju hook");
                 if let Some(s) = suggestion {
-                    message += &format!("; did you mean `{s}`?");
+                    message += &format!("; did you mean `{}`?", shown(&s));
                 } else if alt.contains('{') {
                     message += "; a `{role:interface}` group stands for a relation name, \
                                 as in `{requires:mysql}-relation-joined`";
@@ -266,6 +352,10 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
         }
     }
 }
+
+/// A relation name standing for `{endpoint_name}` while checking a hook
+/// pattern of an interface handler.
+const ENDPOINT_STANDIN: &str = "endpoint-name-standin";
 
 /// Check the `{role:interface}` group `group` of a hook pattern.
 fn relation_group(
@@ -329,9 +419,53 @@ fn combination(model: &HandlerModel, errors: &mut Errors) {
         }
         return;
     }
+    if action(model, errors) {
+        return;
+    }
     hook_with_flags(model, errors);
     only_once_twice(model, errors);
     contradictions(model, errors);
+}
+
+/// `#[action]` given twice, with another condition, or in an interface
+/// impl. Returns whether the handler is an action handler.
+fn action(model: &HandlerModel, errors: &mut Errors) -> bool {
+    let Some(first) = model.conditions.iter().position(|a| a.kind == Kind::Action) else {
+        return false;
+    };
+    let action = &model.conditions[first];
+    if model.site == Site::Interface {
+        errors.at(
+            action.range,
+            "`#[action]` cannot be used in an `#[interface]` impl: an action belongs to the \
+             charm, not to an endpoint; write it as a free function (it can take a typed \
+             endpoint as an argument)",
+        );
+    }
+    for (i, other) in model.conditions.iter().enumerate() {
+        if i == first {
+            continue;
+        }
+        if other.kind == Kind::Action {
+            if i > first {
+                errors.at(
+                    other.range,
+                    "`#[action]` is given twice: a handler serves one action",
+                );
+            }
+            continue;
+        }
+        let later = if i > first { other } else { action };
+        errors.at(
+            later.range,
+            format!(
+                "an action handler has no other condition, so it cannot also have `#[{}]`: it \
+                 runs when Juju runs its action, and only that action's handlers run then",
+                other.kind.name()
+            ),
+        );
+    }
+    true
 }
 
 /// `#[hook]` with a `when*` condition: the phases never overlap.

@@ -25,6 +25,13 @@ pub enum Condition {
     FileChanged(Vec<String>),
     /// Run at most once over the unit's life (`@only_once`).
     OnlyOnce,
+    /// Juju is running the action of that name (`juju run <unit> <name>`).
+    ///
+    /// An action handler has no other condition, and runs in actions only:
+    /// when Juju runs an action, the handlers of that action run, in
+    /// registration order, and nothing else does (see
+    /// [`crate::dispatch::dispatch_action`]).
+    Action(String),
 }
 
 impl Condition {
@@ -39,6 +46,7 @@ impl Condition {
             Condition::RestrictedHook(_) => "restricted_hook",
             Condition::FileChanged(_) => "when_file_changed",
             Condition::OnlyOnce => "only_once",
+            Condition::Action(_) => "action",
         }
     }
 }

@@ -11,6 +11,9 @@
 //!
 //! Handlers are indexed by the flags they watch, so the cost of an
 //! iteration grows with the handlers whose flags changed, not with all.
+//!
+//! Actions are dispatched apart, by [`dispatch_action`]: only the handlers
+//! of the action run.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -40,6 +43,8 @@ pub enum Phase {
     Other,
     /// `collect-metrics` / `meter-status-changed`: only their handlers.
     Restricted,
+    /// An action: only the handlers of the action run.
+    Action,
 }
 
 impl Phase {
@@ -49,6 +54,7 @@ impl Phase {
             Phase::Hooks => "hooks",
             Phase::Other => "other",
             Phase::Restricted => "restricted",
+            Phase::Action => "action",
         }
     }
 }
@@ -71,6 +77,40 @@ pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerErr
         seen: vec![false; registry.handlers.len()],
     };
     bus.run()
+}
+
+/// Run the handlers of the action `action` (`#[action("...")]`), in
+/// registration order, each once; no other handler is tested.
+///
+/// charms.reactive 1.5.3 has no action decorator: a reactive charm's
+/// action is a script of its own under `actions/`, which calls the flag API
+/// and `action-get`/`action-set`/`action-fail` itself, without the reactive
+/// bus (no `@hook` or `@when` handler runs, no `atstart`/`atexit`, no
+/// automatic flags); the flags it sets are acted upon by the handlers of
+/// the next hook. This is that, with the script split into handlers.
+pub fn dispatch_action(
+    registry: &Registry,
+    ctx: &HookContext,
+    action: &str,
+) -> Result<(), HandlerError> {
+    let bus = Bus {
+        registry,
+        ctx,
+        seen: Vec::new(),
+    };
+    {
+        let mut st = ctx.state.borrow_mut();
+        st.watch = Default::default();
+        st.phase = Phase::Action;
+    }
+    for &h in &registry.actions {
+        let handler = &registry.handlers[h as usize];
+        if handler.action.as_deref() == Some(action) {
+            ctx.state.borrow_mut().stats.tested += 1;
+            bus.invoke_one(handler)?;
+        }
+    }
+    Ok(())
 }
 
 struct Bus<'r> {
@@ -174,6 +214,10 @@ impl Bus<'_> {
     fn passes(&self, h: &Compiled) -> Result<bool, HandlerError> {
         {
             let st = self.ctx.state.borrow();
+            if h.action.is_some() {
+                // Run by `dispatch_action` only.
+                return Ok(false);
+            }
             if h.has_flags() {
                 if st.phase != Phase::Other {
                     return Ok(false);
@@ -330,6 +374,9 @@ impl Bus<'_> {
                 .join(", ")
         };
         let mut parts: Vec<String> = Vec::new();
+        if let Some(a) = &h.action {
+            parts.push(format!("action {a}"));
+        }
         if h.hook.is_some() {
             parts.push(format!("hook {} matched", self.ctx.hook_name()));
         }

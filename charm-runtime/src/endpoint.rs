@@ -18,6 +18,7 @@ use crate::backend::{DataBag, RelationId, ToolError};
 use crate::context::HookContext;
 use crate::error::{Error, StateError};
 use crate::juju::Juju;
+use crate::metadata::{Metadata, Role};
 use crate::python_json;
 
 /// One endpoint (a relation name in metadata) of the charm.
@@ -531,5 +532,255 @@ impl<'a> crate::Extract<'a> for Endpoint<'a> {
                 )
             })?;
         Ok(Endpoint::new(inv.ctx, &name))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Typed endpoints
+// ---------------------------------------------------------------------------
+
+/// An endpoint type of one interface: the Rust form of a charms.reactive
+/// interface layer's `Endpoint` subclass.
+///
+/// Implement it with `#[charm_macros::interface("name")]` on a struct whose
+/// only field is an [`Endpoint`]; the macro also makes the type a handler
+/// argument ([`crate::Extract`]) and derefs it to its [`Endpoint`].
+/// `#[interface]` on an `impl` block of the type turns the methods that
+/// carry handler attributes into *interface handlers*, instantiated by
+/// [`crate::Registry::for_charm`] once per endpoint of the charm's
+/// metadata with this interface (and role, when [`Interface::ROLE`] is
+/// set), with `{endpoint_name}` in their flags and hook patterns replaced by
+/// the endpoint's name, as charms.reactive instantiates the handlers of an
+/// interface layer.
+///
+/// ```
+/// use charm_runtime::endpoint::{Endpoint, Interface};
+///
+/// /// The `hacluster` interface, written by hand.
+/// struct Hacluster<'a>(Endpoint<'a>);
+///
+/// impl<'a> Interface<'a> for Hacluster<'a> {
+///     const NAME: &'static str = "hacluster";
+///     fn from_endpoint(endpoint: Endpoint<'a>) -> Self {
+///         Hacluster(endpoint)
+///     }
+///     fn endpoint(&self) -> &Endpoint<'a> {
+///         &self.0
+///     }
+/// }
+/// assert_eq!(Hacluster::NAME, "hacluster");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an interface type",
+    label = "not an `#[interface]` type",
+    note = "put `#[interface(\"<interface name>\")]` on a struct whose only field is an `Endpoint<'a>`, then `#[interface]` on its impl block"
+)]
+pub trait Interface<'a>: Sized {
+    /// The interface name, as in `metadata.yaml` (`interface: hacluster`).
+    const NAME: &'static str;
+    /// The side of the interface the type implements, when it implements
+    /// only one (as an interface layer's `provides.py` or `requires.py`):
+    /// its handlers are then instantiated only for endpoints declared in
+    /// that section of the metadata. `None` (the default) accepts any role.
+    const ROLE: Option<Role> = None;
+    /// The typed endpoint over `endpoint`.
+    fn from_endpoint(endpoint: Endpoint<'a>) -> Self;
+    /// The underlying endpoint.
+    fn endpoint(&self) -> &Endpoint<'a>;
+}
+
+/// A handler argument that is a typed endpoint: its type, interface and
+/// role, known without running (from [`crate::Extract::INTERFACE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypedArg {
+    /// The argument's type, as written (`Hacluster`).
+    pub type_name: &'static str,
+    /// Its interface.
+    pub interface: &'static str,
+    /// Its role, if it serves one side only.
+    pub role: Option<Role>,
+}
+
+/// The endpoint of the charm's metadata that `flag` names, as
+/// charms.reactive's `endpoint_from_flag`: `endpoint.<name>.*` names
+/// `<name>`; otherwise `<name>.<anything>` names `<name>` if the metadata
+/// declares a relation `<name>`.
+///
+/// ```
+/// use charm_runtime::endpoint::endpoint_named_by_flag;
+/// use charm_runtime::metadata::Metadata;
+/// let meta = Metadata::parse("name: x\nrequires: {db: mysql}", "metadata.yaml").unwrap();
+/// assert_eq!(endpoint_named_by_flag("endpoint.db.joined", &meta), Some("db"));
+/// assert_eq!(endpoint_named_by_flag("db.available", &meta), Some("db"));
+/// assert_eq!(endpoint_named_by_flag("app.installed", &meta), None);
+/// assert_eq!(endpoint_named_by_flag("db", &meta), None);
+/// ```
+pub fn endpoint_named_by_flag<'m>(flag: &str, metadata: &'m Metadata) -> Option<&'m str> {
+    let name = match flag.strip_prefix("endpoint.") {
+        Some(rest) => rest.split('.').next()?,
+        None => flag.split_once('.')?.0,
+    };
+    metadata.endpoint(name).map(|e| e.name.as_str())
+}
+
+/// How a typed endpoint argument of a handler resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// To this endpoint.
+    Found(String),
+    /// The first endpoint the handler names has another interface or role.
+    Mismatch {
+        /// The flag that named it; `None` when it is the endpoint the
+        /// handler was instantiated for.
+        flag: Option<String>,
+        /// The endpoint.
+        endpoint: String,
+        /// Its role in metadata.
+        role: Role,
+        /// Its interface in metadata.
+        interface: String,
+    },
+    /// The handler names no endpoint of the metadata.
+    NoEndpoint,
+}
+
+/// Resolve a typed endpoint argument of `info` with `interface` (and
+/// `role`): the endpoint the handler was instantiated for, else the first
+/// of its flags that names an endpoint of `metadata`
+/// ([`endpoint_named_by_flag`]), whose interface (and role) match.
+pub(crate) fn resolve(
+    info: &crate::HandlerInfo,
+    metadata: &Metadata,
+    interface: &str,
+    role: Option<Role>,
+) -> Resolution {
+    let candidates = info.endpoint.iter().map(|e| (None, e.as_str())).chain(
+        info.flags
+            .iter()
+            .filter_map(|f| Some((Some(f), endpoint_named_by_flag(f, metadata)?))),
+    );
+    let mut first = None;
+    for (flag, name) in candidates {
+        let Some(meta) = metadata.endpoint(name) else {
+            continue;
+        };
+        if meta.interface == interface && role.is_none_or(|r| r == meta.role) {
+            return Resolution::Found(name.to_owned());
+        }
+        first.get_or_insert_with(|| Resolution::Mismatch {
+            flag: flag.cloned(),
+            endpoint: name.to_owned(),
+            role: meta.role,
+            interface: meta.interface.clone(),
+        });
+    }
+    first.unwrap_or(Resolution::NoEndpoint)
+}
+
+/// `interface`, or `role interface` when the role matters.
+fn side(interface: &str, role: Option<Role>) -> String {
+    match role {
+        Some(r) => format!("the {r} side of interface {interface:?}"),
+        None => format!("interface {interface:?}"),
+    }
+}
+
+/// Why a typed endpoint argument does not resolve, naming the handler, the
+/// flag (or the endpoint it was instantiated for), the relation and both
+/// interfaces.
+pub(crate) fn unresolved_message(
+    handler: &str,
+    arg: &TypedArg,
+    resolution: &Resolution,
+    metadata: &Metadata,
+) -> String {
+    let wanted = side(arg.interface, arg.role);
+    match resolution {
+        Resolution::Found(_) => String::new(),
+        Resolution::Mismatch {
+            flag,
+            endpoint,
+            role,
+            interface,
+        } => {
+            let via = match flag {
+                Some(flag) => format!("flag {flag:?} names relation {endpoint:?}"),
+                None => format!("it is instantiated for relation {endpoint:?}"),
+            };
+            let found = if arg.role.is_some() {
+                format!("a {role} endpoint of interface {interface:?} in the charm's metadata")
+            } else {
+                format!("of interface {interface:?} in the charm's metadata")
+            };
+            format!(
+                "handler {handler} takes {}, an endpoint of {wanted}, but {via}, which is {found}",
+                arg.type_name
+            )
+        }
+        Resolution::NoEndpoint => {
+            let matching: Vec<&str> = metadata
+                .endpoints
+                .values()
+                .filter(|e| e.interface == arg.interface && arg.role.is_none_or(|r| r == e.role))
+                .map(|e| e.name.as_str())
+                .collect();
+            let hint = match matching.first() {
+                Some(name) => format!(
+                    "; relations of that interface: {} (name one in a flag, e.g. `endpoint.{name}.joined`)",
+                    matching.join(", ")
+                ),
+                None => "; the charm's metadata declares no relation of that interface".to_owned(),
+            };
+            format!(
+                "handler {handler} takes {}, an endpoint of {wanted}, but none of its flags names a relation of the charm's metadata{hint}",
+                arg.type_name
+            )
+        }
+    }
+}
+
+/// `std::any::type_name` without the module path (`Hacluster<'_>`).
+fn short_type_name<T: ?Sized>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let end = full.find('<').unwrap_or(full.len());
+    match full[..end].rfind("::") {
+        Some(i) => &full[i + 2..end],
+        None => &full[..end],
+    }
+}
+
+/// Extract the typed endpoint `T` for `inv`: the endpoint the handler was
+/// instantiated for, else the first of its flags naming an endpoint of the
+/// charm's metadata of `T`'s interface (see [`endpoint_named_by_flag`]).
+/// What `#[interface("...")]` types use as [`crate::Extract::extract`].
+pub fn extract_interface<'a, T: Interface<'a>>(
+    inv: &crate::Invocation<'a>,
+) -> Result<T, crate::ExtractError> {
+    let Some(juju) = inv.ctx.juju() else {
+        // Without metadata, only an instantiated handler names its endpoint.
+        return match &inv.handler.endpoint {
+            Some(name) => Ok(T::from_endpoint(Endpoint::new(inv.ctx, name))),
+            None => Err(crate::ExtractError::new::<T>(format!(
+                "handler {}: a typed endpoint is resolved through the charm's metadata, and this hook runs without a Juju context",
+                inv.handler.id
+            ))),
+        };
+    };
+    let metadata = juju.metadata();
+    match resolve(inv.handler, metadata, T::NAME, T::ROLE) {
+        Resolution::Found(name) => Ok(T::from_endpoint(Endpoint::new(inv.ctx, &name))),
+        other => {
+            let arg = TypedArg {
+                type_name: short_type_name::<T>(),
+                interface: T::NAME,
+                role: T::ROLE,
+            };
+            Err(crate::ExtractError::new::<T>(unresolved_message(
+                &inv.handler.id,
+                &arg,
+                &other,
+                metadata,
+            )))
+        }
     }
 }

@@ -8,13 +8,15 @@ use crate::env::HookEnv;
 use crate::error::RegistryError;
 use crate::juju::Juju;
 use crate::log::{JujuLogSink, Level, LogSink};
-use crate::metadata::{ConfigSchema, Metadata};
+use crate::metadata::{ActionsSchema, ConfigSchema, Metadata};
 use crate::registry::Registry;
 use crate::run::{HookOptions, run_hook};
 use crate::state::SqliteStore;
 
-/// Run the hook Juju invoked with every handler registered by the macros
-/// in this binary. Use as the charm's `main`:
+/// Run the hook or action Juju invoked with every handler registered by the
+/// macros in this binary ([`Registry::for_charm`]: interface handlers are
+/// instantiated for the endpoints of the charm's metadata). Use as the
+/// charm's `main`:
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
@@ -25,9 +27,15 @@ use crate::state::SqliteStore;
 /// Outside Juju it prints one line saying what is missing and exits 2. A
 /// failed hook logs the error through `juju-log` at ERROR, writes nothing
 /// (no relation data, leadership settings, status or unit state) and exits
-/// 1, so Juju marks the hook failed and retries it.
+/// 1, so Juju marks the hook failed and retries it. A failed action also
+/// reports its error with `action-fail` (see [`crate::action`]).
+///
+/// Before running anything, the registry is checked against the charm's
+/// metadata ([`Registry::check_against`]); a problem stops every hook with
+/// a message naming it. Handlers of actions `actions.yaml` does not
+/// declare are logged as warnings ([`Registry::check_actions`]).
 pub fn main() -> ExitCode {
-    run_charm(|_| Registry::from_inventory(""))
+    run_charm(|metadata| Registry::for_charm("", metadata))
 }
 
 /// Like [`main`], with the registry built by `registry` from the charm's
@@ -85,6 +93,17 @@ fn run_in(
     let problems = registry.check_against(&metadata);
     if !problems.is_empty() {
         return fail(format!("cannot start: {}", problems.join("; ")));
+    }
+    match ActionsSchema::load(&env.charm_dir) {
+        Ok(actions) => {
+            for problem in registry.check_actions(&actions) {
+                sink.log(Level::Warning, &problem);
+            }
+        }
+        Err(e) => sink.log(
+            Level::Warning,
+            &format!("cannot check the action handlers: {e}"),
+        ),
     }
     let db = env.unit_state_path(|k| std::env::var(k).ok());
     let mut store = match SqliteStore::open(&db) {

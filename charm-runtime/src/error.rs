@@ -133,6 +133,21 @@ pub enum RegistryError {
         /// Which condition.
         condition: &'static str,
     },
+    /// An action handler has other conditions, or two different actions.
+    #[error(
+        "handler {0} is an action handler and has other conditions; an action handler runs when Juju runs its action, and only then"
+    )]
+    ActionWithConditions(String),
+    /// An action name Juju would not accept.
+    #[error("handler {handler}: action name {action:?}: {reason}")]
+    BadActionName {
+        /// The handler id.
+        handler: String,
+        /// The name.
+        action: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A hook pattern is malformed.
     #[error("handler {handler}: hook pattern {pattern:?}: {reason}")]
     BadHookPattern {
@@ -157,6 +172,9 @@ pub enum HookError {
     /// Sending the hook's writes to Juju failed.
     #[error("sending the hook's changes to Juju failed: {0}")]
     Tool(#[from] crate::backend::ToolError),
+    /// Juju ran an action no handler is registered for.
+    #[error("the charm has no handler for action {0:?}")]
+    NoActionHandler(String),
 }
 
 /// Any error of the runtime, for handlers that mix them:

@@ -2,8 +2,9 @@
 //!
 //! A handler function's arguments are extracted from the hook through
 //! [`Extract`], as axum extracts request parts: `Flags`, `Kv`, `Ctx`, and in
-//! the Juju layer config and typed endpoints. Return `()` or
-//! `Result<(), E>` with `E: Display`.
+//! the Juju layer config, endpoints, typed endpoints (`#[interface]` types)
+//! and action parameters. Return `()` or `Result<(), E>` with
+//! `E: Display`.
 
 use std::fmt::Display;
 
@@ -48,9 +49,18 @@ impl std::fmt::Debug for Invocation<'_> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not extractable from the hook",
-    note = "handler arguments are extracted from the hook: use `Ctx`, `Flags`, `Kv`, `Config`, an `Endpoint` or typed endpoint, or implement `charm_runtime::Extract` for `{Self}`"
+    note = "handler arguments are extracted from the hook: use `Ctx`, `Flags`, `Kv`, `Config`, `ActionParams`, an `Endpoint` or typed endpoint, or implement `charm_runtime::Extract` for `{Self}`"
 )]
 pub trait Extract<'a>: Sized {
+    /// The interface of a typed endpoint (`#[interface("...")]` types set
+    /// it), so that [`crate::Registry::check_against`] can check, before
+    /// any hook runs, that the handler's flags name a relation of that
+    /// interface. `None` for everything else.
+    const INTERFACE: Option<&'static str> = None;
+    /// The role of a typed endpoint that serves one side of its interface
+    /// (see [`crate::endpoint::Interface::ROLE`]).
+    const INTERFACE_ROLE: Option<crate::metadata::Role> = None;
+
     /// Build the argument for `inv`.
     fn extract(inv: &Invocation<'a>) -> Result<Self, ExtractError>;
 }

@@ -22,6 +22,10 @@ pub struct HandlerInfo {
     pub flags: Vec<String>,
     /// The endpoint an interface handler was instantiated for.
     pub endpoint: Option<String>,
+    /// The handler's arguments that are typed endpoints, in the order
+    /// declared (checked against the metadata by
+    /// [`crate::Registry::check_against`]).
+    pub typed_args: Vec<crate::endpoint::TypedArg>,
 }
 
 /// A handler: an id, its conditions and its body.
@@ -94,6 +98,7 @@ impl Handler {
                 id: id.into(),
                 flags: Vec::new(),
                 endpoint: None,
+                typed_args: Vec::new(),
             },
             conditions: Vec::new(),
             not_unless: Vec::new(),
@@ -175,9 +180,23 @@ impl Handler {
         self
     }
 
+    /// Run when Juju runs the action `name` (`#[action]`); an action
+    /// handler has no other condition.
+    pub fn action(self, name: impl Into<String>) -> Self {
+        self.condition(Condition::Action(name.into()))
+    }
+
     /// Mark this handler as instantiated for `endpoint`.
     pub fn for_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.info.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Declare that the handler takes the typed endpoint `arg`, so that
+    /// [`crate::Registry::check_against`] checks its flags resolve to a
+    /// relation of that interface (the macros declare their arguments).
+    pub fn typed_arg(mut self, arg: crate::endpoint::TypedArg) -> Self {
+        self.info.typed_args.push(arg);
         self
     }
 }

@@ -26,6 +26,7 @@ struct Cache {
     opened_ports: Option<BTreeSet<Port>>,
     networks: HashMap<(String, Option<RelationId>), Rc<Value>>,
     unit_get: HashMap<String, String>,
+    action_params: Option<Rc<Map<String, Value>>>,
 }
 
 #[derive(Default)]
@@ -38,6 +39,10 @@ struct Outbox {
     open: BTreeSet<Port>,
     close: BTreeSet<Port>,
     version: Option<String>,
+    /// `action-set` results, by (dotted) key.
+    action_results: BTreeMap<String, String>,
+    /// The `action-fail` message.
+    action_failure: Option<String>,
 }
 
 /// The Juju context of one hook.
@@ -342,8 +347,62 @@ impl Juju {
         self.outbox.borrow_mut().version = Some(version.into());
     }
 
+    // ---- actions ----
+
+    /// `action-get`: the parameters of the action being run, once per
+    /// action.
+    pub fn action_params(&self) -> Result<Rc<Map<String, Value>>, ToolError> {
+        if let Some(p) = &self.cache.borrow().action_params {
+            return Ok(p.clone());
+        }
+        let p = Rc::new(self.backend.action_get()?);
+        self.cache.borrow_mut().action_params = Some(p.clone());
+        Ok(p)
+    }
+
+    /// Queue the action result `key` (dotted keys nest), sent with
+    /// `action-set` at the end of a successful action; setting a key again
+    /// replaces its value. Prefer [`crate::HookContext::action_set`], which
+    /// checks the key.
+    pub fn action_set(&self, key: &str, value: impl Into<String>) {
+        self.outbox
+            .borrow_mut()
+            .action_results
+            .insert(key.to_owned(), value.into());
+    }
+
+    /// The action results queued so far.
+    pub fn pending_action_results(&self) -> BTreeMap<String, String> {
+        self.outbox.borrow().action_results.clone()
+    }
+
+    /// Mark the action failed with `message` (the last call wins), sent
+    /// with `action-fail` at the end of the action.
+    pub fn action_fail(&self, message: impl Into<String>) {
+        self.outbox.borrow_mut().action_failure = Some(message.into());
+    }
+
+    /// The failure message queued by [`Juju::action_fail`], if any.
+    pub fn pending_action_failure(&self) -> Option<String> {
+        self.outbox.borrow().action_failure.clone()
+    }
+
+    /// `action-log <message>`, at once: progress the operator sees while
+    /// the action runs.
+    pub fn action_log(&self, message: &str) -> Result<(), ToolError> {
+        self.backend.action_log(message)
+    }
+
+    /// `action-fail <message>` at once, for an action whose handlers
+    /// failed: nothing else of it is sent.
+    pub(crate) fn fail_action_now(&self, message: &str) -> Result<(), ToolError> {
+        self.outbox.borrow_mut().action_failure = None;
+        self.backend.action_fail(message)
+    }
+
     /// Send every queued write, each databag in one call with only the
-    /// keys whose value differs from what Juju holds.
+    /// keys whose value differs from what Juju holds; for an action, its
+    /// results, then its failure if it was marked failed.
     pub(crate) fn flush(&self) -> Result<(), ToolError> {
         let out = std::mem::take(&mut *self.outbox.borrow_mut());
         for ((relation, app), changes) in &out.relation {
@@ -396,6 +455,12 @@ impl Juju {
         }
         if let Some(s) = &out.unit_status {
             self.backend.status_set(false, s)?;
+        }
+        if !out.action_results.is_empty() {
+            self.backend.action_set(&out.action_results)?;
+        }
+        if let Some(message) = &out.action_failure {
+            self.backend.action_fail(message)?;
         }
         Ok(())
     }

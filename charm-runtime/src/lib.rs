@@ -29,6 +29,7 @@
 
 extern crate self as charm_runtime;
 
+pub mod action;
 pub mod backend;
 pub mod conditions;
 pub mod config;
@@ -42,6 +43,7 @@ mod error;
 mod extract;
 mod flags;
 mod handler;
+pub mod harness;
 pub mod juju;
 mod leadership;
 pub mod log;
@@ -58,7 +60,7 @@ mod triggers;
 
 pub use conditions::Condition;
 pub use context::{Ctx, Flags, HookContext, Kv, RelationResolver};
-pub use dispatch::{DispatchStats, Phase, dispatch};
+pub use dispatch::{DispatchStats, Phase, dispatch, dispatch_action};
 pub use entry::{main, run_charm};
 pub use error::{Error, ExtractError, HandlerError, HookError, RegistryError, StateError};
 pub use extract::{Extract, IntoHandlerResult, Invocation};

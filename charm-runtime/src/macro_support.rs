@@ -2,12 +2,30 @@
 //! macros, or [`crate::Handler`] by hand.
 
 use crate::conditions::Condition;
+use crate::endpoint::TypedArg;
 use crate::error::{HandlerError, RegistryError};
 use crate::extract::Invocation;
 use crate::handler::Handler;
+use crate::metadata::{Metadata, Role};
 use crate::registry::Registry;
 
 pub use inventory;
+
+/// The endpoint an interface handler was instantiated for: what its
+/// `self` is built from (`Interface::from_endpoint`).
+pub fn instantiated_endpoint<'a>(
+    inv: &Invocation<'a>,
+) -> Result<crate::endpoint::Endpoint<'a>, crate::ExtractError> {
+    match &inv.handler.endpoint {
+        Some(name) => Ok(crate::endpoint::Endpoint::new(inv.ctx, name)),
+        None => Err(crate::ExtractError::new::<crate::endpoint::Endpoint<'_>>(
+            format!(
+                "handler {} is an interface handler and was not instantiated for an endpoint: build the registry with `Registry::for_charm`",
+                inv.handler.id
+            ),
+        )),
+    }
+}
 
 /// A condition as written in an attribute.
 #[derive(Debug, Clone, Copy)]
@@ -26,11 +44,25 @@ pub enum ConditionDef {
     FileChanged(&'static [&'static str]),
     /// `#[only_once]`.
     OnlyOnce,
+    /// `#[action]`.
+    Action(&'static str),
 }
 
+/// `{endpoint_name}` in the flags and hook patterns of interface handlers.
+pub const ENDPOINT_NAME: &str = "{endpoint_name}";
+
 impl ConditionDef {
-    fn to_condition(self) -> Condition {
-        let v = |x: &[&str]| x.iter().map(|s| (*s).to_owned()).collect();
+    /// The condition, with `{endpoint_name}` replaced by `endpoint` when
+    /// the handler is instantiated for one.
+    fn to_condition(self, endpoint: Option<&str>) -> Condition {
+        let v = |x: &[&str]| {
+            x.iter()
+                .map(|s| match endpoint {
+                    Some(e) => s.replace(ENDPOINT_NAME, e),
+                    None => (*s).to_owned(),
+                })
+                .collect()
+        };
         match self {
             ConditionDef::WhenAll(x) => Condition::WhenAll(v(x)),
             ConditionDef::WhenAny(x) => Condition::WhenAny(v(x)),
@@ -39,8 +71,21 @@ impl ConditionDef {
             ConditionDef::Hook(x) => Condition::Hook(v(x)),
             ConditionDef::FileChanged(x) => Condition::FileChanged(v(x)),
             ConditionDef::OnlyOnce => Condition::OnlyOnce,
+            ConditionDef::Action(name) => Condition::Action(name.to_owned()),
         }
     }
+}
+
+/// What the macros know of one argument of a handler: its type and, for a
+/// typed endpoint, its interface (`<T as Extract>::INTERFACE`).
+#[derive(Debug, Clone, Copy)]
+pub struct ArgDef {
+    /// The type as written, without the module path (`Hacluster`).
+    pub type_name: &'static str,
+    /// `<T as Extract>::INTERFACE`.
+    pub interface: Option<&'static str>,
+    /// `<T as Extract>::INTERFACE_ROLE`.
+    pub role: Option<Role>,
 }
 
 /// A handler registered by the attribute macros.
@@ -48,7 +93,8 @@ impl ConditionDef {
 pub struct HandlerDef {
     /// `module_path!()` of the function.
     pub module_path: &'static str,
-    /// The function name.
+    /// The function name; `Type::method` for a method of an `#[interface]`
+    /// impl.
     pub name: &'static str,
     /// The source line of the function.
     pub line: u32,
@@ -56,6 +102,16 @@ pub struct HandlerDef {
     pub conditions: &'static [ConditionDef],
     /// `#[not_unless]` flags.
     pub not_unless: &'static [&'static str],
+    /// For a handler of an `#[interface]` impl: the interface of its type
+    /// (`<Type as Interface>::NAME`). Such a handler is a template,
+    /// instantiated once per endpoint of that interface by
+    /// [`Registry::for_charm`].
+    pub interface: Option<&'static str>,
+    /// For a handler of an `#[interface]` impl: the role of its type
+    /// (`<Type as Interface>::ROLE`).
+    pub role: Option<Role>,
+    /// The arguments, in order (not `self`).
+    pub args: &'static [ArgDef],
     /// The generated wrapper that extracts arguments and calls the function.
     pub call: fn(&Invocation<'_>) -> Result<(), HandlerError>,
 }
@@ -78,14 +134,63 @@ impl HandlerDef {
                 .is_some_and(|rest| rest.starts_with("::"))
     }
 
-    /// A runtime handler for this definition.
+    /// Whether this is an interface handler (a template).
+    pub fn is_template(&self) -> bool {
+        self.interface.is_some()
+    }
+
+    /// A runtime handler for this definition (of a template, the template
+    /// itself, with `{endpoint_name}` left in place).
     pub fn handler(&self) -> Handler {
+        self.build(None)
+    }
+
+    /// The handler instantiated for `endpoint`: `{endpoint_name}` replaced
+    /// in flags and hook patterns, id `module::path::Type::method:endpoint`.
+    pub fn handler_for(&self, endpoint: &str) -> Handler {
+        self.build(Some(endpoint))
+    }
+
+    fn build(&self, endpoint: Option<&str>) -> Handler {
         let call = self.call;
-        let mut h = Handler::from_raw(self.id(), std::rc::Rc::new(call));
+        let id = match endpoint {
+            Some(e) => format!("{}:{e}", self.id()),
+            None => self.id(),
+        };
+        let mut h = Handler::from_raw(id, std::rc::Rc::new(call));
         for c in self.conditions {
-            h = h.condition(c.to_condition());
+            h = h.condition(c.to_condition(endpoint));
         }
-        h.not_unless(self.not_unless.iter().copied())
+        for a in self.args {
+            if let Some(interface) = a.interface {
+                h = h.typed_arg(TypedArg {
+                    type_name: a.type_name,
+                    interface,
+                    role: a.role,
+                });
+            }
+        }
+        if let Some(e) = endpoint {
+            h = h.for_endpoint(e);
+        }
+        h.not_unless(self.not_unless.iter().map(|f| match endpoint {
+            Some(e) => f.replace(ENDPOINT_NAME, e),
+            None => (*f).to_owned(),
+        }))
+    }
+
+    /// The endpoints of `metadata` this template is instantiated for: those
+    /// of its interface (and role, if its type serves one side), by name.
+    pub fn endpoints<'m>(&self, metadata: &'m Metadata) -> Vec<&'m str> {
+        let Some(interface) = self.interface else {
+            return Vec::new();
+        };
+        metadata
+            .endpoints
+            .values()
+            .filter(|e| e.interface == interface && self.role.is_none_or(|r| r == e.role))
+            .map(|e| e.name.as_str())
+            .collect()
     }
 }
 
@@ -93,6 +198,10 @@ impl Registry {
     /// A registry of the macro-registered handlers whose module path is
     /// `prefix` or below it (`""` for all), ordered by module path, then
     /// source line.
+    ///
+    /// Interface handlers (the handlers of `#[interface]` impls) need the
+    /// charm's metadata to be instantiated and are left out: use
+    /// [`Registry::for_charm`].
     pub fn from_inventory(prefix: &str) -> Result<Registry, RegistryError> {
         let mut registry = Registry::new();
         registry.add_inventory(prefix)?;
@@ -100,15 +209,65 @@ impl Registry {
     }
 
     /// Add the macro-registered handlers under `prefix`, ordered by module
-    /// path, then source line, after those already registered.
+    /// path, then source line, after those already registered. Interface
+    /// handlers are left out (see [`Registry::add_charm_inventory`]).
     pub fn add_inventory(&mut self, prefix: &str) -> Result<&mut Self, RegistryError> {
         let mut defs: Vec<&HandlerDef> = inventory::iter::<HandlerDef>
             .into_iter()
-            .filter(|d| d.in_module(prefix))
+            .filter(|d| d.in_module(prefix) && !d.is_template())
             .collect();
         defs.sort_by(|a, b| (a.module_path, a.line, a.name).cmp(&(b.module_path, b.line, b.name)));
         for d in defs {
             self.add(d.handler())?;
+        }
+        Ok(self)
+    }
+
+    /// The registry of a charm with `metadata`: the macro-registered
+    /// handlers under `prefix` (`""` for all), with each interface handler
+    /// instantiated once per endpoint of the metadata whose interface (and
+    /// role, when the type serves one side) is the handler's, as
+    /// charms.reactive instantiates the handlers of an interface layer:
+    /// `{endpoint_name}` replaced by the endpoint's name in flags and hook
+    /// patterns, id `module::path::Type::method:endpoint`, and the handler
+    /// marked as instantiated for the endpoint ([`Handler::for_endpoint`]).
+    /// An interface handler without an endpoint of its interface is not
+    /// registered.
+    ///
+    /// Ordered by module path, then source line, then endpoint name. This is
+    /// what [`crate::main`] runs with.
+    pub fn for_charm(prefix: &str, metadata: &Metadata) -> Result<Registry, RegistryError> {
+        let mut registry = Registry::new();
+        registry.add_charm_inventory(prefix, metadata)?;
+        Ok(registry)
+    }
+
+    /// Add the handlers [`Registry::for_charm`] would register, after those
+    /// already registered.
+    pub fn add_charm_inventory(
+        &mut self,
+        prefix: &str,
+        metadata: &Metadata,
+    ) -> Result<&mut Self, RegistryError> {
+        let mut handlers: Vec<(&HandlerDef, Option<&str>)> = Vec::new();
+        for d in inventory::iter::<HandlerDef>
+            .into_iter()
+            .filter(|d| d.in_module(prefix))
+        {
+            if d.is_template() {
+                handlers.extend(d.endpoints(metadata).into_iter().map(|e| (d, Some(e))));
+            } else {
+                handlers.push((d, None));
+            }
+        }
+        handlers.sort_by(|(a, ea), (b, eb)| {
+            (a.module_path, a.line, a.name, ea).cmp(&(b.module_path, b.line, b.name, eb))
+        });
+        for (d, endpoint) in handlers {
+            self.add(match endpoint {
+                Some(e) => d.handler_for(e),
+                None => d.handler(),
+            })?;
         }
         Ok(self)
     }

@@ -29,6 +29,8 @@ pub(crate) struct Compiled {
     pub(crate) restricted_hook: Option<String>,
     pub(crate) files: Vec<String>,
     pub(crate) only_once: bool,
+    /// The action this handler serves; it then has no other condition.
+    pub(crate) action: Option<String>,
     pub(crate) not_unless: Vec<String>,
     /// Union of the `when*` flags: a change to one of them makes the
     /// handler eligible in the next iteration.
@@ -55,7 +57,10 @@ pub struct Registry {
     /// `watchers[flag]`: handlers watching the flag, ascending.
     pub(crate) watchers: Vec<Vec<u32>>,
     /// Handlers with no flag condition: tested in every iteration.
+    /// Action handlers are not among them.
     pub(crate) unwatched: Vec<u32>,
+    /// Action handlers, ascending.
+    pub(crate) actions: Vec<u32>,
     pub(crate) triggers: Rc<Triggers>,
     pub(crate) atstart: Vec<(String, HookCallback)>,
     pub(crate) atexit: Vec<(String, HookCallback)>,
@@ -114,6 +119,7 @@ impl Registry {
             restricted_hook: None,
             files: vec![],
             only_once: false,
+            action: None,
             not_unless: handler.not_unless,
             watched: vec![],
             func: handler.func,
@@ -161,7 +167,28 @@ impl Registry {
                     c.files.extend(f.iter().cloned());
                 }
                 Condition::OnlyOnce => c.only_once = true,
+                Condition::Action(name) => {
+                    crate::action::check_action_name(name).map_err(|reason| {
+                        RegistryError::BadActionName {
+                            handler: id.clone(),
+                            action: name.clone(),
+                            reason,
+                        }
+                    })?;
+                    if c.action.as_ref().is_some_and(|a| a != name) {
+                        return Err(RegistryError::ActionWithConditions(id));
+                    }
+                    c.action = Some(name.clone());
+                }
             }
+        }
+        if c.action.is_some()
+            && handler
+                .conditions
+                .iter()
+                .any(|cond| !matches!(cond, Condition::Action(_)))
+        {
+            return Err(RegistryError::ActionWithConditions(id));
         }
         if !hook_patterns.is_empty() {
             let m = HookMatcher::new(&hook_patterns).map_err(|(pattern, reason)| {
@@ -188,7 +215,9 @@ impl Registry {
         }
         c.watched = watched;
         let index = self.handlers.len() as u32;
-        if c.watched.is_empty() {
+        if c.action.is_some() {
+            self.actions.push(index);
+        } else if c.watched.is_empty() {
             self.unwatched.push(index);
         }
         for f in &c.watched {
@@ -202,9 +231,19 @@ impl Registry {
         Ok(self)
     }
 
-    /// Problems of this registry for a charm with `metadata`: flags
-    /// `endpoint.<name>.*` naming a relation the metadata does not declare.
-    /// Each message names the handler, the flag and the relation.
+    /// Problems of this registry for a charm with `metadata`, one message
+    /// each (empty when there is none):
+    ///
+    /// - a flag `endpoint.<name>.*` naming a relation the metadata does not
+    ///   declare (the message names the handler, the flag and the
+    ///   relation);
+    /// - a typed endpoint argument (an `#[interface]` type) whose handler's
+    ///   flags name no relation of its interface: the first relation they
+    ///   name has another interface (the message names the handler, the
+    ///   relation, its interface in metadata and the type's interface), or
+    ///   they name none.
+    ///
+    /// [`crate::main`] refuses to run a hook with any of these.
     pub fn check_against(&self, metadata: &crate::metadata::Metadata) -> Vec<String> {
         let mut problems = Vec::new();
         for h in &self.handlers {
@@ -223,8 +262,59 @@ impl Registry {
                     ));
                 }
             }
+            for arg in &h.info.typed_args {
+                let resolution =
+                    crate::endpoint::resolve(&h.info, metadata, arg.interface, arg.role);
+                if !matches!(resolution, crate::endpoint::Resolution::Found(_)) {
+                    problems.push(crate::endpoint::unresolved_message(
+                        &h.info.id,
+                        arg,
+                        &resolution,
+                        metadata,
+                    ));
+                }
+            }
         }
         problems
+    }
+
+    /// Problems of this registry for a charm whose `actions.yaml` declares
+    /// `actions`: a handler for an action it does not declare (Juju would
+    /// never run it). One message each, naming the handler and the action.
+    pub fn check_actions(&self, actions: &crate::metadata::ActionsSchema) -> Vec<String> {
+        self.actions
+            .iter()
+            .filter_map(|&i| {
+                let h = &self.handlers[i as usize];
+                let name = h.action.as_deref()?;
+                if actions.action(name).is_some() {
+                    return None;
+                }
+                let declared = actions.names();
+                Some(format!(
+                    "handler {} serves action {name:?}, which the charm's actions.yaml does not declare ({})",
+                    h.info.id,
+                    if declared.is_empty() {
+                        "it declares no action".to_owned()
+                    } else {
+                        format!("actions: {}", declared.join(", "))
+                    }
+                ))
+            })
+            .collect()
+    }
+
+    /// The names of the actions handlers are registered for, sorted,
+    /// without duplicates.
+    pub fn action_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .actions
+            .iter()
+            .filter_map(|&i| self.handlers[i as usize].action.as_deref())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Register a trigger (`register_trigger`). Triggers fire as soon as the

@@ -1,10 +1,11 @@
 //! One hook, end to end: load unit state, atstart, dispatch, atexit, and
-//! commit, or on any failure commit nothing.
+//! commit, or on any failure commit nothing. An action runs its own
+//! handlers only (see [`crate::action`]).
 
 use std::rc::Rc;
 
 use crate::context::{HookContext, RelationResolver};
-use crate::dispatch::{DispatchStats, RESTRICTED_HOOKS, dispatch};
+use crate::dispatch::{DispatchStats, RESTRICTED_HOOKS, dispatch, dispatch_action};
 use crate::error::{HandlerError, HookError};
 use crate::juju::Juju;
 use crate::log::{Level, LogSink, StderrSink};
@@ -23,6 +24,9 @@ pub struct HookOptions {
     pub relations: Option<RelationResolver>,
     /// The Juju side of the hook.
     pub juju: Option<Rc<Juju>>,
+    /// The action being run, if this is an action rather than a hook.
+    /// When `None`, the Juju environment tells ([`crate::env::HookEnv::action`]).
+    pub action: Option<String>,
 }
 
 impl HookOptions {
@@ -33,7 +37,26 @@ impl HookOptions {
             sink: Rc::new(StderrSink),
             relations: None,
             juju: None,
+            action: None,
         }
+    }
+
+    /// Run the action `name` rather than a hook: only its `#[action]`
+    /// handlers run (see [`crate::action`]). Under Juju the environment
+    /// already says so; this is for running without one.
+    pub fn action(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.hook.clone_from(&name);
+        self.action = Some(name);
+        self
+    }
+
+    /// The action this runs: [`HookOptions::action`], else the one the Juju
+    /// environment names.
+    pub fn action_name(&self) -> Option<&str> {
+        self.action
+            .as_deref()
+            .or_else(|| self.juju.as_ref().and_then(|j| j.env().action()))
     }
 
     /// Run under Juju: hook tools, metadata and the managed flags.
@@ -59,6 +82,7 @@ impl std::fmt::Debug for HookOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HookOptions")
             .field("hook", &self.hook)
+            .field("action", &self.action)
             .finish_non_exhaustive()
     }
 }
@@ -117,10 +141,18 @@ pub fn run_hook(
 ) -> HookOutcome {
     let hook = options.hook.clone();
     let sink = options.sink.clone();
+    let action = options.action_name().map(str::to_owned);
     let before = match store.load() {
         Ok(s) => s,
         Err(e) => {
-            sink.log(Level::Error, &format!("hook {hook} failed: {e}"));
+            let e = HookError::from(e);
+            report_failure(
+                &*sink,
+                options.juju.as_deref(),
+                &hook,
+                action.as_deref(),
+                &e,
+            );
             return HookOutcome {
                 hook,
                 invoked: vec![],
@@ -128,7 +160,7 @@ pub fn run_hook(
                 flags: vec![],
                 committed: vec![],
                 stats: DispatchStats::default(),
-                error: Some(e.into()),
+                error: Some(e),
             };
         }
     };
@@ -140,17 +172,19 @@ pub fn run_hook(
         options.relations,
         options.juju,
     );
-    let result = run_phases(registry, &ctx)
-        .map_err(HookError::from)
-        .and_then(|()| {
-            if let Some(juju) = ctx.juju() {
-                juju.flush()?;
-            }
-            let after = ctx.snapshot();
-            let changes = diff(&before, &after);
-            store.commit(&changes)?;
-            Ok((after, changes))
-        });
+    let phases = match &action {
+        Some(name) => run_action(registry, &ctx, name),
+        None => run_phases(registry, &ctx).map_err(HookError::from),
+    };
+    let result = phases.and_then(|()| {
+        if let Some(juju) = ctx.juju() {
+            juju.flush()?;
+        }
+        let after = ctx.snapshot();
+        let changes = diff(&before, &after);
+        store.commit(&changes)?;
+        Ok((after, changes))
+    });
     let trace = ctx.trace();
     let stats = ctx.stats();
     let invoked = trace
@@ -171,7 +205,7 @@ pub fn run_hook(
             error: None,
         },
         Err(e) => {
-            sink.log(Level::Error, &format!("hook {hook} failed: {e}"));
+            report_failure(&*sink, ctx.juju(), &hook, action.as_deref(), &e);
             HookOutcome {
                 hook,
                 invoked,
@@ -183,6 +217,62 @@ pub fn run_hook(
             }
         }
     }
+}
+
+/// Log the failure of the hook or action; for an action, tell Juju with
+/// `action-fail`.
+fn report_failure(
+    sink: &dyn LogSink,
+    juju: Option<&Juju>,
+    hook: &str,
+    action: Option<&str>,
+    e: &HookError,
+) {
+    let Some(name) = action else {
+        sink.log(Level::Error, &format!("hook {hook} failed: {e}"));
+        return;
+    };
+    sink.log(Level::Error, &format!("action {name} failed: {e}"));
+    if let Some(juju) = juju
+        && let Err(tool) = juju.fail_action_now(&action_failure_message(e))
+    {
+        sink.log(
+            Level::Error,
+            &format!("cannot report the failure of action {name}: {tool}"),
+        );
+    }
+}
+
+/// What `action-fail` says of a failed action: the handler's own error
+/// message when it returned one, else the whole error.
+fn action_failure_message(e: &HookError) -> String {
+    match e {
+        HookError::Handler(HandlerError::Failed { message, .. }) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// An action: only its handlers, without atstart, atexit or the managed
+/// flags (see [`crate::action`]).
+fn run_action(registry: &Registry, ctx: &HookContext, name: &str) -> Result<(), HookError> {
+    if !registry.action_names().contains(&name) {
+        return Err(HookError::NoActionHandler(name.to_owned()));
+    }
+    dispatch_action(registry, ctx, name)?;
+    let dropped: Vec<String> = ctx.take_atexit().into_iter().map(|(n, _)| n).collect();
+    if !dropped.is_empty() {
+        ctx.log(
+            Level::Warning,
+            &format!(
+                "action {name}: atexit callbacks do not run in actions; not run: {}",
+                dropped.join(", ")
+            ),
+        );
+    }
+    if let Some(e) = ctx.state.borrow_mut().errors.drain(..).next() {
+        return Err(e.into());
+    }
+    Ok(())
 }
 
 /// atstart, dispatch and atexit, as charms.reactive's `main()`: restricted

@@ -507,3 +507,22 @@ options:
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[test]
+fn flags_naming_relations_missing_from_metadata_are_reported_at_start_up() {
+    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
+    let mut r = Registry::new();
+    r.add(Handler::new("charm::use_db", |_: &HookContext| {}).when(["endpoint.db.joined"]))
+        .unwrap();
+    r.add(
+        Handler::new("charm::use_cache", |_: &HookContext| {})
+            .when(["endpoint.cache.changed.host", "app.ready"]),
+    )
+    .unwrap();
+    assert_eq!(
+        r.check_against(&metadata),
+        [
+            "handler charm::use_cache watches flag \"endpoint.cache.changed.host\", but the charm's metadata declares no relation \"cache\" (relations: cluster, db, website)"
+        ]
+    );
+}

@@ -105,10 +105,10 @@ fn configure(ctx: Ctx, kv: Kv) -> Result<(), Error> {
     std::fs::write(&path, text)
         .map_err(|e| Error::msg(format!("cannot write {}: {e}", path.display())))?;
     // Close the old port if the port changed.
-    if let Some(old) = kv.get::<u16>("webapp.port")? {
-        if old != config.port {
-            juju.close_port(Port::tcp(old));
-        }
+    if let Some(old) = kv.get::<u16>("webapp.port")?
+        && old != config.port
+    {
+        juju.close_port(Port::tcp(old));
     }
     kv.set("webapp.port", &config.port)?;
     ctx.flags().set("webapp.configured");

@@ -1,0 +1,529 @@
+//! The charm under test, and running one event on a state.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::consistency::{self, ActionRules, Inconsistent};
+use super::event::{Event, RelationHook};
+use super::output::{Output, StatusChange};
+use super::state::{DEFAULT_PRIVATE_ADDRESS, Network, State};
+use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
+use crate::env::{HookEnv, Invoked};
+use crate::error::RegistryError;
+use crate::juju::Juju;
+use crate::log::{Level, LogSink};
+use crate::metadata::{
+    ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
+};
+use crate::registry::Registry;
+use crate::run::{HookOptions, run_hook};
+use crate::state::{FLAG_PREFIX, MemoryStore, Snapshot};
+
+/// The charm's description, as the consistency checks read it.
+pub(crate) struct CharmSpec {
+    pub(crate) metadata: Rc<Metadata>,
+    pub(crate) config: Rc<ConfigSchema>,
+    pub(crate) actions: ActionsSchema,
+    pub(crate) action_rules: BTreeMap<String, ActionRules>,
+}
+
+/// The charm cannot be set up for testing.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// A charm file is missing or invalid.
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    /// The handlers cannot be registered.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The handlers do not fit the metadata (a flag naming an undeclared
+    /// endpoint): the charm would refuse to start under Juju.
+    #[error("the charm would not start: {}", .0.join("; "))]
+    Handlers(Vec<String>),
+}
+
+/// What [`Context`] takes as the charm's handlers: a [`Registry`], the
+/// result of building one (`Registry::from_inventory("my_charm")`), or a
+/// function building it from the charm's metadata, as
+/// [`run_charm`](crate::run_charm) takes
+/// (`|meta: &Metadata| Registry::for_charm("my_charm", meta)`, which
+/// instantiates interface handlers for the charm's endpoints).
+pub trait IntoRegistry {
+    /// The registry for the charm described by `metadata`, or why it could
+    /// not be built.
+    fn into_registry(self, metadata: &Metadata) -> Result<Registry, RegistryError>;
+}
+
+impl IntoRegistry for Registry {
+    fn into_registry(self, _: &Metadata) -> Result<Registry, RegistryError> {
+        Ok(self)
+    }
+}
+
+impl IntoRegistry for Result<Registry, RegistryError> {
+    fn into_registry(self, _: &Metadata) -> Result<Registry, RegistryError> {
+        self
+    }
+}
+
+impl<F> IntoRegistry for F
+where
+    F: FnOnce(&Metadata) -> Result<Registry, RegistryError>,
+{
+    fn into_registry(self, metadata: &Metadata) -> Result<Registry, RegistryError> {
+        self(metadata)
+    }
+}
+
+/// The charm under test: its metadata, config and actions, and its
+/// handlers. [`run`](Self::run) runs one event on a [`State`] and returns
+/// the new state.
+///
+/// A hook runs exactly as under Juju: [`run_hook`] with a [`Juju`] over a
+/// [`MemoryBackend`] holding the state's world and a [`MemoryStore`]
+/// holding its flags and data, so the automatic endpoint, config and
+/// leadership flags, the read cache and the write outbox all take part.
+///
+/// ```
+/// use charm_runtime::harness::{Context, Event, State};
+/// use charm_runtime::{Handler, HookContext, Registry};
+///
+/// let mut registry = Registry::new();
+/// registry
+///     .add(Handler::new("charm::install", |ctx: &HookContext| ctx.flags().set("installed"))
+///         .hook(["install"]))
+///     .unwrap();
+/// let ctx = Context::from_yaml("name: web\n", registry)
+///     .unwrap()
+///     .with_config_yaml("options: {port: {type: int, default: 80}}")
+///     .unwrap();
+/// let out = ctx.run(Event::install(), &State::new()).unwrap();
+/// assert!(out.has_flag("installed"));
+/// ```
+pub struct Context {
+    spec: CharmSpec,
+    registry: Registry,
+    charm_dir: Option<PathBuf>,
+    model: String,
+    juju_version: String,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("charm", &self.spec.metadata.name)
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_raw(text: &str) -> Value {
+    serde_saphyr::from_str::<Value>(text).unwrap_or(Value::Null)
+}
+
+impl Context {
+    fn new(metadata: Metadata, registry: impl IntoRegistry) -> Result<Self, ContextError> {
+        let registry = registry.into_registry(&metadata)?;
+        let problems = registry.check_against(&metadata);
+        if !problems.is_empty() {
+            return Err(ContextError::Handlers(problems));
+        }
+        Ok(Self {
+            spec: CharmSpec {
+                metadata: Rc::new(metadata),
+                config: Rc::new(ConfigSchema::default()),
+                actions: ActionsSchema::default(),
+                action_rules: BTreeMap::new(),
+            },
+            registry,
+            charm_dir: None,
+            model: "test-model".to_owned(),
+            juju_version: "3.6.0".to_owned(),
+        })
+    }
+
+    /// The charm in `charm_dir`, read as under Juju: `metadata.yaml`,
+    /// `config.yaml` and `actions.yaml`, each falling back to
+    /// `charmcraft.yaml` (see [`crate::metadata`]). Hooks run with
+    /// `charm_dir` as the charm directory. The registry is checked against
+    /// the metadata, as the charm's entry point does.
+    pub fn from_charm_dir(
+        charm_dir: impl AsRef<Path>,
+        registry: impl IntoRegistry,
+    ) -> Result<Self, ContextError> {
+        let dir = charm_dir.as_ref();
+        let mut ctx = Self::new(Metadata::load(dir)?, registry)?;
+        ctx.spec.config = Rc::new(ConfigSchema::load(dir)?);
+        ctx.spec.actions = ActionsSchema::load(dir)?;
+        let raw = match std::fs::read_to_string(dir.join(ACTIONS_FILE)) {
+            Ok(text) => parse_raw(&text),
+            Err(_) => match std::fs::read_to_string(dir.join(CHARMCRAFT_FILE)) {
+                Ok(text) => parse_raw(&text)
+                    .get("actions")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                Err(_) => Value::Null,
+            },
+        };
+        ctx.spec.action_rules = consistency::action_rules(&raw);
+        ctx.charm_dir = Some(dir.to_owned());
+        Ok(ctx)
+    }
+
+    /// The charm described by `metadata`, the text of a `metadata.yaml`;
+    /// no config options and no actions until
+    /// [`with_config_yaml`](Self::with_config_yaml) and
+    /// [`with_actions_yaml`](Self::with_actions_yaml).
+    pub fn from_yaml(metadata: &str, registry: impl IntoRegistry) -> Result<Self, ContextError> {
+        Self::new(Metadata::parse(metadata, "metadata.yaml")?, registry)
+    }
+
+    /// The charm described by one `charmcraft.yaml`: metadata at the top
+    /// level, `config:` and `actions:`.
+    pub fn from_charmcraft_yaml(
+        charmcraft: &str,
+        registry: impl IntoRegistry,
+    ) -> Result<Self, ContextError> {
+        let mut ctx = Self::new(Metadata::parse(charmcraft, CHARMCRAFT_FILE)?, registry)?;
+        ctx.spec.config = Rc::new(ConfigSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?);
+        ctx.spec.actions = ActionsSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?;
+        let raw = parse_raw(charmcraft)
+            .get("actions")
+            .cloned()
+            .unwrap_or(Value::Null);
+        ctx.spec.action_rules = consistency::action_rules(&raw);
+        Ok(ctx)
+    }
+
+    /// Use `config`, the text of a `config.yaml`, as the charm's options.
+    pub fn with_config_yaml(mut self, config: &str) -> Result<Self, ContextError> {
+        self.spec.config = Rc::new(ConfigSchema::parse(config, "config.yaml")?);
+        Ok(self)
+    }
+
+    /// Use `actions`, the text of an `actions.yaml`, as the charm's
+    /// actions. Besides each action's `params`, the consistency checks read
+    /// its `required` list and `additionalProperties: false`.
+    pub fn with_actions_yaml(mut self, actions: &str) -> Result<Self, ContextError> {
+        self.spec.actions = ActionsSchema::parse(actions, ACTIONS_FILE)?;
+        self.spec.action_rules = consistency::action_rules(&parse_raw(actions));
+        Ok(self)
+    }
+
+    /// Run hooks with `dir` as the charm directory (`JUJU_CHARM_DIR`).
+    /// Without it, a [`Context::from_charm_dir`] uses its directory and
+    /// the others a path that does not exist,
+    /// `/var/lib/juju/agents/unit-<app>-<n>/charm`.
+    pub fn with_charm_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.charm_dir = Some(dir.into());
+        self
+    }
+
+    /// Set the model name hooks see (`JUJU_MODEL_NAME`, default
+    /// `test-model`).
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = model.into();
+        self
+    }
+
+    /// Set the Juju version hooks see (`JUJU_VERSION`, default `3.6.0`).
+    pub fn with_juju_version(mut self, version: impl Into<String>) -> Self {
+        self.juju_version = version.into();
+        self
+    }
+
+    /// The charm's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.spec.metadata
+    }
+
+    /// The charm's config options.
+    pub fn config_schema(&self) -> &ConfigSchema {
+        &self.spec.config
+    }
+
+    /// The charm's actions.
+    pub fn actions(&self) -> &ActionsSchema {
+        &self.spec.actions
+    }
+
+    /// The charm's handlers.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Check that `event` on `state` could happen under Juju for this
+    /// charm, without running anything: the warnings (including handlers
+    /// of actions the charm does not declare, which the entry point logs),
+    /// or every problem.
+    pub fn check(&self, event: &Event, state: &State) -> Result<Vec<String>, Inconsistent> {
+        let report = consistency::check(&self.spec, event, state);
+        if report.errors.is_empty() {
+            // What the entry point logs as warnings before every hook.
+            let mut warnings = self.registry.check_actions(&self.spec.actions);
+            warnings.extend(report.warnings);
+            Ok(warnings)
+        } else {
+            Err(Inconsistent {
+                event: event.to_string(),
+                problems: report.errors,
+            })
+        }
+    }
+
+    /// Run `event` on `state`: the new state and what the hook did, or, if
+    /// the state and event could not happen under Juju, every problem
+    /// (nothing runs then).
+    ///
+    /// A failed hook is an `Ok` [`Output`] whose `error` is set and whose
+    /// state equals `state`.
+    pub fn run(&self, event: Event, state: &State) -> Result<Output, Inconsistent> {
+        let warnings = self.check(&event, state)?;
+        let meta = &self.spec.metadata;
+        let unit = state.unit_name(&meta.name);
+        let app = unit
+            .rsplit_once('/')
+            .map_or(unit.as_str(), |(a, _)| a)
+            .to_owned();
+        let backend = Rc::new(MemoryBackend::new(self.world(&event, state, &unit, &app)));
+        let env = self.env(&event, &unit, &app);
+        let dyn_backend: Rc<dyn Backend> = backend.clone();
+        let juju = Rc::new(
+            Juju::new(env, meta.clone(), dyn_backend).with_config_schema(self.spec.config.clone()),
+        );
+        let mut store = MemoryStore::new();
+        store.data = unit_state(state);
+        let sink: Rc<dyn LogSink> = Rc::new(JujuLog(backend.clone()));
+        let options = HookOptions::new(event.name())
+            .sink(sink.clone())
+            .juju(juju)
+            .relations(meta.relation_resolver());
+        // The `log` crate's macros reach the hook's log too, whichever
+        // part of the runtime routes them in production.
+        let route = crate::log::route_log_facade(sink.clone());
+        let outcome = run_hook(&self.registry, &mut store, options);
+        drop(route);
+
+        let world = backend.world();
+        let new_state = if outcome.is_ok() {
+            after(state, &event, &world, &store.data, &unit, &app)
+        } else {
+            state.clone()
+        };
+        Ok(Output {
+            hook: outcome.hook,
+            state: new_state,
+            invoked: outcome.invoked,
+            trace: outcome.trace,
+            stats: outcome.stats,
+            status_history: world
+                .status_history
+                .iter()
+                .map(|(application, status)| StatusChange {
+                    application: *application,
+                    status: status.clone(),
+                })
+                .collect(),
+            logs: world.logs.clone(),
+            tool_calls: backend.calls(),
+            committed: outcome.committed,
+            action_results: world.action_results.clone(),
+            action_failure: world.action_failure.clone(),
+            action_logs: world.action_logs.clone(),
+            warnings,
+            error: outcome.error,
+        })
+    }
+
+    /// The hook environment Juju would set.
+    fn env(&self, event: &Event, unit: &str, app: &str) -> HookEnv {
+        let invoked = match event.action_name() {
+            Some(action) => Invoked::Action(action.to_owned()),
+            None => Invoked::Hook(event.name()),
+        };
+        let number = unit.rsplit_once('/').map_or("0", |(_, n)| n);
+        let charm_dir = self.charm_dir.clone().unwrap_or_else(|| {
+            PathBuf::from(format!("/var/lib/juju/agents/unit-{app}-{number}/charm"))
+        });
+        let rel = event.relation_event();
+        HookEnv {
+            invoked,
+            unit: unit.to_owned(),
+            charm_dir,
+            relation: rel.map(|r| r.relation.endpoint.clone()),
+            relation_id: rel.map(|r| r.relation.clone()),
+            remote_unit: rel.and_then(|r| r.remote_unit.clone()),
+            remote_app: rel.map(|r| r.remote_app.clone()),
+            model: Some(self.model.clone()),
+            juju_version: Some(self.juju_version.clone()),
+        }
+    }
+
+    /// What the unit sees of Juju during the hook.
+    fn world(&self, event: &Event, state: &State, unit: &str, app: &str) -> MemoryWorld {
+        let mut config = self.spec.config.defaults();
+        config.extend(state.config.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let broken = event
+            .relation_event()
+            .filter(|r| r.hook == RelationHook::Broken)
+            .map(|r| r.relation.id);
+        let relations = state
+            .relations
+            .iter()
+            .map(|r| {
+                let mut data = BTreeMap::new();
+                for (u, bag) in &r.remote_units {
+                    data.insert(DataBag::Unit(u.clone()), bag.clone());
+                }
+                // On a peer relation the remote application is this one:
+                // its one databag is local_app_data, inserted last.
+                data.insert(
+                    DataBag::App(r.remote_app.clone()),
+                    r.remote_app_data.clone(),
+                );
+                data.insert(DataBag::Unit(unit.to_owned()), r.local_unit_data.clone());
+                data.insert(DataBag::App(app.to_owned()), r.local_app_data.clone());
+                // By relation-broken every remote unit has departed.
+                let units = if broken == Some(r.id) {
+                    Vec::new()
+                } else {
+                    r.remote_units.keys().cloned().collect()
+                };
+                (
+                    r.relation_id(),
+                    MemoryRelation {
+                        remote_app: Some(r.remote_app.clone()),
+                        units,
+                        data,
+                    },
+                )
+            })
+            .collect();
+        let address = state
+            .addresses
+            .get("private-address")
+            .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
+        let networks = consistency::bindings(&self.spec)
+            .into_iter()
+            .map(|binding| {
+                let net = state
+                    .networks
+                    .get(&binding)
+                    .cloned()
+                    .unwrap_or_else(|| Network::from_address(address));
+                (binding, net.to_json())
+            })
+            .collect();
+        let mut action_params = event.action_params().cloned().unwrap_or_default();
+        if let Some(action) = event
+            .action_name()
+            .and_then(|a| self.spec.actions.action(a))
+            && let Some(declared) = action.params.as_object()
+        {
+            for (param, schema) in declared {
+                if let Some(default) = schema.get("default")
+                    && !action_params.contains_key(param)
+                {
+                    action_params.insert(param.clone(), default.clone());
+                }
+            }
+        }
+        MemoryWorld {
+            unit: unit.to_owned(),
+            relations,
+            config,
+            leader: state.leader,
+            leader_settings: state.leader_settings.clone(),
+            unit_status: state.unit_status.clone(),
+            app_status: state.app_status.clone(),
+            status_history: Vec::new(),
+            app_version: state.workload_version.clone(),
+            unit_data: state.addresses.clone(),
+            networks,
+            ports: state.opened_ports.clone(),
+            action_params,
+            action_results: BTreeMap::new(),
+            action_failure: None,
+            action_logs: Vec::new(),
+            logs: Vec::new(),
+        }
+    }
+}
+
+/// The unit state table of `state`: flags under `reactive.states.`, the
+/// rest as is, values JSON-encoded as the runtime writes them.
+fn unit_state(state: &State) -> Snapshot {
+    let mut out = Snapshot::new();
+    for (flag, value) in &state.flags {
+        out.insert(
+            format!("{FLAG_PREFIX}{flag}"),
+            crate::python_json::dumps_sorted(value),
+        );
+    }
+    for (key, value) in &state.kv {
+        out.insert(key.clone(), crate::python_json::dumps_sorted(value));
+    }
+    out
+}
+
+/// The state after a successful hook.
+fn after(
+    before: &State,
+    event: &Event,
+    world: &MemoryWorld,
+    unit_state: &Snapshot,
+    unit: &str,
+    app: &str,
+) -> State {
+    let mut s = before.clone();
+    for rel in &mut s.relations {
+        if let Some(w) = world.relations.get(&rel.relation_id()) {
+            let bag = |b: DataBag| w.data.get(&b).cloned().unwrap_or_default();
+            rel.local_unit_data = bag(DataBag::Unit(unit.to_owned()));
+            rel.local_app_data = bag(DataBag::App(app.to_owned()));
+        }
+    }
+    s.leader_settings = world.leader_settings.clone();
+    s.unit_status = world.unit_status.clone();
+    s.app_status = world.app_status.clone();
+    s.opened_ports = world.ports.clone();
+    s.workload_version = world.app_version.clone();
+    s.flags.clear();
+    s.kv.clear();
+    for (key, text) in unit_state {
+        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()));
+        match key.strip_prefix(FLAG_PREFIX) {
+            Some(flag) => s.flags.insert(flag.to_owned(), value),
+            None => s.kv.insert(key.clone(), value),
+        };
+    }
+    if let Some(re) = event.relation_event() {
+        match re.hook {
+            RelationHook::Departed => {
+                if let (Some(rel), Some(gone)) = (
+                    s.relations.iter_mut().find(|r| r.id == re.relation.id),
+                    &re.remote_unit,
+                ) {
+                    rel.remote_units.remove(gone);
+                }
+            }
+            RelationHook::Broken => s.relations.retain(|r| r.id != re.relation.id),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// The hook's log sink: `juju-log` on the memory backend, one call per
+/// line, every level.
+struct JujuLog(Rc<MemoryBackend>);
+
+impl LogSink for JujuLog {
+    fn log(&self, level: Level, message: &str) {
+        // The memory backend's juju-log cannot fail.
+        let _ = self.0.juju_log(level, message);
+    }
+}
