@@ -784,3 +784,37 @@ pub fn extract_interface<'a, T: Interface<'a>>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn received_decodes_json_and_falls_back_to_the_raw_string() {
+        let raw: BTreeMap<String, String> = [
+            ("json", r#"{"a": [1, 2]}"#),
+            ("number", "3306"),
+            ("quoted", "\"10.0.0.5\""),
+            ("bare", "10.0.0.5"),
+            ("broken", "{not json"),
+            ("empty", ""),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let r = Received::from_raw(raw);
+        assert_eq!(r.get("json"), Some(json!({"a": [1, 2]})));
+        assert_eq!(r.get("number"), Some(json!(3306)));
+        assert_eq!(r.get("quoted"), Some(json!("10.0.0.5")));
+        // Not JSON: the raw string, as charms.reactive's JSONUnitDataView.
+        assert_eq!(r.get("bare"), Some(json!("10.0.0.5")));
+        assert_eq!(r.get("broken"), Some(json!("{not json")));
+        assert_eq!(r.get("empty"), Some(json!("")));
+        assert_eq!(r.get("missing"), None);
+        assert_eq!(r.raw("quoted"), Some("\"10.0.0.5\""));
+        assert_eq!(r.get_as::<u16>("number").unwrap(), Some(3306));
+        let err = r.get_as::<u16>("bare").unwrap_err().to_string();
+        assert!(err.contains("\"bare\""), "{err}");
+    }
+}

@@ -6,7 +6,6 @@ use std::rc::Rc;
 use crate::backend::{Backend, ProcessBackend};
 use crate::env::HookEnv;
 use crate::error::RegistryError;
-use crate::juju::Juju;
 use crate::log::{JujuLogSink, Level, LogSink};
 use crate::metadata::{ActionsSchema, ConfigSchema, Metadata};
 use crate::registry::Registry;
@@ -110,15 +109,7 @@ fn run_in(
         Ok(s) => s,
         Err(e) => return fail(format!("cannot open unit state: {e}")),
     };
-    let hook = env.name().to_owned();
-    let meta = metadata.clone();
-    let juju = Rc::new(Juju::new(env, metadata, backend).with_config_schema(schema));
-    let options = HookOptions::new(hook)
-        .sink(sink.clone())
-        .juju(juju)
-        .relations(Rc::new(move |role: &str, interface: &str| {
-            meta.endpoints_for_role_name(role, interface)
-        }));
+    let options = HookOptions::for_charm(env, metadata, schema, backend, sink.clone());
     let outcome = run_hook(&registry, &mut store, options);
     if outcome.is_ok() {
         ExitCode::SUCCESS

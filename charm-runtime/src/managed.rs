@@ -9,8 +9,9 @@ use crate::error::Error;
 use crate::registry::Registry;
 
 /// Endpoints whose automatic flags are maintained: those of the charm's
-/// metadata that a handler watches (`endpoint.<name>.*`) or that a handler
-/// was instantiated for (interface handlers).
+/// metadata that a handler watches (`endpoint.<name>.*`), that a handler
+/// was instantiated for (interface handlers), or that a typed endpoint
+/// argument resolves to.
 pub(crate) fn managed_endpoints(registry: &Registry, ctx: &HookContext) -> BTreeSet<String> {
     let Some(juju) = ctx.juju() else {
         return BTreeSet::new();
@@ -28,6 +29,13 @@ pub(crate) fn managed_endpoints(registry: &Registry, ctx: &HookContext) -> BTree
                 && meta.endpoint(name).is_some()
             {
                 out.insert(name.to_owned());
+            }
+        }
+        for arg in &h.info.typed_args {
+            if let crate::endpoint::Resolution::Found(name) =
+                crate::endpoint::resolve(&h.info, meta, arg.interface, arg.role)
+            {
+                out.insert(name);
             }
         }
     }

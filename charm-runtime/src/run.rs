@@ -59,6 +59,26 @@ impl HookOptions {
             .or_else(|| self.juju.as_ref().and_then(|j| j.env().action()))
     }
 
+    /// The options of one hook of the charm described by `metadata` and
+    /// `config`, run in `env` over `backend`: the Juju side of the hook and
+    /// the `{role:interface}` hook-pattern resolver. The entry point and
+    /// the harness both start a hook through here.
+    pub fn for_charm(
+        env: crate::env::HookEnv,
+        metadata: Rc<crate::metadata::Metadata>,
+        config: Rc<crate::metadata::ConfigSchema>,
+        backend: Rc<dyn crate::backend::Backend>,
+        sink: Rc<dyn LogSink>,
+    ) -> Self {
+        let hook = env.name().to_owned();
+        let relations = metadata.relation_resolver();
+        let juju = Juju::new(env, metadata, backend).with_config_schema(config);
+        HookOptions::new(hook)
+            .sink(sink)
+            .juju(Rc::new(juju))
+            .relations(relations)
+    }
+
     /// Run under Juju: hook tools, metadata and the managed flags.
     pub fn juju(mut self, juju: Rc<Juju>) -> Self {
         self.juju = Some(juju);
@@ -141,6 +161,9 @@ pub fn run_hook(
 ) -> HookOutcome {
     let hook = options.hook.clone();
     let sink = options.sink.clone();
+    // `log::info!` and friends, from the charm or its libraries, reach the
+    // hook's log (juju-log under Juju) while the hook runs.
+    let _route = crate::log::route_log_facade(sink.clone());
     let action = options.action_name().map(str::to_owned);
     let before = match store.load() {
         Ok(s) => s,

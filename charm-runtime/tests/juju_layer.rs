@@ -526,3 +526,40 @@ fn flags_naming_relations_missing_from_metadata_are_reported_at_start_up() {
         ]
     );
 }
+
+#[test]
+fn an_endpoint_reached_only_through_a_typed_argument_gets_its_flags() {
+    use charm_runtime::endpoint::TypedArg;
+    let mut w = world();
+    w.relations.insert(
+        RelationId::new("website", 4),
+        MemoryRelation {
+            remote_app: Some("haproxy".into()),
+            units: vec!["haproxy/0".into()],
+            data: BTreeMap::new(),
+        },
+    );
+    let mut unit = Unit::new(w);
+    let mut r = Registry::new();
+    // As `fn f(http: &Http)` with `#[when("website.available")]`: the flag
+    // is the interface's, not `endpoint.website.*`.
+    r.add(
+        Handler::new("proxy", |_: &HookContext| {})
+            .when(["website.available"])
+            .typed_arg(TypedArg {
+                type_name: "Http",
+                interface: "http",
+                role: None,
+            }),
+    )
+    .unwrap();
+    assert!(
+        unit.run(
+            &r,
+            "website-relation-joined",
+            Some(("website:4", "haproxy/0"))
+        )
+        .is_ok()
+    );
+    assert_eq!(unit.store.flags(), ["endpoint.website.joined"]);
+}

@@ -13,7 +13,6 @@ use super::state::{DEFAULT_PRIVATE_ADDRESS, Network, State};
 use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
 use crate::env::{HookEnv, Invoked};
 use crate::error::RegistryError;
-use crate::juju::Juju;
 use crate::log::{Level, LogSink};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
@@ -290,22 +289,17 @@ impl Context {
             .to_owned();
         let backend = Rc::new(MemoryBackend::new(self.world(&event, state, &unit, &app)));
         let env = self.env(&event, &unit, &app);
-        let dyn_backend: Rc<dyn Backend> = backend.clone();
-        let juju = Rc::new(
-            Juju::new(env, meta.clone(), dyn_backend).with_config_schema(self.spec.config.clone()),
-        );
         let mut store = MemoryStore::new();
         store.data = unit_state(state);
         let sink: Rc<dyn LogSink> = Rc::new(JujuLog(backend.clone()));
-        let options = HookOptions::new(event.name())
-            .sink(sink.clone())
-            .juju(juju)
-            .relations(meta.relation_resolver());
-        // The `log` crate's macros reach the hook's log too, whichever
-        // part of the runtime routes them in production.
-        let route = crate::log::route_log_facade(sink.clone());
+        let options = HookOptions::for_charm(
+            env,
+            meta.clone(),
+            self.spec.config.clone(),
+            backend.clone(),
+            sink,
+        );
         let outcome = run_hook(&self.registry, &mut store, options);
-        drop(route);
 
         let world = backend.world();
         let new_state = if outcome.is_ok() {
