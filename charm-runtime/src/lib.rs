@@ -31,7 +31,7 @@
 //! # From hook start to commit
 //!
 //! 1. [`main`] reads the hook context Juju put in the environment
-//!    ([`env`]), the charm's metadata and config schema ([`metadata`]), and
+//!    ([`env`](mod@env)), the charm's metadata and config schema ([`metadata`]), and
 //!    builds the [`Registry`] (macro handlers, interface handlers once per
 //!    matching endpoint).
 //! 2. [`run_hook`] loads the unit state ([`state`]) and creates the
@@ -39,7 +39,7 @@
 //!    ([`backend`]) and holds writes.
 //! 3. The managed flags are refreshed (endpoints: [`endpoint`]; config:
 //!    [`config`]; leadership), then atstart callbacks run.
-//! 4. [`dispatch`] runs the handlers (or, for an action, [`action`] runs the
+//! 4. [`dispatch`](fn@dispatch) runs the handlers (or, for an action, [`action`] runs the
 //!    action's handlers); arguments are extracted through [`Extract`].
 //! 5. atexit callbacks run (deferred work such as a status assessment).
 //! 6. If everything succeeded the held writes are sent to Juju and the unit

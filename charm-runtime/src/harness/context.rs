@@ -81,7 +81,7 @@ where
 /// handlers. [`run`](Self::run) runs one event on a [`State`] and returns
 /// the new state.
 ///
-/// A hook runs exactly as under Juju: [`run_hook`] with a [`Juju`] over a
+/// A hook runs exactly as under Juju: [`run_hook`] with a [`Juju`](crate::juju::Juju) over a
 /// [`MemoryBackend`] holding the state's world and a [`MemoryStore`]
 /// holding its flags and data, so the automatic endpoint, config and
 /// leadership flags, the read cache and the write outbox all take part.
