@@ -22,30 +22,6 @@ use serde_json::{Value, json};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_fake-hook-tool");
 
-const TOOLS: &[&str] = &[
-    "relation-ids",
-    "relation-list",
-    "relation-get",
-    "relation-set",
-    "config-get",
-    "is-leader",
-    "leader-get",
-    "leader-set",
-    "status-set",
-    "status-get",
-    "application-version-set",
-    "unit-get",
-    "network-get",
-    "open-port",
-    "close-port",
-    "opened-ports",
-    "juju-log",
-    "action-get",
-    "action-set",
-    "action-fail",
-    "action-log",
-];
-
 /// A directory of fake tools with its world.
 struct Fake {
     dir: PathBuf,
@@ -58,10 +34,7 @@ impl Fake {
             .join("backend_process")
             .join(name);
         let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        for tool in TOOLS {
-            std::os::unix::fs::symlink(FAKE, dir.join(tool)).unwrap();
-        }
+        workspace_tests::link_hook_tools(&dir, FAKE).unwrap();
         fs::write(dir.join("fake-juju-state.json"), world.to_string()).unwrap();
         Self {
             backend: ProcessBackend::with_tools_dir(&dir),

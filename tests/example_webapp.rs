@@ -7,31 +7,6 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-const TOOLS: [&str; 22] = [
-    "relation-ids",
-    "relation-list",
-    "relation-get",
-    "relation-set",
-    "config-get",
-    "is-leader",
-    "leader-get",
-    "leader-set",
-    "status-set",
-    "status-get",
-    "application-version-set",
-    "unit-get",
-    "network-get",
-    "open-port",
-    "close-port",
-    "opened-ports",
-    "juju-log",
-    "action-get",
-    "action-set",
-    "action-fail",
-    "action-log",
-    "goal-state",
-];
-
 struct Unit {
     root: PathBuf,
     tools: PathBuf,
@@ -44,12 +19,8 @@ impl Unit {
         let _ = std::fs::remove_dir_all(&root);
         let tools = root.join("tools");
         let charm_dir = root.join("charm");
-        std::fs::create_dir_all(&tools).unwrap();
+        workspace_tests::link_hook_tools(&tools, env!("CARGO_BIN_EXE_fake-hook-tool")).unwrap();
         std::fs::create_dir_all(&charm_dir).unwrap();
-        for tool in TOOLS {
-            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_fake-hook-tool"), tools.join(tool))
-                .unwrap();
-        }
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
         for file in ["metadata.yaml", "config.yaml"] {
             std::fs::copy(example.join(file), charm_dir.join(file)).unwrap();
@@ -313,5 +284,57 @@ fn outside_juju_the_charm_says_what_is_missing_and_exits_2() {
     assert!(
         stderr.contains("not running under Juju: JUJU_UNIT_NAME, JUJU_CHARM_DIR"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn every_hook_of_a_units_life_runs_cleanly() {
+    let unit = Unit::new("life");
+    let peer = Some(("cluster:1", "webapp/1"));
+    let add_peer = |unit: &Unit| {
+        unit.edit_state(|s| {
+            s["relations"]["cluster:1"] = json!({
+                "app": "webapp",
+                "units": ["webapp/1"],
+                "unit_data": {"webapp/1": {"address": "\"10.0.0.2\""}, "webapp/0": {}},
+                "app_data": {"webapp": {}},
+            })
+        })
+    };
+    let steps: [(&str, Option<(&str, &str)>); 14] = [
+        ("install", None),
+        ("leader-elected", None),
+        ("config-changed", None),
+        ("start", None),
+        ("cluster-relation-created", peer),
+        ("cluster-relation-joined", peer),
+        ("cluster-relation-changed", peer),
+        ("update-status", None),
+        ("upgrade-charm", None),
+        ("config-changed", None),
+        ("cluster-relation-departed", peer),
+        ("cluster-relation-broken", peer),
+        ("stop", None),
+        ("remove", None),
+    ];
+    for (hook, relation) in steps {
+        match hook {
+            "cluster-relation-created" => add_peer(&unit),
+            "cluster-relation-departed" => {
+                unit.edit_state(|s| s["relations"]["cluster:1"]["units"] = json!([]))
+            }
+            "cluster-relation-broken" => unit.edit_state(|s| {
+                s["relations"].as_object_mut().unwrap().remove("cluster:1");
+            }),
+            _ => {}
+        }
+        unit.run_ok(hook, relation);
+        let status = unit.state()["unit_status"].clone();
+        assert_eq!(status["status"], "active", "after {hook}: {status}");
+    }
+    // The unit state kept the workload version across the whole life.
+    assert_eq!(
+        unit.unit_state("webapp.installed-version").as_deref(),
+        Some("\"2.4.1\"")
     );
 }

@@ -221,15 +221,7 @@ impl ActionParams {
 
     /// `param` as a `T`; `Ok(None)` when absent or `null`.
     pub fn get<T: DeserializeOwned>(&self, param: &str) -> Result<Option<T>, ParamError> {
-        match self.value(param) {
-            None => Ok(None),
-            Some(value) => T::deserialize(value)
-                .map(Some)
-                .map_err(|e| ParamError::Param {
-                    param: param.to_owned(),
-                    message: e.to_string(),
-                }),
-        }
+        crate::named_values::get(&self.values, param).map_err(param_error)
     }
 
     /// Every parameter deserialized into `T`, usually a struct with one
@@ -239,26 +231,24 @@ impl ActionParams {
     /// not give is absent, so give it an `Option` field or
     /// `#[serde(default)]`. The error names the parameter at fault.
     pub fn typed<T: DeserializeOwned>(&self) -> Result<T, ParamError> {
-        let whole = Value::Object(self.values.clone());
-        serde_path_to_error::deserialize(&whole).map_err(|e| {
-            let param = e.path().to_string();
-            let message = e.inner().to_string();
-            if e.path().iter().next().is_some() {
-                return ParamError::Param { param, message };
-            }
-            match message
-                .strip_prefix("missing field `")
-                .and_then(|m| m.strip_suffix('`'))
-            {
-                Some(field) => ParamError::Param {
-                    param: field.to_owned(),
-                    message: "missing: the action was run without it (make the field an Option, \
-                              give it #[serde(default)], or a default in actions.yaml)"
-                        .to_owned(),
-                },
-                None => ParamError::Whole { message },
-            }
-        })
+        crate::named_values::typed(
+            &self.values,
+            "missing: the action was run without it (make the field an Option, \
+             give it #[serde(default)], or a default in actions.yaml)",
+        )
+        .map_err(param_error)
+    }
+}
+
+fn param_error(fault: crate::named_values::Fault) -> ParamError {
+    match fault.key {
+        Some(param) => ParamError::Param {
+            param,
+            message: fault.message,
+        },
+        None => ParamError::Whole {
+            message: fault.message,
+        },
     }
 }
 

@@ -186,15 +186,7 @@ impl Config {
     /// );
     /// ```
     pub fn get<T: DeserializeOwned>(&self, option: &str) -> Result<Option<T>, ConfigError> {
-        match self.value(option) {
-            None => Ok(None),
-            Some(value) => T::deserialize(value)
-                .map(Some)
-                .map_err(|e| ConfigError::Option {
-                    option: option.to_owned(),
-                    message: e.to_string(),
-                }),
-        }
+        crate::named_values::get(&self.values, option).map_err(option_error)
     }
 
     /// The whole config deserialized into `T`, usually a struct with one
@@ -202,27 +194,12 @@ impl Config {
     /// `vip-address` to `vip_address`). Unset options are `null`, so give
     /// them `Option` fields. The error names the option at fault.
     pub fn typed<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        let whole = Value::Object(self.values.clone());
-        serde_path_to_error::deserialize(&whole).map_err(|e| {
-            let option = e.path().to_string();
-            let message = e.inner().to_string();
-            if e.path().iter().next().is_some() {
-                return ConfigError::Option { option, message };
-            }
-            // serde's wording for a missing struct field.
-            match message
-                .strip_prefix("missing field `")
-                .and_then(|m| m.strip_suffix('`'))
-            {
-                Some(field) => ConfigError::Option {
-                    option: field.to_owned(),
-                    message: "missing: Juju did not send this option (make the field an Option \
-                              or give it #[serde(default)])"
-                        .to_owned(),
-                },
-                None => ConfigError::Whole { message },
-            }
-        })
+        crate::named_values::typed(
+            &self.values,
+            "missing: Juju did not send this option (make the field an Option \
+             or give it #[serde(default)])",
+        )
+        .map_err(option_error)
     }
 
     /// What does not fit `schema`: values whose JSON type differs from the
@@ -474,6 +451,18 @@ pub(crate) fn manage_flags(ctx: &crate::HookContext) -> Result<(), crate::Error>
         },
     );
     Ok(())
+}
+
+fn option_error(fault: crate::named_values::Fault) -> ConfigError {
+    match fault.key {
+        Some(option) => ConfigError::Option {
+            option,
+            message: fault.message,
+        },
+        None => ConfigError::Whole {
+            message: fault.message,
+        },
+    }
 }
 
 fn toggle(flag: String, on: bool) -> FlagOp {

@@ -71,6 +71,7 @@ pub mod log;
 pub mod macro_support;
 mod managed;
 pub mod metadata;
+mod named_values;
 pub mod python_json;
 mod registry;
 mod run;

@@ -210,11 +210,9 @@ impl Backend for MemoryBackend {
             DataBag::Unit(world.unit.clone())
         };
         Self::relation(&world, "relation-set", relation)?;
-        let rel = world
-            .relations
-            .get_mut(relation)
-            .expect("checked just above");
-        apply(rel.data.entry(bag).or_default(), changes);
+        if let Some(rel) = world.relations.get_mut(relation) {
+            apply(rel.data.entry(bag).or_default(), changes);
+        }
         Ok(())
     }
 
