@@ -1,0 +1,873 @@
+//! The `magpie` peers interface of the Magpie charm (network checks
+//! between the units of one application), wire- and state-compatible with
+//! the Python layer `charm-interface-magpie` (`peers.py`, a
+//! charms.reactive `RelationBase` with unit-scoped conversations).
+//!
+//! # Flags
+//!
+//! - `{endpoint_name}.joined`: set when a peer joins; it stays set while
+//!   at least one peer holds it (a peer that departs gives it up).
+//! - `{endpoint_name}.departed`: set when a peer departs; it stays set
+//!   while at least one departed peer holds it (a peer that joins again
+//!   gives it up).
+//!
+//! [`MagpiePeers::dismiss_joined`] and [`MagpiePeers::dismiss_departed`]
+//! clear them, so the charm can react to the next peer joining or leaving.
+//!
+//! # Per-peer scope
+//!
+//! Like charms.reactive's conversations, every peer unit has a
+//! conversation, stored in the unit's key/value data under
+//! `reactive.conversations.<relation id>.<unit>`
+//! (`{"namespace": "magpie:1", "scope": "magpie/1", "units": ["magpie/1"]}`),
+//! and each flag's value lists the conversations holding it
+//! (`{"relation": "magpie", "conversations": ["reactive.conversations.magpie:1.magpie/1"]}`),
+//! byte for byte the keys and shapes of the Python layer: a unit upgraded
+//! from the Python charm keeps its peers.
+//!
+//! The methods that read or publish data act on the peers holding
+//! `{endpoint_name}.joined` ([`MagpiePeers::conversations`]), in the order
+//! they joined: what the Python layer's methods see in a handler gated on
+//! `magpie.joined`, as the Magpie charm's handlers are.
+//!
+//! # Relation data
+//!
+//! Read from each peer: `private-address`, `iperf_addresses` (a JSON list
+//! of addresses), `iperf.server` and `iperf.checked`. Published by this
+//! unit: the same keys, raw strings exactly as the Python layer writes
+//! them (see each method).
+//!
+//! ```
+//! use charm_interfaces::magpie::{MagpieError, MagpiePeers};
+//! use charm_macros::when;
+//! use charm_runtime::harness::{Context, Event, Relation, State};
+//! use charm_runtime::metadata::Metadata;
+//! use charm_runtime::{Flags, Registry};
+//!
+//! /// Once the peers are known, publish that this unit's iperf server
+//! /// listens, and note the peers' addresses on the 10.0.0.0/8 network.
+//! #[when("magpie.joined")]
+//! fn check_peers(magpie: &MagpiePeers, flags: Flags) -> Result<(), MagpieError> {
+//!     for node in magpie.get_nodes_by_cidr("10.0.0.0/8")? {
+//!         flags.set(&format!("peer.{}.{}", node.unit, node.address.unwrap_or_default()));
+//!     }
+//!     magpie.set_iperf_server_ready()?;
+//!     Ok(())
+//! }
+//!
+//! # fn main() {
+//! let ctx = Context::from_yaml(
+//!     "name: magpie\npeers: {magpie: {interface: magpie}}",
+//!     |meta: &Metadata| {
+//!         let mut registry = Registry::for_charm("charm_interfaces::magpie", meta)?;
+//!         registry.add_charm_inventory(module_path!(), meta)?;
+//!         Ok(registry)
+//!     },
+//! )
+//! .unwrap();
+//! let peers = Relation::peer("magpie", 1, "magpie").with_unit(
+//!     "magpie/1",
+//!     [("private-address", "192.0.2.11"), ("iperf_addresses", r#"["10.0.0.11"]"#)],
+//! );
+//! let state = State::new().with_relation(peers.clone());
+//! let out = ctx.run(Event::relation_joined(&peers, "magpie/1"), &state).unwrap().expect_ok();
+//! assert!(out.has_flag("magpie.joined"));
+//! assert!(out.has_flag("peer.magpie/1.10.0.0.11"));
+//! assert_eq!(out.relation(&peers).local_unit_data["iperf.server"], "True");
+//! # }
+//! ```
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use charm_macros::{hook, interface};
+use charm_runtime::backend::{DataBag, RelationId, ToolError};
+use charm_runtime::endpoint::Endpoint;
+use charm_runtime::log::Level;
+use charm_runtime::python_json;
+use charm_runtime::{HookContext, StateError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The key prefix of conversations in the unit's key/value data.
+pub const CONVERSATION_PREFIX: &str = "reactive.conversations.";
+
+/// The relation key of the addresses a unit advertises for the iperf
+/// checks (a JSON list).
+pub const IPERF_ADDRESSES: &str = "iperf_addresses";
+/// The relation key a unit sets once its iperf server listens.
+pub const IPERF_SERVER: &str = "iperf.server";
+/// The relation key listing the peers the leader's iperf client checked.
+pub const IPERF_CHECKED: &str = "iperf.checked";
+/// The relation key `set_iperf_server_checked` clears.
+pub const IPERF_SERVER_CHECKED: &str = "iperf.server.checked";
+
+/// What went wrong in a method of [`MagpiePeers`].
+#[derive(Debug, thiserror::Error)]
+pub enum MagpieError {
+    /// The CIDR given to [`MagpiePeers::get_nodes_by_cidr`] is not one.
+    #[error("invalid CIDR {cidr:?}: {reason}")]
+    InvalidCidr {
+        /// The text given.
+        cidr: String,
+        /// Why it is not a CIDR.
+        reason: String,
+    },
+    /// A hook tool failed.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+    /// The unit state could not be read or written.
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// One peer: its unit name and the address to reach it at (`None` when it
+/// published none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    /// The peer unit (`magpie/1`).
+    pub unit: String,
+    /// Its address.
+    pub address: Option<String>,
+}
+
+/// A peer's conversation: the relation and the unit (charms.reactive's
+/// unit-scoped `Conversation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    /// The relation (`magpie:1`).
+    pub relation: RelationId,
+    /// The peer unit (`magpie/1`).
+    pub unit: String,
+}
+
+impl Conversation {
+    /// Its key in the unit's key/value data
+    /// (`reactive.conversations.magpie:1.magpie/1`).
+    pub fn key(&self) -> String {
+        conversation_key(&self.relation, &self.unit)
+    }
+}
+
+fn conversation_key(relation: &RelationId, unit: &str) -> String {
+    format!("{CONVERSATION_PREFIX}{relation}.{unit}")
+}
+
+/// A conversation as stored (charms.reactive's `Conversation.serialize`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredConversation {
+    namespace: String,
+    scope: String,
+    units: Vec<String>,
+}
+
+/// The value of a conversation flag (charms.reactive's `set_state` value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct FlagValue {
+    relation: String,
+    conversations: Vec<String>,
+}
+
+/// The `magpie` peers endpoint.
+#[interface("magpie", role = "peers")]
+pub struct MagpiePeers<'a>(Endpoint<'a>);
+
+#[interface]
+impl MagpiePeers<'_> {
+    /// A peer joined: its conversation holds `joined` and not `departed`.
+    #[hook("{endpoint_name}-relation-joined")]
+    fn joined(&self) -> Result<(), MagpieError> {
+        let Some(conv) = self.join_current()? else {
+            return Ok(());
+        };
+        self.remove_from_flag("departed", &conv.key())?;
+        self.add_to_flag("joined", &conv.key())
+    }
+
+    /// A peer departed: its conversation holds `departed` and not
+    /// `joined`, and is forgotten at the end of the hook.
+    #[hook("{endpoint_name}-relation-departed")]
+    fn departed(&self) -> Result<(), MagpieError> {
+        let Some(conv) = self.join_current()? else {
+            return Ok(());
+        };
+        self.remove_from_flag("joined", &conv.key())?;
+        self.add_to_flag("departed", &conv.key())?;
+        let key = conv.key();
+        let unit = conv.unit.clone();
+        self.ctx()
+            .atexit(format!("magpie depart {unit}"), move |ctx: &HookContext| {
+                depart(ctx, &key, &unit)
+            });
+        Ok(())
+    }
+}
+
+/// Take `unit` out of the conversation `key`; forget the conversation
+/// when no unit is left (charms.reactive's `Conversation.depart`).
+fn depart(ctx: &HookContext, key: &str, unit: &str) -> Result<(), StateError> {
+    let Some(mut stored) = ctx.kv().get::<StoredConversation>(key)? else {
+        return Ok(());
+    };
+    stored.units.retain(|u| u != unit);
+    if stored.units.is_empty() {
+        ctx.kv().unset(key)
+    } else {
+        ctx.kv().set(key, &stored)
+    }
+}
+
+impl MagpiePeers<'_> {
+    fn flag(&self, suffix: &str) -> String {
+        format!("{}.{suffix}", self.name())
+    }
+
+    fn flag_value(&self, suffix: &str) -> Option<FlagValue> {
+        let flag = self.flag(suffix);
+        match self.ctx().flags().value::<FlagValue>(&flag) {
+            Ok(v) => v,
+            Err(e) => {
+                // Set without a value, or with another shape: no peer holds it.
+                self.ctx().log(
+                    Level::Warning,
+                    &format!("flag {flag} has no conversation list, ignored: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn add_to_flag(&self, suffix: &str, key: &str) -> Result<(), MagpieError> {
+        let mut value = self.flag_value(suffix).unwrap_or_else(|| FlagValue {
+            relation: self.name().to_owned(),
+            conversations: Vec::new(),
+        });
+        if !value.conversations.iter().any(|k| k == key) {
+            value.conversations.push(key.to_owned());
+        }
+        self.ctx().flags().set_value(&self.flag(suffix), &value)?;
+        Ok(())
+    }
+
+    fn remove_from_flag(&self, suffix: &str, key: &str) -> Result<(), MagpieError> {
+        let Some(mut value) = self.flag_value(suffix) else {
+            return Ok(());
+        };
+        value.conversations.retain(|k| k != key);
+        if value.conversations.is_empty() {
+            self.ctx().flags().clear(&self.flag(suffix));
+        } else {
+            self.ctx().flags().set_value(&self.flag(suffix), &value)?;
+        }
+        Ok(())
+    }
+
+    /// Add the hook's remote unit to its conversation (charms.reactive's
+    /// `Conversation.join`); `None` outside a relation hook of this
+    /// endpoint with a remote unit.
+    fn join_current(&self) -> Result<Option<Conversation>, MagpieError> {
+        let juju = self.ctx().require_juju("magpie peers")?;
+        let env = juju.env();
+        let (Some(relation), Some(unit)) = (&env.relation_id, &env.remote_unit) else {
+            return Ok(None);
+        };
+        if relation.endpoint != self.name() {
+            return Ok(None);
+        }
+        let conv = Conversation {
+            relation: relation.clone(),
+            unit: unit.clone(),
+        };
+        let key = conv.key();
+        let mut stored = self
+            .ctx()
+            .kv()
+            .get::<StoredConversation>(&key)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| StoredConversation {
+                namespace: relation.to_string(),
+                scope: unit.clone(),
+                units: Vec::new(),
+            });
+        if !stored.units.contains(unit) {
+            stored.units.push(unit.clone());
+            stored.units.sort();
+        }
+        self.ctx().kv().set(&key, &stored)?;
+        Ok(Some(conv))
+    }
+
+    /// The peers holding `{endpoint_name}.joined`, in the order they
+    /// joined: those the other methods act on. A conversation listed in
+    /// the flag but no longer stored (its unit departed) is left out.
+    pub fn conversations(&self) -> Result<Vec<Conversation>, MagpieError> {
+        let Some(value) = self.flag_value("joined") else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for key in &value.conversations {
+            let stored = match self.ctx().kv().get::<StoredConversation>(key) {
+                Ok(Some(s)) => s,
+                Ok(None) => continue,
+                Err(e) => {
+                    self.ctx().log(
+                        Level::Warning,
+                        &format!("conversation {key} is unreadable, ignored: {e}"),
+                    );
+                    continue;
+                }
+            };
+            let relation = match RelationId::from_str(&stored.namespace) {
+                Ok(r) => r,
+                Err(reason) => {
+                    self.ctx().log(
+                        Level::Warning,
+                        &format!("conversation {key} is unreadable, ignored: {reason}"),
+                    );
+                    continue;
+                }
+            };
+            out.push(Conversation {
+                relation,
+                unit: stored.scope,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Clear `{endpoint_name}.joined` for every peer holding it, so that
+    /// the charm reacts to the next peer joining.
+    pub fn dismiss_joined(&self) {
+        self.ctx().flags().clear(&self.flag("joined"));
+    }
+
+    /// Clear `{endpoint_name}.departed` for every peer holding it, so that
+    /// the charm reacts to the next peer departing. (The Python layer fails
+    /// here once the departed peer's conversation is gone; see
+    /// `docs/differences.md (Interface layers)`.)
+    pub fn dismiss_departed(&self) {
+        self.ctx().flags().clear(&self.flag("departed"));
+    }
+
+    /// What the conversation's unit published under `key`, raw; `None`
+    /// when it is unset or empty, or the unit is not (or no longer) in the
+    /// relation (charms.reactive's `Conversation.get_remote`).
+    pub fn get_remote(
+        &self,
+        conv: &Conversation,
+        key: &str,
+    ) -> Result<Option<String>, MagpieError> {
+        let juju = self.ctx().require_juju("relation-get")?;
+        let env = juju.env();
+        let departing = env.name().ends_with("-relation-departed")
+            && env.relation_id.as_ref() == Some(&conv.relation)
+            && env.remote_unit.as_deref() == Some(conv.unit.as_str());
+        let listed = match juju.relation_units(&conv.relation) {
+            Ok(units) => units.contains(&conv.unit),
+            Err(_) => false,
+        };
+        if !listed && !departing {
+            return Ok(None);
+        }
+        let data = juju.relation_data(&conv.relation, &DataBag::Unit(conv.unit.clone()))?;
+        Ok(data.get(key).filter(|v| !v.is_empty()).cloned())
+    }
+
+    fn publish(
+        &self,
+        conv: &Conversation,
+        key: &str,
+        value: Option<String>,
+    ) -> Result<(), MagpieError> {
+        let juju = self.ctx().require_juju("relation-set")?;
+        juju.relation_set(&conv.relation, false, key, value);
+        Ok(())
+    }
+
+    /// Every joined peer with its `private-address`.
+    pub fn get_nodes(&self) -> Result<Vec<Node>, MagpieError> {
+        self.nodes(None)
+    }
+
+    /// Every joined peer with the first address of its `iperf_addresses`
+    /// inside `cidr` (IPv4 or IPv6, `addr/prefix`, a bare address, or IPv4
+    /// `addr/netmask`), else its `private-address`. An invalid `cidr` is an
+    /// error; advertised data that is not a JSON list of addresses is
+    /// skipped with a warning.
+    pub fn get_nodes_by_cidr(&self, cidr: &str) -> Result<Vec<Node>, MagpieError> {
+        let network = Cidr::parse(cidr)?;
+        self.nodes(Some(&network))
+    }
+
+    fn nodes(&self, network: Option<&Cidr>) -> Result<Vec<Node>, MagpieError> {
+        let mut out = Vec::new();
+        for conv in self.conversations()? {
+            let mut address = None;
+            if let Some(network) = network
+                && let Some(raw) = self.get_remote(&conv, IPERF_ADDRESSES)?
+            {
+                address = self.address_in(&conv, &raw, network);
+            }
+            if address.is_none() {
+                address = self.get_remote(&conv, "private-address")?;
+            }
+            out.push(Node {
+                unit: conv.unit,
+                address,
+            });
+        }
+        Ok(out)
+    }
+
+    fn address_in(&self, conv: &Conversation, raw: &str, network: &Cidr) -> Option<String> {
+        let warn = |what: String| {
+            self.ctx().log(
+                Level::Warning,
+                &format!(
+                    "{} published {IPERF_ADDRESSES} = {raw:?}: {what}",
+                    conv.unit
+                ),
+            );
+        };
+        let entries = match serde_json::from_str::<Value>(raw) {
+            Ok(Value::Array(entries)) => entries,
+            Ok(_) => {
+                warn("not a JSON list, ignored".to_owned());
+                return None;
+            }
+            Err(e) => {
+                warn(format!("not JSON ({e}), ignored"));
+                return None;
+            }
+        };
+        for entry in entries {
+            let Value::String(text) = entry else {
+                warn(format!("entry {entry} is not a string, skipped"));
+                continue;
+            };
+            match Cidr::parse(&text) {
+                Ok(addr) if network.contains(&addr) => return Some(text),
+                Ok(_) => {}
+                Err(e) => warn(format!("entry skipped: {e}")),
+            }
+        }
+        None
+    }
+
+    /// Publish `iperf.checked`: for each joined peer in turn, what it
+    /// published under `iperf.checked` (`None` if nothing) followed by a
+    /// space and its unit name, the whole list written as Python's
+    /// `str(list)` (`['None magpie/1', 'None magpie/2']`), as the Python
+    /// layer does.
+    pub fn set_iperf_checked(&self) -> Result<(), MagpieError> {
+        let mut postnode = Vec::new();
+        for conv in self.conversations()? {
+            let prenode = self.get_remote(&conv, IPERF_CHECKED)?;
+            postnode.push(format!(
+                "{} {}",
+                prenode.as_deref().unwrap_or("None"),
+                conv.unit
+            ));
+            self.publish(&conv, IPERF_CHECKED, Some(python_list_repr(&postnode)))?;
+        }
+        Ok(())
+    }
+
+    /// What each joined peer published under `iperf.checked`, raw.
+    pub fn get_iperf_checked(&self) -> Result<Vec<Option<String>>, MagpieError> {
+        self.conversations()?
+            .iter()
+            .map(|conv| self.get_remote(conv, IPERF_CHECKED))
+            .collect()
+    }
+
+    /// Whether `unit` appears in what any joined peer published under
+    /// `iperf.checked` (the Magpie charm's test: `unit in value`).
+    pub fn is_iperf_checked(&self, unit: &str) -> Result<bool, MagpieError> {
+        Ok(self
+            .get_iperf_checked()?
+            .iter()
+            .flatten()
+            .any(|v| v.contains(unit)))
+    }
+
+    /// Publish `iperf.server` = `True`: this unit's iperf server listens.
+    pub fn set_iperf_server_ready(&self) -> Result<(), MagpieError> {
+        for conv in self.conversations()? {
+            self.publish(&conv, IPERF_SERVER, Some("True".to_owned()))?;
+        }
+        Ok(())
+    }
+
+    /// Stop publishing `iperf.server.checked`: the Python layer sets it to
+    /// `None`, which removes it (see `docs/differences.md (Interface layers)`).
+    pub fn set_iperf_server_checked(&self) -> Result<(), MagpieError> {
+        for conv in self.conversations()? {
+            self.publish(&conv, IPERF_SERVER_CHECKED, None)?;
+        }
+        Ok(())
+    }
+
+    /// The joined peers that published a non-empty `iperf.server`, with
+    /// their `private-address`.
+    pub fn check_ready_iperf_servers(&self) -> Result<Vec<Node>, MagpieError> {
+        let mut out = Vec::new();
+        for conv in self.conversations()? {
+            if self.get_remote(&conv, IPERF_SERVER)?.is_some() {
+                let address = self.get_remote(&conv, "private-address")?;
+                out.push(Node {
+                    unit: conv.unit,
+                    address,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Publish `addresses` as `iperf_addresses` to every joined peer: their
+    /// text forms sorted as strings, as a JSON list
+    /// (`["10.0.0.10", "10.0.0.9"]`), as the Python layer publishes the
+    /// host's IPv4 addresses. Returns the value published.
+    pub fn advertise_addresses(&self, addresses: &[IpAddr]) -> Result<String, MagpieError> {
+        let value = addresses_value(addresses);
+        for conv in self.conversations()? {
+            self.publish(&conv, IPERF_ADDRESSES, Some(value.clone()))?;
+        }
+        Ok(value)
+    }
+
+    /// [`advertise_addresses`](Self::advertise_addresses) with the
+    /// addresses Juju knows for this endpoint's binding: the bind
+    /// addresses of `network-get <endpoint>`, else `unit-get
+    /// private-address`. Returns the value published.
+    pub fn advertise_juju_addresses(&self) -> Result<String, MagpieError> {
+        let juju = self.ctx().require_juju("network-get")?;
+        let mut addresses = Vec::new();
+        match juju.network_get(self.name(), None) {
+            Ok(info) => {
+                for bind in info
+                    .get("bind-addresses")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    for a in bind
+                        .get("addresses")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let text = a
+                            .get("address")
+                            .or_else(|| a.get("value"))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        match text.parse::<IpAddr>() {
+                            Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
+                            Ok(_) => {}
+                            Err(_) => self.ctx().log(
+                                Level::Warning,
+                                &format!("network-get {}: address {text:?} skipped", self.name()),
+                            ),
+                        }
+                    }
+                }
+            }
+            Err(e) => self.ctx().log(
+                Level::Warning,
+                &format!("network-get {} failed, using unit-get: {e}", self.name()),
+            ),
+        }
+        if addresses.is_empty() {
+            let private = juju.unit_get("private-address")?;
+            match private.parse::<IpAddr>() {
+                Ok(ip) => addresses.push(ip),
+                Err(_) => self.ctx().log(
+                    Level::Warning,
+                    &format!("unit-get private-address = {private:?} is not an address"),
+                ),
+            }
+        }
+        self.advertise_addresses(&addresses)
+    }
+}
+
+/// The `iperf_addresses` value for `addresses`: text forms sorted as
+/// strings, Python's `json.dumps(sorted(addrs))`.
+///
+/// ```
+/// use charm_interfaces::magpie::addresses_value;
+/// let addrs = ["10.0.0.9".parse().unwrap(), "10.0.0.10".parse().unwrap()];
+/// assert_eq!(addresses_value(&addrs), r#"["10.0.0.10", "10.0.0.9"]"#);
+/// ```
+pub fn addresses_value(addresses: &[IpAddr]) -> String {
+    let mut texts: Vec<String> = addresses.iter().map(ToString::to_string).collect();
+    texts.sort();
+    python_json::dumps_str_list(&texts)
+}
+
+/// An IP network as `netaddr.IPNetwork` reads one: an address, optionally
+/// followed by `/prefix` (decimal) or, for IPv4, `/netmask` or
+/// `/hostmask` in dotted form. The address may have host bits set.
+///
+/// ```
+/// use charm_interfaces::magpie::Cidr;
+/// let net = Cidr::parse("10.0.0.0/8").unwrap();
+/// assert!(net.contains(&Cidr::parse("10.1.2.3").unwrap()));
+/// assert!(!net.contains(&Cidr::parse("2001:db8::1").unwrap()));
+/// assert_eq!(Cidr::parse("10.0.0.0/255.0.0.0").unwrap(), net);
+/// assert!(Cidr::parse("10.0.0.0/33").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    /// The address as written.
+    pub address: IpAddr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Parse `text`; the error names it and says what is wrong.
+    pub fn parse(text: &str) -> Result<Self, MagpieError> {
+        let err = |reason: &str| MagpieError::InvalidCidr {
+            cidr: text.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let (addr, mask) = match text.split_once('/') {
+            Some((a, m)) => (a, Some(m)),
+            None => (text, None),
+        };
+        let address: IpAddr = addr
+            .parse()
+            .map_err(|_| err("not an IPv4 or IPv6 address"))?;
+        let max: u8 = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match mask {
+            None => max,
+            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
+                let p: u32 = m.parse().map_err(|_| err("prefix length too large"))?;
+                if p > u32::from(max) {
+                    return Err(err(&format!("prefix length above {max}")));
+                }
+                p as u8
+            }
+            Some(m) => match (address, m.parse::<std::net::Ipv4Addr>()) {
+                (IpAddr::V4(_), Ok(mask)) => {
+                    let bits = u32::from(mask);
+                    if bits.leading_ones() + bits.trailing_zeros() == 32 {
+                        bits.leading_ones() as u8
+                    } else if (!bits).leading_ones() + (!bits).trailing_zeros() == 32 {
+                        (!bits).leading_ones() as u8
+                    } else {
+                        return Err(err("the netmask is not contiguous"));
+                    }
+                }
+                _ => return Err(err("the prefix is not a number of bits")),
+            },
+        };
+        Ok(Self { address, prefix })
+    }
+
+    fn bits(addr: IpAddr) -> (u128, u32) {
+        match addr {
+            IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
+            IpAddr::V6(a) => (u128::from(a), 128),
+        }
+    }
+
+    fn first(&self) -> u128 {
+        let (bits, width) = Self::bits(self.address);
+        let host = u32::from(self.prefix);
+        if host == 0 {
+            return 0;
+        }
+        let mask = (u128::MAX >> (128 - width)) ^ ((1u128 << (width - host)).wrapping_sub(1));
+        bits & mask
+    }
+
+    fn last(&self) -> u128 {
+        let (_, width) = Self::bits(self.address);
+        let size_bits = width - u32::from(self.prefix);
+        let span = if size_bits == 128 {
+            u128::MAX
+        } else {
+            (1u128 << size_bits) - 1
+        };
+        self.first() | span
+    }
+
+    /// Whether `other` (an address or a network) lies inside this network;
+    /// never across IPv4 and IPv6.
+    pub fn contains(&self, other: &Cidr) -> bool {
+        self.address.is_ipv4() == other.address.is_ipv4()
+            && other.first() >= self.first()
+            && other.last() <= self.last()
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.address, self.prefix)
+    }
+}
+
+/// Python's `repr(text)` for a `str`: single quotes unless the text has a
+/// single quote and no double quote, backslash escapes for the quote,
+/// backslash and control characters, printable non-ASCII kept as is.
+///
+/// ```
+/// use charm_interfaces::magpie::python_str_repr;
+/// assert_eq!(python_str_repr("None magpie/1"), "'None magpie/1'");
+/// assert_eq!(python_str_repr("it's"), "\"it's\"");
+/// assert_eq!(python_str_repr("a\tb\\"), r"'a\tb\\'");
+/// ```
+pub fn python_str_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if !is_printable(c) => {
+                let n = u32::from(c);
+                if n < 0x100 {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else if n < 0x10000 {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `str(list_of_str)`: `['a', 'b']`.
+///
+/// ```
+/// use charm_interfaces::magpie::python_list_repr;
+/// assert_eq!(python_list_repr(&["None magpie/1", "None magpie/2"]), "['None magpie/1', 'None magpie/2']");
+/// assert_eq!(python_list_repr::<&str>(&[]), "[]");
+/// ```
+pub fn python_list_repr<S: AsRef<str>>(items: &[S]) -> String {
+    let parts: Vec<String> = items.iter().map(|s| python_str_repr(s.as_ref())).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// `str.isprintable()` for one character, for the characters a relation
+/// value plausibly holds: control and format characters, separators other
+/// than the space, private-use characters and noncharacters are not.
+fn is_printable(c: char) -> bool {
+    let n = u32::from(c);
+    if c == ' ' {
+        return true;
+    }
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(n,
+            0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2
+            | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
+            | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD
+            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F
+            | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF | 0xFDD0..=0xFDEF)
+        || n & 0xFFFE == 0xFFFE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_parsing_follows_netaddr() {
+        for ok in [
+            "10.0.0.0/8",
+            "10.0.0.1",
+            "10.0.0.0/08",
+            "10.0.0.0/255.0.0.0",
+            "10.0.0.0/0.255.255.255",
+            "2001:db8::/32",
+            "::/0",
+            "::ffff:10.0.0.1/128",
+        ] {
+            Cidr::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for bad in [
+            "",
+            "10/8",
+            "10.0.0/8",
+            "10.0.0.1/33",
+            "2001:db8::/129",
+            "10.0.0.0/",
+            "10.0.0.0/255.0.255.0",
+            " 10.0.0.0/8",
+            "fe80::1%eth0",
+            "010.0.0.1",
+            "garbage",
+        ] {
+            let e = Cidr::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(&format!("{bad:?}")), "{e}");
+        }
+        assert_eq!(Cidr::parse("10.0.0.0/0.255.255.255").unwrap().prefix, 8);
+    }
+
+    #[test]
+    fn containment() {
+        let c = |s| Cidr::parse(s).unwrap();
+        assert!(c("0.0.0.0/0").contains(&c("255.255.255.255")));
+        assert!(c("::/0").contains(&c("2001:db8::11")));
+        assert!(!c("::/0").contains(&c("10.0.0.1")));
+        assert!(c("192.168.1.11").contains(&c("192.168.1.11")));
+        assert!(c("10.0.0.5/24").contains(&c("10.0.0.200")));
+        assert!(!c("10.0.0.0/24").contains(&c("10.0.0.0/16")));
+        assert!(c("10.0.0.0/16").contains(&c("10.0.1.0/24")));
+        assert!(!c("172.16.0.0/12").contains(&c("172.32.0.1")));
+        assert!(c("2001:db8::/64").contains(&c("2001:db8::ffff:1")));
+        assert!(!c("2001:db8::/64").contains(&c("2001:db8:0:1::1")));
+    }
+
+    #[test]
+    fn repr_matches_python() {
+        assert_eq!(
+            python_list_repr(&[
+                "['None magpie/0'] magpie/1",
+                "it's \"quoted\" magpie/2",
+                "caf\u{e9}\ttab\\ magpie/3"
+            ]),
+            r#"["['None magpie/0'] magpie/1", 'it\'s "quoted" magpie/2', 'café\ttab\\ magpie/3']"#
+        );
+        assert_eq!(
+            python_str_repr("\u{0}\u{7f}\u{a0}\u{2028}"),
+            r"'\x00\x7f\xa0\u2028'"
+        );
+        assert_eq!(python_str_repr("\u{10ffff}"), r"'\U0010ffff'");
+        assert_eq!(python_str_repr("日本"), "'日本'");
+    }
+
+    #[test]
+    fn addresses_sort_as_strings() {
+        let addrs: Vec<IpAddr> = ["192.168.1.5", "10.0.0.9", "127.0.0.1", "10.0.0.10"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(
+            addresses_value(&addrs),
+            r#"["10.0.0.10", "10.0.0.9", "127.0.0.1", "192.168.1.5"]"#
+        );
+        assert_eq!(addresses_value(&[]), "[]");
+    }
+}

@@ -1,0 +1,568 @@
+//! The `mysql-innodb-cluster` interface, peers side: the units of a MySQL
+//! InnoDB Cluster application exchange the address, user and password each
+//! one can be reached with for clustering, then signal when they are ready
+//! to be configured and when they have joined the cluster.
+//!
+//! Wire-compatible with the Python layer
+//! [`charm-interface-mysql-innodb-cluster`](https://opendev.org/openstack/charm-interface-mysql-innodb-cluster)
+//! (`peers.py`): every value is JSON-encoded as charms.reactive's
+//! `to_publish` does (Python's `json.dumps(value, sort_keys=True)`), except
+//! `ingress-address` and `private-address`, published raw.
+//!
+//! | key | published by | value |
+//! | --- | --- | --- |
+//! | `ingress-address`, `private-address` | every unit, once joined | raw address of the endpoint's network-space binding (or the cluster host override) |
+//! | `cluster-address` | [`set_cluster_connection_info`] | JSON string |
+//! | `cluster-user` | [`set_cluster_connection_info`] | JSON string |
+//! | `cluster-password` | [`set_cluster_connection_info`] | JSON string |
+//! | `unit-configure-ready` | [`set_unit_configure_ready`] | `true` |
+//! | `unit-clustered` | [`set_unit_clustered`] | `true` |
+//!
+//! # Flags
+//!
+//! - `{endpoint_name}.connected`: at least one peer is joined;
+//! - `{endpoint_name}.available`: at least [`MINIMUM_CLUSTER_SIZE`]` - 1`
+//!   peers are joined and every one published its cluster address, user and
+//!   password;
+//! - `{endpoint_name}.clustered`: at least [`MINIMUM_CLUSTER_SIZE`]` - 1`
+//!   peers are joined and every one published `unit-clustered`.
+//!
+//! As the Python layer, the `endpoint.{endpoint_name}.changed.<key>` flags
+//! of the five cluster keys are cleared together once all five are set.
+//!
+//! # Example
+//!
+//! ```
+//! use charm_interfaces::mysql_innodb_cluster::MysqlInnodbClusterPeers;
+//! use charm_macros::{when, when_not};
+//!
+//! /// Tell the peers how to reach this unit for clustering.
+//! #[when("cluster.connected")]
+//! #[when_not("cluster.available")]
+//! fn send_cluster_connection_info(cluster: MysqlInnodbClusterPeers) -> Result<(), String> {
+//!     cluster
+//!         .set_cluster_connection_info("10.5.0.10", "clusteruser", "s3cret", None)
+//!         .map_err(|e| e.to_string())?;
+//!     Ok(())
+//! }
+//!
+//! /// Create the peers' cluster users, then say this unit is ready.
+//! #[when("cluster.available")]
+//! fn create_remote_cluster_users(cluster: MysqlInnodbClusterPeers) -> Result<(), String> {
+//!     for peer in cluster.peers().map_err(|e| e.to_string())? {
+//!         if let (Some(address), Some(user), Some(password)) =
+//!             (&peer.cluster_address, &peer.cluster_user, &peer.cluster_password)
+//!         {
+//!             // create_cluster_user(address, user, password.expose())
+//!             let _ = (address, user, password.expose());
+//!         }
+//!     }
+//!     cluster.set_unit_configure_ready().map_err(|e| e.to_string())?;
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! The password never reaches a log line or a trace event: [`Password`]
+//! prints redacted, warnings about bad peer data never quote a password,
+//! and the runtime sends relation data to `relation-set` on its standard
+//! input, never in its arguments.
+//!
+//! [`set_cluster_connection_info`]: MysqlInnodbClusterPeers::set_cluster_connection_info
+//! [`set_unit_configure_ready`]: MysqlInnodbClusterPeers::set_unit_configure_ready
+//! [`set_unit_clustered`]: MysqlInnodbClusterPeers::set_unit_clustered
+
+use std::net::IpAddr;
+
+use charm_macros::{hook, interface, when};
+use charm_runtime::backend::{RelationId, ToolError};
+use charm_runtime::endpoint::{Endpoint, Received, RelatedUnit, Relation};
+use charm_runtime::python_json;
+use charm_runtime::{Level, StateError};
+use serde_json::Value;
+
+/// The smallest viable MySQL InnoDB cluster: `available` and `clustered`
+/// need this many units, this one included.
+pub const MINIMUM_CLUSTER_SIZE: usize = 3;
+
+/// `cluster-address`: how peers reach this unit's MySQL for clustering.
+pub const CLUSTER_ADDRESS: &str = "cluster-address";
+/// `cluster-user`: the user peers create for this unit.
+pub const CLUSTER_USER: &str = "cluster-user";
+/// `cluster-password`: that user's password.
+pub const CLUSTER_PASSWORD: &str = "cluster-password";
+/// `unit-configure-ready`: the unit created its peers' users.
+pub const UNIT_CONFIGURE_READY: &str = "unit-configure-ready";
+/// `unit-clustered`: the unit joined the InnoDB cluster.
+pub const UNIT_CLUSTERED: &str = "unit-clustered";
+
+/// The keys whose `changed.<key>` flags are cleared together.
+const CHANGED_KEYS: [&str; 5] = [
+    CLUSTER_ADDRESS,
+    CLUSTER_USER,
+    CLUSTER_PASSWORD,
+    UNIT_CONFIGURE_READY,
+    UNIT_CLUSTERED,
+];
+
+/// What went wrong in the peers interface.
+#[derive(Debug, thiserror::Error)]
+pub enum PeersError {
+    /// A hook tool failed.
+    #[error("mysql-innodb-cluster peers: {0}")]
+    Tool(#[from] ToolError),
+    /// The unit state could not be read or written.
+    #[error("mysql-innodb-cluster peers: {0}")]
+    State(#[from] StateError),
+    /// A value given to [`MysqlInnodbClusterPeers::set_cluster_connection_info`]
+    /// is unusable; the message names the argument, never a password.
+    #[error("mysql-innodb-cluster peers: invalid {what}: {reason}")]
+    InvalidArgument {
+        /// The argument (`cluster address`, `cluster user`, ...).
+        what: &'static str,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+/// A password received from a peer: printed redacted (`Debug` and
+/// `Display`), so that it cannot reach a log by accident. Read it with
+/// [`Password::expose`].
+///
+/// ```
+/// use charm_interfaces::mysql_innodb_cluster::Password;
+/// let p = Password::new("s3cret");
+/// assert_eq!(format!("{p} {p:?}"), "<redacted> Password(<redacted>)");
+/// assert_eq!(p.expose(), "s3cret");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wrap `password`.
+    pub fn new(password: impl Into<String>) -> Self {
+        Self(password.into())
+    }
+
+    /// The password itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl std::fmt::Display for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// One joined peer and what it published, checked: a value that is
+/// missing or unusable is `None` (`false` for the two signals).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerUnit {
+    /// The unit (`mysql-innodb-cluster/1`).
+    pub unit: String,
+    /// Its `cluster-address`: an IP address or a host name.
+    pub cluster_address: Option<String>,
+    /// Its `cluster-user`.
+    pub cluster_user: Option<String>,
+    /// Its `cluster-password`.
+    pub cluster_password: Option<Password>,
+    /// Whether it published `unit-configure-ready: true`.
+    pub configure_ready: bool,
+    /// Whether it published `unit-clustered: true`.
+    pub clustered: bool,
+}
+
+impl PeerUnit {
+    /// Whether it published its cluster address, user and password.
+    pub fn has_connection_info(&self) -> bool {
+        self.cluster_address.is_some()
+            && self.cluster_user.is_some()
+            && self.cluster_password.is_some()
+    }
+
+    /// Check what `unit` published. Unusable values are reported to `warn`
+    /// (a message naming the unit and key, never a password's value) and
+    /// treated as absent.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use charm_interfaces::mysql_innodb_cluster::PeerUnit;
+    /// use charm_runtime::endpoint::Received;
+    ///
+    /// let raw: BTreeMap<String, String> = [
+    ///     ("cluster-address", "\"10.5.0.11\""),
+    ///     ("cluster-user", "\"clusteruser\""),
+    ///     ("cluster-password", "42"),
+    ///     ("unit-clustered", "true"),
+    /// ]
+    /// .into_iter()
+    /// .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    /// .collect();
+    /// let mut warnings = Vec::new();
+    /// let peer = PeerUnit::from_received("app/1", &Received::from_raw(raw), |w| warnings.push(w));
+    /// assert_eq!(peer.cluster_address.as_deref(), Some("10.5.0.11"));
+    /// assert!(peer.cluster_password.is_none());
+    /// assert!(peer.clustered && !peer.configure_ready);
+    /// assert_eq!(warnings.len(), 1);
+    /// assert!(!warnings[0].contains("42"));
+    /// ```
+    pub fn from_received(unit: &str, data: &Received, mut warn: impl FnMut(String)) -> Self {
+        let mut text = |key: &str, secret: bool| -> Option<String> {
+            match data.get(key)? {
+                Value::String(s) if !s.is_empty() => Some(s),
+                Value::String(_) | Value::Null => None,
+                other => {
+                    let shown = if secret {
+                        String::new()
+                    } else {
+                        format!(" {}", python_json::dumps_sorted(&other))
+                    };
+                    warn(format!(
+                        "peer {unit} published an invalid {key}{shown} (expected a non-empty string): ignored"
+                    ));
+                    None
+                }
+            }
+        };
+        let mut cluster_address = text(CLUSTER_ADDRESS, false);
+        let cluster_user = text(CLUSTER_USER, false);
+        let cluster_password = text(CLUSTER_PASSWORD, true).map(Password);
+        if let Some(address) = &cluster_address
+            && !is_valid_host(address)
+        {
+            warn(format!(
+                "peer {unit} published an invalid {CLUSTER_ADDRESS} {} (expected an IP address or a host name): ignored",
+                python_json::dumps_str(address)
+            ));
+            cluster_address = None;
+        }
+        let mut flag = |key: &str| -> bool {
+            match data.get(key) {
+                None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+                Some(Value::Bool(true)) => true,
+                Some(other) => {
+                    warn(format!(
+                        "peer {unit} published an invalid {key} {} (expected true or false): ignored",
+                        python_json::dumps_sorted(&other)
+                    ));
+                    false
+                }
+            }
+        };
+        let configure_ready = flag(UNIT_CONFIGURE_READY);
+        let clustered = flag(UNIT_CLUSTERED);
+        Self {
+            unit: unit.to_owned(),
+            cluster_address,
+            cluster_user,
+            cluster_password,
+            configure_ready,
+            clustered,
+        }
+    }
+}
+
+/// Whether `host` is an IP address or a host name (RFC 1123 labels).
+///
+/// ```
+/// use charm_interfaces::mysql_innodb_cluster::is_valid_host;
+/// assert!(is_valid_host("10.5.0.10"));
+/// assert!(is_valid_host("fd00::10"));
+/// assert!(is_valid_host("mysql-0.cluster.example"));
+/// assert!(!is_valid_host("mysql 0"));
+/// assert!(!is_valid_host("-bad.example"));
+/// assert!(!is_valid_host(""));
+/// ```
+pub fn is_valid_host(host: &str) -> bool {
+    if host.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// The peers side of `mysql-innodb-cluster`: the typed endpoint of a
+/// `peers:` relation with `interface: mysql-innodb-cluster`.
+#[interface("mysql-innodb-cluster", role = "peers")]
+pub struct MysqlInnodbClusterPeers<'a>(Endpoint<'a>);
+
+#[interface]
+impl<'a> MysqlInnodbClusterPeers<'a> {
+    /// A peer is joined: publish this unit's address, set `connected`,
+    /// re-evaluate `available`.
+    #[when("endpoint.{endpoint_name}.joined")]
+    fn joined(&self) -> Result<(), PeersError> {
+        self.publish_ingress_address()?;
+        self.set_flag("{endpoint_name}.connected");
+        self.update_available()?;
+        Ok(())
+    }
+
+    /// Peer data changed: clear the five `changed.<key>` flags once all are
+    /// set, re-evaluate `available` and `clustered`.
+    #[when("endpoint.{endpoint_name}.changed")]
+    fn changed(&self) -> Result<(), PeersError> {
+        let flags: Vec<String> = CHANGED_KEYS
+            .iter()
+            .map(|k| self.expand_name(&format!("endpoint.{{endpoint_name}}.changed.{k}")))
+            .collect();
+        let names: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let state = self.ctx().flags();
+        if state.all_set(&names) {
+            for flag in &names {
+                state.clear(flag);
+            }
+        }
+        self.update_available()?;
+        let clustered = self.is_clustered()?;
+        self.toggle_flag("{endpoint_name}.clustered", clustered);
+        Ok(())
+    }
+
+    /// A peer departed: the flags follow the peers that remain.
+    #[when("endpoint.{endpoint_name}.departed")]
+    fn departed(&self) -> Result<(), PeersError> {
+        self.update_all()
+    }
+
+    /// The relation is going away: no peer remains.
+    #[hook("{endpoint_name}-relation-broken")]
+    fn broken(&self) -> Result<(), PeersError> {
+        self.update_all()
+    }
+}
+
+impl<'a> MysqlInnodbClusterPeers<'a> {
+    fn warn(&self, message: &str) {
+        self.ctx().log(Level::Warning, message);
+    }
+
+    fn update_available(&self) -> Result<(), PeersError> {
+        let available = self.is_available()?;
+        self.toggle_flag("{endpoint_name}.available", available);
+        Ok(())
+    }
+
+    fn update_all(&self) -> Result<(), PeersError> {
+        let connected = self.is_joined()?;
+        self.toggle_flag("{endpoint_name}.connected", connected);
+        self.update_available()?;
+        let clustered = self.is_clustered()?;
+        self.toggle_flag("{endpoint_name}.clustered", clustered);
+        Ok(())
+    }
+
+    /// The ids of the endpoint's relations (one for a peer endpoint).
+    pub fn relation_ids(&self) -> Result<Vec<RelationId>, PeersError> {
+        Ok(self.relations()?.iter().map(|r| r.id().clone()).collect())
+    }
+
+    /// The peer relation, `None` when there is none (the unit is alone or
+    /// the relation is departing).
+    pub fn peer_relation(&self) -> Result<Option<Relation<'a>>, PeersError> {
+        Ok(self.relations()?.into_iter().next())
+    }
+
+    /// Every joined peer with what it published, checked (see
+    /// [`PeerUnit::from_received`]; warnings go to the hook's log).
+    pub fn peers(&self) -> Result<Vec<PeerUnit>, PeersError> {
+        self.all_joined_units()?
+            .iter()
+            .map(|unit| self.peer(unit))
+            .collect()
+    }
+
+    fn peer(&self, unit: &RelatedUnit<'_>) -> Result<PeerUnit, PeersError> {
+        let data = unit.received()?;
+        Ok(PeerUnit::from_received(unit.name(), &data, |w| {
+            self.warn(&w)
+        }))
+    }
+
+    fn enough_peers(peers: &[PeerUnit]) -> bool {
+        peers.len() >= MINIMUM_CLUSTER_SIZE - 1
+    }
+
+    /// Whether enough peers are joined and every one published its
+    /// connection information (the `available` flag).
+    pub fn is_available(&self) -> Result<bool, PeersError> {
+        let peers = self.peers()?;
+        Ok(Self::enough_peers(&peers) && peers.iter().all(PeerUnit::has_connection_info))
+    }
+
+    /// Whether enough peers are joined and every one is clustered (the
+    /// `clustered` flag).
+    pub fn is_clustered(&self) -> Result<bool, PeersError> {
+        let peers = self.peers()?;
+        Ok(Self::enough_peers(&peers) && peers.iter().all(|p| p.clustered))
+    }
+
+    fn override_key(&self) -> String {
+        format!("mysql-innodb-cluster.{}.cluster-host", self.name())
+    }
+
+    /// The cluster host set by [`Self::set_cluster_connection_info`], if
+    /// any.
+    pub fn cluster_host_override(&self) -> Result<Option<String>, PeersError> {
+        Ok(self.ctx().kv().get::<String>(&self.override_key())?)
+    }
+
+    /// The address this unit presents to its peers on `relation`: the
+    /// cluster host override if set, else the first ingress address of the
+    /// endpoint's network-space binding (`network-get`), else its first
+    /// bind address, else the unit's `private-address`.
+    pub fn ingress_address(&self, relation: Option<&RelationId>) -> Result<String, PeersError> {
+        if let Some(host) = self.cluster_host_override()? {
+            return Ok(host);
+        }
+        let juju = self.ctx().require_juju("network-get")?;
+        match juju.network_get(self.name(), relation) {
+            Ok(info) => {
+                let ingress = info.pointer("/ingress-addresses/0").and_then(Value::as_str);
+                let bind = info
+                    .pointer("/bind-addresses/0/addresses/0/value")
+                    .or_else(|| info.pointer("/bind-addresses/0/addresses/0/address"))
+                    .and_then(Value::as_str);
+                for (what, candidate) in [("ingress", ingress), ("bind", bind)] {
+                    match candidate {
+                        Some(a) if a.parse::<IpAddr>().is_ok() => return Ok(a.to_owned()),
+                        Some(a) => self.warn(&format!(
+                            "network-get {}: invalid {what} address {}: ignored",
+                            self.name(),
+                            python_json::dumps_str(a)
+                        )),
+                        None => {}
+                    }
+                }
+                self.warn(&format!(
+                    "network-get {}: no usable address; using the unit's private-address",
+                    self.name()
+                ));
+            }
+            Err(e) => self.warn(&format!(
+                "no network binding for {} ({e}); using the unit's private-address",
+                self.name()
+            )),
+        }
+        Ok(juju.unit_get("private-address")?)
+    }
+
+    fn publish_ingress_address(&self) -> Result<(), PeersError> {
+        for relation in self.relations()? {
+            let address = self.ingress_address(Some(relation.id()))?;
+            let raw = relation.to_publish_raw();
+            raw.set("ingress-address", &address)?;
+            raw.set("private-address", &address)?;
+        }
+        Ok(())
+    }
+
+    fn no_relation(&self) {
+        self.warn("No mysql-innodb-cluster peer relation: possibly departing.");
+    }
+
+    /// Publish how peers reach this unit for clustering: `cluster-address`,
+    /// `cluster-user` and `cluster-password`. With `cluster_host`, the
+    /// address this unit presents (`ingress-address`, `private-address`)
+    /// is `cluster_host` instead of the network-space binding's, in this
+    /// hook and the following ones, until a call without it.
+    ///
+    /// Returns `false` (and logs a warning) when there is no peer relation.
+    /// Empty values and an address or host that is neither an IP address
+    /// nor a host name are refused; the error never quotes the password.
+    pub fn set_cluster_connection_info(
+        &self,
+        cluster_address: &str,
+        cluster_user: &str,
+        cluster_password: &str,
+        cluster_host: Option<&str>,
+    ) -> Result<bool, PeersError> {
+        let invalid = |what, reason: &str| PeersError::InvalidArgument {
+            what,
+            reason: reason.to_owned(),
+        };
+        if !is_valid_host(cluster_address) {
+            return Err(invalid(
+                "cluster address",
+                &format!(
+                    "{} is neither an IP address nor a host name",
+                    python_json::dumps_str(cluster_address)
+                ),
+            ));
+        }
+        if cluster_user.is_empty() {
+            return Err(invalid("cluster user", "it is empty"));
+        }
+        if cluster_password.is_empty() {
+            return Err(invalid("cluster password", "it is empty"));
+        }
+        if let Some(host) = cluster_host
+            && !is_valid_host(host)
+        {
+            return Err(invalid(
+                "cluster host",
+                &format!(
+                    "{} is neither an IP address nor a host name",
+                    python_json::dumps_str(host)
+                ),
+            ));
+        }
+        let Some(relation) = self.peer_relation()? else {
+            self.no_relation();
+            return Ok(false);
+        };
+        let raw = relation.to_publish_raw();
+        raw.set(CLUSTER_ADDRESS, &python_json::dumps_str(cluster_address))?;
+        raw.set(CLUSTER_USER, &python_json::dumps_str(cluster_user))?;
+        raw.set(CLUSTER_PASSWORD, &python_json::dumps_str(cluster_password))?;
+        let kv = self.ctx().kv();
+        match cluster_host {
+            Some(host) => kv.set(&self.override_key(), host)?,
+            None => kv.unset(&self.override_key())?,
+        }
+        if self.is_joined()? {
+            self.publish_ingress_address()?;
+        }
+        Ok(true)
+    }
+
+    fn publish_true(&self, key: &str) -> Result<bool, PeersError> {
+        let Some(relation) = self.peer_relation()? else {
+            self.no_relation();
+            return Ok(false);
+        };
+        relation
+            .to_publish_raw()
+            .set(key, &python_json::dumps_sorted(&Value::Bool(true)))?;
+        Ok(true)
+    }
+
+    /// Tell the peers this unit is ready to be configured
+    /// (`unit-configure-ready: true`). `false` (with a warning) when there
+    /// is no peer relation.
+    pub fn set_unit_configure_ready(&self) -> Result<bool, PeersError> {
+        self.publish_true(UNIT_CONFIGURE_READY)
+    }
+
+    /// Tell the peers this unit is clustered (`unit-clustered: true`).
+    /// `false` (with a warning) when there is no peer relation.
+    pub fn set_unit_clustered(&self) -> Result<bool, PeersError> {
+        self.publish_true(UNIT_CLUSTERED)
+    }
+}
