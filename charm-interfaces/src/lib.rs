@@ -5,8 +5,39 @@
 //! Each interface is a `#[interface]` type of charm-runtime: its handlers
 //! are instantiated once per endpoint of that interface in the charm's
 //! `metadata.yaml`, and charm handlers receive it as an argument.
+//!
+//! Interface errors become `charm_runtime::Error`, so a charm handler
+//! returning `Result<(), charm_runtime::Error>` can use `?` on them:
+//!
+//! ```
+//! use charm_interfaces::hacluster::HaclusterError;
+//! fn configure() -> Result<(), charm_runtime::Error> {
+//!     Err(HaclusterError::InvalidAddress { service: "api".into(), address: "10.0.0.300".into() })?
+//! }
+//! assert_eq!(
+//!     configure().unwrap_err().to_string(),
+//!     r#"hacluster: "10.0.0.300" (service "api") is not an IP address"#
+//! );
+//! ```
 
 pub mod gluster_peer;
 pub mod hacluster;
 pub mod magpie;
 pub mod mysql_innodb_cluster;
+
+macro_rules! into_runtime_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for charm_runtime::Error {
+            fn from(error: $error) -> Self {
+                charm_runtime::Error::Interface(Box::new(error))
+            }
+        }
+    )*};
+}
+
+into_runtime_error!(
+    hacluster::HaclusterError,
+    magpie::MagpieError,
+    gluster_peer::GlusterPeerError,
+    mysql_innodb_cluster::PeersError,
+);

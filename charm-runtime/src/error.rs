@@ -190,6 +190,10 @@ pub enum Error {
     /// Charm configuration.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// An error of a typed endpoint (an interface crate's own error type,
+    /// converted with `From` so `?` works in charm handlers).
+    #[error(transparent)]
+    Interface(Box<dyn std::error::Error + 'static>),
     /// Something the handler itself found wrong.
     #[error("{0}")]
     Other(String),
