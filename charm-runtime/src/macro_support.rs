@@ -235,7 +235,15 @@ impl Registry {
     /// registered.
     ///
     /// Ordered by module path, then source line, then endpoint name. This is
-    /// what [`crate::main`] runs with.
+    /// what [`crate::main`] runs with, with `""`.
+    ///
+    /// The prefix applies to interface handlers too, which live in their
+    /// interface's module (`charm_interfaces::hacluster`): a test of a charm
+    /// using interfaces selects with `""` (everything linked into the test
+    /// binary, as in production), and a test binary holding several charms
+    /// keeps each in a module of its own. A test must also use something
+    /// from the charm's library (calling a `registry` function it exports
+    /// does), or the linker may leave the library's handlers out.
     pub fn for_charm(prefix: &str, metadata: &Metadata) -> Result<Registry, RegistryError> {
         let mut registry = Registry::new();
         registry.add_charm_inventory(prefix, metadata)?;

@@ -28,7 +28,16 @@ pub struct Config {
 
 /// Run the hook Juju invoked.
 pub fn main() -> std::process::ExitCode {
-    charm_runtime::main()
+    charm_runtime::run_charm(registry)
+}
+
+/// The charm's handlers for a charm with `metadata`: what `main` runs
+/// with, and what tests give the harness (calling it also makes sure this
+/// library, and so its handlers, is linked into the test binary).
+pub fn registry(
+    metadata: &charm_runtime::metadata::Metadata,
+) -> Result<charm_runtime::Registry, charm_runtime::RegistryError> {
+    charm_runtime::Registry::for_charm("", metadata)
 }
 
 /// The workload version this charm installs.

@@ -5,13 +5,7 @@ use std::path::PathBuf;
 
 use charm_runtime::backend::{Port, Status, StatusState};
 use charm_runtime::harness::{Context, Event, Relation, State};
-use charm_runtime::metadata::Metadata;
-use charm_runtime::{Registry, RegistryError};
 use serde_json::json;
-
-fn registry(metadata: &Metadata) -> Result<Registry, RegistryError> {
-    Registry::for_charm("webapp", metadata)
-}
 
 /// The charm as shipped (metadata.yaml, config.yaml), writing its
 /// rendered configuration to a scratch directory.
@@ -19,7 +13,7 @@ fn charm(name: &str) -> (Context, PathBuf) {
     let scratch =
         std::env::temp_dir().join(format!("webapp-harness-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let ctx = Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"), registry)
+    let ctx = Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"), webapp::registry)
         .unwrap()
         .with_charm_dir(&scratch);
     (ctx, scratch)

@@ -1,0 +1,602 @@
+//! An example charm: an OpenStack-style API service (keystone behind
+//! apache2, fronted by haproxy) made highly available by the `hacluster`
+//! subordinate, as charms.openstack's `HAOpenStackCharm` does it.
+//!
+//! While the `ha` relation is connected (`ha.connected`), every hook
+//! computes the Pacemaker resources the config asks for and hands them to
+//! the [`Hacluster`] endpoint:
+//!
+//! - the haproxy init service, cloned on every node
+//!   (`res_keystone_haproxy`, `cl_res_keystone_haproxy`);
+//! - one virtual IP per address of `vip` (IPv4 or IPv6). As charmhelpers'
+//!   `get_vip_settings`, a VIP inside one of the unit's networks (the
+//!   `public`, `internal` and `admin` bindings) is added without NIC or
+//!   netmask (`IPaddr2` finds them; resource `res_keystone_<sha1>_vip`) and
+//!   the resource of the old naming, `res_keystone_<nic>_vip`, is deleted;
+//!   any other VIP falls back to `vip_iface` and `vip_cidr` (resource
+//!   `res_keystone_<vip_iface>_vip`);
+//! - with `dns-ha`, instead of VIPs, one DNS record per `os-*-hostname`
+//!   set, pointing at the unit's address on that binding
+//!   (`res_keystone_<type>_hostname`);
+//! - the group of the VIPs (or records) the interface builds, and a
+//!   colocation keeping that group where the haproxy clone runs;
+//! - corosync bound on `vip_iface`, multicast port 4440.
+//!
+//! The endpoint publishes only what changed, so a hook with unchanged
+//! config sends nothing. Resources this charm asked for earlier and no
+//! longer wants (a VIP removed from `vip`, a record whose hostname was
+//! unset, the group and colocation of a mode left) are deleted through the
+//! endpoint ([`Hacluster::delete_resource`]) before the new ones are added.
+//!
+//! Status, once at the end of each hook: blocked on bad config (naming the
+//! bad address or hostname) or on a connected `ha` relation without `vip`;
+//! waiting while the relation is connected but hacluster does not say
+//! `clustered`; active otherwise.
+//!
+//! Inherited from the Python layer and charms.openstack, on purpose: an
+//! IPv6 VIP found on a local network is named `res_keystone_None_ipv6addr_vip`
+//! (so two such VIPs would clash, which blocks here rather than silently
+//! dropping one); `vip_cidr` is used for fallback IPv6 VIPs too; and a name
+//! once deleted stays in `json_delete_resources`, so a VIP removed and later
+//! re-added is deleted and re-created by hacluster on its next change.
+//! [`Hacluster::remove_vip`] is not used: it names IPv4 resources only, so
+//! VIPs are deleted by their exact resource names.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use charm_interfaces::hacluster::{Crm, DNSEntry, Hacluster, HaclusterError, VirtualIP};
+use charm_macros::{hook, when};
+use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::{Ctx, Error, HookContext, Level};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The service name the resources are named after (charms.openstack's
+/// `charm.name`).
+pub const SERVICE: &str = "keystone";
+
+/// The workload version this charm installs.
+pub const VERSION: &str = "25.0.0";
+
+/// The init service Pacemaker runs on every node in front of the API.
+pub const HAPROXY: &str = "haproxy";
+
+/// The unit-state key of the resource names this charm asked hacluster for.
+const MANAGED_KEY: &str = "keystone-ha.managed-resources";
+
+/// The endpoint types of an OpenStack API, each an extra binding.
+pub const ENDPOINT_TYPES: [&str; 3] = ["public", "internal", "admin"];
+
+/// The charm's options (config.yaml).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// Space-separated virtual IPs.
+    #[serde(default)]
+    pub vip: Option<String>,
+    /// The interface for VIPs outside the unit's networks, and for corosync.
+    #[serde(default)]
+    pub vip_iface: Option<String>,
+    /// The netmask for VIPs outside the unit's networks.
+    #[serde(default)]
+    pub vip_cidr: Option<i64>,
+    /// DNS records instead of VIPs.
+    #[serde(default, rename = "dns-ha")]
+    pub dns_ha: bool,
+    /// The public endpoint's hostname.
+    #[serde(default, rename = "os-public-hostname")]
+    pub os_public_hostname: Option<String>,
+    /// The internal endpoint's hostname.
+    #[serde(default, rename = "os-internal-hostname")]
+    pub os_internal_hostname: Option<String>,
+    /// The admin endpoint's hostname.
+    #[serde(default, rename = "os-admin-hostname")]
+    pub os_admin_hostname: Option<String>,
+}
+
+impl Config {
+    /// The addresses of `vip`, in order, each once.
+    pub fn vips(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for v in self.vip.as_deref().unwrap_or("").split_whitespace() {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// `vip_iface`, when not empty.
+    pub fn iface(&self) -> Option<&str> {
+        self.vip_iface
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+    }
+
+    /// The hostname configured for `endpoint_type`, when not empty.
+    pub fn hostname(&self, endpoint_type: &str) -> Option<&str> {
+        let value = match endpoint_type {
+            "public" => &self.os_public_hostname,
+            "internal" => &self.os_internal_hostname,
+            "admin" => &self.os_admin_hostname,
+            _ => &None,
+        };
+        value.as_deref().map(str::trim).filter(|h| !h.is_empty())
+    }
+}
+
+/// One subnet the unit has an address in, as `network-get` reports it.
+///
+/// ```
+/// use keystone_ha::LocalNetwork;
+/// let net = LocalNetwork::parse("eth1", "10.20.0.0/22").unwrap();
+/// assert!(net.contains("10.20.3.250".parse().unwrap()));
+/// assert!(!net.contains("10.20.4.1".parse().unwrap()));
+/// assert!(!net.contains("fd00::1".parse().unwrap()));
+/// assert!(LocalNetwork::parse("eth1", "10.20.0.0/33").is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalNetwork {
+    /// The network interface.
+    pub interface: String,
+    /// The subnet's address.
+    pub network: IpAddr,
+    /// The subnet's prefix length.
+    pub prefix: u8,
+}
+
+impl LocalNetwork {
+    /// The subnet of `cidr` (`10.0.0.0/24`, `fd00::/64`) on `interface`.
+    pub fn parse(interface: &str, cidr: &str) -> Option<Self> {
+        let (addr, prefix) = cidr.split_once('/')?;
+        let network: IpAddr = addr.parse().ok()?;
+        let prefix: u8 = prefix.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        (prefix <= max).then(|| Self {
+            interface: interface.to_owned(),
+            network,
+            prefix,
+        })
+    }
+
+    /// Whether `addr` is in this subnet.
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        match (self.network, addr) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One virtual IP to hand to hacluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VipPlan {
+    /// The address.
+    pub address: String,
+    /// The NIC passed to `add_vip` (the fallback `vip_iface` only).
+    pub nic: Option<String>,
+    /// The netmask passed to `add_vip` (the fallback `vip_cidr` only).
+    pub netmask: Option<String>,
+    /// The resource hacluster will create.
+    pub resource: String,
+    /// The resource of the old naming to delete (`res_<service>_<nic>_vip`
+    /// for a VIP found on a local interface).
+    pub legacy: Option<String>,
+}
+
+/// One DNS record to hand to hacluster (`dns-ha`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsPlan {
+    /// `public`, `internal` or `admin`.
+    pub endpoint_type: String,
+    /// The record's name.
+    pub hostname: String,
+    /// The unit's address on that binding.
+    pub address: String,
+    /// The resource hacluster will create.
+    pub resource: String,
+}
+
+/// Everything the config asks hacluster for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HaPlan {
+    /// The virtual IPs (empty with `dns-ha`).
+    pub vips: Vec<VipPlan>,
+    /// The DNS records (empty without `dns-ha`).
+    pub dns: Vec<DnsPlan>,
+    /// The interface corosync binds on.
+    pub bind_iface: Option<String>,
+}
+
+/// The haproxy init service's resource.
+pub fn haproxy_resource() -> String {
+    format!("res_{SERVICE}_{HAPROXY}")
+}
+
+/// The group of the VIPs.
+pub fn vip_group() -> String {
+    format!("grp_{SERVICE}_vips")
+}
+
+/// The group of the DNS records.
+pub fn hostname_group() -> String {
+    format!("grp_{SERVICE}_hostnames")
+}
+
+/// The colocation keeping `group` with the haproxy clone.
+pub fn colocation_name(group: &str) -> String {
+    format!("colo_{group}_with_{HAPROXY}")
+}
+
+impl HaPlan {
+    /// Whether there is nothing to make highly available.
+    pub fn is_empty(&self) -> bool {
+        self.vips.is_empty() && self.dns.is_empty()
+    }
+
+    /// The group this plan's VIPs or records form, if any.
+    pub fn group(&self) -> Option<String> {
+        if !self.vips.is_empty() {
+            Some(vip_group())
+        } else if !self.dns.is_empty() {
+            Some(hostname_group())
+        } else {
+            None
+        }
+    }
+
+    /// The resources, groups and constraints this plan asks for, beyond
+    /// the haproxy clone (which stays): what a later plan deletes when it
+    /// no longer asks for them.
+    pub fn managed(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.vips.iter().map(|v| v.resource.clone()).collect();
+        out.extend(self.dns.iter().map(|d| d.resource.clone()));
+        if let Some(group) = self.group() {
+            out.insert(colocation_name(&group));
+            out.insert(group);
+        }
+        out
+    }
+}
+
+/// Whether `name` is a DNS name (labels of letters, digits and `-`, not
+/// starting or ending with `-`, at most 63 characters each, 253 in all).
+///
+/// ```
+/// assert!(keystone_ha::is_hostname("keystone.example.com"));
+/// assert!(!keystone_ha::is_hostname("keystone_.example.com"));
+/// assert!(!keystone_ha::is_hostname("-ks.example.com"));
+/// ```
+pub fn is_hostname(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// The plan for `config`, given the unit's networks and its address on each
+/// endpoint type's binding; or why the config cannot be used, as the
+/// blocked status says it.
+///
+/// ```
+/// use keystone_ha::{plan, Config, LocalNetwork};
+/// let config: Config = serde_json::from_value(serde_json::json!({
+///     "vip": "192.0.2.100 10.5.0.10", "vip_iface": "eth0", "vip_cidr": 24,
+/// })).unwrap();
+/// let networks = [LocalNetwork::parse("eth0", "192.0.2.0/24").unwrap()];
+/// let plan = plan(&config, &networks, |_| None).unwrap();
+/// // On the unit's network: named after the address, the NIC-named
+/// // resource deleted (unless another VIP takes that name, as here).
+/// assert_eq!(plan.vips[0].resource, "res_keystone_e3989ae_vip");
+/// assert_eq!(plan.vips[0].nic, None);
+/// // Elsewhere: the vip_iface/vip_cidr fallback.
+/// assert_eq!(plan.vips[1].resource, "res_keystone_eth0_vip");
+/// assert_eq!(plan.vips[1].netmask.as_deref(), Some("24"));
+/// assert_eq!(plan.vips[0].legacy, None);
+/// ```
+pub fn plan(
+    config: &Config,
+    networks: &[LocalNetwork],
+    address_of: impl Fn(&str) -> Option<String>,
+) -> Result<HaPlan, String> {
+    let mut plan = HaPlan {
+        bind_iface: config.iface().map(str::to_owned),
+        ..HaPlan::default()
+    };
+    // Bad addresses block even with dns-ha: the operator should know.
+    let bad: Vec<String> = config
+        .vips()
+        .into_iter()
+        .filter(|v| v.parse::<IpAddr>().is_err())
+        .map(|v| format!("{v:?}"))
+        .collect();
+    if !bad.is_empty() {
+        return Err(format!(
+            "invalid vip: {} {} not an IPv4 or IPv6 address",
+            bad.join(", "),
+            if bad.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    if config.dns_ha {
+        for endpoint_type in ENDPOINT_TYPES {
+            let Some(hostname) = config.hostname(endpoint_type) else {
+                continue;
+            };
+            if !is_hostname(hostname) {
+                return Err(format!(
+                    "invalid os-{endpoint_type}-hostname: {hostname:?} is not a DNS name"
+                ));
+            }
+            let Some(address) = address_of(endpoint_type) else {
+                return Err(format!(
+                    "dns-ha: no address on the {endpoint_type} binding for {hostname}"
+                ));
+            };
+            let entry = DNSEntry::new(SERVICE, &address, hostname, endpoint_type);
+            plan.dns.push(DnsPlan {
+                endpoint_type: endpoint_type.to_owned(),
+                hostname: hostname.to_owned(),
+                address,
+                resource: entry.resource_name(),
+            });
+        }
+        if plan.dns.is_empty() {
+            return Err(
+                "dns-ha needs at least one of os-public-hostname, os-internal-hostname, \
+                 os-admin-hostname"
+                    .to_owned(),
+            );
+        }
+        return Ok(plan);
+    }
+    for vip in config.vips() {
+        let addr: IpAddr = vip.parse().map_err(|_| format!("invalid vip: {vip:?}"))?;
+        let local = networks.iter().find(|n| n.contains(addr));
+        let (nic, netmask, legacy) = match local {
+            // Found on an interface: IPaddr2 works the NIC and netmask out;
+            // the resource named after the NIC is the old naming.
+            Some(n) => (
+                None,
+                None,
+                Some(format!("res_{SERVICE}_{}_vip", n.interface)),
+            ),
+            None => {
+                let max = if addr.is_ipv4() { 32 } else { 128 };
+                if let Some(cidr) = config.vip_cidr
+                    && !(0..=max).contains(&cidr)
+                {
+                    return Err(format!(
+                        "invalid vip_cidr: {cidr} is not a netmask length for {vip} (0-{max})"
+                    ));
+                }
+                (
+                    config.iface().map(str::to_owned),
+                    config.vip_cidr.map(|c| c.to_string()),
+                    None,
+                )
+            }
+        };
+        let mut desc = VirtualIP::new(SERVICE, vip);
+        desc.nic = nic.clone();
+        let resource = desc.resource_name().map_err(|e| e.to_string())?;
+        if let Some(other) = plan.vips.iter().find(|p| p.resource == resource) {
+            return Err(format!(
+                "vip: {} and {vip} would both be resource {resource}",
+                other.address
+            ));
+        }
+        plan.vips.push(VipPlan {
+            address: vip.to_owned(),
+            nic,
+            netmask,
+            resource,
+            legacy,
+        });
+    }
+    // A legacy name another VIP now uses is not deleted.
+    let names: BTreeSet<String> = plan.vips.iter().map(|v| v.resource.clone()).collect();
+    for v in &mut plan.vips {
+        if v.legacy.as_ref().is_some_and(|l| names.contains(l)) {
+            v.legacy = None;
+        }
+    }
+    Ok(plan)
+}
+
+/// The unit's subnets, from `network-get` of the endpoint-type bindings
+/// (charmhelpers looks at the machine's interfaces; the bindings are what
+/// Juju tells the charm of them).
+fn local_networks(ctx: &HookContext) -> Result<Vec<LocalNetwork>, Error> {
+    let juju = ctx.require_juju("network-get")?;
+    let mut out = Vec::new();
+    for binding in ENDPOINT_TYPES {
+        let info = juju.network_get(binding, None)?;
+        for bind in info
+            .get("bind-addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let iface = bind
+                .get("interface-name")
+                .or_else(|| bind.get("interfacename"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            for addr in bind
+                .get("addresses")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(net) = addr
+                    .get("cidr")
+                    .and_then(Value::as_str)
+                    .and_then(|c| LocalNetwork::parse(iface, c))
+                    && !out.contains(&net)
+                {
+                    out.push(net);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The unit's address on `binding` (its first ingress address).
+fn binding_address(ctx: &HookContext, binding: &str) -> Option<String> {
+    let juju = ctx.juju()?;
+    let info = juju.network_get(binding, None).ok()?;
+    info.get("ingress-addresses")?
+        .as_array()?
+        .first()?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The plan for the current config and networks.
+fn current_plan(ctx: &HookContext) -> Result<Result<HaPlan, String>, Error> {
+    let config: Config = ctx.config()?;
+    let networks = if config.dns_ha || config.vips().is_empty() {
+        Vec::new()
+    } else {
+        local_networks(ctx)?
+    };
+    Ok(plan(&config, &networks, |b| binding_address(ctx, b)))
+}
+
+/// Run the hook Juju invoked.
+pub fn main() -> std::process::ExitCode {
+    charm_runtime::main()
+}
+
+#[hook("install")]
+fn install(ctx: Ctx) -> Result<(), Error> {
+    // apt install keystone apache2 haproxy would go here.
+    ctx.require_juju("application-version-set")?
+        .application_version_set(VERSION);
+    ctx.flags().set("keystone.installed");
+    Ok(())
+}
+
+fn interface_error(e: HaclusterError) -> Error {
+    Error::Interface(Box::new(e))
+}
+
+/// Hand the resources to hacluster (charms.openstack's
+/// `configure_ha_resources`), every hook while the relation is connected:
+/// the endpoint sends only what changed.
+#[when("keystone.installed", "ha.connected")]
+fn configure_ha(ctx: Ctx, ha: &Hacluster) -> Result<(), Error> {
+    let plan = match current_plan(&ctx)? {
+        Ok(plan) if !plan.is_empty() => plan,
+        Ok(_) => {
+            ctx.log(
+                Level::Info,
+                "hacluster: neither vip nor dns-ha is configured; not configuring the cluster",
+            );
+            return Ok(());
+        }
+        Err(problem) => {
+            ctx.log(
+                Level::Warning,
+                &format!("hacluster: not configured: {problem}"),
+            );
+            return Ok(());
+        }
+    };
+    let kv = ctx.kv();
+    let before: BTreeSet<String> = kv.get(MANAGED_KEY)?.unwrap_or_default();
+    let wanted = plan.managed();
+    // Deletions first, so that the groups add_vip/add_dnsha rebuild no
+    // longer list them.
+    for gone in before.difference(&wanted) {
+        ctx.log(Level::Info, &format!("hacluster: deleting {gone}"));
+        ha.delete_resource(gone).map_err(interface_error)?;
+    }
+    for vip in &plan.vips {
+        if let Some(legacy) = &vip.legacy {
+            ha.delete_resource(legacy).map_err(interface_error)?;
+        }
+    }
+    // haproxy first: the VIPs and records added after it find a stored
+    // configuration and get their group from the first hook on.
+    ha.add_init_service(SERVICE, HAPROXY, true)
+        .map_err(interface_error)?;
+    for vip in &plan.vips {
+        ha.add_vip(
+            SERVICE,
+            &vip.address,
+            vip.nic.as_deref(),
+            vip.netmask.as_deref(),
+        )
+        .map_err(interface_error)?;
+    }
+    for dns in &plan.dns {
+        ha.add_dnsha(SERVICE, &dns.address, &dns.hostname, &dns.endpoint_type)
+            .map_err(interface_error)?;
+    }
+    if let Some(group) = plan.group() {
+        let clone = format!("cl_{}", haproxy_resource());
+        ha.add_colocation(
+            &colocation_name(&group),
+            Crm::ALWAYS,
+            &[group.as_str(), clone.as_str()],
+            None,
+        )
+        .map_err(interface_error)?;
+    }
+    ha.bind_resources(plan.bind_iface.as_deref(), None)
+        .map_err(interface_error)?;
+    kv.set(MANAGED_KEY, &wanted)?;
+    Ok(())
+}
+
+/// The status the unit should show.
+pub fn status(ctx: &HookContext) -> Result<Status, Error> {
+    let flags = ctx.flags();
+    let plan = current_plan(ctx)?;
+    let related = flags.is_set("ha.connected");
+    Ok(match plan {
+        Err(problem) => Status::new(StatusState::Blocked, problem),
+        Ok(plan) if related && plan.is_empty() => Status::new(
+            StatusState::Blocked,
+            "hacluster missing configuration: vip, vip_iface, vip_cidr",
+        ),
+        Ok(_) if related && !flags.is_set("ha.available") => Status::new(
+            StatusState::Waiting,
+            "waiting for the hacluster subordinate to form the cluster",
+        ),
+        Ok(_) if related => Status::new(StatusState::Active, "Unit is ready and clustered"),
+        Ok(_) => Status::new(StatusState::Active, "Unit is ready"),
+    })
+}
+
+/// Status once, at the end of every hook.
+#[when("keystone.installed")]
+fn assess_status(ctx: Ctx) {
+    ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
+        let status = status(ctx)?;
+        ctx.require_juju("status-set")?.status_set(status);
+        Ok(())
+    });
+}
