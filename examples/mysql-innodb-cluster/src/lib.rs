@@ -1,0 +1,536 @@
+//! An example charm modelled on OpenStack's `mysql-innodb-cluster`: three
+//! or more units form a MySQL InnoDB Cluster over their peer relation
+//! `cluster` (interface `mysql-innodb-cluster`, typed endpoint
+//! [`MysqlInnodbClusterPeers`]).
+//!
+//! No MySQL runs here: what the real charm would do to MySQL (create a
+//! user, create the cluster, add an instance) is recorded in the unit's
+//! key/value store, deterministically, under the `mysql-innodb-cluster.*`
+//! keys below, and logged without any password.
+//!
+//! # The flow
+//!
+//! 1. `install` "installs" MySQL ([`KV_INSTALLED`]).
+//! 2. On `cluster.connected` and not `cluster.available`, each unit
+//!    publishes its cluster address, user (config `cluster-user`) and
+//!    password through
+//!    [`set_cluster_connection_info`](MysqlInnodbClusterPeers::set_cluster_connection_info).
+//! 3. On `cluster.available` (two peers, both with connection info), each
+//!    unit creates its peers' users ([`KV_CLUSTER_USERS`]), then publishes
+//!    `unit-configure-ready`.
+//! 4. The leader, once every peer and itself are configure-ready, creates
+//!    the cluster ([`KV_CLUSTER`]), records each instance as clustered in
+//!    leadership settings (`cluster-instance-clustered-<address>`) and
+//!    sets `cluster-created`, which raises `leadership.set.cluster-created`
+//!    everywhere. Units joining later are added by the leader
+//!    ([`KV_ADDED_INSTANCES`]).
+//! 5. On `leadership.set.cluster-created` and `cluster.available`, a unit
+//!    whose instance the leader recorded as clustered publishes
+//!    `unit-clustered`.
+//! 6. When a peer departs, its cluster user is dropped and its last
+//!    relation data, which the runtime keeps for `all_departed_units`
+//!    (password included), is forgotten.
+//!
+//! # Where the cluster password lives
+//!
+//! Each unit generates its **own** cluster password once (from
+//! `/dev/urandom`) and publishes it on the peer relation only; its peers
+//! create a MySQL user for it (`'<cluster-user>'@'<its address>'`) with that
+//! password, so the unit reaches every peer with its own credentials. The
+//! password is kept nowhere else: the unit reads it back from its own
+//! published relation data in later hooks.
+//!
+//! The alternative, the leader generating one cluster password and sharing
+//! it through leadership settings, is deliberately not used: Juju's
+//! `leader-set` takes its values as command-line arguments (visible to
+//! every local process in `ps`, and liable to show in debug logging), and the runtime
+//! also records leadership settings in the unit's key/value store.
+//! Relation data, by contrast, reaches `relation-set` on its standard
+//! input. A production charm on a recent Juju would use a Juju secret; the
+//! leadership settings here carry only non-secret signals (`cluster-created`,
+//! `cluster-instance-clustered-<address>`).
+
+use std::collections::BTreeMap;
+
+use charm_interfaces::mysql_innodb_cluster::{
+    CLUSTER_ADDRESS, CLUSTER_PASSWORD, CLUSTER_USER, MINIMUM_CLUSTER_SIZE, MysqlInnodbClusterPeers,
+    UNIT_CONFIGURE_READY,
+};
+use charm_macros::{hook, when, when_not};
+use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::endpoint::{Endpoint, Interface};
+use charm_runtime::metadata::Metadata;
+use charm_runtime::{Ctx, Error, Flags, HookContext, Level, Registry, RegistryError};
+use serde::{Deserialize, Serialize};
+
+/// The MySQL version this charm "installs".
+pub const VERSION: &str = "8.0.36";
+/// The name of the InnoDB cluster the leader creates.
+pub const CLUSTER_NAME: &str = "jujuCluster";
+/// The peer endpoint (metadata.yaml).
+pub const ENDPOINT: &str = "cluster";
+/// The longest MySQL 8 account user name.
+pub const MAX_USER_LEN: usize = 32;
+/// The length of a generated cluster password.
+pub const PASSWORD_LEN: usize = 32;
+
+/// Set once MySQL is installed.
+pub const FLAG_INSTALLED: &str = "mysql-innodb-cluster.installed";
+/// Set once this unit published `unit-clustered`.
+pub const FLAG_CLUSTERED: &str = "mysql-innodb-cluster.clustered";
+/// Leadership setting (and `leadership.set.` flag) set once the leader
+/// created the cluster.
+pub const CLUSTER_CREATED: &str = "cluster-created";
+
+/// Unit kv: the MySQL version installed.
+pub const KV_INSTALLED: &str = "mysql-innodb-cluster.installed";
+/// Unit kv: the cluster users created for peers, by unit name
+/// ([`ClusterUser`]). Never a password.
+pub const KV_CLUSTER_USERS: &str = "mysql-innodb-cluster.cluster-users";
+/// Unit kv, on the unit that created the cluster: [`ClusterRecord`].
+pub const KV_CLUSTER: &str = "mysql-innodb-cluster.cluster";
+/// Unit kv: instances this unit, as leader, added to an existing cluster
+/// ([`AddedInstance`]), in order.
+pub const KV_ADDED_INSTANCES: &str = "mysql-innodb-cluster.added-instances";
+
+/// The charm's options (config.yaml).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Config {
+    /// The MySQL user each unit's peers create for it.
+    pub cluster_user: String,
+}
+
+/// A user created on the local MySQL for a peer: `'user'@'address'`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterUser {
+    /// The peer's cluster address (the user's host part).
+    pub address: String,
+    /// The user name.
+    pub user: String,
+}
+
+/// The cluster as the leader created it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRecord {
+    /// The cluster name ([`CLUSTER_NAME`]).
+    pub name: String,
+    /// The seed instance: the leader's cluster address.
+    pub seed: String,
+    /// The cluster user the leader connected with.
+    pub user: String,
+    /// Every instance of the cluster at creation, seed first, then the
+    /// peers by unit name.
+    pub instances: Vec<String>,
+}
+
+/// An instance the leader added to an existing cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedInstance {
+    /// The unit.
+    pub unit: String,
+    /// Its cluster address.
+    pub address: String,
+}
+
+/// Run the hook Juju invoked, with [`registry`].
+pub fn main() -> std::process::ExitCode {
+    charm_runtime::run_charm(registry)
+}
+
+/// The charm's handlers for a charm with `metadata`: what `main` runs
+/// with, and what tests give the harness (calling it also makes sure this
+/// library, and so its handlers, is linked into the test binary).
+///
+/// Everything linked in, ordered by module path: the handlers of the
+/// `mysql-innodb-cluster` interface instantiated for the `cluster`
+/// endpoint come before this charm's, so the interface's `departed`
+/// handler runs before the charm's `forget_departed_peers` clears
+/// `endpoint.cluster.departed`.
+pub fn registry(metadata: &Metadata) -> Result<Registry, RegistryError> {
+    Registry::for_charm("", metadata)
+}
+
+/// Why `user` is not a usable `cluster-user`, if it is not.
+///
+/// ```
+/// use mysql_innodb_cluster_charm::invalid_cluster_user;
+/// assert_eq!(invalid_cluster_user("clusteruser"), None);
+/// assert_eq!(invalid_cluster_user(""), Some("it is empty".to_owned()));
+/// assert!(invalid_cluster_user("o'brien").is_some());
+/// assert!(invalid_cluster_user(&"u".repeat(33)).is_some());
+/// ```
+pub fn invalid_cluster_user(user: &str) -> Option<String> {
+    if user.is_empty() {
+        return Some("it is empty".to_owned());
+    }
+    if user.chars().count() > MAX_USER_LEN {
+        return Some(format!("it is longer than {MAX_USER_LEN} characters"));
+    }
+    if let Some(c) = user
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
+        return Some(format!(
+            "{c:?} is not allowed (letters, digits, \"_\", \"-\" and \".\" only)"
+        ));
+    }
+    None
+}
+
+/// The configured cluster user, or the blocked status message saying why
+/// it cannot be used.
+fn configured_user(ctx: &HookContext) -> Result<Result<String, String>, Error> {
+    let config: Config = ctx.config()?;
+    Ok(match invalid_cluster_user(&config.cluster_user) {
+        None => Ok(config.cluster_user),
+        Some(reason) => Err(format!(
+            "invalid cluster-user {}: {reason}",
+            serde_json::Value::String(config.cluster_user)
+        )),
+    })
+}
+
+/// A fresh cluster password: [`PASSWORD_LEN`] letters and digits from
+/// `/dev/urandom` (rejection sampling, so uniformly distributed).
+fn generate_password() -> Result<String, Error> {
+    use std::io::Read;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    // The largest multiple of 62 below 256.
+    const LIMIT: u8 = 248;
+    let mut urandom = std::fs::File::open("/dev/urandom")
+        .map_err(|e| Error::msg(format!("cannot open /dev/urandom: {e}")))?;
+    let mut password = String::with_capacity(PASSWORD_LEN);
+    let mut buf = [0u8; 64];
+    while password.len() < PASSWORD_LEN {
+        urandom
+            .read_exact(&mut buf)
+            .map_err(|e| Error::msg(format!("cannot read /dev/urandom: {e}")))?;
+        for b in buf.iter().filter(|b| **b < LIMIT) {
+            if password.len() == PASSWORD_LEN {
+                break;
+            }
+            password.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+        }
+    }
+    Ok(password)
+}
+
+/// A JSON-encoded string this unit publishes on the peer relation under
+/// `key` (including this hook's unsent writes), decoded.
+fn published(cluster: &MysqlInnodbClusterPeers, key: &str) -> Result<Option<String>, Error> {
+    let Some(relation) = cluster.peer_relation()? else {
+        return Ok(None);
+    };
+    Ok(relation
+        .to_publish_raw()
+        .get(key)?
+        .and_then(|raw| serde_json::from_str::<String>(&raw).ok())
+        .filter(|s| !s.is_empty()))
+}
+
+/// Whether this unit published `key: true`.
+fn published_true(cluster: &MysqlInnodbClusterPeers, key: &str) -> Result<bool, Error> {
+    let Some(relation) = cluster.peer_relation()? else {
+        return Ok(false);
+    };
+    Ok(relation.to_publish_raw().get(key)?.as_deref() == Some("true"))
+}
+
+/// The leadership setting recording that the instance at `address` is in
+/// the cluster.
+fn instance_clustered_key(address: &str) -> String {
+    format!("cluster-instance-clustered-{address}")
+}
+
+/// The cluster user this unit should publish: the configured one, unless
+/// the cluster exists and this unit already published another (a cluster
+/// user cannot change under a running cluster). `Err` is the blocked
+/// status message.
+fn cluster_user(
+    ctx: &HookContext,
+    cluster: &MysqlInnodbClusterPeers,
+) -> Result<Result<String, String>, Error> {
+    let wanted = match configured_user(ctx)? {
+        Ok(user) => user,
+        Err(blocked) => return Ok(Err(blocked)),
+    };
+    if ctx
+        .flags()
+        .is_set(&format!("leadership.set.{CLUSTER_CREATED}"))
+        && let Some(current) = published(cluster, CLUSTER_USER)?
+        && current != wanted
+    {
+        return Ok(Err(format!(
+            "cluster-user cannot change once the cluster is created (it is {})",
+            serde_json::Value::String(current)
+        )));
+    }
+    Ok(Ok(wanted))
+}
+
+#[hook("install")]
+fn install(ctx: Ctx) -> Result<(), Error> {
+    // apt install mysql-server mysql-shell
+    ctx.kv().set(KV_INSTALLED, VERSION)?;
+    ctx.require_juju("application-version-set")?
+        .application_version_set(VERSION);
+    ctx.log(Level::Info, &format!("installed MySQL {VERSION}"));
+    ctx.flags().set(FLAG_INSTALLED);
+    Ok(())
+}
+
+/// Tell the peers how to reach this unit for clustering: its address on
+/// the `cluster` binding, the configured cluster user and its own
+/// password, generated on first use and afterwards read back from what it
+/// published. A bad `cluster-user` publishes nothing (the status says
+/// why).
+#[when("mysql-innodb-cluster.installed", "cluster.connected")]
+#[when_not("cluster.available")]
+fn send_cluster_connection_info(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    publish_connection_info(&ctx, cluster)
+}
+
+/// A `cluster-user` change is published at once, also when the peers
+/// already have this unit's connection information.
+#[when(
+    "mysql-innodb-cluster.installed",
+    "cluster.connected",
+    "config.changed.cluster-user"
+)]
+fn cluster_user_changed(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    publish_connection_info(&ctx, cluster)
+}
+
+fn publish_connection_info(
+    ctx: &HookContext,
+    cluster: &MysqlInnodbClusterPeers,
+) -> Result<(), Error> {
+    let Ok(user) = cluster_user(ctx, cluster)? else {
+        return Ok(());
+    };
+    let Some(relation) = cluster.peer_relation()? else {
+        return Ok(());
+    };
+    let address = cluster.ingress_address(Some(relation.id()))?;
+    let password = match published(cluster, CLUSTER_PASSWORD)? {
+        Some(password) => password,
+        None => {
+            ctx.log(Level::Info, "generated this unit's cluster password");
+            generate_password()?
+        }
+    };
+    cluster.set_cluster_connection_info(&address, &user, &password, None)?;
+    Ok(())
+}
+
+/// Create on the local MySQL the user of every peer that published its
+/// connection information (`CREATE USER '<user>'@'<address>' IDENTIFIED BY
+/// '<password>'` and the cluster grants), then tell the peers this unit is
+/// ready to be configured. Users already created are not created again.
+#[when("mysql-innodb-cluster.installed", "cluster.available")]
+fn create_remote_cluster_users(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    let kv = ctx.kv();
+    let mut users: BTreeMap<String, ClusterUser> = kv.get(KV_CLUSTER_USERS)?.unwrap_or_default();
+    let mut changed = false;
+    for peer in cluster.peers()? {
+        let (Some(address), Some(user), Some(_password)) = (
+            peer.cluster_address,
+            peer.cluster_user,
+            peer.cluster_password,
+        ) else {
+            continue;
+        };
+        let wanted = ClusterUser { address, user };
+        if users.get(&peer.unit) != Some(&wanted) {
+            // Here the real charm runs CREATE USER ... IDENTIFIED BY
+            // _password.expose() through the MySQL client library, never
+            // on a command line.
+            ctx.log(
+                Level::Info,
+                &format!(
+                    "created cluster user '{}'@'{}' for {}",
+                    wanted.user, wanted.address, peer.unit
+                ),
+            );
+            users.insert(peer.unit, wanted);
+            changed = true;
+        }
+    }
+    if changed {
+        kv.set(KV_CLUSTER_USERS, &users)?;
+    }
+    cluster.set_unit_configure_ready()?;
+    Ok(())
+}
+
+/// The leader creates the cluster once every peer, and itself, is
+/// configure-ready: this unit's instance is the seed, each peer's instance
+/// is added, each is recorded as clustered in leadership settings, and
+/// `cluster-created` is set last.
+#[when("leadership.is_leader", "cluster.available")]
+#[when_not("leadership.set.cluster-created")]
+fn create_cluster(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    let peers = cluster.peers()?;
+    if peers.len() < MINIMUM_CLUSTER_SIZE - 1
+        || !peers.iter().all(|p| p.configure_ready)
+        || !published_true(cluster, UNIT_CONFIGURE_READY)?
+    {
+        return Ok(());
+    }
+    let (Some(seed), Some(user)) = (
+        published(cluster, CLUSTER_ADDRESS)?,
+        published(cluster, CLUSTER_USER)?,
+    ) else {
+        return Ok(());
+    };
+    let mut instances = vec![seed.clone()];
+    instances.extend(peers.into_iter().filter_map(|p| p.cluster_address));
+    // dba.create_cluster(CLUSTER_NAME) on the seed, then
+    // cluster.add_instance(address) for each peer.
+    ctx.kv().set(
+        KV_CLUSTER,
+        &ClusterRecord {
+            name: CLUSTER_NAME.to_owned(),
+            seed: seed.clone(),
+            user,
+            instances: instances.clone(),
+        },
+    )?;
+    ctx.log(
+        Level::Info,
+        &format!(
+            "created cluster {CLUSTER_NAME} seeded by {seed} with {}",
+            instances.join(", ")
+        ),
+    );
+    for address in &instances {
+        ctx.leader_set(&instance_clustered_key(address), Some("true"))?;
+    }
+    ctx.leader_set(CLUSTER_CREATED, Some("true"))
+}
+
+/// The leader adds to the existing cluster every configure-ready peer whose
+/// instance is not recorded as clustered yet (a unit added to the
+/// application later, or one that was not ready when the cluster was
+/// created). Leadership settings record it, so a new leader does not add
+/// it again.
+#[when(
+    "leadership.is_leader",
+    "leadership.set.cluster-created",
+    "cluster.available"
+)]
+fn add_instances(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    let kv = ctx.kv();
+    let mut added: Vec<AddedInstance> = kv.get(KV_ADDED_INSTANCES)?.unwrap_or_default();
+    let before = added.len();
+    for peer in cluster.peers()? {
+        let Some(address) = peer.cluster_address else {
+            continue;
+        };
+        let key = instance_clustered_key(&address);
+        if !peer.configure_ready || ctx.flags().is_set(&format!("leadership.set.{key}")) {
+            continue;
+        }
+        // cluster.add_instance(address)
+        ctx.log(
+            Level::Info,
+            &format!("added {address} ({}) to cluster {CLUSTER_NAME}", peer.unit),
+        );
+        ctx.leader_set(&key, Some("true"))?;
+        added.push(AddedInstance {
+            unit: peer.unit,
+            address,
+        });
+    }
+    if added.len() != before {
+        kv.set(KV_ADDED_INSTANCES, &added)?;
+    }
+    Ok(())
+}
+
+/// Once the cluster exists and the leader recorded this unit's instance
+/// as clustered, tell the peers this unit is clustered.
+#[when("leadership.set.cluster-created", "cluster.available")]
+fn signal_clustered(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    let Some(address) = published(cluster, CLUSTER_ADDRESS)? else {
+        return Ok(());
+    };
+    let key = instance_clustered_key(&address);
+    if ctx.flags().is_set(&format!("leadership.set.{key}")) && cluster.set_unit_clustered()? {
+        ctx.flags().set(FLAG_CLUSTERED);
+    }
+    Ok(())
+}
+
+/// A peer departed: drop the cluster user created for it (`DROP USER`)
+/// and forget the departed units' last relation data, which the runtime
+/// keeps until cleared (as charms.reactive does) and which holds their
+/// passwords.
+#[when("endpoint.cluster.departed")]
+fn forget_departed_peers(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    let kv = ctx.kv();
+    let mut users: BTreeMap<String, ClusterUser> = kv.get(KV_CLUSTER_USERS)?.unwrap_or_default();
+    let before = users.len();
+    for departed in cluster.all_departed_units()? {
+        if let Some(user) = users.remove(&departed.unit_name) {
+            ctx.log(
+                Level::Info,
+                &format!(
+                    "dropped cluster user '{}'@'{}' of {}",
+                    user.user, user.address, departed.unit_name
+                ),
+            );
+        }
+    }
+    if users.len() != before {
+        kv.set(KV_CLUSTER_USERS, &users)?;
+    }
+    cluster.clear_departed_units()?;
+    ctx.flags().clear("endpoint.cluster.departed");
+    Ok(())
+}
+
+/// Status once, at the end of every hook, however many handlers ran.
+#[when("mysql-innodb-cluster.installed")]
+fn assess_status(ctx: Ctx) {
+    ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
+        let status = status(ctx)?;
+        ctx.require_juju("status-set")?.status_set(status);
+        Ok(())
+    });
+}
+
+/// The unit's workload status, from its config, peers and flags.
+fn status(ctx: &HookContext) -> Result<Status, Error> {
+    let cluster = MysqlInnodbClusterPeers::from_endpoint(Endpoint::new(ctx, ENDPOINT));
+    if let Err(blocked) = cluster_user(ctx, &cluster)? {
+        return Ok(Status::new(StatusState::Blocked, blocked));
+    }
+    let peers = cluster.all_joined_units()?.len();
+    let missing = (MINIMUM_CLUSTER_SIZE - 1).saturating_sub(peers);
+    let plural = |n: usize| if n == 1 { "peer" } else { "peers" };
+    let flags: Flags = ctx.flags();
+    Ok(if flags.is_set(FLAG_CLUSTERED) {
+        if missing == 0 {
+            Status::new(StatusState::Active, "unit is clustered")
+        } else {
+            Status::new(
+                StatusState::Active,
+                format!("unit is clustered; {missing} {} missing", plural(missing)),
+            )
+        }
+    } else if missing > 0 {
+        Status::new(
+            StatusState::Waiting,
+            format!("waiting for {missing} more {}", plural(missing)),
+        )
+    } else if !flags.is_set(&format!("leadership.set.{CLUSTER_CREATED}")) {
+        Status::new(StatusState::Waiting, "cluster not yet created")
+    } else {
+        Status::new(
+            StatusState::Waiting,
+            "waiting for the leader to add this unit to the cluster",
+        )
+    })
+}

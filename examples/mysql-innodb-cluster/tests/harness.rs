@@ -1,0 +1,662 @@
+//! The mysql-innodb-cluster charm through the state-in/state-out harness:
+//! three units' worth of peer data (the unit under test and two peers),
+//! seen from the leader and from a follower, plus a late joiner, a
+//! departure, a leadership change and bad input. The cluster passwords
+//! must reach nothing but the published relation data.
+
+use std::collections::BTreeMap;
+
+use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::harness::{Context, Event, Level, Output, Relation, State};
+use mysql_innodb_cluster_charm::{
+    AddedInstance, ClusterRecord, ClusterUser, KV_ADDED_INSTANCES, KV_CLUSTER, KV_CLUSTER_USERS,
+    KV_INSTALLED, PASSWORD_LEN, VERSION, registry,
+};
+use serde_json::{Value, json};
+
+const APP: &str = "mysql-innodb-cluster";
+
+fn unit(n: u32) -> String {
+    format!("{APP}/{n}")
+}
+
+fn address(n: u32) -> String {
+    format!("10.5.0.{}", 10 + n)
+}
+
+/// The password peer `n` publishes in these tests.
+fn peer_password(n: u32) -> String {
+    format!("Peer{n}-S3cret-Pa55word")
+}
+
+/// The charm as shipped (metadata.yaml, config.yaml), with the registry
+/// its `main` runs with.
+fn context() -> Context {
+    Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"), registry).unwrap()
+}
+
+/// What a peer's databag holds at each stage.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Stage {
+    /// Just joined: what Juju puts there.
+    Joined,
+    /// Published its cluster connection information.
+    Info,
+    /// Created its peers' users.
+    ConfigureReady,
+    /// Joined the cluster.
+    Clustered,
+}
+
+fn peer_data(n: u32, stage: Stage) -> BTreeMap<String, String> {
+    let mut data = BTreeMap::new();
+    data.insert("ingress-address".to_owned(), address(n));
+    data.insert("private-address".to_owned(), address(n));
+    if stage != Stage::Joined {
+        let s = |v: String| Value::String(v).to_string();
+        data.insert("cluster-address".to_owned(), s(address(n)));
+        data.insert("cluster-user".to_owned(), s("clusteruser".to_owned()));
+        data.insert("cluster-password".to_owned(), s(peer_password(n)));
+    }
+    if matches!(stage, Stage::ConfigureReady | Stage::Clustered) {
+        data.insert("unit-configure-ready".to_owned(), "true".to_owned());
+    }
+    if stage == Stage::Clustered {
+        data.insert("unit-clustered".to_owned(), "true".to_owned());
+    }
+    data
+}
+
+/// Everything of a hook run that is not relation data: logs, trace
+/// events, tool calls with their arguments, handler ids, error, warnings.
+fn visible(out: &Output) -> Vec<String> {
+    let mut lines: Vec<String> = out.logs.iter().map(|(_, m)| m.clone()).collect();
+    lines.extend(out.trace.iter().map(|e| format!("{e:?}")));
+    lines.extend(out.tool_calls.iter().map(|c| format!("{c:?}")));
+    lines.extend(out.tool_calls.iter().flat_map(|c| c.args.clone()));
+    lines.extend(out.invoked.iter().cloned());
+    lines.extend(out.error.iter().map(ToString::to_string));
+    lines.extend(out.warnings.iter().cloned());
+    lines
+}
+
+/// One unit of the application through a sequence of hooks, its peers'
+/// databags kept beside its state.
+struct Unit {
+    ctx: Context,
+    state: State,
+    peers: BTreeMap<u32, Stage>,
+    outputs: Vec<Output>,
+}
+
+impl Unit {
+    fn new(n: u32, leader: bool) -> Self {
+        Self {
+            ctx: context(),
+            state: State::new()
+                .with_unit(unit(n))
+                .with_leader(leader)
+                .with_address("private-address", address(n)),
+            peers: BTreeMap::new(),
+            outputs: Vec::new(),
+        }
+    }
+
+    /// The peer relation as it now stands, this unit's databag included.
+    fn relation(&self) -> Relation {
+        let local = self
+            .state
+            .relation(1)
+            .map(|r| r.local_unit_data.clone())
+            .unwrap_or_default();
+        let mut r = Relation::peer("cluster", 1, APP).with_local_unit_data(local);
+        for (&n, &stage) in &self.peers {
+            r = r.with_unit(unit(n), peer_data(n, stage));
+        }
+        r
+    }
+
+    fn run(&mut self, event: Event, state: State) -> &Output {
+        let out = self.ctx.run(event, &state).unwrap().expect_ok();
+        self.state = out.state.clone();
+        self.outputs.push(out);
+        self.outputs.last().unwrap()
+    }
+
+    fn run_with_relation(&mut self, event: impl FnOnce(&Relation) -> Event) -> &Output {
+        let relation = self.relation();
+        let mut state = self.state.clone();
+        state.relations.clear();
+        let state = state.with_relation(relation.clone());
+        self.run(event(&relation), state)
+    }
+
+    fn hook(&mut self, event: Event) -> &Output {
+        let state = self.state.clone();
+        self.run(event, state)
+    }
+
+    fn join(&mut self, n: u32) -> &Output {
+        self.peers.insert(n, Stage::Joined);
+        let name = unit(n);
+        self.run_with_relation(|r| Event::relation_joined(r, &name))
+    }
+
+    fn change(&mut self, n: u32, stage: Stage) -> &Output {
+        self.peers.insert(n, stage);
+        let name = unit(n);
+        self.run_with_relation(|r| Event::relation_changed(r, &name))
+    }
+
+    fn depart(&mut self, n: u32) -> &Output {
+        let name = unit(n);
+        self.run_with_relation(|r| Event::relation_departed(r, &name));
+        self.peers.remove(&n);
+        self.outputs.last().unwrap()
+    }
+
+    fn last(&self) -> &Output {
+        self.outputs.last().unwrap()
+    }
+
+    /// This unit's databag on the peer relation.
+    fn published(&self) -> BTreeMap<String, String> {
+        self.state.relation(1).unwrap().local_unit_data.clone()
+    }
+
+    /// The password this unit published, decoded.
+    fn password(&self) -> String {
+        serde_json::from_str(&self.published()["cluster-password"]).unwrap()
+    }
+
+    /// No password, its own or a peer's, in anything but relation data:
+    /// not in a log line, a trace event, a tool's arguments, nor in the
+    /// unit's key/value store or leadership settings.
+    fn assert_passwords_confined(&self) {
+        let mut secrets = vec![self.password()];
+        secrets.extend((0..5).map(peer_password));
+        assert!(self.outputs.iter().map(|o| o.logs.len()).sum::<usize>() > 0);
+        for out in &self.outputs {
+            for line in visible(out) {
+                for s in &secrets {
+                    assert!(!line.contains(s.as_str()), "a password leaked in {line:?}");
+                }
+            }
+            let kept = format!("{:?} {:?}", out.state.kv, out.state.leader_settings);
+            for s in &secrets {
+                assert!(!kept.contains(s.as_str()), "a password is kept in {kept}");
+            }
+        }
+    }
+}
+
+/// The unit's databag on the peer relation after `out`.
+fn published(out: &Output) -> BTreeMap<String, String> {
+    out.state.relation(1).unwrap().local_unit_data.clone()
+}
+
+fn status(state: StatusState, message: &str) -> Option<Status> {
+    Some(Status::new(state, message))
+}
+
+fn json_str(s: &str) -> String {
+    Value::String(s.to_owned()).to_string()
+}
+
+#[test]
+fn the_leader_publishes_creates_the_users_then_the_cluster() {
+    let mut leader = Unit::new(0, true);
+
+    let out = leader.hook(Event::install());
+    assert!(out.has_flag("mysql-innodb-cluster.installed"));
+    assert_eq!(out.state.kv[KV_INSTALLED], json!(VERSION));
+    assert_eq!(out.state.workload_version.as_deref(), Some(VERSION));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "waiting for 2 more peers")
+    );
+
+    // A first peer joins: this unit publishes how to reach it.
+    let out = leader.join(1);
+    assert!(out.has_flag("cluster.connected"));
+    assert!(!out.has_flag("cluster.available"));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "waiting for 1 more peer")
+    );
+    let password = leader.password();
+    assert_eq!(password.len(), PASSWORD_LEN);
+    assert!(password.chars().all(|c| c.is_ascii_alphanumeric()));
+    let expected: BTreeMap<String, String> = [
+        ("cluster-address", "\"10.5.0.10\"".to_owned()),
+        ("cluster-password", format!("\"{password}\"")),
+        ("cluster-user", "\"clusteruser\"".to_owned()),
+        ("ingress-address", "10.5.0.10".to_owned()),
+        ("private-address", "10.5.0.10".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(leader.published(), expected);
+
+    // The second peer joins: enough peers, but no connection info yet.
+    let out = leader.join(2);
+    assert!(!out.has_flag("cluster.available"));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "cluster not yet created")
+    );
+
+    // The peers publish theirs, one after the other.
+    let out = leader.change(1, Stage::Info);
+    assert!(!out.has_flag("cluster.available"));
+    assert!(!out.state.kv.contains_key(KV_CLUSTER_USERS));
+    let out = leader.change(2, Stage::Info);
+    assert!(out.has_flag("cluster.available"));
+    let users: BTreeMap<String, ClusterUser> =
+        serde_json::from_value(out.state.kv[KV_CLUSTER_USERS].clone()).unwrap();
+    assert_eq!(
+        users,
+        [1, 2]
+            .into_iter()
+            .map(|n| (
+                unit(n),
+                ClusterUser {
+                    address: address(n),
+                    user: "clusteruser".into()
+                }
+            ))
+            .collect()
+    );
+    assert!(
+        out.logs_at(Level::Info)
+            .contains(&"created cluster user 'clusteruser'@'10.5.0.12' for mysql-innodb-cluster/2")
+    );
+    assert_eq!(published(out)["unit-configure-ready"], "true");
+    // The password is generated once.
+    assert_eq!(
+        published(out)["cluster-password"],
+        format!("\"{password}\"")
+    );
+    // The peers are not ready yet: no cluster.
+    assert!(!out.state.kv.contains_key(KV_CLUSTER));
+    assert!(out.state.leader_settings.is_empty());
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "cluster not yet created")
+    );
+
+    let out = leader.change(1, Stage::ConfigureReady);
+    assert!(!out.has_flag("leadership.set.cluster-created"));
+    assert_eq!(out.calls("leader-set"), 0);
+
+    // The last peer is ready: the leader creates the cluster and joins it.
+    let out = leader.change(2, Stage::ConfigureReady);
+    assert!(out.has_flag("leadership.set.cluster-created"));
+    assert!(out.has_flag("mysql-innodb-cluster.clustered"));
+    let record: ClusterRecord = serde_json::from_value(out.state.kv[KV_CLUSTER].clone()).unwrap();
+    assert_eq!(
+        record,
+        ClusterRecord {
+            name: "jujuCluster".into(),
+            seed: "10.5.0.10".into(),
+            user: "clusteruser".into(),
+            instances: vec!["10.5.0.10".into(), "10.5.0.11".into(), "10.5.0.12".into()],
+        }
+    );
+    let settings: BTreeMap<&str, &str> = out
+        .state
+        .leader_settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        settings,
+        BTreeMap::from([
+            ("cluster-created", "true"),
+            ("cluster-instance-clustered-10.5.0.10", "true"),
+            ("cluster-instance-clustered-10.5.0.11", "true"),
+            ("cluster-instance-clustered-10.5.0.12", "true"),
+        ])
+    );
+    // One leader-set for the hook, one relation-set.
+    assert_eq!(out.calls("leader-set"), 1);
+    assert_eq!(out.calls("relation-set"), 1);
+    assert_eq!(leader.published()["unit-clustered"], "true");
+    assert_eq!(
+        leader.last().state.unit_status,
+        status(StatusState::Active, "unit is clustered")
+    );
+
+    // Nothing more to do in a quiet hook.
+    let out = leader.hook(Event::update_status());
+    assert_eq!(out.calls("leader-set"), 0);
+    assert_eq!(out.calls("relation-set"), 0);
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Active, "unit is clustered")
+    );
+
+    leader.assert_passwords_confined();
+}
+
+/// A follower through the same sequence, up to the cluster.
+fn follower_configure_ready() -> Unit {
+    let mut follower = Unit::new(1, false);
+    follower.hook(Event::install());
+    follower.join(0);
+    follower.join(2);
+    follower.change(0, Stage::Info);
+    let out = follower.change(2, Stage::Info);
+    assert!(out.has_flag("cluster.available"));
+    follower.change(0, Stage::ConfigureReady);
+    follower.change(2, Stage::ConfigureReady);
+    follower
+}
+
+#[test]
+fn a_follower_waits_for_the_leader_to_create_the_cluster() {
+    let mut follower = follower_configure_ready();
+    let out = follower.last();
+    assert_eq!(follower.published()["unit-configure-ready"], "true");
+    assert_eq!(
+        follower.published()["cluster-address"],
+        json_str(&address(1))
+    );
+    // Not the leader: no cluster, no leadership setting.
+    assert!(!out.state.kv.contains_key(KV_CLUSTER));
+    assert_eq!(out.calls("leader-set"), 0);
+    assert!(out.state.leader_settings.is_empty());
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "cluster not yet created")
+    );
+    let users: BTreeMap<String, ClusterUser> =
+        serde_json::from_value(out.state.kv[KV_CLUSTER_USERS].clone()).unwrap();
+    assert_eq!(
+        users.keys().cloned().collect::<Vec<_>>(),
+        [unit(0), unit(2)]
+    );
+
+    // The leader created the cluster without this unit's instance (yet).
+    let state = follower
+        .state
+        .clone()
+        .with_leader_setting("cluster-created", "true")
+        .with_leader_setting("cluster-instance-clustered-10.5.0.10", "true")
+        .with_leader_setting("cluster-instance-clustered-10.5.0.12", "true");
+    let out = follower.run(Event::leader_settings_changed(), state);
+    assert!(out.has_flag("leadership.set.cluster-created"));
+    assert!(!out.has_flag("mysql-innodb-cluster.clustered"));
+    assert_eq!(
+        out.state.unit_status,
+        status(
+            StatusState::Waiting,
+            "waiting for the leader to add this unit to the cluster"
+        )
+    );
+    assert!(!follower.published().contains_key("unit-clustered"));
+
+    // Then added it.
+    let state = follower
+        .state
+        .clone()
+        .with_leader_setting("cluster-instance-clustered-10.5.0.11", "true");
+    let out = follower.run(Event::leader_settings_changed(), state);
+    assert!(out.has_flag("mysql-innodb-cluster.clustered"));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Active, "unit is clustered")
+    );
+    assert_eq!(follower.published()["unit-clustered"], "true");
+    assert_eq!(
+        follower.published().keys().collect::<Vec<_>>(),
+        [
+            "cluster-address",
+            "cluster-password",
+            "cluster-user",
+            "ingress-address",
+            "private-address",
+            "unit-clustered",
+            "unit-configure-ready",
+        ]
+    );
+
+    // The follower becomes leader: the cluster exists, nothing is redone.
+    let state = follower.state.clone().with_leader(true);
+    let out = follower.run(Event::leader_elected(), state);
+    assert_eq!(out.calls("leader-set"), 0);
+    assert!(!out.state.kv.contains_key(KV_CLUSTER));
+    assert!(!out.state.kv.contains_key(KV_ADDED_INSTANCES));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Active, "unit is clustered")
+    );
+
+    follower.assert_passwords_confined();
+}
+
+/// The leader of a clustered three-unit application.
+fn clustered_leader() -> Unit {
+    let mut leader = Unit::new(0, true);
+    leader.hook(Event::install());
+    for n in [1, 2] {
+        leader.join(n);
+    }
+    for stage in [Stage::Info, Stage::ConfigureReady] {
+        for n in [1, 2] {
+            leader.change(n, stage);
+        }
+    }
+    for n in [1, 2] {
+        leader.change(n, Stage::Clustered);
+    }
+    assert!(leader.last().has_flag("cluster.clustered"));
+    assert!(leader.last().has_flag("mysql-innodb-cluster.clustered"));
+    leader
+}
+
+#[test]
+fn the_leader_adds_a_late_unit_and_survives_a_departure() {
+    let mut leader = clustered_leader();
+
+    // A fourth unit joins, publishes, creates its users.
+    let out = leader.join(3);
+    assert!(!out.has_flag("cluster.available"));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Active, "unit is clustered")
+    );
+    let out = leader.change(3, Stage::Info);
+    assert!(out.has_flag("cluster.available"));
+    let users: BTreeMap<String, ClusterUser> =
+        serde_json::from_value(out.state.kv[KV_CLUSTER_USERS].clone()).unwrap();
+    assert_eq!(users.len(), 3);
+    // Not configure-ready yet: not added.
+    assert_eq!(out.calls("leader-set"), 0);
+    assert!(
+        out.logs_at(Level::Info)
+            .iter()
+            .all(|l| !l.contains("created cluster user 'clusteruser'@'10.5.0.11'")),
+        "users already created are not created again"
+    );
+
+    let out = leader.change(3, Stage::ConfigureReady);
+    assert_eq!(
+        out.state.leader_settings["cluster-instance-clustered-10.5.0.13"],
+        "true"
+    );
+    let added: Vec<AddedInstance> =
+        serde_json::from_value(out.state.kv[KV_ADDED_INSTANCES].clone()).unwrap();
+    assert_eq!(
+        added,
+        [AddedInstance {
+            unit: unit(3),
+            address: address(3)
+        }]
+    );
+    // Added once only.
+    let out = leader.change(3, Stage::Clustered);
+    assert_eq!(out.calls("leader-set"), 0);
+
+    // Two units go away: their users are dropped, their last data
+    // (passwords included) forgotten; the cluster is short of a member.
+    let out = leader.depart(3);
+    assert!(
+        out.logs_at(Level::Info)
+            .contains(&"dropped cluster user 'clusteruser'@'10.5.0.13' of mysql-innodb-cluster/3")
+    );
+    assert!(!out.has_flag("endpoint.cluster.departed"));
+    assert!(
+        !out.state
+            .kv
+            .contains_key("reactive.endpoints.departed.cluster")
+    );
+    let users: BTreeMap<String, ClusterUser> =
+        serde_json::from_value(out.state.kv[KV_CLUSTER_USERS].clone()).unwrap();
+    assert_eq!(
+        users.keys().cloned().collect::<Vec<_>>(),
+        [unit(1), unit(2)]
+    );
+    // Three units remain: still available.
+    assert!(out.has_flag("cluster.available"));
+    let out = leader.depart(2);
+    assert!(!out.has_flag("cluster.available"));
+    assert!(out.has_flag("cluster.connected"));
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Active, "unit is clustered; 1 peer missing")
+    );
+
+    leader.assert_passwords_confined();
+}
+
+#[test]
+fn a_bad_cluster_user_blocks_until_fixed() {
+    let mut unit0 = Unit::new(0, true);
+    unit0.state = unit0.state.clone().with_config("cluster-user", "bad user");
+    let out = unit0.hook(Event::install());
+    let blocked = status(
+        StatusState::Blocked,
+        "invalid cluster-user \"bad user\": ' ' is not allowed (letters, digits, \"_\", \"-\" and \".\" only)",
+    );
+    assert_eq!(out.state.unit_status, blocked);
+    let out = unit0.join(1);
+    assert_eq!(out.state.unit_status, blocked);
+    // Only what the interface publishes on joining.
+    assert_eq!(
+        unit0.published().keys().collect::<Vec<_>>(),
+        ["ingress-address", "private-address"]
+    );
+
+    let too_long = "u".repeat(33);
+    let state = unit0.state.clone().with_config("cluster-user", too_long);
+    let out = unit0.run(Event::config_changed(), state);
+    assert_eq!(
+        out.state.unit_status,
+        status(
+            StatusState::Blocked,
+            &format!(
+                "invalid cluster-user \"{}\": it is longer than 32 characters",
+                "u".repeat(33)
+            )
+        )
+    );
+
+    // Fixed: published at once.
+    let state = unit0.state.clone().with_config("cluster-user", "mycluster");
+    let out = unit0.run(Event::config_changed(), state);
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "waiting for 1 more peer")
+    );
+    assert_eq!(unit0.published()["cluster-user"], "\"mycluster\"");
+    unit0.assert_passwords_confined();
+}
+
+#[test]
+fn the_cluster_user_cannot_change_under_a_running_cluster() {
+    let mut leader = clustered_leader();
+    let before = leader.published();
+    let state = leader.state.clone().with_config("cluster-user", "other");
+    let out = leader.run(Event::config_changed(), state);
+    assert_eq!(
+        out.state.unit_status,
+        status(
+            StatusState::Blocked,
+            "cluster-user cannot change once the cluster is created (it is \"clusteruser\")"
+        )
+    );
+    assert_eq!(out.calls("relation-set"), 0);
+    assert_eq!(leader.published(), before);
+}
+
+#[test]
+fn bad_peer_data_does_not_fail_the_hook() {
+    let mut leader = Unit::new(0, true);
+    leader.hook(Event::install());
+    leader.join(1);
+    leader.join(2);
+    leader.change(1, Stage::Info);
+    // Peer 2 publishes garbage: an address that is no host, a password
+    // that is no string.
+    let relation = leader.relation().with_unit(
+        unit(2),
+        [
+            ("cluster-address", "\"not a host!\""),
+            ("cluster-user", "\"clusteruser\""),
+            ("cluster-password", "{\"nested\": \"hunter2-secret\"}"),
+            ("unit-configure-ready", "maybe"),
+        ],
+    );
+    let mut state = leader.state.clone();
+    state.relations.clear();
+    let state = state.with_relation(relation.clone());
+    let out = leader.run(Event::relation_changed(&relation, &unit(2)), state);
+    assert!(out.is_ok());
+    assert!(!out.has_flag("cluster.available"));
+    let warnings = out.logs_at(Level::Warning);
+    for needle in [
+        "mysql-innodb-cluster/2 published an invalid cluster-address",
+        "mysql-innodb-cluster/2 published an invalid cluster-password",
+        "mysql-innodb-cluster/2 published an invalid unit-configure-ready",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.contains(needle)),
+            "{needle}: {warnings:?}"
+        );
+    }
+    for line in visible(out) {
+        assert!(!line.contains("hunter2-secret"), "{line}");
+    }
+    assert_eq!(
+        out.state.unit_status,
+        status(StatusState::Waiting, "cluster not yet created")
+    );
+    assert!(!out.state.kv.contains_key(KV_CLUSTER_USERS));
+    leader.assert_passwords_confined();
+}
+
+#[test]
+fn the_interface_handlers_run_before_the_charms() {
+    let ctx = context();
+    let ids = ctx.registry().handler_ids();
+    let first_charm = ids
+        .iter()
+        .position(|id| id.starts_with("mysql_innodb_cluster_charm::"))
+        .unwrap();
+    assert!(first_charm > 0);
+    assert!(
+        ids[..first_charm].iter().all(|id| id
+            .starts_with("charm_interfaces::mysql_innodb_cluster::")
+            && id.ends_with(":cluster")),
+        "{ids:?}"
+    );
+    assert!(
+        ids[first_charm..]
+            .iter()
+            .all(|id| id.starts_with("mysql_innodb_cluster_charm::")),
+        "{ids:?}"
+    );
+    assert!(ctx.registry().check_against(ctx.metadata()).is_empty());
+}
