@@ -32,7 +32,7 @@
 //! interface sets them and never clears them, the charm clears them once
 //! handled. Where this differs from the Python layer (brick comparison,
 //! the `departed` flag, `available` after a departure, ...) is listed in
-//! `docs/differences.md (Interface layers)`.
+//! `docs/differences.md` (section Interface layers).
 //!
 //! ```
 //! use charm_interfaces::gluster_peer::GlusterPeers;

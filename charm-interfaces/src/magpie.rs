@@ -346,7 +346,7 @@ impl MagpiePeers<'_> {
     /// Clear `{endpoint_name}.departed` for every peer holding it, so that
     /// the charm reacts to the next peer departing. (The Python layer fails
     /// here once the departed peer's conversation is gone; see
-    /// `docs/differences.md (Interface layers)`.)
+    /// `docs/differences.md` (section Interface layers).)
     pub fn dismiss_departed(&self) {
         self.ctx().flags().clear(&self.flag("departed"));
     }
@@ -502,7 +502,7 @@ impl MagpiePeers<'_> {
     }
 
     /// Stop publishing `iperf.server.checked`: the Python layer sets it to
-    /// `None`, which removes it (see `docs/differences.md (Interface layers)`).
+    /// `None`, which removes it (see `docs/differences.md` (section Interface layers)).
     pub fn set_iperf_server_checked(&self) -> Result<(), MagpieError> {
         for conv in self.conversations()? {
             self.publish(&conv, IPERF_SERVER_CHECKED, None)?;

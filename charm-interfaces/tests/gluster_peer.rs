@@ -1,6 +1,6 @@
 //! The `gluster-peer` interface against the Python layer's recorded
 //! behaviour (`tests/golden/gluster_peer/`, see its README), plus what the
-//! Rust side does differently on purpose (`docs/differences.md (Interface layers)`)
+//! Rust side does differently on purpose (`docs/differences.md` (section Interface layers))
 //! and bad remote data.
 
 use std::collections::BTreeMap;
