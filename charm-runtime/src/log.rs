@@ -241,3 +241,36 @@ impl ::log::Log for Bridge {
 
     fn flush(&self) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::backend::{MemoryBackend, MemoryWorld};
+
+    #[test]
+    fn juju_log_batches_consecutive_lines_of_one_level() {
+        let backend = Rc::new(MemoryBackend::new(MemoryWorld::default()));
+        let sink = JujuLogSink::new(backend.clone(), Level::Info);
+        sink.log(Level::Info, "Invoking reactive handler: a");
+        sink.log(Level::Info, "Invoking reactive handler: b");
+        sink.log(Level::Debug, "set flag x");
+        sink.log(Level::Warning, "disk almost full");
+        sink.log(Level::Info, "Invoking reactive handler: c");
+        // Nothing is sent before the end of the hook.
+        assert!(backend.world().logs.is_empty());
+        drop(sink);
+        assert_eq!(
+            backend.world().logs,
+            [
+                (
+                    Level::Info,
+                    "Invoking reactive handler: a\nInvoking reactive handler: b".to_owned()
+                ),
+                (Level::Warning, "disk almost full".to_owned()),
+                (Level::Info, "Invoking reactive handler: c".to_owned()),
+            ]
+        );
+    }
+}
