@@ -1017,3 +1017,46 @@ fn the_fake_parses_arguments_and_fails_like_juju() {
     assert_eq!(fake.world(), json!({}));
     assert!(fake.calls().is_empty());
 }
+
+/// What charmhelpers does: probe `relation-set --help` for `--file`, then
+/// write `yaml.safe_dump(settings)` to a file. The fake takes it as Juju
+/// does (scalars as text, null deleting the key), so the Python reference
+/// layers run against it unchanged.
+#[test]
+fn the_fake_takes_charmhelpers_yaml_files() {
+    let fake = Fake::new(
+        "charmhelpers_yaml",
+        json!({
+            "unit": "web/0",
+            "leader": true,
+            "relations": {"db:1": {"app": "pg", "units": ["pg/0"],
+                                   "unit_data": {"web/0": {"old": "1"}}, "app_data": {}}},
+        }),
+    );
+    let help = Command::new(fake.dir.join("relation-set"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--file"));
+    let settings = fake.dir.join("settings.yaml");
+    fs::write(
+        &settings,
+        "host: 10.0.0.1\nport: 5432\nflag: true\nold: null\nmulti: |\n  one\n  two\nquoted: 'it''s'\n",
+    )
+    .unwrap();
+    let out = Command::new(fake.dir.join("relation-set"))
+        .args(["-r", "db:1", "--file"])
+        .arg(&settings)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fake.world()["relations"]["db:1"]["unit_data"]["web/0"],
+        json!({"flag": "true", "host": "10.0.0.1", "multi": "one\ntwo\n", "port": "5432", "quoted": "it's"})
+    );
+}

@@ -440,6 +440,15 @@ impl Call {
         if let Some(text) = get(&self.world, &["stdout_override", tool]).and_then(Value::as_str) {
             return Ok(Some(text.to_owned()));
         }
+        if args.iter().any(|a| a == "--help" || a == "-h") {
+            // charmhelpers probes `relation-set --help` for `--file`.
+            let file = if tool == "relation-set" {
+                "\n--file (= )\n    file containing key-value pairs\n"
+            } else {
+                "\n"
+            };
+            return Ok(Some(format!("Usage: {tool} [options]{file}")));
+        }
         match tool {
             "relation-ids" => self.relation_ids(args),
             "relation-list" => self.relation_list(args),
@@ -1127,27 +1136,25 @@ fn settings_file(text: &str) -> Result<BTreeMap<String, String>, Fail> {
             })
             .collect();
     }
-    let mut map = BTreeMap::new();
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (key, value) = match line.split_once(": ") {
-            Some((key, value)) => (key, value.trim()),
-            None => match line.strip_suffix(':') {
-                Some(key) => (key, ""),
-                None => return Err(failed(format!("yaml: expected a map, got line {line:?}"))),
-            },
-        };
-        let value = if value.starts_with('"') {
-            serde_json::from_str(value)
-                .map_err(|e| failed(format!("yaml: bad double-quoted value: {e}")))?
-        } else if let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
-            inner.replace("''", "'")
-        } else {
-            value.to_owned()
-        };
-        map.insert(key.trim().to_owned(), value);
-    }
-    Ok(map)
+    // Anything else is YAML, as charmhelpers writes it (`yaml.safe_dump`).
+    // Juju decodes it into map[string]string: scalars become their text,
+    // null becomes "" (which deletes the key).
+    let map: BTreeMap<String, Value> = serde_saphyr::from_str(text)
+        .map_err(|e| failed(format!("yaml: cannot parse the settings: {e}")))?;
+    map.into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                Value::String(s) => s,
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                other => {
+                    return Err(failed(format!(
+                        "yaml: unmarshal errors: cannot unmarshal {other} into string for key {key:?}"
+                    )));
+                }
+            };
+            Ok((key, text))
+        })
+        .collect()
 }
