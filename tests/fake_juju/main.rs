@@ -440,7 +440,12 @@ impl Call {
         if let Some(text) = get(&self.world, &["stdout_override", tool]).and_then(Value::as_str) {
             return Ok(Some(text.to_owned()));
         }
-        if args.iter().any(|a| a == "--help" || a == "-h") {
+        // A flag only before `--`: `juju-log -- --help` logs the text.
+        if args
+            .iter()
+            .take_while(|a| *a != "--")
+            .any(|a| a == "--help" || a == "-h")
+        {
             // charmhelpers probes `relation-set --help` for `--file`.
             let file = if tool == "relation-set" {
                 "\n--file (= )\n    file containing key-value pairs\n"
