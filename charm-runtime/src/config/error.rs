@@ -2,7 +2,7 @@
 //! does not deserialize, [`ConfigProblem`] when a value does not fit the
 //! charm's config schema.
 
-use crate::metadata::OptionType;
+use super::schema::OptionType;
 
 /// A config value that cannot be read as the requested type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

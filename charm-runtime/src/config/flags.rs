@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use super::schema::ConfigSchema;
 use super::values::Config;
-use crate::metadata::ConfigSchema;
 
 /// One flag change, in the order layer-basic makes them.
 #[derive(Debug, Clone, PartialEq, Eq)]

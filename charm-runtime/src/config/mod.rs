@@ -91,9 +91,11 @@
 
 mod error;
 mod flags;
+mod schema;
 mod values;
 
 pub use error::{ConfigError, ConfigProblem};
 pub(crate) use flags::manage_flags;
 pub use flags::{ConfigFlags, FlagOp, PREVIOUS_CONFIG_KEY};
+pub use schema::{ConfigOption, ConfigSchema, OptionType};
 pub use values::Config;

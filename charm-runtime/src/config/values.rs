@@ -4,7 +4,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::error::{ConfigError, ConfigProblem};
-use crate::metadata::{ConfigSchema, describe};
+use super::schema::ConfigSchema;
+use crate::metadata::error::describe;
 
 /// The config values of one hook.
 #[derive(Debug, Clone, Default, PartialEq)]
