@@ -11,12 +11,11 @@ use std::rc::Rc;
 
 use charm_runtime::backend::{Backend, MemoryBackend, MemoryWorld};
 use charm_runtime::env::{HookEnv, Invoked};
-use charm_runtime::juju::Juju;
 use charm_runtime::log::{MemorySink, NullSink};
-use charm_runtime::metadata::{ActionsSchema, Metadata};
+use charm_runtime::metadata::{ActionsSchema, ConfigSchema, Metadata};
 use charm_runtime::{
-    Handler, HandlerError, HookContext, HookError, HookOptions, HookOutcome, Level, MemoryStore,
-    Registry, RegistryError, run_hook,
+    Charm, CharmError, Handler, HandlerError, HookContext, HookError, HookOptions, HookOutcome,
+    Level, MemoryStore, Registry, RegistryError, run_hook,
 };
 use serde_json::json;
 
@@ -58,9 +57,7 @@ impl Unit {
 
     /// Run what Juju names `invoked`.
     fn run(&mut self, registry: &Registry, invoked: Invoked) -> HookOutcome {
-        let name = match &invoked {
-            Invoked::Hook(n) | Invoked::Action(n) => n.clone(),
-        };
+        let charm = Charm::new(metadata(), ConfigSchema::default(), None, registry.clone()).unwrap();
         let env = HookEnv {
             invoked,
             unit: "db/0".into(),
@@ -73,12 +70,7 @@ impl Unit {
             juju_version: None,
         };
         let backend: Rc<dyn Backend> = self.backend.clone();
-        let juju = Rc::new(Juju::new(env, Rc::new(metadata()), backend));
-        run_hook(
-            registry,
-            &mut self.store,
-            HookOptions::new(name).sink(self.sink.clone()).juju(juju),
-        )
+        charm.run(env, backend, &mut self.store, self.sink.clone())
     }
 
     fn action(&mut self, registry: &Registry, name: &str) -> HookOutcome {
@@ -302,9 +294,9 @@ fn a_failing_handler_fails_the_action_and_keeps_nothing() {
     let before = unit.store.clone();
     let out = unit.action(&r, "wipe");
     match &out.error {
-        Some(HookError::Handler(HandlerError::Failed { handler, message })) => {
+        Some(HookError::Handler(HandlerError::Failed { handler, error })) => {
             assert_eq!(handler, "actions::backup::wipe");
-            assert_eq!(message, "disk is read-only");
+            assert_eq!(error.message(), "disk is read-only");
         }
         other => panic!("{other:?}"),
     }
@@ -453,19 +445,22 @@ fn registration_checks_action_handlers() {
 }
 
 #[test]
-fn check_actions_reports_handlers_of_undeclared_actions() {
+fn building_the_charm_refuses_handlers_of_undeclared_actions() {
     let r = registry("backup");
     let actions = ActionsSchema::parse(
-        "backup: {}\nrestore: {}\ncheck: {}\nwipe: {}\nexplode: {}\nbad-key: {}\n",
+        "backup: {}\nrestore: {}\ncheck: {}\nwipe: {}\nexplode: {}\nbad-key: {}\ndefr: {}\n",
         "actions.yaml",
     )
     .unwrap();
-    assert_eq!(
-        r.check_actions(&actions),
-        [
-            "handler actions::backup::defer serves action \"defer\", which the charm's actions.yaml does not declare (actions: backup, bad-key, check, explode, restore, wipe)"
-        ]
-    );
+    match Charm::new(metadata(), ConfigSchema::default(), Some(actions), r.clone()) {
+        Err(CharmError::Names { problems, .. }) => assert_eq!(
+            problems,
+            [
+                "handler actions::backup::defer serves action \"defer\", which the charm's actions.yaml does not declare (did you mean \"defr\"?)"
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
         r.action_names(),
         [

@@ -166,15 +166,20 @@ fn the_charm_runs_each_hook_as_juju_runs_it() {
         unit.unit_state("reactive.states.webapp.started").as_deref(),
         Some("null")
     );
-    // Each read once, each write once.
+    // Each read once, each write once; status-set twice: the progress
+    // shown while installing, then the final status.
     let calls = unit.calls();
+    assert_eq!(
+        calls.iter().filter(|t| *t == "status-set").count(),
+        2,
+        "{calls:?}"
+    );
     for tool in [
         "config-get",
         "is-leader",
         "leader-get",
         "leader-set",
         "open-port",
-        "status-set",
     ] {
         assert_eq!(
             calls.iter().filter(|t| *t == tool).count(),

@@ -1,7 +1,7 @@
 //! Typed endpoints and interface handlers (`#[interface]`): handlers
 //! instantiated once per endpoint of their interface, `{endpoint_name}`
 //! expanded per endpoint, typed endpoints resolved from flags, and the
-//! mismatches `Registry::check_against` reports before any hook runs.
+//! mismatches building the charm reports before any hook runs.
 //!
 //! Each scenario keeps its handlers in a module of its own and builds its
 //! registry with `Registry::for_charm("interfaces::<module>", &metadata)`.
@@ -16,9 +16,10 @@ use charm_runtime::backend::{
 use charm_runtime::env::{HookEnv, Invoked};
 use charm_runtime::juju::Juju;
 use charm_runtime::log::NullSink;
-use charm_runtime::metadata::Metadata;
+use charm_runtime::metadata::{ConfigSchema, Metadata};
 use charm_runtime::{
-    HandlerError, HookError, HookOptions, HookOutcome, MemoryStore, Registry, run_hook,
+    Charm, CharmError, HandlerError, HookError, HookOptions, HookOutcome, MemoryStore, Registry,
+    run_hook,
 };
 
 const METADATA: &str = "
@@ -46,6 +47,16 @@ fn metadata() -> Metadata {
 
 fn registry(module: &str) -> Registry {
     Registry::for_charm(&format!("interfaces::{module}"), &metadata()).unwrap()
+}
+
+/// What building the charm reports of `registry`'s names, one message a
+/// mistake.
+fn problems(registry: Registry) -> Vec<String> {
+    match Charm::new(metadata(), ConfigSchema::default(), None, registry) {
+        Ok(_) => Vec::new(),
+        Err(CharmError::Names { problems, .. }) => problems,
+        Err(other) => panic!("{other}"),
+    }
 }
 
 fn env(hook: &str, relation: Option<(&str, &str)>) -> HookEnv {
@@ -76,18 +87,25 @@ impl Unit {
         }
     }
 
-    fn run(
-        &mut self,
-        registry: &Registry,
-        hook: &str,
-        relation: Option<(&str, &str)>,
-    ) -> HookOutcome {
+    /// Run `hook` as `main` does: the charm built from `registry`.
+    fn run(&mut self, registry: Registry, hook: &str, relation: Option<(&str, &str)>) -> HookOutcome {
+        let charm = Charm::new(metadata(), ConfigSchema::default(), None, registry).unwrap();
         let backend: Rc<dyn Backend> = self.backend.clone();
-        let juju = Rc::new(Juju::new(env(hook, relation), Rc::new(metadata()), backend));
+        charm.run(env(hook, relation), backend, &mut self.store, Rc::new(NullSink))
+    }
+
+    /// Run `hook` with handlers a charm would refuse to start with, the
+    /// Juju side attached by hand: what a handler meets at run time.
+    fn run_unchecked(&mut self, mut registry: Registry, hook: &str) -> HookOutcome {
+        let backend: Rc<dyn Backend> = self.backend.clone();
+        let juju = Rc::new(Juju::new(env(hook, None), Rc::new(metadata()), backend));
+        registry.atstart("attach juju", move |ctx: &charm_runtime::HookContext| {
+            ctx.extensions().insert(juju.clone())
+        });
         run_hook(
-            registry,
+            &registry,
             &mut self.store,
-            HookOptions::new(hook).sink(Rc::new(NullSink)).juju(juju),
+            HookOptions::new(hook).sink(Rc::new(NullSink)),
         )
     }
 }
@@ -208,11 +226,7 @@ fn interface_handlers_are_instantiated_per_endpoint_in_order() {
         "interfaces::ha::Hacluster::joined:ha",
         "id: module path, type, method, endpoint"
     );
-    assert!(
-        r.check_against(&metadata()).is_empty(),
-        "{:?}",
-        r.check_against(&metadata())
-    );
+    assert_eq!(problems(registry("ha")), Vec::<String>::new());
     // Without the metadata, interface handlers are not registered at all.
     assert_eq!(
         Registry::from_inventory("interfaces::ha")
@@ -226,7 +240,7 @@ fn interface_handlers_are_instantiated_per_endpoint_in_order() {
 fn flags_are_expanded_per_endpoint() {
     let r = registry("ha");
     let mut unit = Unit::new(world(&[("ha", 1, "hacluster/0")]));
-    let out = unit.run(&r, "ha-relation-joined", Some(("ha:1", "hacluster/0")));
+    let out = unit.run(r, "ha-relation-joined", Some(("ha:1", "hacluster/0")));
     assert!(out.is_ok(), "{:?}", out.error);
     assert_eq!(
         short(&out.invoked),
@@ -261,7 +275,7 @@ fn flags_are_expanded_per_endpoint() {
     );
     unit.backend = Rc::new(MemoryBackend::new(w));
     let out = unit.run(
-        &r,
+        registry("ha"),
         "ha-backup-relation-joined",
         Some(("ha-backup:2", "hacluster-b/0")),
     );
@@ -275,7 +289,6 @@ fn flags_are_expanded_per_endpoint() {
 
 #[test]
 fn hook_patterns_are_expanded_per_endpoint() {
-    let r = registry("ha");
     let mut unit = Unit::new(world(&[("ha", 1, "hacluster/0"), ("ha-backup", 2, "b/0")]));
     for (hook, relation, expected) in [
         ("ha-relation-changed", ("ha:1", "hacluster/0"), "changed:ha"),
@@ -285,7 +298,7 @@ fn hook_patterns_are_expanded_per_endpoint() {
             "changed:ha-backup",
         ),
     ] {
-        let out = unit.run(&r, hook, Some(relation));
+        let out = unit.run(registry("ha"), hook, Some(relation));
         assert!(out.is_ok(), "{:?}", out.error);
         assert_eq!(short(&out.invoked)[0], expected, "{hook}");
         assert!(
@@ -353,7 +366,7 @@ fn a_role_limits_instantiation_to_its_metadata_section() {
         ]
     );
     assert_eq!(
-        r.check_against(&metadata()),
+        problems(r),
         [
             "handler interfaces::roles::wrong_side takes HttpProvides, an endpoint of the provides side of interface \"http\", but flag \"endpoint.backend.joined\" names relation \"backend\", which is a requires endpoint of interface \"http\" in the charm's metadata"
         ]
@@ -419,7 +432,7 @@ mod mismatch {
 fn check_against_reports_typed_endpoints_that_do_not_resolve() {
     let r = registry("mismatch");
     assert_eq!(
-        r.check_against(&metadata()),
+        problems(r),
         [
             "handler interfaces::mismatch::wrong_interface takes Pgsql, an endpoint of interface \"pgsql\", but flag \"db.ready\" names relation \"db\", which is of interface \"mysql\" in the charm's metadata",
             "handler interfaces::mismatch::no_endpoint takes Mysql, an endpoint of interface \"mysql\", but none of its flags names a relation of the charm's metadata; relations of that interface: db (name one in a flag, e.g. `endpoint.db.joined`)",
@@ -432,7 +445,7 @@ fn a_typed_endpoint_that_does_not_resolve_fails_the_hook_naming_both_interfaces(
     let r = registry("mismatch");
     let mut unit = Unit::new(world(&[]));
     unit.store = MemoryStore::with_flags(&["db.ready"]);
-    let out = unit.run(&r, "update-status", None);
+    let out = unit.run_unchecked(r, "update-status");
     match &out.error {
         Some(HookError::Handler(HandlerError::Extract { handler, source })) => {
             assert_eq!(handler, "interfaces::mismatch::wrong_interface");
@@ -451,7 +464,7 @@ fn typed_endpoints_of_different_interfaces_resolve_from_their_own_flags() {
     let r = registry("mismatch");
     let mut unit = Unit::new(world(&[("website", 4, "client/0")]));
     unit.store = MemoryStore::with_flags(&["endpoint.website.joined", "db.available"]);
-    let out = unit.run(&r, "update-status", None);
+    let out = unit.run_unchecked(r, "update-status");
     assert!(out.is_ok(), "{:?}", out.error);
     assert_eq!(short(&out.invoked), ["two_interfaces"]);
     assert!(unit.store.flags().contains(&"db+website".to_owned()));

@@ -291,9 +291,12 @@ fn a_handler_returning_err_fails_the_hook_and_commits_nothing() {
     let before = store.clone();
     let outcome = run("failing", "install", &mut store);
     match handler_error(&outcome) {
-        HandlerError::Failed { handler, message } => {
+        HandlerError::Failed { handler, error } => {
             assert_eq!(handler, "macros::failing::write_config");
-            assert_eq!(message, "disk full writing /etc/app.conf");
+            assert_eq!(error.message(), "disk full writing /etc/app.conf");
+            // The charm's own error type survives the boundary.
+            let disk_full = error.downcast_ref::<failing::DiskFull>().unwrap();
+            assert_eq!(disk_full.path, "/etc/app.conf");
         }
         other => panic!("{other:?}"),
     }
@@ -447,7 +450,7 @@ mod relation_groups {
 #[test]
 fn relation_groups_resolve_through_metadata() {
     let registry = Registry::from_inventory("macros::relation_groups").unwrap();
-    let relations: charm_runtime::RelationResolver = Rc::new(|role: &str, interface: &str| {
+    let relations: charm_runtime::reactive::RelationResolver = Rc::new(|role: &str, interface: &str| {
         if (role, interface) == ("requires", "mysql") {
             vec!["db".to_owned()]
         } else {

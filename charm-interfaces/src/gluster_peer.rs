@@ -177,8 +177,8 @@ impl<'a> GlusterPeers<'a> {
         self.0.ctx()
     }
 
-    fn juju(&self, what: &str) -> Result<&'a Juju, ToolError> {
-        self.ctx().require_juju(what)
+    fn juju(&self, _what: &str) -> Result<std::rc::Rc<Juju>, ToolError> {
+        Ok(self.ctx().juju())
     }
 
     fn warn(&self, message: &str) {
@@ -242,7 +242,8 @@ impl<'a> GlusterPeers<'a> {
 
     /// The relation and remote unit of the running relation hook.
     fn current(&self) -> Result<Option<(RelationId, String)>, ToolError> {
-        let env = self.juju("relation hook")?.env();
+        let juju = self.juju("relation hook")?;
+        let env = juju.env();
         Ok(match (&env.relation_id, &env.remote_unit) {
             (Some(r), Some(u)) => Some((r.clone(), u.clone())),
             _ => None,

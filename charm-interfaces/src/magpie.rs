@@ -267,7 +267,7 @@ impl MagpiePeers<'_> {
     /// `Conversation.join`); `None` outside a relation hook of this
     /// endpoint with a remote unit.
     fn join_current(&self) -> Result<Option<Conversation>, MagpieError> {
-        let juju = self.ctx().require_juju("magpie peers")?;
+        let juju = self.ctx().juju();
         let env = juju.env();
         let (Some(relation), Some(unit)) = (&env.relation_id, &env.remote_unit) else {
             return Ok(None);
@@ -359,7 +359,7 @@ impl MagpiePeers<'_> {
         conv: &Conversation,
         key: &str,
     ) -> Result<Option<String>, MagpieError> {
-        let juju = self.ctx().require_juju("relation-get")?;
+        let juju = self.ctx().juju();
         let env = juju.env();
         let departing = env.name().ends_with("-relation-departed")
             && env.relation_id.as_ref() == Some(&conv.relation)
@@ -381,7 +381,7 @@ impl MagpiePeers<'_> {
         key: &str,
         value: Option<String>,
     ) -> Result<(), MagpieError> {
-        let juju = self.ctx().require_juju("relation-set")?;
+        let juju = self.ctx().juju();
         juju.relation_set(&conv.relation, false, key, value);
         Ok(())
     }
@@ -543,7 +543,7 @@ impl MagpiePeers<'_> {
     /// addresses of `network-get <endpoint>`, else `unit-get
     /// private-address`. Returns the value published.
     pub fn advertise_juju_addresses(&self) -> Result<String, MagpieError> {
-        let juju = self.ctx().require_juju("network-get")?;
+        let juju = self.ctx().juju();
         let mut addresses = Vec::new();
         match juju.network_get(self.name(), None) {
             Ok(info) => {

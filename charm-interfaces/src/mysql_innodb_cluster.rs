@@ -431,7 +431,7 @@ impl<'a> MysqlInnodbClusterPeers<'a> {
         if let Some(host) = self.cluster_host_override()? {
             return Ok(host);
         }
-        let juju = self.ctx().require_juju("network-get")?;
+        let juju = self.ctx().juju();
         match juju.network_get(self.name(), relation) {
             Ok(info) => {
                 let ingress = info.pointer("/ingress-addresses/0").and_then(Value::as_str);

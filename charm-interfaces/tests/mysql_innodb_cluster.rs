@@ -10,10 +10,9 @@ use std::rc::Rc;
 use charm_runtime::backend::{DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId};
 use charm_runtime::env::{HookEnv, Invoked};
 use charm_runtime::harness::{Context, Event, Level, Network, Output, Relation, State};
-use charm_runtime::juju::Juju;
 use charm_runtime::log::MemorySink;
-use charm_runtime::metadata::Metadata;
-use charm_runtime::{HookOptions, MemoryStore, Registry, RegistryError, run_hook};
+use charm_runtime::metadata::{ConfigSchema, Metadata};
+use charm_runtime::{Charm, MemoryStore, Registry, RegistryError};
 use serde_json::{Value, json};
 
 const METADATA: &str = "
@@ -491,7 +490,7 @@ fn bad_network_get_answers_fall_back() {
 /// the unit's private address is published with a warning.
 #[test]
 fn a_missing_binding_falls_back_to_the_private_address() {
-    let metadata = Rc::new(Metadata::parse(METADATA, "metadata.yaml").unwrap());
+    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
     let registry = registry(&metadata).unwrap();
     let rid: RelationId = "cluster:1".parse().unwrap();
     let mut world = MemoryWorld {
@@ -522,15 +521,9 @@ fn a_missing_binding_falls_back_to_the_private_address() {
         juju_version: None,
     };
     let sink = Rc::new(MemorySink::new());
-    let juju = Rc::new(Juju::new(env, metadata, backend.clone()));
+    let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
     let mut store = MemoryStore::new();
-    let outcome = run_hook(
-        &registry,
-        &mut store,
-        HookOptions::new("cluster-relation-joined")
-            .juju(juju)
-            .sink(sink.clone()),
-    );
+    let outcome = charm.run(env, backend.clone(), &mut store, sink.clone());
     assert!(outcome.is_ok(), "{:?}", outcome.error);
     let world = backend.world();
     let data = &world.relations[&rid].data[&DataBag::Unit(LOCAL.into())];
@@ -677,7 +670,7 @@ fn the_process_backend_sends_the_password_on_stdin_only() {
     let state_file = dir.join("fake-juju-state.json");
     std::fs::write(&state_file, world.to_string()).unwrap();
 
-    let metadata = Rc::new(Metadata::parse(METADATA, "metadata.yaml").unwrap());
+    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
     let mut registry = Registry::for_charm("mysql_innodb_cluster::sender", &metadata).unwrap();
     registry
         .add_charm_inventory("charm_interfaces::mysql_innodb_cluster", &metadata)
@@ -696,15 +689,9 @@ fn the_process_backend_sends_the_password_on_stdin_only() {
     };
     let sink = Rc::new(MemorySink::new());
     let backend = Rc::new(ProcessBackend::with_tools_dir(&dir));
-    let juju = Rc::new(Juju::new(env, metadata, backend));
+    let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
     let mut store = MemoryStore::new();
-    let outcome = run_hook(
-        &registry,
-        &mut store,
-        HookOptions::new("cluster-relation-joined")
-            .juju(juju)
-            .sink(sink.clone()),
-    );
+    let outcome = charm.run(env, backend, &mut store, sink.clone());
     assert!(outcome.is_ok(), "{:?}", outcome.error);
 
     let world: Value =

@@ -235,9 +235,9 @@ pub fn registration(model: &HandlerModel, owner: Option<&Owner>) -> TokenStream 
             ) -> ::core::result::Result<(), ::charm_runtime::HandlerError> {
                 #(#extract)*
                 let __charm_ret = #call(#(#pass),*);
-                #result.map_err(|message| ::charm_runtime::HandlerError::Failed {
+                #result.map_err(|error| ::charm_runtime::HandlerError::Failed {
                     handler: ::core::clone::Clone::clone(&__charm_inv.handler.id),
-                    message,
+                    error,
                 })
             }
 

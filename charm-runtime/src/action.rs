@@ -65,11 +65,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::backend::ToolError;
-use crate::context::HookContext;
-use crate::dispatch::Phase;
-use crate::error::{Error, ExtractError};
-use crate::extract::{Extract, Invocation};
+use crate::reactive::HookContext;
+
+use crate::error::Error;
+use crate::reactive::ExtractError;
+use crate::reactive::{Extract, Invocation};
 use crate::juju::Juju;
+use std::rc::Rc;
 
 /// Why `name` cannot be a Juju action name: Juju accepts lowercase
 /// letters, digits and hyphens, starting with a letter and not ending with
@@ -261,12 +263,7 @@ impl<'a> Extract<'a> for ActionParams {
 }
 
 impl HookContext {
-    /// The action being run, in an action; `None` in a hook.
-    pub fn action_name(&self) -> Option<&str> {
-        (self.phase() == Phase::Action).then(|| self.hook_name())
-    }
-
-    fn action_juju(&self, tool: &str) -> Result<&Juju, ToolError> {
+    fn action_juju(&self, tool: &str) -> Result<Rc<Juju>, ToolError> {
         if self.action_name().is_none() {
             return Err(ToolError::Refused {
                 tool: tool.to_owned(),
@@ -276,7 +273,7 @@ impl HookContext {
                 ),
             });
         }
-        self.require_juju(tool)
+        Ok(self.juju())
     }
 
     /// The parameters of the action being run (`action-get`, read once).

@@ -7,14 +7,14 @@ use std::rc::Rc;
 
 use serde::Deserialize;
 
-use crate::error::RegistryError;
-use crate::handler::Handler;
-use crate::log::{LogSink, NullSink};
-use crate::python_json;
-use crate::registry::Registry;
-use crate::run::{HookOptions, HookOutcome, run_hook};
+use crate::reactive::RegistryError;
+use crate::reactive::Handler;
+use crate::reactive::log::{LogSink, NullSink};
+use crate::reactive::python_json;
+use crate::reactive::Registry;
+use crate::reactive::{HookOptions, HookOutcome, run_hook};
 use crate::state::MemoryStore;
-use crate::triggers::{TriggerAction, TriggerOn};
+use crate::reactive::{TriggerAction, TriggerOn};
 
 /// A conformance spec.
 #[derive(Debug, Clone, Deserialize)]

@@ -4,21 +4,24 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use crate::backend::{Backend, ProcessBackend};
+use crate::charm::Charm;
 use crate::env::HookEnv;
-use crate::error::RegistryError;
-use crate::log::{JujuLogSink, Level, LogSink};
-use crate::metadata::{ActionsSchema, ConfigSchema, Metadata};
-use crate::registry::Registry;
-use crate::run::{HookOptions, run_hook};
-use crate::state::SqliteStore;
+use crate::juju_log::JujuLogSink;
+use crate::metadata::Metadata;
+use crate::reactive::{Level, LogSink, Registry, RegistryError, SqliteStore};
 
 /// Run the hook or action Juju invoked with every handler registered by the
-/// macros in this binary ([`Registry::for_charm`]: interface handlers are
-/// instantiated for the endpoints of the charm's metadata). Use as the
-/// charm's `main`:
+/// macros in this binary ([`Charm::load`]: interface handlers are
+/// instantiated for the endpoints of the charm's metadata).
+///
+/// A charm keeps its handlers in its library, whose `main` calls this, and
+/// its `src/main.rs` calls the library's `main`, so that the handlers are
+/// linked into the binary:
 ///
 /// ```no_run
-/// fn main() -> std::process::ExitCode {
+/// // src/lib.rs
+/// /// Run the hook Juju invoked.
+/// pub fn main() -> std::process::ExitCode {
 ///     charm_runtime::main()
 /// }
 /// ```
@@ -29,17 +32,17 @@ use crate::state::SqliteStore;
 /// 1, so Juju marks the hook failed and retries it. A failed action also
 /// reports its error with `action-fail` (see [`crate::action`]).
 ///
-/// Before running anything, the registry is checked against the charm's
-/// metadata ([`Registry::check_against`]); a problem stops every hook with
-/// a message naming it. Handlers of actions `actions.yaml` does not
-/// declare are logged as warnings ([`Registry::check_actions`]).
+/// Before running anything the charm is built and checked
+/// ([`Charm::new`]): no handler at all, or a handler naming a relation,
+/// endpoint or action the charm does not declare, stops every hook with a
+/// message naming the mistake.
 pub fn main() -> ExitCode {
-    run_charm(|metadata| Registry::for_charm("", metadata))
+    main_with(|metadata| Registry::for_charm("", metadata))
 }
 
 /// Like [`main`], with the registry built by `registry` from the charm's
 /// metadata (for charms that register handlers by hand).
-pub fn run_charm(registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryError>) -> ExitCode {
+pub fn main_with(registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryError>) -> ExitCode {
     let program = std::env::args()
         .next()
         .and_then(|a| {
@@ -73,44 +76,22 @@ fn run_in(
     sink: Rc<JujuLogSink>,
     registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryError>,
 ) -> ExitCode {
-    let fail = |message: String| {
-        sink.log(Level::Error, &message);
-        ExitCode::from(1)
-    };
-    let metadata = match Metadata::load(&env.charm_dir) {
-        Ok(m) => Rc::new(m),
-        Err(e) => return fail(format!("cannot start: {e}")),
-    };
-    let schema = match ConfigSchema::load(&env.charm_dir) {
-        Ok(s) => Rc::new(s),
-        Err(e) => return fail(format!("cannot start: {e}")),
-    };
-    let registry = match registry(&metadata) {
-        Ok(r) => r,
-        Err(e) => return fail(format!("cannot start: {e}")),
-    };
-    let problems = registry.check_against(&metadata);
-    if !problems.is_empty() {
-        return fail(format!("cannot start: {}", problems.join("; ")));
-    }
-    match ActionsSchema::load(&env.charm_dir) {
-        Ok(actions) => {
-            for problem in registry.check_actions(&actions) {
-                sink.log(Level::Warning, &problem);
-            }
+    let charm = match Charm::load_with(&env.charm_dir, registry) {
+        Ok(c) => c,
+        Err(e) => {
+            sink.log(Level::Error, &format!("cannot start: {e}"));
+            return ExitCode::from(1);
         }
-        Err(e) => sink.log(
-            Level::Warning,
-            &format!("cannot check the action handlers: {e}"),
-        ),
-    }
+    };
     let db = env.unit_state_path(|k| std::env::var(k).ok());
     let mut store = match SqliteStore::open(&db) {
         Ok(s) => s,
-        Err(e) => return fail(format!("cannot open unit state: {e}")),
+        Err(e) => {
+            sink.log(Level::Error, &format!("cannot open unit state: {e}"));
+            return ExitCode::from(1);
+        }
     };
-    let options = HookOptions::for_charm(env, metadata, schema, backend, sink.clone());
-    let outcome = run_hook(&registry, &mut store, options);
+    let outcome = charm.run(env, backend, &mut store, sink);
     if outcome.is_ok() {
         ExitCode::SUCCESS
     } else {

@@ -134,6 +134,26 @@ impl HookEnv {
         })
     }
 
+    /// The environment of a hook run with no Juju around it (a test of the
+    /// reactive core, the conformance runner): unit `charm/0`, the
+    /// current directory as the charm directory, nothing else.
+    pub fn detached(hook: &str, action: Option<&str>) -> Self {
+        HookEnv {
+            invoked: match action {
+                Some(a) => Invoked::Action(a.to_owned()),
+                None => Invoked::Hook(hook.to_owned()),
+            },
+            unit: "charm/0".to_owned(),
+            charm_dir: PathBuf::from("."),
+            relation: None,
+            relation_id: None,
+            remote_unit: None,
+            remote_app: None,
+            model: None,
+            juju_version: None,
+        }
+    }
+
     /// The hook name; for an action, the action's name.
     pub fn name(&self) -> &str {
         match &self.invoked {

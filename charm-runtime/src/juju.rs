@@ -303,7 +303,7 @@ impl Juju {
     }
 
     /// Queue a leadership setting (`None` deletes). Prefer
-    /// [`crate::HookContext::leader_set`], which also maintains the
+    /// [`HookContext::leader_set`](crate::HookContext::leader_set), which also maintains the
     /// `leadership.*` flags.
     pub fn leader_set_raw(&self, key: &str, value: Option<String>) {
         self.outbox
@@ -316,6 +316,13 @@ impl Juju {
     /// call wins).
     pub fn status_set(&self, status: Status) {
         self.outbox.borrow_mut().unit_status = Some(status);
+    }
+
+    /// Set this unit's workload status now, without waiting for the end
+    /// of the hook (progress during a long hook). A status set with
+    /// [`Juju::status_set`] is still sent at the end.
+    pub fn status_set_now(&self, status: Status) -> Result<(), ToolError> {
+        self.backend.status_set(false, &status)
     }
 
     /// Set the application's status (leader only) at the end of the hook.

@@ -12,16 +12,14 @@
 //!   leader, which gets no `leader-settings-changed` hook of its own.
 
 use crate::backend::ToolError;
-use crate::context::HookContext;
+use crate::reactive::HookContext;
 use crate::error::Error;
 
 const SETTINGS_PREFIX: &str = "leadership.settings.";
 
 /// Refresh the leadership flags from Juju (an atstart step).
 pub(crate) fn manage_flags(ctx: &HookContext) -> Result<(), Error> {
-    let Some(juju) = ctx.juju() else {
-        return Ok(());
-    };
+    let juju = ctx.juju();
     let flags = ctx.flags();
     flags.toggle("leadership.is_leader", juju.is_leader()?);
     let previous = ctx.kv().getrange(SETTINGS_PREFIX, true)?;
@@ -53,7 +51,7 @@ impl HookContext {
     /// keep secrets out of leadership settings (publish them on a peer
     /// relation instead, whose data goes on stdin).
     pub fn leader_set(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
-        let juju = self.require_juju("leader-set")?;
+        let juju = self.juju();
         if !juju.is_leader()? {
             return Err(ToolError::Refused {
                 tool: "leader-set".into(),
@@ -77,6 +75,6 @@ impl HookContext {
 
     /// A leadership setting, including one set earlier in this hook.
     pub fn leader_get(&self, key: &str) -> Result<Option<String>, Error> {
-        Ok(self.require_juju("leader-get")?.leader_get(key)?)
+        Ok(self.juju().leader_get(key)?)
     }
 }

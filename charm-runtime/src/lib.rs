@@ -1,4 +1,4 @@
-//! The reactive runtime of charms written in Rust.
+//! Juju charms in Rust, with the reactive model of charms.reactive.
 //!
 //! A charm is one binary that Juju runs for every hook. Each run loads the
 //! unit's flags and data, dispatches the handlers whose conditions hold
@@ -24,72 +24,81 @@
 //! assert_eq!(unit_state.flags(), ["app.installed", "app.started"]);
 //! ```
 //!
-//! The `charm-macros` crate turns `#[when("...")]` functions into the same
-//! registrations; see [`Registry::from_inventory`] and
-//! [`Registry::for_charm`].
+//! Charm authors write handlers with the `charm-macros` attributes and
+//! import everything through [`prelude`].
+//!
+//! # Layers
+//!
+//! - [`reactive`], the core: flags, conditions, handlers and their
+//!   arguments ([`Extract`]), the [`Registry`], dispatch, triggers, the
+//!   unit state and the trace. It imports nothing of Juju.
+//! - The Juju layer, on the core: the hook environment ([`env`](mod@env)),
+//!   the hook tools ([`backend`]) behind a read cache and a write outbox
+//!   ([`juju`]), the charm's files ([`metadata`], [`config`]), endpoints
+//!   ([`endpoint`]), leadership, actions ([`action`]) and the automatic
+//!   flags (`docs/flags.md`), joined to a hook through
+//!   [`reactive::HookLayer`].
+//! - A [`Charm`]: files and handlers read and checked once; [`main`], the
+//!   [`harness`] and the [`conformance`] runner all start hooks from one.
 //!
 //! # From hook start to commit
 //!
-//! 1. [`main`] reads the hook context Juju put in the environment
-//!    ([`env`](mod@env)), the charm's metadata and config schema ([`metadata`]), and
-//!    builds the [`Registry`] (macro handlers, interface handlers once per
-//!    matching endpoint).
-//! 2. [`run_hook`] loads the unit state ([`state`]) and creates the
-//!    [`HookContext`]; the [`juju::Juju`] side caches hook-tool reads
-//!    ([`backend`]) and holds writes.
-//! 3. The managed flags are refreshed (endpoints: [`endpoint`]; config:
-//!    [`config`]; leadership), then atstart callbacks run.
-//! 4. [`dispatch`](fn@dispatch) runs the handlers (or, for an action, [`action`] runs the
-//!    action's handlers); arguments are extracted through [`Extract`].
+//! 1. [`main`] reads the hook context Juju put in the environment and
+//!    builds the [`Charm`] from the charm directory and the handlers linked
+//!    into the binary, checking every name they use.
+//! 2. [`run_hook`] loads the unit state and makes the [`HookContext`]; the
+//!    Juju layer attaches the hook's [`juju::Juju`] to it.
+//! 3. The automatic flags are refreshed (endpoints, config, leadership),
+//!    then atstart callbacks run.
+//! 4. [`dispatch`](fn@reactive::dispatch) runs the handlers (or, for an
+//!    action, the action's handlers); arguments are extracted through
+//!    [`Extract`].
 //! 5. atexit callbacks run (deferred work such as a status assessment).
 //! 6. If everything succeeded the held writes are sent to Juju and the unit
 //!    state is committed in one transaction; otherwise nothing is.
-//!
-//! [`harness`] runs the same path over an in-memory Juju for tests.
 
 extern crate self as charm_runtime;
+
+pub mod reactive;
 
 pub mod action;
 pub mod backend;
 pub mod conditions;
 pub mod config;
-pub mod conformance;
-mod context;
-pub mod dispatch;
 pub mod endpoint;
-mod entry;
 pub mod env;
-mod error;
-mod extract;
-mod flags;
-mod handler;
-pub mod harness;
 pub mod juju;
+mod juju_api;
+mod juju_log;
+mod layer;
 mod leadership;
-pub mod log;
-#[doc(hidden)]
-pub mod macro_support;
 mod managed;
 pub mod metadata;
 mod named_values;
-pub mod python_json;
-mod registry;
-mod run;
-pub mod state;
-pub mod trace;
-mod triggers;
+mod status;
 
+mod charm;
+pub mod conformance;
+mod entry;
+mod error;
+pub mod harness;
+#[doc(hidden)]
+pub mod macro_support;
+pub mod prelude;
+
+pub use reactive::{
+    Ctx, DispatchStats, Extensions, Extract, ExtractError, Failure, Flags, HandlerError, HookContext,
+    HookError, HookOptions, HookOutcome, IntoHandlerResult, Invocation, Kv, Level, LogSink,
+    MemoryStore, Registry, RegistryError, SqliteStore, StateError, StateStore, TraceEvent,
+    TriggerAction, TriggerOn, log, python_json, run_hook, state, trace,
+};
+pub use reactive::{Handler, HandlerInfo};
+
+pub use backend::Port;
+pub use status::{Status, StatusState};
+pub use charm::{Charm, CharmError};
 pub use conditions::Condition;
-pub use context::{Ctx, Flags, HookContext, Kv, RelationResolver};
-pub use dispatch::{DispatchStats, Phase, dispatch, dispatch_action};
-pub use entry::{main, run_charm};
-pub use error::{Error, ExtractError, HandlerError, HookError, RegistryError, StateError};
-pub use extract::{Extract, IntoHandlerResult, Invocation};
-pub use flags::{FlagId, FlagNames};
-pub use handler::{Handler, HandlerFn, HandlerInfo};
-pub use log::{Level, LogSink};
-pub use registry::Registry;
-pub use run::{HookOptions, HookOutcome, run_hook};
-pub use state::{MemoryStore, SqliteStore, StateStore};
-pub use trace::TraceEvent;
-pub use triggers::{TriggerAction, TriggerCallback, TriggerOn};
+pub use config::Config;
+pub use entry::{main, main_with};
+pub use error::Error;
+pub use juju_log::JujuLogSink;

@@ -3,11 +3,11 @@
 
 use crate::conditions::Condition;
 use crate::endpoint::TypedArg;
-use crate::error::{HandlerError, RegistryError};
-use crate::extract::Invocation;
-use crate::handler::Handler;
+use crate::reactive::{HandlerError, RegistryError};
+use crate::reactive::Invocation;
+use crate::reactive::Handler;
 use crate::metadata::{Metadata, Role};
-use crate::registry::Registry;
+use crate::reactive::Registry;
 
 pub use inventory;
 

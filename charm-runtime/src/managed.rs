@@ -1,28 +1,24 @@
-//! The flags the base layers maintain before any handler runs (an atstart
-//! step when running under Juju): endpoints (charms.reactive), config
-//! (layer-basic) and leadership (layer-leadership).
+//! The flags the base layers maintain before any handler runs: endpoints
+//! (charms.reactive), config (layer-basic) and leadership
+//! (layer-leadership). See `docs/flags.md` for every automatic flag.
 
 use std::collections::BTreeSet;
 
-use crate::context::HookContext;
 use crate::error::Error;
-use crate::registry::Registry;
+use crate::metadata::Metadata;
+use crate::reactive::{HookContext, Registry};
 
 /// Endpoints whose automatic flags are maintained: those of the charm's
 /// metadata that a handler watches (`endpoint.<name>.*`), that a handler
 /// was instantiated for (interface handlers), or that a typed endpoint
-/// argument resolves to.
-pub(crate) fn managed_endpoints(registry: &Registry, ctx: &HookContext) -> BTreeSet<String> {
-    let Some(juju) = ctx.juju() else {
-        return BTreeSet::new();
-    };
-    let meta = juju.metadata();
+/// argument resolves to. Computed once, when the charm is built.
+pub(crate) fn managed_endpoints(registry: &Registry, meta: &Metadata) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for h in &registry.handlers {
-        if let Some(ep) = &h.info.endpoint {
+    for h in registry.handlers() {
+        if let Some(ep) = &h.endpoint {
             out.insert(ep.clone());
         }
-        for flag in &h.info.flags {
+        for flag in &h.flags {
             if let Some(name) = flag
                 .strip_prefix("endpoint.")
                 .and_then(|r| r.split('.').next())
@@ -31,9 +27,9 @@ pub(crate) fn managed_endpoints(registry: &Registry, ctx: &HookContext) -> BTree
                 out.insert(name.to_owned());
             }
         }
-        for arg in &h.info.typed_args {
+        for arg in &h.typed_args {
             if let crate::endpoint::Resolution::Found(name) =
-                crate::endpoint::resolve(&h.info, meta, arg.interface, arg.role)
+                crate::endpoint::resolve(h, meta, arg.interface, arg.role)
             {
                 out.insert(name);
             }
@@ -43,12 +39,9 @@ pub(crate) fn managed_endpoints(registry: &Registry, ctx: &HookContext) -> BTree
 }
 
 /// Refresh every managed flag.
-pub(crate) fn manage(registry: &Registry, ctx: &HookContext) -> Result<(), Error> {
-    if ctx.juju().is_none() {
-        return Ok(());
-    }
-    for name in managed_endpoints(registry, ctx) {
-        crate::endpoint::manage_flags(ctx, &name)?;
+pub(crate) fn manage(ctx: &HookContext, endpoints: &BTreeSet<String>) -> Result<(), Error> {
+    for name in endpoints {
+        crate::endpoint::manage_flags(ctx, name)?;
     }
     crate::config::manage_flags(ctx)?;
     crate::leadership::manage_flags(ctx)?;

@@ -9,7 +9,7 @@ use charm_runtime::harness::{
     Context, ContextError, Event, Level, Network, Port, Relation, State, Status, StatusState,
 };
 use charm_runtime::metadata::Metadata;
-use charm_runtime::{Error, Handler, HookContext, Registry};
+use charm_runtime::{Charm, CharmError, Error, Handler, HookContext, Registry};
 use serde_json::json;
 
 const METADATA: &str = "
@@ -49,7 +49,7 @@ fn registry() -> Registry {
     let mut r = Registry::new();
     r.add(
         Handler::new("web::install", |ctx: &HookContext| -> Result<(), Error> {
-            let juju = ctx.require_juju("install")?;
+            let juju = ctx.juju();
             juju.application_version_set("2.4.1");
             juju.status_set(Status::new(StatusState::Maintenance, "installing"));
             ctx.flags().set("web.installed");
@@ -61,7 +61,7 @@ fn registry() -> Registry {
     .add(
         Handler::new("web::configure", |ctx: &HookContext| -> Result<(), Error> {
             let port = port_of(ctx)?;
-            let juju = ctx.require_juju("configure")?;
+            let juju = ctx.juju();
             if let Some(old) = ctx.kv().get::<u16>("web.port")?
                 && old != port
             {
@@ -91,7 +91,7 @@ fn registry() -> Registry {
     .add(
         Handler::new("web::publish", |ctx: &HookContext| -> Result<(), Error> {
             let port = port_of(ctx)?;
-            let juju = ctx.require_juju("publish")?;
+            let juju = ctx.juju();
             let address = juju.unit_get("private-address")?;
             let leader = juju.is_leader()?;
             let title: String = ctx.config_values()?.get("title")?.unwrap_or_default();
@@ -122,7 +122,7 @@ fn registry() -> Registry {
     .unwrap()
     .add(
         Handler::new("web::peers", |ctx: &HookContext| -> Result<(), Error> {
-            let juju = ctx.require_juju("peers")?;
+            let juju = ctx.juju();
             let net = juju.network_get("cluster", None)?;
             let address = net["ingress-addresses"][0].as_str().unwrap_or_default();
             for rel in Endpoint::new(ctx, "cluster").relations()? {
@@ -137,7 +137,7 @@ fn registry() -> Registry {
         Handler::new("web::status", |ctx: &HookContext| -> Result<(), Error> {
             let port = port_of(ctx)?;
             let backends = Endpoint::new(ctx, "website").all_joined_units()?.len();
-            ctx.require_juju("status")?.status_set(Status::new(
+            ctx.juju().status_set(Status::new(
                 StatusState::Active,
                 format!("serving on {port} for {backends} proxies"),
             ));
@@ -487,7 +487,10 @@ fn remote_app_data_changes_come_without_a_remote_unit() {
 
 #[test]
 fn flags_and_unit_data_round_trip() {
-    let ctx = Context::from_yaml("name: web\n", Registry::new()).unwrap();
+    let mut r = Registry::new();
+    r.add(Handler::new("web::noop", |_: &HookContext| {}).hook(["install"]))
+        .unwrap();
+    let ctx = Context::from_yaml("name: web\n", r).unwrap();
     let state = State::new()
         .with_flag("a")
         .with_flag_value("b", json!({"x": [1, 2.5, "é"]}))
@@ -648,7 +651,7 @@ fn a_charm_directory_is_read_as_juju_reads_it() {
         .hook(["install"]),
     )
     .unwrap();
-    let ctx = Context::from_charm_dir(fixtures.join("classic"), r).unwrap();
+    let ctx = Context::from_charm(Charm::load_with(fixtures.join("classic"), |_| Ok(r)).unwrap());
     let out = ctx
         .run(Event::install(), &State::new())
         .unwrap()
@@ -669,11 +672,14 @@ fn a_charm_directory_is_read_as_juju_reads_it() {
     );
 
     // charmcraft.yaml alone, with a registry built from the metadata.
-    let ctx = Context::from_charm_dir(fixtures.join("charmcraft"), |meta: &Metadata| {
+    let charm = Charm::load_with(fixtures.join("charmcraft"), |meta: &Metadata| {
         assert_eq!(meta.name, "memcached-proxy");
-        Ok(Registry::new())
+        let mut r = Registry::new();
+        r.add(Handler::new("proxy::flush", |_: &HookContext| ()).action("flush"))?;
+        Ok(r)
     })
     .unwrap();
+    let ctx = Context::from_charm(charm);
     assert_eq!(ctx.actions().names(), ["flush", "stats"]);
     assert_eq!(ctx.config_schema().names(), ["listen-port", "verbose"]);
 }
@@ -684,7 +690,10 @@ fn handlers_that_do_not_fit_the_metadata_are_refused() {
     r.add(Handler::new("watch", |_: &HookContext| {}).when(["endpoint.nope.joined"]))
         .unwrap();
     let err = Context::from_yaml(METADATA, r).unwrap_err();
-    assert!(matches!(err, ContextError::Handlers(_)), "{err}");
+    assert!(
+        matches!(err, ContextError::Charm(CharmError::Names { .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains(r#"no relation "nope""#), "{err}");
 }
 
@@ -720,7 +729,7 @@ fn the_departing_unit_is_listed_by_juju_but_not_joined() {
     let mut r = Registry::new();
     r.add(
         Handler::new("seen", |ctx: &HookContext| -> Result<(), Error> {
-            let juju = ctx.require_juju("seen")?;
+            let juju = ctx.juju();
             let rid = juju.env().relation_id.clone().unwrap();
             let listed = juju.relation_units(&rid)?;
             let joined: Vec<String> = Endpoint::new(ctx, "db")
@@ -778,22 +787,17 @@ fn log_lines_are_kept_with_their_levels() {
 }
 
 #[test]
-fn handlers_of_undeclared_actions_are_noted() {
+fn handlers_of_undeclared_actions_are_refused_naming_the_closest_action() {
     let mut r = Registry::new();
-    r.add(Handler::new("snap", |_: &HookContext| {}).action("snapshot"))
+    r.add(Handler::new("snap", |_: &HookContext| {}).action("bakup"))
         .unwrap();
-    let ctx = Context::from_yaml(METADATA, r)
+    let err = Context::from_yaml(METADATA, r)
         .unwrap()
         .with_actions_yaml(ACTIONS)
-        .unwrap();
-    let out = ctx
-        .run(Event::install(), &State::new())
-        .unwrap()
-        .expect_ok();
-    assert_eq!(out.warnings.len(), 1);
+        .unwrap_err();
     assert!(
-        out.warnings[0].contains(r#"serves action "snapshot""#),
-        "{:?}",
-        out.warnings
+        err.to_string()
+            .contains(r#"handler snap serves action "bakup", which the charm's actions.yaml does not declare (did you mean "backup"?)"#),
+        "{err}"
     );
 }

@@ -11,12 +11,9 @@ use charm_runtime::backend::{
 };
 use charm_runtime::endpoint::Endpoint;
 use charm_runtime::env::{HookEnv, Invoked};
-use charm_runtime::juju::Juju;
 use charm_runtime::log::NullSink;
-use charm_runtime::metadata::Metadata;
-use charm_runtime::{
-    Error, Handler, HookContext, HookOptions, HookOutcome, MemoryStore, Registry, run_hook,
-};
+use charm_runtime::metadata::{ConfigSchema, Metadata};
+use charm_runtime::{Charm, CharmError, Error, Handler, HookContext, HookOutcome, MemoryStore, Registry};
 
 const METADATA: &str = "
 name: web
@@ -64,14 +61,10 @@ impl Unit {
         hook: &str,
         relation: Option<(&str, &str)>,
     ) -> HookOutcome {
-        let metadata = Rc::new(Metadata::parse(METADATA, "metadata.yaml").unwrap());
+        let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
+        let charm = Charm::new(metadata, ConfigSchema::default(), None, registry.clone()).unwrap();
         let backend: Rc<dyn Backend> = self.backend.clone();
-        let juju = Rc::new(Juju::new(env(hook, relation), metadata, backend));
-        run_hook(
-            registry,
-            &mut self.store,
-            HookOptions::new(hook).sink(Rc::new(NullSink)).juju(juju),
-        )
+        charm.run(env(hook, relation), backend, &mut self.store, Rc::new(NullSink))
     }
 
     fn calls_of(&self, tool: &str) -> usize {
@@ -227,9 +220,7 @@ fn publisher(value: &'static str) -> Registry {
                     .set("config", &serde_json::json!({"b": 2, "a": [1, "é"]}))?;
                 rel.to_publish_raw().set("raw", "plain text")?;
             }
-            ctx.juju()
-                .unwrap()
-                .status_set(Status::new(StatusState::Active, "ready"));
+            ctx.status_set(Status::new(StatusState::Active, "ready"));
             Ok(())
         })
         .hook(["config-changed"]),
@@ -308,8 +299,8 @@ fn reads_are_cached_for_the_hook() {
                 for u in ep.all_joined_units()? {
                     u.received()?;
                 }
-                ctx.juju().unwrap().config_values()?;
-                ctx.juju().unwrap().is_leader()?;
+                ctx.juju().config_values()?;
+                ctx.juju().is_leader()?;
             }
             Ok(())
         })
@@ -383,7 +374,6 @@ fn a_follower_cannot_leader_set() {
 
 mod config_flags {
     use super::*;
-    use charm_runtime::metadata::ConfigSchema;
 
     const CONFIG: &str = "
 options:
@@ -414,19 +404,13 @@ options:
             .hook(["config-changed"]),
         )
         .unwrap();
-        let metadata = Rc::new(Metadata::parse(METADATA, "metadata.yaml").unwrap());
-        let schema = Rc::new(ConfigSchema::parse(CONFIG, "config.yaml").unwrap());
+        let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
+        let schema = ConfigSchema::parse(CONFIG, "config.yaml").unwrap();
+        let charm = Charm::new(metadata, schema, None, r).unwrap();
         let mut env = env("config-changed", None);
         env.charm_dir = charm_dir.to_path_buf();
         let backend: Rc<dyn Backend> = unit.backend.clone();
-        let juju = Rc::new(Juju::new(env, metadata, backend).with_config_schema(schema));
-        run_hook(
-            &r,
-            &mut unit.store,
-            HookOptions::new("config-changed")
-                .sink(Rc::new(NullSink))
-                .juju(juju),
-        )
+        charm.run(env, backend, &mut unit.store, Rc::new(NullSink))
     }
 
     #[test]
@@ -519,12 +503,15 @@ fn flags_naming_relations_missing_from_metadata_are_reported_at_start_up() {
             .when(["endpoint.cache.changed.host", "app.ready"]),
     )
     .unwrap();
-    assert_eq!(
-        r.check_against(&metadata),
-        [
-            "handler charm::use_cache watches flag \"endpoint.cache.changed.host\", but the charm's metadata declares no relation \"cache\" (relations: cluster, db, website)"
-        ]
-    );
+    match Charm::new(metadata, ConfigSchema::default(), None, r) {
+        Err(CharmError::Names { problems, .. }) => assert_eq!(
+            problems,
+            [
+                "handler charm::use_cache watches flag \"endpoint.cache.changed.host\", but the charm's metadata declares no relation \"cache\" (declared: cluster, db, website)"
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use charm_runtime::config::{Config, ConfigFlags, FlagOp};
+use charm_runtime::config::{ConfigValues, ConfigFlags, FlagOp};
 use charm_runtime::metadata::{
     ActionsSchema, ConfigSchema, EndpointMeta, Metadata, MetadataError, OptionType, Role, Scope,
 };
@@ -125,7 +125,7 @@ fn classic_config() {
     assert_eq!(untyped.description, "");
     assert_eq!(schema.option("password").unwrap().kind, OptionType::Secret);
 
-    let defaults = Config::defaults(&schema);
+    let defaults = ConfigValues::defaults(&schema);
     assert_eq!(defaults.values()["vip"], Value::Null);
     assert_eq!(defaults.check(&schema), []);
 }
@@ -791,13 +791,13 @@ fn long_values_are_cut_in_messages() {
 }
 
 // ---------------------------------------------------------------------------
-// Config values against the fixture schema
+// ConfigValues values against the fixture schema
 // ---------------------------------------------------------------------------
 
 #[test]
 fn config_values_against_the_classic_schema() {
     let schema = ConfigSchema::load(fixture("classic")).unwrap();
-    let config = Config::from_json(
+    let config = ConfigValues::from_json(
         r#"{"port": 8080, "vip": null, "title": "My blog", "debug": true, "ratio": 1,
             "file-mode": 420, "workers": 4, "untyped": "anything", "password": null}"#,
     )
@@ -821,13 +821,13 @@ fn config_values_against_the_classic_schema() {
     assert_eq!(typed.file_mode, 420);
 
     let bad =
-        Config::from_json(r#"{"port": "eighty", "vip": null, "debug": true, "file-mode": 1}"#)
+        ConfigValues::from_json(r#"{"port": "eighty", "vip": null, "debug": true, "file-mode": 1}"#)
             .unwrap();
     assert_eq!(
         bad.typed::<Wordpress>().unwrap_err().to_string(),
         r#"config option "port": invalid type: string "eighty", expected u16"#
     );
-    let bad = Config::from_json(r#"{"port": 70000, "vip": null, "debug": true, "file-mode": 1}"#)
+    let bad = ConfigValues::from_json(r#"{"port": 70000, "vip": null, "debug": true, "file-mode": 1}"#)
         .unwrap();
     assert_eq!(
         bad.typed::<Wordpress>().unwrap_err().to_string(),
@@ -835,7 +835,7 @@ fn config_values_against_the_classic_schema() {
     );
 
     // The managed flags with the fixture's defaults: port moved off 80.
-    let previous = Config::defaults(&schema).into_values();
+    let previous = ConfigValues::defaults(&schema).into_values();
     let flags = ConfigFlags::compute(Some(&previous), &config, &schema);
     assert!(
         flags

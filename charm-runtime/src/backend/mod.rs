@@ -18,6 +18,8 @@ use serde_json::{Map, Value};
 pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
 pub use process::ProcessBackend;
 
+pub use crate::status::{Status, StatusState};
+
 use crate::log::Level;
 
 /// A Juju relation id, `endpoint:number` (`db:5`).
@@ -72,74 +74,6 @@ pub enum DataBag {
     App(String),
 }
 
-/// A workload status state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StatusState {
-    /// Ready and serving.
-    Active,
-    /// Needs a human (a missing relation, bad config).
-    Blocked,
-    /// Busy with itself (installing, upgrading).
-    Maintenance,
-    /// Waiting on something another unit or application will do.
-    Waiting,
-    /// Not set yet.
-    Unknown,
-    /// A hook failed (set by Juju, never by a charm).
-    Error,
-    /// The unit is being removed (set by Juju, never by a charm).
-    Terminated,
-}
-
-impl StatusState {
-    /// The name the hook tools use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusState::Active => "active",
-            StatusState::Blocked => "blocked",
-            StatusState::Maintenance => "maintenance",
-            StatusState::Waiting => "waiting",
-            StatusState::Unknown => "unknown",
-            StatusState::Error => "error",
-            StatusState::Terminated => "terminated",
-        }
-    }
-}
-
-impl FromStr for StatusState {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "active" => StatusState::Active,
-            "blocked" => StatusState::Blocked,
-            "maintenance" => StatusState::Maintenance,
-            "waiting" => StatusState::Waiting,
-            "unknown" => StatusState::Unknown,
-            "error" => StatusState::Error,
-            "terminated" => StatusState::Terminated,
-            other => return Err(format!("unknown status {other:?}")),
-        })
-    }
-}
-
-/// A workload status with its message.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Status {
-    /// The state.
-    pub state: StatusState,
-    /// The message shown beside it.
-    pub message: String,
-}
-
-impl Status {
-    /// `state` with `message`.
-    pub fn new(state: StatusState, message: impl Into<String>) -> Self {
-        Self {
-            state,
-            message: message.into(),
-        }
-    }
-}
 
 /// A port or range with its protocol, as `open-port` takes it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::schema::ConfigSchema;
-use super::values::Config;
+use super::values::ConfigValues;
 
 /// One flag change, in the order layer-basic makes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,14 +25,14 @@ pub enum FlagOp {
 /// hook does neither.
 ///
 /// ```
-/// use charm_runtime::config::{Config, ConfigFlags, FlagOp};
+/// use charm_runtime::config::{ConfigValues, ConfigFlags, FlagOp};
 /// use charm_runtime::metadata::ConfigSchema;
 /// use serde_json::json;
 ///
 /// let schema = ConfigSchema::parse("options: {port: {type: int, default: 80}}", "config.yaml")
 ///     .unwrap();
 /// let previous = json!({"port": 80}).as_object().cloned().unwrap();
-/// let current = Config::from_json(r#"{"port": 8080}"#).unwrap();
+/// let current = ConfigValues::from_json(r#"{"port": 8080}"#).unwrap();
 /// let flags = ConfigFlags::compute(Some(&previous), &current, &schema);
 /// assert_eq!(
 ///     flags.at_start,
@@ -67,7 +67,7 @@ impl ConfigFlags {
     /// the first hook) and the charm's config schema.
     pub fn compute(
         previous: Option<&Map<String, Value>>,
-        current: &Config,
+        current: &ConfigValues,
         schema: &ConfigSchema,
     ) -> Self {
         // charm-helpers' Config: current values, plus previous keys that
@@ -155,11 +155,9 @@ pub const PREVIOUS_CONFIG_KEY: &str = "charm_runtime.config.previous";
 /// own, the callback runs last, as layer-basic's `clear_config_states`
 /// does. The schema is read from the charm directory.
 pub(crate) fn manage_flags(ctx: &crate::HookContext) -> Result<(), crate::Error> {
-    let Some(juju) = ctx.juju() else {
-        return Ok(());
-    };
+    let juju = ctx.juju();
     let schema = juju.config_schema();
-    let current = Config::new((*juju.config_values()?).clone());
+    let current = ConfigValues::new((*juju.config_values()?).clone());
     let previous: Option<Map<String, Value>> = match ctx.kv().get(PREVIOUS_CONFIG_KEY)? {
         Some(previous) => Some(previous),
         // A unit upgraded in place from a Python charm: charmhelpers kept
@@ -295,7 +293,7 @@ mod tests {
 
     fn compute(previous: Option<Value>, current: Value) -> ConfigFlags {
         let previous = previous.map(map);
-        ConfigFlags::compute(previous.as_ref(), &Config::new(map(current)), &schema())
+        ConfigFlags::compute(previous.as_ref(), &ConfigValues::new(map(current)), &schema())
     }
 
     fn has(flags: &ConfigFlags, op: FlagOp) -> bool {
@@ -475,7 +473,7 @@ mod tests {
     fn empty_schema_sets_nothing() {
         let flags = ConfigFlags::compute(
             None,
-            &Config::new(map(json!({"a": 1}))),
+            &ConfigValues::new(map(json!({"a": 1}))),
             &ConfigSchema::default(),
         );
         assert!(flags.at_start.is_empty());

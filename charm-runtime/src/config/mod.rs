@@ -1,12 +1,12 @@
 //! The charm's config values in one hook, and the config flags that
 //! charms.reactive's layer-basic manages.
 //!
-//! [`Config`] holds what `config-get --all --format=json` returns, unset
-//! options as `null`. Read one option with [`Config::get`] or the whole
-//! config into your own struct with [`Config::typed`]:
+//! [`ConfigValues`] holds what `config-get --all --format=json` returns, unset
+//! options as `null`. Read one option with [`ConfigValues::get`] or the whole
+//! config into your own struct with [`ConfigValues::typed`]:
 //!
 //! ```
-//! use charm_runtime::config::Config;
+//! use charm_runtime::config::ConfigValues;
 //! use serde::Deserialize;
 //! use serde_json::json;
 //!
@@ -17,13 +17,13 @@
 //!     vip: Option<String>,
 //! }
 //!
-//! let config = Config::from_json(r#"{"port": 8080, "vip": null}"#).unwrap();
+//! let config = ConfigValues::from_json(r#"{"port": 8080, "vip": null}"#).unwrap();
 //! let mine: MyConfig = config.typed().unwrap();
 //! assert_eq!((mine.port, mine.vip), (8080, None));
 //! assert_eq!(config.get::<u16>("port").unwrap(), Some(8080));
 //! assert_eq!(config.get::<String>("vip").unwrap(), None);
 //!
-//! let bad = Config::from_json(r#"{"port": "eighty", "vip": null}"#).unwrap();
+//! let bad = ConfigValues::from_json(r#"{"port": "eighty", "vip": null}"#).unwrap();
 //! assert_eq!(
 //!     bad.typed::<MyConfig>().err().unwrap().to_string(),
 //!     r#"config option "port": invalid type: string "eighty", expected u16"#
@@ -92,10 +92,12 @@
 mod error;
 mod flags;
 mod schema;
+mod typed;
 mod values;
 
 pub use error::{ConfigError, ConfigProblem};
 pub(crate) use flags::manage_flags;
 pub use flags::{ConfigFlags, FlagOp, PREVIOUS_CONFIG_KEY};
 pub use schema::{ConfigOption, ConfigSchema, OptionType};
-pub use values::Config;
+pub use typed::Config;
+pub use values::ConfigValues;

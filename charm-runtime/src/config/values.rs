@@ -9,17 +9,17 @@ use crate::metadata::error::describe;
 
 /// The config values of one hook.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Config {
+pub struct ConfigValues {
     pub(super) values: Map<String, Value>,
 }
 
-impl From<Map<String, Value>> for Config {
+impl From<Map<String, Value>> for ConfigValues {
     fn from(values: Map<String, Value>) -> Self {
         Self { values }
     }
 }
 
-impl Config {
+impl ConfigValues {
     /// A config with `values`, as `config-get --all` returns them.
     pub fn new(values: Map<String, Value>) -> Self {
         Self { values }
@@ -65,8 +65,8 @@ impl Config {
     /// `option` as a `T`; `Ok(None)` when it is unset (`null`) or unknown.
     ///
     /// ```
-    /// # use charm_runtime::config::Config;
-    /// let config = Config::from_json(r#"{"port": "eighty"}"#).unwrap();
+    /// # use charm_runtime::config::ConfigValues;
+    /// let config = ConfigValues::from_json(r#"{"port": "eighty"}"#).unwrap();
     /// assert_eq!(
     ///     config.get::<u16>("port").unwrap_err().to_string(),
     ///     r#"config option "port": invalid type: string "eighty", expected u16"#
@@ -95,10 +95,10 @@ impl Config {
     /// when everything fits.
     ///
     /// ```
-    /// use charm_runtime::config::Config;
+    /// use charm_runtime::config::ConfigValues;
     /// use charm_runtime::metadata::ConfigSchema;
     /// let schema = ConfigSchema::parse("options: {port: {type: int}}", "config.yaml").unwrap();
-    /// let config = Config::from_json(r#"{"port": "80", "extra": 1}"#).unwrap();
+    /// let config = ConfigValues::from_json(r#"{"port": "80", "extra": 1}"#).unwrap();
     /// let problems: Vec<String> = config.check(&schema).iter().map(|p| p.to_string()).collect();
     /// assert_eq!(
     ///     problems,
@@ -157,7 +157,7 @@ mod tests {
         struct C {
             port: u16,
         }
-        let err = Config::new(Map::new()).typed::<C>().unwrap_err();
+        let err = ConfigValues::new(Map::new()).typed::<C>().unwrap_err();
         assert_eq!(
             err,
             ConfigError::Option {
@@ -176,7 +176,7 @@ mod tests {
         struct C {
             ports: Vec<u8>,
         }
-        let err = Config::new(map(json!({"ports": [1, 300]})))
+        let err = ConfigValues::new(map(json!({"ports": [1, 300]})))
             .typed::<C>()
             .unwrap_err();
         assert_eq!(
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn typed_whole_error() {
-        let err = Config::new(Map::new()).typed::<Vec<u8>>().unwrap_err();
+        let err = ConfigValues::new(Map::new()).typed::<Vec<u8>>().unwrap_err();
         assert!(matches!(err, ConfigError::Whole { .. }), "{err}");
         assert!(
             err.to_string().starts_with("config: invalid type: map"),
@@ -198,11 +198,11 @@ mod tests {
     #[test]
     fn from_json_rejects_non_objects() {
         assert_eq!(
-            Config::from_json("[1]").unwrap_err().to_string(),
+            ConfigValues::from_json("[1]").unwrap_err().to_string(),
             "config-get output is not a JSON object: found a list"
         );
         assert!(
-            Config::from_json("{")
+            ConfigValues::from_json("{")
                 .unwrap_err()
                 .to_string()
                 .starts_with("config-get output is not a JSON object: EOF")
@@ -221,15 +221,15 @@ mod tests {
             "config.yaml",
         )
         .unwrap();
-        let ok = Config::new(map(
+        let ok = ConfigValues::new(map(
             json!({"s": "x", "k": "secret:abc", "i": -3, "f": 2, "b": true}),
         ));
         assert_eq!(ok.check(&schema), []);
-        let nulls = Config::new(map(
+        let nulls = ConfigValues::new(map(
             json!({"s": null, "k": null, "i": null, "f": null, "b": null}),
         ));
         assert_eq!(nulls.check(&schema), []);
-        let bad = Config::new(map(
+        let bad = ConfigValues::new(map(
             json!({"s": 1, "k": false, "i": 1.5, "f": "1.0", "b": "true"}),
         ));
         let text: Vec<String> = bad.check(&schema).iter().map(ToString::to_string).collect();

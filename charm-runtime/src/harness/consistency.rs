@@ -11,12 +11,12 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::context::CharmSpec;
+use crate::charm::Charm;
 use super::event::{Event, RelationHook};
 use super::state::State;
-use crate::config::{Config, ConfigProblem};
-use crate::metadata::{Role, describe};
-use crate::state::FLAG_PREFIX;
+use crate::config::{ConfigValues, ConfigProblem};
+use crate::metadata::{ActionsSchema, ConfigSchema, Metadata, Role, describe};
+use crate::reactive::state::FLAG_PREFIX;
 
 /// The state and event cannot happen under Juju for this charm: every
 /// problem found, each in one sentence.
@@ -132,10 +132,29 @@ fn split_unit(unit: &str) -> Option<(&str, &str)> {
     (!app.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some((app, n))
 }
 
-/// Check `event` on `state` against the charm `spec`.
-pub(crate) fn check(spec: &CharmSpec, event: &Event, state: &State) -> Report {
+/// The charm's description, as the checks read it.
+struct CharmSpec<'a> {
+    metadata: &'a Metadata,
+    config: &'a ConfigSchema,
+    actions: &'a ActionsSchema,
+    action_rules: &'a BTreeMap<String, ActionRules>,
+}
+
+/// Check `event` on `state` against `charm`.
+pub(crate) fn check(
+    charm: &Charm,
+    action_rules: &BTreeMap<String, ActionRules>,
+    event: &Event,
+    state: &State,
+) -> Report {
+    let spec = &CharmSpec {
+        metadata: charm.metadata(),
+        config: charm.config_schema(),
+        actions: charm.actions(),
+        action_rules,
+    };
     let mut r = Report::default();
-    let meta = &spec.metadata;
+    let meta = spec.metadata;
     let unit = state.unit_name(&meta.name);
     let app = match split_unit(&unit) {
         Some((app, _)) => app.to_owned(),
@@ -166,8 +185,8 @@ pub(crate) fn check(spec: &CharmSpec, event: &Event, state: &State) -> Report {
     r
 }
 
-fn check_config(spec: &CharmSpec, state: &State, r: &mut Report) {
-    for problem in Config::new(state.config.clone()).check(&spec.config) {
+fn check_config(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
+    for problem in ConfigValues::new(state.config.clone()).check(&spec.config) {
         match &problem {
             ConfigProblem::Undeclared { .. } => r.errors.push(format!(
                 "{problem} (options: {})",
@@ -178,7 +197,7 @@ fn check_config(spec: &CharmSpec, state: &State, r: &mut Report) {
     }
 }
 
-fn check_relations(spec: &CharmSpec, state: &State, unit: &str, app: &str, r: &mut Report) {
+fn check_relations(spec: &CharmSpec<'_>, state: &State, unit: &str, app: &str, r: &mut Report) {
     let meta = &spec.metadata;
     let mut by_id: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut per_endpoint: BTreeMap<&str, u32> = BTreeMap::new();
@@ -265,7 +284,7 @@ fn check_relations(spec: &CharmSpec, state: &State, unit: &str, app: &str, r: &m
     }
 }
 
-fn check_networks(spec: &CharmSpec, state: &State, r: &mut Report) {
+fn check_networks(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
     let meta = &spec.metadata;
     for binding in state.networks.keys() {
         let known = binding == "juju-info"
@@ -275,7 +294,7 @@ fn check_networks(spec: &CharmSpec, state: &State, r: &mut Report) {
             r.errors.push(format!(
                 "network binding {binding:?} is neither an endpoint nor an extra binding of the \
                  charm (bindings: {})",
-                list(bindings(spec))
+                list(bindings(spec.metadata))
             ));
         }
     }
@@ -283,15 +302,14 @@ fn check_networks(spec: &CharmSpec, state: &State, r: &mut Report) {
 
 /// Every binding `network-get` answers for: the endpoints, the extra
 /// bindings and Juju's implicit `juju-info`.
-pub(crate) fn bindings(spec: &CharmSpec) -> BTreeSet<String> {
-    let meta = &spec.metadata;
+pub(crate) fn bindings(meta: &Metadata) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = meta.endpoints.keys().cloned().collect();
     out.extend(meta.extra_bindings.iter().cloned());
     out.insert("juju-info".to_owned());
     out
 }
 
-fn check_event(spec: &CharmSpec, event: &Event, state: &State, r: &mut Report) {
+fn check_event(spec: &CharmSpec<'_>, event: &Event, state: &State, r: &mut Report) {
     let name = event.name();
     if let Some(re) = event.relation_event() {
         let rid = &re.relation;
@@ -372,7 +390,7 @@ fn check_event(spec: &CharmSpec, event: &Event, state: &State, r: &mut Report) {
     }
 }
 
-fn check_action(spec: &CharmSpec, action: &str, params: &Map<String, Value>, r: &mut Report) {
+fn check_action(spec: &CharmSpec<'_>, action: &str, params: &Map<String, Value>, r: &mut Report) {
     let Some(meta) = spec.actions.action(action) else {
         r.errors.push(format!(
             "action {action} is not declared in the charm's actions (actions: {})",

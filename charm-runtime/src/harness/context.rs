@@ -12,22 +12,14 @@ use super::output::{Output, StatusChange};
 use super::state::{DEFAULT_PRIVATE_ADDRESS, Network, State};
 use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
 use crate::env::{HookEnv, Invoked};
-use crate::error::RegistryError;
-use crate::log::{Level, LogSink};
+use crate::reactive::RegistryError;
+use crate::reactive::{Level, LogSink};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
 };
-use crate::registry::Registry;
-use crate::run::{HookOptions, run_hook};
-use crate::state::{FLAG_PREFIX, MemoryStore, Snapshot};
-
-/// The charm's description, as the consistency checks read it.
-pub(crate) struct CharmSpec {
-    pub(crate) metadata: Rc<Metadata>,
-    pub(crate) config: Rc<ConfigSchema>,
-    pub(crate) actions: ActionsSchema,
-    pub(crate) action_rules: BTreeMap<String, ActionRules>,
-}
+use crate::reactive::Registry;
+use crate::charm::{Charm, CharmError};
+use crate::reactive::state::{FLAG_PREFIX, MemoryStore, Snapshot};
 
 /// The charm cannot be set up for testing.
 #[derive(Debug, thiserror::Error)]
@@ -38,10 +30,10 @@ pub enum ContextError {
     /// The handlers cannot be registered.
     #[error(transparent)]
     Registry(#[from] RegistryError),
-    /// The handlers do not fit the metadata (a flag naming an undeclared
-    /// endpoint): the charm would refuse to start under Juju.
-    #[error("the charm would not start: {}", .0.join("; "))]
-    Handlers(Vec<String>),
+    /// The charm would refuse to start under Juju: no handler, or handlers
+    /// naming relations or actions it does not declare.
+    #[error("the charm would not start: {0}")]
+    Charm(#[from] CharmError),
 }
 
 /// What [`Context`] takes as the charm's handlers: a [`Registry`], the
@@ -103,8 +95,8 @@ where
 /// assert!(out.has_flag("installed"));
 /// ```
 pub struct Context {
-    spec: CharmSpec,
-    registry: Registry,
+    charm: Charm,
+    action_rules: BTreeMap<String, ActionRules>,
     charm_dir: Option<PathBuf>,
     model: String,
     juju_version: String,
@@ -113,8 +105,7 @@ pub struct Context {
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")
-            .field("charm", &self.spec.metadata.name)
-            .field("registry", &self.registry)
+            .field("charm", &self.charm)
             .finish_non_exhaustive()
     }
 }
@@ -124,52 +115,49 @@ fn parse_raw(text: &str) -> Value {
 }
 
 impl Context {
-    fn new(metadata: Metadata, registry: impl IntoRegistry) -> Result<Self, ContextError> {
-        let registry = registry.into_registry(&metadata)?;
-        let problems = registry.check_against(&metadata);
-        if !problems.is_empty() {
-            return Err(ContextError::Handlers(problems));
-        }
-        Ok(Self {
-            spec: CharmSpec {
-                metadata: Rc::new(metadata),
-                config: Rc::new(ConfigSchema::default()),
-                actions: ActionsSchema::default(),
-                action_rules: BTreeMap::new(),
-            },
-            registry,
-            charm_dir: None,
-            model: "test-model".to_owned(),
-            juju_version: "3.6.0".to_owned(),
-        })
-    }
-
-    /// The charm in `charm_dir`, read as under Juju: `metadata.yaml`,
-    /// `config.yaml` and `actions.yaml`, each falling back to
-    /// `charmcraft.yaml` (see [`crate::metadata`]). Hooks run with
-    /// `charm_dir` as the charm directory. The registry is checked against
-    /// the metadata, as the charm's entry point does.
-    pub fn from_charm_dir(
-        charm_dir: impl AsRef<Path>,
+    fn new(
+        metadata: Metadata,
+        config: ConfigSchema,
+        actions: Option<ActionsSchema>,
         registry: impl IntoRegistry,
     ) -> Result<Self, ContextError> {
-        let dir = charm_dir.as_ref();
-        let mut ctx = Self::new(Metadata::load(dir)?, registry)?;
-        ctx.spec.config = Rc::new(ConfigSchema::load(dir)?);
-        ctx.spec.actions = ActionsSchema::load(dir)?;
-        let raw = match std::fs::read_to_string(dir.join(ACTIONS_FILE)) {
-            Ok(text) => parse_raw(&text),
-            Err(_) => match std::fs::read_to_string(dir.join(CHARMCRAFT_FILE)) {
-                Ok(text) => parse_raw(&text)
-                    .get("actions")
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                Err(_) => Value::Null,
-            },
-        };
-        ctx.spec.action_rules = consistency::action_rules(&raw);
-        ctx.charm_dir = Some(dir.to_owned());
-        Ok(ctx)
+        let registry = registry.into_registry(&metadata)?;
+        Ok(Self::from_charm(Charm::new(metadata, config, actions, registry)?))
+    }
+
+    /// The charm `charm`, as `main` would run it.
+    pub fn from_charm(charm: Charm) -> Self {
+        let charm_dir = charm.dir().map(Path::to_owned);
+        let action_rules = charm_dir
+            .as_deref()
+            .map(|dir| consistency::action_rules(&raw_actions(dir)))
+            .unwrap_or_default();
+        Self {
+            charm,
+            action_rules,
+            charm_dir,
+            model: "test-model".to_owned(),
+            juju_version: "3.6.0".to_owned(),
+        }
+    }
+
+    /// The charm in `charm_dir` with every macro-registered handler
+    /// linked into the test binary, exactly as its `main` runs it
+    /// ([`Charm::load`]): `metadata.yaml`, `config.yaml` and `actions.yaml`,
+    /// each falling back to `charmcraft.yaml` (see [`crate::metadata`]).
+    /// Hooks run with `charm_dir` as the charm directory.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use charm_runtime::harness::Context;
+    /// // No handler is linked into this doc test: the error says why.
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/classic");
+    /// let err = Context::from_charm_dir(dir).unwrap_err();
+    /// assert!(err.to_string().contains("no handler is registered"));
+    /// # Ok(()) }
+    /// ```
+    pub fn from_charm_dir(charm_dir: impl AsRef<Path>) -> Result<Self, ContextError> {
+        Ok(Self::from_charm(Charm::load(charm_dir)?))
     }
 
     /// The charm described by `metadata`, the text of a `metadata.yaml`;
@@ -177,7 +165,12 @@ impl Context {
     /// [`with_config_yaml`](Self::with_config_yaml) and
     /// [`with_actions_yaml`](Self::with_actions_yaml).
     pub fn from_yaml(metadata: &str, registry: impl IntoRegistry) -> Result<Self, ContextError> {
-        Self::new(Metadata::parse(metadata, "metadata.yaml")?, registry)
+        Self::new(
+            Metadata::parse(metadata, "metadata.yaml")?,
+            ConfigSchema::default(),
+            None,
+            registry,
+        )
     }
 
     /// The charm described by one `charmcraft.yaml`: metadata at the top
@@ -186,20 +179,24 @@ impl Context {
         charmcraft: &str,
         registry: impl IntoRegistry,
     ) -> Result<Self, ContextError> {
-        let mut ctx = Self::new(Metadata::parse(charmcraft, CHARMCRAFT_FILE)?, registry)?;
-        ctx.spec.config = Rc::new(ConfigSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?);
-        ctx.spec.actions = ActionsSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?;
+        let mut ctx = Self::new(
+            Metadata::parse(charmcraft, CHARMCRAFT_FILE)?,
+            ConfigSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?,
+            Some(ActionsSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?),
+            registry,
+        )?;
         let raw = parse_raw(charmcraft)
             .get("actions")
             .cloned()
             .unwrap_or(Value::Null);
-        ctx.spec.action_rules = consistency::action_rules(&raw);
+        ctx.action_rules = consistency::action_rules(&raw);
         Ok(ctx)
     }
 
     /// Use `config`, the text of a `config.yaml`, as the charm's options.
     pub fn with_config_yaml(mut self, config: &str) -> Result<Self, ContextError> {
-        self.spec.config = Rc::new(ConfigSchema::parse(config, "config.yaml")?);
+        self.charm
+            .set_config(ConfigSchema::parse(config, "config.yaml")?);
         Ok(self)
     }
 
@@ -207,8 +204,9 @@ impl Context {
     /// actions. Besides each action's `params`, the consistency checks read
     /// its `required` list and `additionalProperties: false`.
     pub fn with_actions_yaml(mut self, actions: &str) -> Result<Self, ContextError> {
-        self.spec.actions = ActionsSchema::parse(actions, ACTIONS_FILE)?;
-        self.spec.action_rules = consistency::action_rules(&parse_raw(actions));
+        self.charm
+            .set_actions(ActionsSchema::parse(actions, ACTIONS_FILE)?)?;
+        self.action_rules = consistency::action_rules(&parse_raw(actions));
         Ok(self)
     }
 
@@ -234,37 +232,37 @@ impl Context {
         self
     }
 
+    /// The charm under test.
+    pub fn charm(&self) -> &Charm {
+        &self.charm
+    }
+
     /// The charm's metadata.
     pub fn metadata(&self) -> &Metadata {
-        &self.spec.metadata
+        self.charm.metadata()
     }
 
     /// The charm's config options.
     pub fn config_schema(&self) -> &ConfigSchema {
-        &self.spec.config
+        self.charm.config_schema()
     }
 
     /// The charm's actions.
     pub fn actions(&self) -> &ActionsSchema {
-        &self.spec.actions
+        self.charm.actions()
     }
 
     /// The charm's handlers.
     pub fn registry(&self) -> &Registry {
-        &self.registry
+        self.charm.registry()
     }
 
     /// Check that `event` on `state` could happen under Juju for this
-    /// charm, without running anything: the warnings (including handlers
-    /// of actions the charm does not declare, which the entry point logs),
-    /// or every problem.
+    /// charm, without running anything: the warnings, or every problem.
     pub fn check(&self, event: &Event, state: &State) -> Result<Vec<String>, Inconsistent> {
-        let report = consistency::check(&self.spec, event, state);
+        let report = consistency::check(&self.charm, &self.action_rules, event, state);
         if report.errors.is_empty() {
-            // What the entry point logs as warnings before every hook.
-            let mut warnings = self.registry.check_actions(&self.spec.actions);
-            warnings.extend(report.warnings);
-            Ok(warnings)
+            Ok(report.warnings)
         } else {
             Err(Inconsistent {
                 event: event.to_string(),
@@ -281,8 +279,7 @@ impl Context {
     /// state equals `state`.
     pub fn run(&self, event: Event, state: &State) -> Result<Output, Inconsistent> {
         let warnings = self.check(&event, state)?;
-        let meta = &self.spec.metadata;
-        let unit = state.unit_name(&meta.name);
+        let unit = state.unit_name(&self.metadata().name);
         let app = unit
             .rsplit_once('/')
             .map_or(unit.as_str(), |(a, _)| a)
@@ -292,14 +289,7 @@ impl Context {
         let mut store = MemoryStore::new();
         store.data = unit_state(state);
         let sink: Rc<dyn LogSink> = Rc::new(JujuLog(backend.clone()));
-        let options = HookOptions::for_charm(
-            env,
-            meta.clone(),
-            self.spec.config.clone(),
-            backend.clone(),
-            sink,
-        );
-        let outcome = run_hook(&self.registry, &mut store, options);
+        let outcome = self.charm.run(env, backend.clone(), &mut store, sink);
 
         let world = backend.world();
         let new_state = if outcome.is_ok() {
@@ -358,7 +348,7 @@ impl Context {
 
     /// What the unit sees of Juju during the hook.
     fn world(&self, event: &Event, state: &State, unit: &str, app: &str) -> MemoryWorld {
-        let mut config = self.spec.config.defaults();
+        let mut config = self.config_schema().defaults();
         config.extend(state.config.iter().map(|(k, v)| (k.clone(), v.clone())));
         let broken = event
             .relation_event()
@@ -400,7 +390,7 @@ impl Context {
             .addresses
             .get("private-address")
             .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
-        let networks = consistency::bindings(&self.spec)
+        let networks = consistency::bindings(self.metadata())
             .into_iter()
             .map(|binding| {
                 let net = state
@@ -414,7 +404,7 @@ impl Context {
         let mut action_params = event.action_params().cloned().unwrap_or_default();
         if let Some(action) = event
             .action_name()
-            .and_then(|a| self.spec.actions.action(a))
+            .and_then(|a| self.actions().action(a))
             && let Some(declared) = action.params.as_object()
         {
             for (param, schema) in declared {
@@ -454,11 +444,11 @@ fn unit_state(state: &State) -> Snapshot {
     for (flag, value) in &state.flags {
         out.insert(
             format!("{FLAG_PREFIX}{flag}"),
-            crate::python_json::dumps_sorted(value),
+            crate::reactive::python_json::dumps_sorted(value),
         );
     }
     for (key, value) in &state.kv {
-        out.insert(key.clone(), crate::python_json::dumps_sorted(value));
+        out.insert(key.clone(), crate::reactive::python_json::dumps_sorted(value));
     }
     out
 }
@@ -519,5 +509,21 @@ impl LogSink for JujuLog {
     fn log(&self, level: Level, message: &str) {
         // The memory backend's juju-log cannot fail.
         let _ = self.0.juju_log(level, message);
+    }
+}
+
+/// The raw `actions` of a charm directory (`actions.yaml`, else
+/// `charmcraft.yaml`'s `actions:`), for the consistency rules serde does
+/// not keep.
+fn raw_actions(dir: &Path) -> Value {
+    match std::fs::read_to_string(dir.join(ACTIONS_FILE)) {
+        Ok(text) => parse_raw(&text),
+        Err(_) => match std::fs::read_to_string(dir.join(CHARMCRAFT_FILE)) {
+            Ok(text) => parse_raw(&text)
+                .get("actions")
+                .cloned()
+                .unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        },
     }
 }

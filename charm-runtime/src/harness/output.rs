@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use super::state::{Relation, State};
 use crate::backend::{Status, ToolCall};
-use crate::dispatch::DispatchStats;
-use crate::error::HookError;
+use crate::reactive::DispatchStats;
+use crate::reactive::HookError;
 use crate::log::Level;
 use crate::state::Change;
 use crate::trace::TraceEvent;

@@ -35,7 +35,7 @@ fn json_bag(data: Value) -> Bag {
     match data {
         Value::Object(map) => map
             .iter()
-            .map(|(k, v)| (k.clone(), crate::python_json::dumps_sorted(v)))
+            .map(|(k, v)| (k.clone(), crate::reactive::python_json::dumps_sorted(v)))
             .collect(),
         other => panic!("relation data must be a JSON object of keys to values, not {other}"),
     }

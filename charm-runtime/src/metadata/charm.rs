@@ -220,7 +220,7 @@ impl Metadata {
     /// assert_eq!(resolve("requires", "mysql"), ["db", "db2"]);
     /// assert!(resolve("provides", "mysql").is_empty());
     /// ```
-    pub fn relation_resolver(&self) -> crate::RelationResolver {
+    pub fn relation_resolver(&self) -> crate::reactive::RelationResolver {
         let meta = self.clone();
         Rc::new(move |role: &str, interface: &str| meta.endpoints_for_role_name(role, interface))
     }

@@ -374,7 +374,7 @@ fn install(flags: Flags) {
 /// valid bricks; the status says what is wrong).
 #[when("server.connected")]
 fn publish(peers: &GlusterPeers, ctx: Ctx) -> Result<(), CharmError> {
-    let address = ctx.require_juju("unit-get")?.unit_get("private-address")?;
+    let address = ctx.juju().unit_get("private-address")?;
     peers.set_address("private", &address)?;
     let config: Config = ctx.config()?;
     if let Ok(bricks) = check_config(&config) {
@@ -478,7 +478,7 @@ fn assess_status(ctx: Ctx) {
         "assess-status",
         |ctx: &HookContext| -> Result<(), CharmError> {
             let status = status(ctx)?;
-            ctx.require_juju("status-set")?.status_set(status);
+            ctx.juju().status_set(status);
             Ok(())
         },
     );

@@ -4,7 +4,6 @@
 
 use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::harness::{Context, Event, Level, Output, Relation, State};
-use charm_runtime::{Registry, RegistryError};
 
 const LEADER: &str = "glusterfs/0";
 const LAYOUT: &str = "volume-bricks";
@@ -13,13 +12,7 @@ const LAYOUT: &str = "volume-bricks";
 /// `charm_runtime::main` builds: every macro handler of the binary, the
 /// interface's instantiated for the charm's endpoints.
 fn charm() -> Context {
-    Context::from_charm_dir(
-        env!("CARGO_MANIFEST_DIR"),
-        |m: &charm_runtime::metadata::Metadata| -> Result<Registry, RegistryError> {
-            Registry::for_charm("", m)
-        },
-    )
-    .unwrap()
+    Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()
 }
 
 /// A unit of glusterfs with its address and bricks, the peer relation

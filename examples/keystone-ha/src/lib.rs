@@ -427,7 +427,7 @@ pub fn plan(
 /// (charmhelpers looks at the machine's interfaces; the bindings are what
 /// Juju tells the charm of them).
 fn local_networks(ctx: &HookContext) -> Result<Vec<LocalNetwork>, Error> {
-    let juju = ctx.require_juju("network-get")?;
+    let juju = ctx.juju();
     let mut out = Vec::new();
     for binding in ENDPOINT_TYPES {
         let info = juju.network_get(binding, None)?;
@@ -464,7 +464,7 @@ fn local_networks(ctx: &HookContext) -> Result<Vec<LocalNetwork>, Error> {
 
 /// The unit's address on `binding` (its first ingress address).
 fn binding_address(ctx: &HookContext, binding: &str) -> Option<String> {
-    let juju = ctx.juju()?;
+    let juju = ctx.juju();
     let info = juju.network_get(binding, None).ok()?;
     info.get("ingress-addresses")?
         .as_array()?
@@ -492,7 +492,7 @@ pub fn main() -> std::process::ExitCode {
 #[hook("install")]
 fn install(ctx: Ctx) -> Result<(), Error> {
     // apt install keystone apache2 haproxy would go here.
-    ctx.require_juju("application-version-set")?
+    ctx.juju()
         .application_version_set(VERSION);
     ctx.flags().set("keystone.installed");
     Ok(())
@@ -596,7 +596,7 @@ pub fn status(ctx: &HookContext) -> Result<Status, Error> {
 fn assess_status(ctx: Ctx) {
     ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
         let status = status(ctx)?;
-        ctx.require_juju("status-set")?.status_set(status);
+        ctx.juju().status_set(status);
         Ok(())
     });
 }

@@ -7,17 +7,10 @@ use std::collections::BTreeMap;
 
 use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::harness::{Context, Event, Network, Output, Relation, State};
-use charm_runtime::metadata::Metadata;
-use charm_runtime::{Registry, RegistryError};
 
-/// What the charm's `main` runs with: every handler linked in, interface
-/// handlers instantiated for the metadata's endpoints.
-fn registry(metadata: &Metadata) -> Result<Registry, RegistryError> {
-    Registry::for_charm("", metadata)
-}
 
 fn charm() -> Context {
-    Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"), registry).unwrap()
+    Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()
 }
 
 fn ha() -> Relation {

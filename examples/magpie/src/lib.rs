@@ -233,7 +233,7 @@ fn check_peers(magpie: &MagpiePeers) -> Result<(), Error> {
 
     let mut handled = true;
     if config.check_iperf {
-        let juju = ctx.require_juju("is-leader")?;
+        let juju = ctx.juju();
         if juju.is_leader()? {
             // The client: once every joined peer listens, run against each.
             let ready: Vec<String> = magpie
@@ -362,7 +362,7 @@ pub fn status(ctx: &HookContext) -> Result<Status, Error> {
     }
     let mut message = format!("icmp ok, dns ok: {} reachable", peers(records.len()));
     if config.check_iperf {
-        let leader = ctx.require_juju("is-leader")?.is_leader()?;
+        let leader = ctx.juju().is_leader()?;
         let iperf = if leader {
             let done = records.values().filter(|c| c.iperf.is_some()).count();
             if done == records.len() {
@@ -390,7 +390,7 @@ pub fn status(ctx: &HookContext) -> Result<Status, Error> {
 fn assess_status(ctx: Ctx) {
     ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
         let status = status(ctx)?;
-        ctx.require_juju("status-set")?.status_set(status);
+        ctx.juju().status_set(status);
         Ok(())
     });
 }

@@ -4,19 +4,12 @@
 
 use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::harness::{Context, Event, Level, Network, Output, Relation, State};
-use charm_runtime::metadata::Metadata;
-use charm_runtime::{Registry, RegistryError};
 use serde_json::{Value, json};
 
-/// What the charm's `main` runs with: every macro-registered handler
-/// linked in, the `magpie` interface's instantiated for the endpoint.
-fn registry(metadata: &Metadata) -> Result<Registry, RegistryError> {
-    Registry::for_charm("", metadata)
-}
 
 /// The charm as shipped (metadata.yaml, config.yaml).
 fn charm() -> Context {
-    Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"), registry).unwrap()
+    Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()
 }
 
 fn active(message: &str) -> Option<Status> {

@@ -59,8 +59,7 @@ use charm_interfaces::mysql_innodb_cluster::{
 use charm_macros::{hook, when, when_not};
 use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::endpoint::{Endpoint, Interface};
-use charm_runtime::metadata::Metadata;
-use charm_runtime::{Ctx, Error, Flags, HookContext, Level, Registry, RegistryError};
+use charm_runtime::{Ctx, Error, Flags, HookContext, Level};
 use serde::{Deserialize, Serialize};
 
 /// The MySQL version this charm "installs".
@@ -133,22 +132,13 @@ pub struct AddedInstance {
     pub address: String,
 }
 
-/// Run the hook Juju invoked, with [`registry`].
+/// Run the hook Juju invoked: everything linked in, ordered by module
+/// path, so the handlers of the `mysql-innodb-cluster` interface
+/// instantiated for the `cluster` endpoint come before this charm's, and
+/// the interface's `departed` handler runs before the charm's
+/// `forget_departed_peers` clears `endpoint.cluster.departed`.
 pub fn main() -> std::process::ExitCode {
-    charm_runtime::run_charm(registry)
-}
-
-/// The charm's handlers for a charm with `metadata`: what `main` runs
-/// with, and what tests give the harness (calling it also makes sure this
-/// library, and so its handlers, is linked into the test binary).
-///
-/// Everything linked in, ordered by module path: the handlers of the
-/// `mysql-innodb-cluster` interface instantiated for the `cluster`
-/// endpoint come before this charm's, so the interface's `departed`
-/// handler runs before the charm's `forget_departed_peers` clears
-/// `endpoint.cluster.departed`.
-pub fn registry(metadata: &Metadata) -> Result<Registry, RegistryError> {
-    Registry::for_charm("", metadata)
+    charm_runtime::main()
 }
 
 /// Why `user` is not a usable `cluster-user`, if it is not.
@@ -273,7 +263,7 @@ fn cluster_user(
 fn install(ctx: Ctx) -> Result<(), Error> {
     // apt install mysql-server mysql-shell
     ctx.kv().set(KV_INSTALLED, VERSION)?;
-    ctx.require_juju("application-version-set")?
+    ctx.juju()
         .application_version_set(VERSION);
     ctx.log(Level::Info, &format!("installed MySQL {VERSION}"));
     ctx.flags().set(FLAG_INSTALLED);
@@ -496,7 +486,7 @@ fn forget_departed_peers(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<
 fn assess_status(ctx: Ctx) {
     ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
         let status = status(ctx)?;
-        ctx.require_juju("status-set")?.status_set(status);
+        ctx.juju().status_set(status);
         Ok(())
     });
 }

@@ -8,16 +8,13 @@
 //!   interface);
 //! - opens its port and reports its status once at the end of each hook.
 
-use charm_macros::{hook, when, when_any, when_not};
-use charm_runtime::backend::{Port, Status, StatusState};
-use charm_runtime::endpoint::Endpoint;
-use charm_runtime::{Ctx, Error, Flags, HookContext, Kv};
+use charm_runtime::prelude::*;
 use serde::Deserialize;
 
 /// The charm's options (config.yaml).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct Config {
+pub struct Options {
     /// Port the site listens on.
     pub port: u16,
     /// Title of the site.
@@ -26,33 +23,20 @@ pub struct Config {
     pub maintenance: bool,
 }
 
-/// Run the hook Juju invoked.
+/// Run the hook Juju invoked: the binary's `main` calls this, which also
+/// links these handlers into it.
 pub fn main() -> std::process::ExitCode {
-    charm_runtime::run_charm(registry)
-}
-
-/// The charm's handlers for a charm with `metadata`: what `main` runs
-/// with, and what tests give the harness (calling it also makes sure this
-/// library, and so its handlers, is linked into the test binary).
-pub fn registry(
-    metadata: &charm_runtime::metadata::Metadata,
-) -> Result<charm_runtime::Registry, charm_runtime::RegistryError> {
-    charm_runtime::Registry::for_charm("", metadata)
+    charm_runtime::main()
 }
 
 /// The workload version this charm installs.
 pub const VERSION: &str = "2.4.1";
 
-/// The unit's address, as peers and proxies should reach it.
-fn address(ctx: &HookContext) -> Result<String, Error> {
-    Ok(ctx.require_juju("unit-get")?.unit_get("private-address")?)
-}
-
 #[hook("install")]
 fn install(ctx: Ctx) -> Result<(), Error> {
+    ctx.progress("installing webapp")?;
     ctx.kv().set("webapp.installed-version", VERSION)?;
-    ctx.require_juju("application-version-set")?
-        .application_version_set(VERSION);
+    ctx.application_version_set(VERSION);
     ctx.flags().set("webapp.installed");
     Ok(())
 }
@@ -76,13 +60,12 @@ fn peers_changed(flags: Flags) {
 #[when("leadership.is_leader")]
 #[when_not("leadership.set.cluster-id")]
 fn choose_cluster_id(ctx: Ctx) -> Result<(), Error> {
-    let unit = ctx.require_juju("leader-set")?.env().unit.clone();
-    let id = format!("{:x}", md5_like(&unit));
+    let id = format!("{:x}", fnv1a(&ctx.unit_name()));
     ctx.leader_set("cluster-id", Some(&id))
 }
 
-/// A stable hexadecimal digest of `text` (not cryptographic).
-fn md5_like(text: &str) -> u64 {
+/// A stable hexadecimal digest of `text` (FNV-1a; not cryptographic).
+fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -91,18 +74,12 @@ fn md5_like(text: &str) -> u64 {
 /// Render `webapp.conf` from config and peers.
 #[when("webapp.installed", "leadership.set.cluster-id")]
 #[when_not("webapp.configured")]
-fn configure(ctx: Ctx, kv: Kv) -> Result<(), Error> {
-    let config: Config = ctx.config()?;
-    let juju = ctx.require_juju("config")?;
+fn configure(ctx: Ctx, config: Config<Options>) -> Result<(), Error> {
     let cluster_id = ctx.leader_get("cluster-id")?.unwrap_or_default();
     let mut peers = Vec::new();
-    for unit in Endpoint::new(&ctx, "cluster").all_joined_units()? {
-        if let Some(addr) = unit
-            .received()?
-            .get("address")
-            .and_then(|v| v.as_str().map(str::to_owned))
-        {
-            peers.push(addr);
+    for unit in ctx.endpoint("cluster")?.all_joined_units()? {
+        if let Some(address) = unit.received()?.get_as::<String>("address")? {
+            peers.push(address);
         }
     }
     peers.sort();
@@ -110,16 +87,14 @@ fn configure(ctx: Ctx, kv: Kv) -> Result<(), Error> {
         "title = {:?}\nport = {}\nmaintenance = {}\ncluster = {:?}\npeers = {:?}\n",
         config.site_title, config.port, config.maintenance, cluster_id, peers
     );
-    let path = juju.env().charm_dir.join("webapp.conf");
-    std::fs::write(&path, text)
-        .map_err(|e| Error::msg(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(ctx.charm_dir().join("webapp.conf"), text)?;
     // Close the old port if the port changed.
-    if let Some(old) = kv.get::<u16>("webapp.port")?
+    if let Some(old) = ctx.kv().get::<u16>("webapp.port")?
         && old != config.port
     {
-        juju.close_port(Port::tcp(old));
+        ctx.close_port(Port::tcp(old));
     }
-    kv.set("webapp.port", &config.port)?;
+    ctx.kv().set("webapp.port", &config.port)?;
     ctx.flags().set("webapp.configured");
     ctx.flags().clear("webapp.started");
     Ok(())
@@ -128,19 +103,16 @@ fn configure(ctx: Ctx, kv: Kv) -> Result<(), Error> {
 /// (Re)start the site on the configured port.
 #[when("webapp.configured")]
 #[when_not("webapp.started")]
-fn start(ctx: Ctx) -> Result<(), Error> {
-    let config: Config = ctx.config()?;
-    ctx.require_juju("open-port")?
-        .open_port(Port::tcp(config.port));
+fn start(ctx: Ctx, config: Config<Options>) {
+    ctx.open_port(Port::tcp(config.port));
     ctx.flags().set("webapp.started");
-    Ok(())
 }
 
 /// Tell peers where this unit is.
 #[when("endpoint.cluster.joined")]
-fn publish_to_peers(ctx: Ctx) -> Result<(), Error> {
-    let address = address(&ctx)?;
-    for relation in Endpoint::new(&ctx, "cluster").relations()? {
+fn publish_to_peers(ctx: Ctx, cluster: Endpoint) -> Result<(), Error> {
+    let address = ctx.private_address()?;
+    for relation in cluster.relations()? {
         relation.to_publish().set("address", &address)?;
     }
     Ok(())
@@ -148,14 +120,12 @@ fn publish_to_peers(ctx: Ctx) -> Result<(), Error> {
 
 /// Tell proxies where the site listens (raw keys, as the `http` interface).
 #[when("endpoint.website.joined", "webapp.started")]
-fn publish_website(ctx: Ctx) -> Result<(), Error> {
-    let config: Config = ctx.config()?;
-    let address = address(&ctx)?;
-    for relation in Endpoint::new(&ctx, "website").relations()? {
-        relation.to_publish_raw().set("hostname", &address)?;
-        relation
-            .to_publish_raw()
-            .set("port", &config.port.to_string())?;
+fn publish_website(ctx: Ctx, config: Config<Options>, website: Endpoint) -> Result<(), Error> {
+    let address = ctx.private_address()?;
+    for relation in website.relations()? {
+        let bag = relation.to_publish_raw();
+        bag.set("hostname", &address)?;
+        bag.set("port", &config.port.to_string())?;
     }
     Ok(())
 }
@@ -163,26 +133,22 @@ fn publish_website(ctx: Ctx) -> Result<(), Error> {
 /// Status once, at the end of every hook, however many handlers ran.
 #[when("webapp.installed")]
 fn assess_status(ctx: Ctx) {
-    ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
-        let juju = ctx.require_juju("status-set")?;
-        let config: Config = ctx.config()?;
-        let peers = Endpoint::new(ctx, "cluster").all_joined_units()?.len();
-        let status = if config.maintenance {
-            Status::new(StatusState::Maintenance, "maintenance page enabled")
-        } else if ctx.flags().is_set("webapp.started") {
-            Status::new(
-                StatusState::Active,
-                format!("serving on port {} with {peers} peer(s)", config.port),
-            )
-        } else if !ctx.flags().is_set("leadership.set.cluster-id") {
-            Status::new(
-                StatusState::Waiting,
-                "waiting for the leader to choose a cluster id",
-            )
-        } else {
-            Status::new(StatusState::Maintenance, "configuring")
-        };
-        juju.status_set(status);
-        Ok(())
-    });
+    ctx.status_at_exit(status);
+}
+
+fn status(ctx: &HookContext) -> Result<Status, Error> {
+    let config = Config::<Options>::of(ctx)?;
+    let peers = ctx.endpoint("cluster")?.all_joined_units()?.len();
+    Ok(if config.maintenance {
+        Status::maintenance("maintenance page enabled")
+    } else if ctx.flags().is_set("webapp.started") {
+        Status::active(format!(
+            "serving on port {} with {peers} peer(s)",
+            config.port
+        ))
+    } else if !ctx.flags().is_set("leadership.set.cluster-id") {
+        Status::waiting("waiting for the leader to choose a cluster id")
+    } else {
+        Status::maintenance("configuring")
+    })
 }

@@ -13,7 +13,7 @@ fn charm(name: &str) -> (Context, PathBuf) {
     let scratch =
         std::env::temp_dir().join(format!("webapp-harness-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let ctx = Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"), webapp::registry)
+    let ctx = Context::from_charm_dir(env!("CARGO_MANIFEST_DIR"))
         .unwrap()
         .with_charm_dir(&scratch);
     (ctx, scratch)
@@ -55,9 +55,17 @@ fn the_leader_installs_configures_and_serves() {
         ))
     );
     assert!(conf(&dir).contains("title = \"Hello from webapp\""));
-    // One status-set for the hook although assess_status ran once per
-    // iteration it was eligible in.
-    assert_eq!(out.calls("status-set"), 1);
+    // The progress shown at once while installing, then one final status
+    // for the hook although assess_status ran once per iteration it was
+    // eligible in.
+    let shown: Vec<&Status> = out.status_history.iter().map(|c| &c.status).collect();
+    assert_eq!(
+        shown,
+        [
+            &Status::maintenance("installing webapp"),
+            &Status::active("serving on port 8080 with 0 peer(s)")
+        ]
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -14,7 +14,7 @@ fn install<'a>(flags: Flags<'a>, _: Kv<'a>) {
 
 #[when("a")]
 #[only_once()]
-fn r#type(flags: Flags) -> Result<(), impl std::fmt::Display> {
+fn r#type(flags: Flags) -> Result<(), impl std::fmt::Display + use<>> {
     flags.set("b");
     Ok::<(), String>(())
 }

@@ -120,8 +120,14 @@ fn main() {
             "backup_v2"
         ]
     );
-    assert!(registry.check_against(&meta).is_empty());
     assert_eq!(registry.action_names(), ["backup-v2", "set-vip"]);
+    let charm = charm_runtime::Charm::new(
+        meta,
+        charm_runtime::metadata::ConfigSchema::default(),
+        None,
+        registry.clone(),
+    );
+    assert!(charm.is_ok(), "{:?}", charm.err());
 
     let mut store = MemoryStore::with_flags(&["app.configured"]);
     let outcome = run_hook(

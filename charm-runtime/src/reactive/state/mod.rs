@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
-use crate::error::StateError;
+use crate::reactive::error::StateError;
 
 /// Key prefix of flags in the unit state.
 pub const FLAG_PREFIX: &str = "reactive.states.";
@@ -80,4 +80,14 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
     }
     changes.sort_by(|a, b| a.key.cmp(&b.key));
     changes
+}
+
+/// `text`, a value stored under `key`, decoded as `T`; the error names the
+/// key and shows the start of the text.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, StateError> {
+    serde_json::from_str(text).map_err(|source| StateError::Decode {
+        key: key.to_owned(),
+        text: text.chars().take(200).collect(),
+        source,
+    })
 }

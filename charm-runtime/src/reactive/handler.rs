@@ -1,12 +1,13 @@
-//! Handler definitions for programmatic registration.
+//! Handlers: their definition ([`Handler`], built by hand or by the
+//! macros), what a handler body sees of itself ([`HandlerInfo`]) and one
+//! call of it ([`Invocation`]).
 
-use std::fmt::Display;
 use std::rc::Rc;
 
 use crate::conditions::Condition;
-use crate::context::HookContext;
-use crate::error::HandlerError;
-use crate::extract::{IntoHandlerResult, Invocation};
+use crate::reactive::context::HookContext;
+use crate::reactive::error::HandlerError;
+use crate::reactive::outcome::IntoHandlerResult;
 
 /// The erased body of a handler.
 pub type HandlerFn = Rc<dyn Fn(&Invocation<'_>) -> Result<(), HandlerError>>;
@@ -20,12 +21,44 @@ pub struct HandlerInfo {
     /// Every flag named in the handler's `when*` conditions, in the order
     /// written (used to resolve endpoints from flags).
     pub flags: Vec<String>,
+    /// Every hook pattern of the handler's `hook` conditions, as written.
+    pub hooks: Vec<String>,
     /// The endpoint an interface handler was instantiated for.
     pub endpoint: Option<String>,
     /// The handler's arguments that are typed endpoints, in the order
-    /// declared (checked against the metadata by
-    /// [`crate::Registry::check_against`]).
-    pub typed_args: Vec<crate::endpoint::TypedArg>,
+    /// declared (checked against the charm's metadata when the charm is
+    /// built, see [`crate::Charm`]).
+    pub typed_args: Vec<TypedArg>,
+}
+
+/// A handler argument that is a typed endpoint (an `#[interface]` type):
+/// its interface and role, known without running (from
+/// [`crate::Extract::INTERFACE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypedArg {
+    /// The type as written, without the module path (`Hacluster`).
+    pub type_name: &'static str,
+    /// The interface (`hacluster`).
+    pub interface: &'static str,
+    /// The role the type serves, when it serves one side only.
+    pub role: Option<crate::metadata::Role>,
+}
+
+/// One call of a handler: the hook context and the handler's definition.
+#[derive(Clone, Copy)]
+pub struct Invocation<'a> {
+    /// The hook being run.
+    pub ctx: &'a HookContext,
+    /// The handler being invoked.
+    pub handler: &'a HandlerInfo,
+}
+
+impl std::fmt::Debug for Invocation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invocation")
+            .field("handler", &self.handler.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A handler: an id, its conditions and its body.
@@ -83,9 +116,9 @@ impl Handler {
         let func: HandlerFn = Rc::new(move |inv: &Invocation<'_>| {
             body(inv)
                 .into_handler_result()
-                .map_err(|message| HandlerError::Failed {
+                .map_err(|error| HandlerError::Failed {
                     handler: inv.handler.id.clone(),
-                    message,
+                    error,
                 })
         });
         Self::from_raw(id, func)
@@ -97,6 +130,7 @@ impl Handler {
             info: HandlerInfo {
                 id: id.into(),
                 flags: Vec::new(),
+                hooks: Vec::new(),
                 endpoint: None,
                 typed_args: Vec::new(),
             },
@@ -123,6 +157,9 @@ impl Handler {
                     self.info.flags.push(flag.clone());
                 }
             }
+        }
+        if let Condition::Hook(patterns) = &condition {
+            self.info.hooks.extend(patterns.iter().cloned());
         }
         self.conditions.push(condition);
         self
@@ -193,23 +230,10 @@ impl Handler {
     }
 
     /// Declare that the handler takes the typed endpoint `arg`, so that
-    /// [`crate::Registry::check_against`] checks its flags resolve to a
-    /// relation of that interface (the macros declare their arguments).
-    pub fn typed_arg(mut self, arg: crate::endpoint::TypedArg) -> Self {
+    /// building the charm checks its flags resolve to a relation of that
+    /// interface (the macros declare their arguments).
+    pub fn typed_arg(mut self, arg: TypedArg) -> Self {
         self.info.typed_args.push(arg);
         self
     }
-}
-
-/// Turn a callback's result into the runtime's error type.
-pub(crate) fn callback_result<R: IntoHandlerResult>(what: &str, r: R) -> Result<(), HandlerError> {
-    r.into_handler_result()
-        .map_err(|message| HandlerError::Callback {
-            what: what.to_owned(),
-            message,
-        })
-}
-
-pub(crate) fn display_error(e: &dyn Display) -> String {
-    format!("{e:#}")
 }

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Change, Snapshot, StateStore};
-use crate::error::StateError;
+use crate::reactive::error::StateError;
 
 /// The schema of charmhelpers' `unitdata.Storage`, so that Python and Rust
 /// charms read and write the same `.unit-state.db`.

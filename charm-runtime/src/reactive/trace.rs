@@ -1,6 +1,6 @@
 //! What happened during a hook, for logs, the harness and debugging.
 
-use crate::dispatch::Phase;
+use crate::reactive::phase::Phase;
 
 /// One event of a hook's dispatch.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,48 +16,23 @@
 //! of the action run.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::Rc;
 
-use crate::context::HookContext;
-use crate::error::HandlerError;
-use crate::extract::Invocation;
-use crate::flags::FlagId;
-use crate::log::Level;
-use crate::python_json;
-use crate::registry::{Compiled, Registry};
-use crate::state::{FILES_CHANGED_PREFIX, INVOKED_PREFIX};
-use crate::trace::TraceEvent;
+use crate::reactive::context::HookContext;
+use crate::reactive::error::HandlerError;
+use crate::reactive::flags::FlagId;
+use crate::reactive::handler::Invocation;
+use crate::reactive::log::Level;
+use crate::reactive::phase::Phase;
+use crate::reactive::python_json;
+use crate::reactive::registry::{Compiled, Registry};
+use crate::reactive::state::{FILES_CHANGED_PREFIX, INVOKED_PREFIX};
+use crate::reactive::trace::TraceEvent;
 
 /// The iteration cap of the "other" phase.
 pub const MAX_ITERATIONS: usize = 100;
 
 /// Hooks that charms.reactive runs in restricted mode.
 pub const RESTRICTED_HOOKS: [&str; 2] = ["collect-metrics", "meter-status-changed"];
-
-/// A phase of dispatch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase {
-    /// `@hook` handlers (and handlers without flag conditions).
-    Hooks,
-    /// Flag-driven handlers, iterated until quiescent.
-    Other,
-    /// `collect-metrics` / `meter-status-changed`: only their handlers.
-    Restricted,
-    /// An action: only the handlers of the action run.
-    Action,
-}
-
-impl Phase {
-    /// The name charms.reactive stores as `reactive.dispatch.phase`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Hooks => "hooks",
-            Phase::Other => "other",
-            Phase::Restricted => "restricted",
-            Phase::Action => "action",
-        }
-    }
-}
 
 /// Counters of one dispatch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -69,14 +44,11 @@ pub struct DispatchStats {
 }
 
 /// Run the handlers of `registry` for the hook of `ctx`. The counters are
-/// kept in the context ([`HookContext::stats`]) so they survive a failure.
-pub fn dispatch(registry: &Registry, ctx: &HookContext) -> Result<(), HandlerError> {
-    let mut bus = Bus {
-        registry,
-        ctx,
-        seen: vec![false; registry.handlers.len()],
-    };
-    bus.run()
+/// returned whether dispatch succeeded or not.
+pub fn dispatch(registry: &Registry, ctx: &HookContext) -> (DispatchStats, Result<(), HandlerError>) {
+    let mut bus = Bus::new(registry, ctx, Phase::Hooks);
+    let result = bus.run();
+    (bus.stats, result)
 }
 
 /// Run the handlers of the action `action` (`#[action("...")]`), in
@@ -92,45 +64,76 @@ pub fn dispatch_action(
     registry: &Registry,
     ctx: &HookContext,
     action: &str,
-) -> Result<(), HandlerError> {
-    let bus = Bus {
-        registry,
-        ctx,
-        seen: Vec::new(),
-    };
-    {
-        let mut st = ctx.state.borrow_mut();
-        st.watch = Default::default();
-        st.phase = Phase::Action;
-    }
-    for &h in &registry.actions {
-        let handler = &registry.handlers[h as usize];
-        if handler.action.as_deref() == Some(action) {
-            ctx.state.borrow_mut().stats.tested += 1;
-            bus.invoke_one(handler)?;
-        }
-    }
-    Ok(())
+) -> (DispatchStats, Result<(), HandlerError>) {
+    let mut bus = Bus::new(registry, ctx, Phase::Action);
+    let result = bus.run_action(action);
+    (bus.stats, result)
 }
 
+/// The changes of the flag watch (charms.reactive's `FlagWatch`).
+#[derive(Debug, Default)]
+struct FlagWatch {
+    iteration: usize,
+    /// Flags changed by the previous batch, sorted.
+    changes: Vec<FlagId>,
+    /// Flags changed by the batch running now.
+    pending: Vec<FlagId>,
+}
+
+impl FlagWatch {
+    fn commit(&mut self) {
+        self.changes = std::mem::take(&mut self.pending);
+        self.changes.sort_unstable();
+        self.changes.dedup();
+    }
+}
+
+/// The dispatcher's working state: its phase, the flag watch, whether the
+/// running batch must be re-tested, the counters.
 struct Bus<'r> {
     registry: &'r Registry,
     ctx: &'r HookContext,
+    phase: Phase,
+    watch: FlagWatch,
+    /// Set when a handler of the running batch asked for any clear.
+    removed: bool,
+    stats: DispatchStats,
     /// Scratch marks for collecting eligible handlers.
     seen: Vec<bool>,
 }
 
-impl Bus<'_> {
+impl<'r> Bus<'r> {
+    fn new(registry: &'r Registry, ctx: &'r HookContext, phase: Phase) -> Self {
+        // Flag changes made before dispatch (the automatic flags, atstart
+        // callbacks) do not count as changes of a batch.
+        ctx.take_journal();
+        Self {
+            registry,
+            ctx,
+            phase,
+            watch: FlagWatch::default(),
+            removed: false,
+            stats: DispatchStats::default(),
+            seen: vec![false; registry.handlers.len()],
+        }
+    }
+
+    fn run_action(&mut self, action: &str) -> Result<(), HandlerError> {
+        let registry = self.registry;
+        for &h in &registry.actions {
+            let handler = &registry.handlers[h as usize];
+            if handler.action.as_deref() == Some(action) {
+                self.stats.tested += 1;
+                self.invoke_one(handler)?;
+            }
+        }
+        Ok(())
+    }
+
     fn run(&mut self) -> Result<(), HandlerError> {
         let restricted = RESTRICTED_HOOKS.contains(&self.ctx.hook_name());
-        {
-            let mut st = self.ctx.state.borrow_mut();
-            st.watch = Default::default();
-            st.phase = if restricted {
-                Phase::Restricted
-            } else {
-                Phase::Hooks
-            };
+        if restricted {
+            self.phase = Phase::Restricted;
         }
         let all: Vec<u32> = (0..self.registry.handlers.len() as u32).collect();
         let batch = self.test(&all)?;
@@ -138,11 +141,11 @@ impl Bus<'_> {
         if restricted {
             return Ok(());
         }
-        self.ctx.state.borrow_mut().phase = Phase::Other;
+        self.phase = Phase::Other;
         let mut last = Vec::new();
         for i in 0..MAX_ITERATIONS {
-            self.ctx.state.borrow_mut().watch.iteration = i;
-            self.ctx.state.borrow_mut().stats.iterations = i + 1;
+            self.watch.iteration = i;
+            self.stats.iterations = i + 1;
             let batch = if i == 0 {
                 self.test(&all)?
             } else {
@@ -166,23 +169,18 @@ impl Bus<'_> {
                 handlers.join(", ")
             ),
         );
-        self.ctx
-            .state
-            .borrow_mut()
-            .trace
-            .push(TraceEvent::IterationCap { handlers });
+        self.ctx.push_trace(TraceEvent::IterationCap { handlers });
         Ok(())
     }
 
     /// Handlers watching a flag changed by the previous batch, plus those
     /// without flag conditions, in registration order.
     fn eligible(&mut self) -> Vec<u32> {
-        let st = self.ctx.state.borrow();
         let mut out: Vec<u32> = self.registry.unwatched.clone();
         for &h in &out {
             self.seen[h as usize] = true;
         }
-        for flag in &st.watch.changes {
+        for flag in &self.watch.changes {
             if let Some(ws) = self.registry.watchers.get(flag.index()) {
                 for &h in ws {
                     if !std::mem::replace(&mut self.seen[h as usize], true) {
@@ -198,8 +196,8 @@ impl Bus<'_> {
         out
     }
 
-    fn test(&self, candidates: &[u32]) -> Result<Vec<u32>, HandlerError> {
-        self.ctx.state.borrow_mut().stats.tested += candidates.len();
+    fn test(&mut self, candidates: &[u32]) -> Result<Vec<u32>, HandlerError> {
+        self.stats.tested += candidates.len();
         let mut out = Vec::new();
         for &h in candidates {
             if self.passes(&self.registry.handlers[h as usize])? {
@@ -213,16 +211,16 @@ impl Bus<'_> {
     /// check, which records new hashes, last.
     fn passes(&self, h: &Compiled) -> Result<bool, HandlerError> {
         {
-            let st = self.ctx.state.borrow();
+            let data = self.ctx.data();
             if h.action.is_some() {
                 // Run by `dispatch_action` only.
                 return Ok(false);
             }
             if h.has_flags() {
-                if st.phase != Phase::Other {
+                if self.phase != Phase::Other {
                     return Ok(false);
                 }
-                let f = &st.flags;
+                let f = &data.flags;
                 let held = h.when_all.iter().all(|&x| f.is_set(x))
                     && h.when_any.iter().all(|g| g.iter().any(|&x| f.is_set(x)))
                     && !h.when_none.iter().any(|&x| f.is_set(x))
@@ -234,17 +232,17 @@ impl Bus<'_> {
                 }
             }
             if let Some(m) = &h.hook
-                && (st.phase != Phase::Hooks
+                && (self.phase != Phase::Hooks
                     || !m.matches(self.ctx.hook_name(), self.ctx.relations()))
             {
                 return Ok(false);
             }
             if let Some(r) = &h.restricted_hook
-                && (st.phase != Phase::Restricted || r != self.ctx.hook_name())
+                && (self.phase != Phase::Restricted || r != self.ctx.hook_name())
             {
                 return Ok(false);
             }
-            if h.only_once && st.kv.contains_key(&invoked_key(&h.info.id)) {
+            if h.only_once && data.kv.contains_key(&invoked_key(&h.info.id)) {
                 return Ok(false);
             }
         }
@@ -265,31 +263,32 @@ impl Bus<'_> {
                 Err(e) => {
                     return Err(HandlerError::Callback {
                         what: format!("when_file_changed check of {path} for {}", h.info.id),
-                        message: e.to_string(),
+                        error: crate::reactive::error::Failure::new(e),
                     });
                 }
             };
             let key = format!("{FILES_CHANGED_PREFIX}{path}");
-            let mut st = self.ctx.state.borrow_mut();
-            let old = st.kv.get(&key).map(String::as_str).unwrap_or("null");
+            let mut data = self.ctx.data_mut();
+            let old = data.kv.get(&key).map(String::as_str).unwrap_or("null");
             if old != new {
-                st.kv.insert(key, new);
+                data.kv.insert(key, new);
                 changed = true;
             }
         }
         Ok(changed)
     }
 
-    fn invoke(&self, mut batch: Vec<u32>) -> Result<(), HandlerError> {
+    fn invoke(&mut self, mut batch: Vec<u32>) -> Result<(), HandlerError> {
+        let registry = self.registry;
         while !batch.is_empty() {
-            self.ctx.state.borrow_mut().removed_state = false;
+            self.removed = false;
             let mut next = 0;
             let mut retest = false;
             while next < batch.len() {
                 let h = batch[next];
                 next += 1;
-                self.invoke_one(&self.registry.handlers[h as usize])?;
-                if self.ctx.state.borrow().removed_state {
+                self.invoke_one(&registry.handlers[h as usize])?;
+                if self.removed {
                     retest = true;
                     break;
                 }
@@ -300,24 +299,20 @@ impl Bus<'_> {
                 Vec::new()
             };
         }
-        self.ctx.state.borrow_mut().watch.commit();
+        self.watch.commit();
         Ok(())
     }
 
-    fn invoke_one(&self, h: &Compiled) -> Result<(), HandlerError> {
+    fn invoke_one(&mut self, h: &Compiled) -> Result<(), HandlerError> {
         let id = &h.info.id;
         let reason = self.reason(h);
-        {
-            let mut st = self.ctx.state.borrow_mut();
-            let (phase, iteration) = (st.phase, st.watch.iteration);
-            st.trace.push(TraceEvent::Invoked {
-                handler: id.clone(),
-                phase,
-                iteration,
-                reason: reason.clone(),
-            });
-            st.current_handler = Some(Rc::from(id.as_str()));
-        }
+        self.ctx.push_trace(TraceEvent::Invoked {
+            handler: id.clone(),
+            phase: self.phase,
+            iteration: self.watch.iteration,
+            reason: reason.clone(),
+        });
+        self.ctx.set_running(Some(id));
         self.ctx.log(
             Level::Info,
             &format!("Invoking reactive handler: {id} ({reason})"),
@@ -351,22 +346,27 @@ impl Bus<'_> {
                 message: panic_message(payload.as_ref()),
             })
         });
-        let mut st = self.ctx.state.borrow_mut();
-        st.current_handler = None;
+        self.ctx.set_running(None);
+        let journal = self.ctx.take_journal();
+        self.watch.pending.extend(journal.changed);
+        self.removed |= journal.cleared;
         result?;
-        if let Some(e) = st.errors.drain(..).next() {
+        if let Some(e) = self.ctx.take_errors().into_iter().next() {
             return Err(e);
         }
         if h.only_once {
-            st.kv.insert(invoked_key(id), "true".to_owned());
+            self.ctx
+                .data_mut()
+                .kv
+                .insert(invoked_key(id), "true".to_owned());
         }
         Ok(())
     }
 
     /// Why `h` is about to run, for the trace.
     fn reason(&self, h: &Compiled) -> String {
-        let st = self.ctx.state.borrow();
-        let names = &st.flags.names;
+        let data = self.ctx.data();
+        let names = &data.flags.names;
         let list = |ids: &[FlagId]| {
             ids.iter()
                 .map(|&f| names.name(f))
@@ -387,14 +387,14 @@ impl Bus<'_> {
             parts.push(format!("when_all({}) held", list(&h.when_all)));
         }
         for g in &h.when_any {
-            let set: Vec<FlagId> = g.iter().copied().filter(|&f| st.flags.is_set(f)).collect();
+            let set: Vec<FlagId> = g.iter().copied().filter(|&f| data.flags.is_set(f)).collect();
             parts.push(format!("when_any: {} set", list(&set)));
         }
         if !h.when_none.is_empty() {
             parts.push(format!("when_none({}) held", list(&h.when_none)));
         }
         for g in &h.when_not_all {
-            let unset: Vec<FlagId> = g.iter().copied().filter(|&f| !st.flags.is_set(f)).collect();
+            let unset: Vec<FlagId> = g.iter().copied().filter(|&f| !data.flags.is_set(f)).collect();
             parts.push(format!("when_not_all: {} unset", list(&unset)));
         }
         if h.only_once {
@@ -403,12 +403,12 @@ impl Bus<'_> {
         if !h.files.is_empty() {
             parts.push(format!("file changed among {}", h.files.join(", ")));
         }
-        if st.phase == Phase::Other && st.watch.iteration > 0 {
+        if self.phase == Phase::Other && self.watch.iteration > 0 {
             let changed: Vec<FlagId> = h
                 .watched
                 .iter()
                 .copied()
-                .filter(|f| st.watch.changes.binary_search(f).is_ok())
+                .filter(|f| self.watch.changes.binary_search(f).is_ok())
                 .collect();
             parts.push(format!("watched flags changed: {}", list(&changed)));
         }

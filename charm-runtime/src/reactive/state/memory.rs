@@ -1,5 +1,5 @@
 use super::{Change, Snapshot, StateStore};
-use crate::error::StateError;
+use crate::reactive::error::StateError;
 
 /// A unit state that lives in memory: for tests, the harness and benchmarks.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

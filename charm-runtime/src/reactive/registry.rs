@@ -6,17 +6,44 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::conditions::{Condition, HookMatcher};
-use crate::context::HookContext;
-use crate::error::{HandlerError, RegistryError};
-use crate::extract::IntoHandlerResult;
-use crate::flags::{FlagId, FlagNames};
-use crate::handler::{Handler, HandlerFn, HandlerInfo, callback_result};
-use crate::triggers::{ResolvedAction, TriggerAction, TriggerCallback, TriggerOn, Triggers};
+use crate::reactive::context::{Callback, ContextParts, HookContext, RelationResolver};
+use crate::reactive::error::RegistryError;
+use crate::reactive::flags::{FlagId, FlagNames};
+use crate::reactive::handler::{Handler, HandlerFn, HandlerInfo};
+use crate::reactive::log::LogSink;
+use crate::reactive::outcome::{IntoHandlerResult, callback_result};
+use crate::reactive::state::Snapshot;
+use crate::reactive::triggers::{ResolvedAction, TriggerOn, Triggers};
+
+/// A trigger callback.
+pub type TriggerCallback = Rc<Callback>;
+
+/// What a trigger does.
+#[derive(Clone)]
+pub enum TriggerAction {
+    /// Set a flag.
+    SetFlag(String),
+    /// Clear a flag.
+    ClearFlag(String),
+    /// Run a callback; its error fails the hook.
+    Callback(TriggerCallback),
+}
+
+impl std::fmt::Debug for TriggerAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TriggerAction::SetFlag(x) => f.debug_tuple("SetFlag").field(x).finish(),
+            TriggerAction::ClearFlag(x) => f.debug_tuple("ClearFlag").field(x).finish(),
+            TriggerAction::Callback(_) => f.write_str("Callback(..)"),
+        }
+    }
+}
 
 /// A callback run before or after dispatch.
-pub(crate) type HookCallback = Rc<dyn Fn(&HookContext) -> Result<(), HandlerError>>;
+pub(crate) type HookCallback = Rc<Callback>;
 
 /// A handler compiled for dispatch.
+#[derive(Clone)]
 pub(crate) struct Compiled {
     pub(crate) info: HandlerInfo,
     pub(crate) when_all: Vec<FlagId>,
@@ -49,7 +76,7 @@ impl Compiled {
 ///
 /// Dispatch order is registration order; [`Registry::from_inventory`] adds
 /// macro-registered handlers ordered by module path, then source line.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Registry {
     pub(crate) names: FlagNames,
     pub(crate) handlers: Vec<Compiled>,
@@ -61,7 +88,7 @@ pub struct Registry {
     pub(crate) unwatched: Vec<u32>,
     /// Action handlers, ascending.
     pub(crate) actions: Vec<u32>,
-    pub(crate) triggers: Rc<Triggers>,
+    pub(crate) triggers: Rc<Triggers<Callback>>,
     pub(crate) atstart: Vec<(String, HookCallback)>,
     pub(crate) atexit: Vec<(String, HookCallback)>,
 }
@@ -98,6 +125,42 @@ impl Registry {
 
     fn flag_ids(&mut self, flags: &[String]) -> Vec<FlagId> {
         flags.iter().map(|f| self.names.intern(f)).collect()
+    }
+
+    /// The context of one hook over the unit state `snapshot`.
+    pub(crate) fn new_context(
+        &self,
+        hook: &str,
+        action: Option<String>,
+        sink: Rc<dyn LogSink>,
+        relations: Option<RelationResolver>,
+        snapshot: &Snapshot,
+    ) -> HookContext {
+        HookContext::new(
+            ContextParts {
+                names: self.names.clone(),
+                triggers: self.triggers.clone(),
+                hook: hook.to_owned(),
+                action,
+                sink,
+                relations,
+            },
+            snapshot,
+        )
+    }
+
+    /// Every registered handler's definition, in dispatch order.
+    pub fn handlers(&self) -> impl Iterator<Item = &HandlerInfo> {
+        self.handlers.iter().map(|h| &h.info)
+    }
+
+    /// The action each action handler serves, with the handler, in
+    /// registration order.
+    pub fn action_handlers(&self) -> impl Iterator<Item = (&str, &HandlerInfo)> {
+        self.actions.iter().filter_map(|&i| {
+            let h = &self.handlers[i as usize];
+            Some((h.action.as_deref()?, &h.info))
+        })
     }
 
     /// Register a handler after those already registered.
@@ -229,79 +292,6 @@ impl Registry {
         self.ids.insert(id);
         self.handlers.push(c);
         Ok(self)
-    }
-
-    /// Problems of this registry for a charm with `metadata`, one message
-    /// each (empty when there is none):
-    ///
-    /// - a flag `endpoint.<name>.*` naming a relation the metadata does not
-    ///   declare (the message names the handler, the flag and the
-    ///   relation);
-    /// - a typed endpoint argument (an `#[interface]` type) whose handler's
-    ///   flags name no relation of its interface: the first relation they
-    ///   name has another interface (the message names the handler, the
-    ///   relation, its interface in metadata and the type's interface), or
-    ///   they name none.
-    ///
-    /// [`crate::main`] refuses to run a hook with any of these.
-    pub fn check_against(&self, metadata: &crate::metadata::Metadata) -> Vec<String> {
-        let mut problems = Vec::new();
-        for h in &self.handlers {
-            for flag in &h.info.flags {
-                let Some(name) = flag
-                    .strip_prefix("endpoint.")
-                    .and_then(|r| r.split('.').next())
-                else {
-                    continue;
-                };
-                if metadata.endpoint(name).is_none() {
-                    problems.push(format!(
-                        "handler {} watches flag {flag:?}, but the charm's metadata declares no relation {name:?} (relations: {})",
-                        h.info.id,
-                        metadata.relation_names().join(", ")
-                    ));
-                }
-            }
-            for arg in &h.info.typed_args {
-                let resolution =
-                    crate::endpoint::resolve(&h.info, metadata, arg.interface, arg.role);
-                if !matches!(resolution, crate::endpoint::Resolution::Found(_)) {
-                    problems.push(crate::endpoint::unresolved_message(
-                        &h.info.id,
-                        arg,
-                        &resolution,
-                        metadata,
-                    ));
-                }
-            }
-        }
-        problems
-    }
-
-    /// Problems of this registry for a charm whose `actions.yaml` declares
-    /// `actions`: a handler for an action it does not declare (Juju would
-    /// never run it). One message each, naming the handler and the action.
-    pub fn check_actions(&self, actions: &crate::metadata::ActionsSchema) -> Vec<String> {
-        self.actions
-            .iter()
-            .filter_map(|&i| {
-                let h = &self.handlers[i as usize];
-                let name = h.action.as_deref()?;
-                if actions.action(name).is_some() {
-                    return None;
-                }
-                let declared = actions.names();
-                Some(format!(
-                    "handler {} serves action {name:?}, which the charm's actions.yaml does not declare ({})",
-                    h.info.id,
-                    if declared.is_empty() {
-                        "it declares no action".to_owned()
-                    } else {
-                        format!("actions: {}", declared.join(", "))
-                    }
-                ))
-            })
-            .collect()
     }
 
     /// The names of the actions handlers are registered for, sorted,
