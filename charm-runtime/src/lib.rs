@@ -79,6 +79,7 @@ pub mod state;
 pub mod trace;
 mod triggers;
 
+pub use charm_names::Flag;
 pub use conditions::Condition;
 pub use context::{Ctx, Flags, HookContext, Kv, RelationResolver};
 pub use dispatch::{DispatchStats, Phase, dispatch, dispatch_action};
