@@ -71,11 +71,18 @@ impl MetadataDoc {
 
 /// A YAML document of the charm directory; `None` when it is absent or
 /// cannot be read or parsed as `T`.
-fn read<T: for<'de> Deserialize<'de>>(path: &Path, files: &mut Vec<PathBuf>) -> Option<T> {
+fn read<T: for<'de> Deserialize<'de> + Default>(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+) -> Option<T> {
     let text = std::fs::read_to_string(path).ok()?;
     files.push(path.to_owned());
     // An empty document is no keys.
-    serde_saphyr::from_str::<Option<T>>(&text).ok()?
+    Some(
+        serde_saphyr::from_str::<Option<T>>(&text)
+            .ok()?
+            .unwrap_or_default(),
+    )
 }
 
 /// The charm directory, if the crate has one.
@@ -96,10 +103,15 @@ fn charm_dir() -> Option<PathBuf> {
 impl Charm {
     /// What the charm directory of the crate being compiled declares.
     pub fn load() -> Charm {
+        match charm_dir() {
+            Some(dir) => Charm::load_dir(&dir),
+            None => Charm::default(),
+        }
+    }
+
+    /// What the charm directory `dir` declares.
+    fn load_dir(dir: &Path) -> Charm {
         let mut charm = Charm::default();
-        let Some(dir) = charm_dir() else {
-            return charm;
-        };
         let mut files = Vec::new();
         let charmcraft = || read::<MetadataDoc>(&dir.join("charmcraft.yaml"), &mut Vec::new());
         if let Some(doc) = read::<MetadataDoc>(&dir.join("metadata.yaml"), &mut files) {
@@ -133,5 +145,108 @@ impl Charm {
             const _: ::core::option::Option<&str> = ::core::option_env!("CHARM_DIR");
             #(const _: &[u8] = ::core::include_bytes!(#files);)*
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory with `files`.
+    fn charm_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("charm-macros-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn classic_files() {
+        let dir = charm_dir(
+            "classic",
+            &[
+                (
+                    "metadata.yaml",
+                    "name: x\nrequires: {db: mysql}\npeers:\n  cluster: {interface: p}\n",
+                ),
+                ("actions.yaml", "backup: {description: b}\n"),
+                (
+                    "charmcraft.yaml",
+                    "name: y\nprovides: {other: http}\nactions: {other: {}}\n",
+                ),
+            ],
+        );
+        let charm = Charm::load_dir(&dir);
+        assert_eq!(
+            charm.relations.as_deref(),
+            Some(&["cluster".to_owned(), "db".to_owned()][..])
+        );
+        assert_eq!(charm.metadata_file, "metadata.yaml");
+        assert_eq!(charm.actions.as_deref(), Some(&["backup".to_owned()][..]));
+        assert_eq!(
+            charm.files.len(),
+            2,
+            "charmcraft.yaml is not read: {:?}",
+            charm.files
+        );
+        let tracking = charm.tracking().to_string();
+        assert!(tracking.contains("metadata.yaml") && tracking.contains("CHARM_DIR"));
+    }
+
+    #[test]
+    fn charmcraft_only() {
+        let dir = charm_dir(
+            "charmcraft",
+            &[(
+                "charmcraft.yaml",
+                "name: y\ntype: charm\nprovides: {web: http}\nactions:\n  snap: {}\n",
+            )],
+        );
+        let charm = Charm::load_dir(&dir);
+        assert_eq!(charm.relations.as_deref(), Some(&["web".to_owned()][..]));
+        assert_eq!(charm.metadata_file, "charmcraft.yaml");
+        assert_eq!(charm.actions.as_deref(), Some(&["snap".to_owned()][..]));
+        assert_eq!(charm.actions_file, "charmcraft.yaml");
+    }
+
+    #[test]
+    fn build_only_charmcraft_and_absent_files_check_nothing() {
+        let dir = charm_dir(
+            "build-only",
+            &[("charmcraft.yaml", "type: charm\nparts: {}\n")],
+        );
+        let charm = Charm::load_dir(&dir);
+        assert_eq!(charm.relations, None);
+        assert_eq!(charm.actions, None);
+        let dir = charm_dir("empty", &[]);
+        let charm = Charm::load_dir(&dir);
+        assert_eq!(charm.relations, None);
+        assert!(charm.files.is_empty());
+    }
+
+    #[test]
+    fn unparsable_files_check_nothing() {
+        let dir = charm_dir(
+            "bad",
+            &[
+                ("metadata.yaml", "name: [unclosed\n"),
+                ("actions.yaml", "- a list\n"),
+            ],
+        );
+        let charm = Charm::load_dir(&dir);
+        assert_eq!(charm.relations, None);
+        assert_eq!(charm.actions, None);
+    }
+
+    #[test]
+    fn empty_documents_declare_nothing() {
+        let dir = charm_dir("empty-docs", &[("metadata.yaml", ""), ("actions.yaml", "")]);
+        let charm = Charm::load_dir(&dir);
+        assert_eq!(charm.relations.as_deref(), Some(&[][..]));
+        assert_eq!(charm.actions.as_deref(), Some(&[][..]));
     }
 }
