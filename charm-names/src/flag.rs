@@ -339,6 +339,26 @@ impl AsRef<str> for Flag {
     }
 }
 
+/// So that a `Flag` goes wherever flag names are taken as `Into<String>`
+/// (`charm_runtime::Handler::when([INSTALLED])`).
+///
+/// ```
+/// const READY: charm_names::Flag = charm_names::Flag::new("app.ready");
+/// let names: Vec<String> = [READY].into_iter().map(Into::into).collect();
+/// assert_eq!(names, ["app.ready"]);
+/// ```
+impl From<Flag> for String {
+    fn from(flag: Flag) -> String {
+        flag.0.to_owned()
+    }
+}
+
+impl From<Flag> for &'static str {
+    fn from(flag: Flag) -> &'static str {
+        flag.0
+    }
+}
+
 impl PartialEq<&str> for Flag {
     fn eq(&self, other: &&str) -> bool {
         self.0 == *other
@@ -437,6 +457,8 @@ mod tests {
         assert!(READY == *"app.ready");
         assert_eq!(format!("{READY}"), "app.ready");
         assert!(!READY.is_template());
+        assert_eq!(String::from(READY), "app.ready");
+        assert_eq!(<&str>::from(READY), "app.ready");
     }
 
     #[test]
