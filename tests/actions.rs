@@ -57,7 +57,8 @@ impl Unit {
 
     /// Run what Juju names `invoked`.
     fn run(&mut self, registry: &Registry, invoked: Invoked) -> HookOutcome {
-        let charm = Charm::new(metadata(), ConfigSchema::default(), None, registry.clone()).unwrap();
+        let charm =
+            Charm::new(metadata(), ConfigSchema::default(), None, registry.clone()).unwrap();
         let env = HookEnv {
             invoked,
             unit: "db/0".into(),
@@ -440,7 +441,7 @@ fn registration_checks_action_handlers() {
     assert!(matches!(err, RegistryError::BadActionName { .. }), "{err}");
     assert_eq!(
         err.to_string(),
-        "handler b: action name \"Back_Up\": an action name starts with a lowercase letter"
+        "handler b: action name \"Back_Up\" does not start with a lowercase letter: Juju action names are lowercase, as in `back-up`"
     );
 }
 
@@ -452,7 +453,12 @@ fn building_the_charm_refuses_handlers_of_undeclared_actions() {
         "actions.yaml",
     )
     .unwrap();
-    match Charm::new(metadata(), ConfigSchema::default(), Some(actions), r.clone()) {
+    match Charm::new(
+        metadata(),
+        ConfigSchema::default(),
+        Some(actions),
+        r.clone(),
+    ) {
         Err(CharmError::Names { problems, .. }) => assert_eq!(
             problems,
             [

@@ -88,10 +88,20 @@ impl Unit {
     }
 
     /// Run `hook` as `main` does: the charm built from `registry`.
-    fn run(&mut self, registry: Registry, hook: &str, relation: Option<(&str, &str)>) -> HookOutcome {
+    fn run(
+        &mut self,
+        registry: Registry,
+        hook: &str,
+        relation: Option<(&str, &str)>,
+    ) -> HookOutcome {
         let charm = Charm::new(metadata(), ConfigSchema::default(), None, registry).unwrap();
         let backend: Rc<dyn Backend> = self.backend.clone();
-        charm.run(env(hook, relation), backend, &mut self.store, Rc::new(NullSink))
+        charm.run(
+            env(hook, relation),
+            backend,
+            &mut self.store,
+            Rc::new(NullSink),
+        )
     }
 
     /// Run `hook` with handlers a charm would refuse to start with, the

@@ -450,13 +450,14 @@ mod relation_groups {
 #[test]
 fn relation_groups_resolve_through_metadata() {
     let registry = Registry::from_inventory("macros::relation_groups").unwrap();
-    let relations: charm_runtime::reactive::RelationResolver = Rc::new(|role: &str, interface: &str| {
-        if (role, interface) == ("requires", "mysql") {
-            vec!["db".to_owned()]
-        } else {
-            Vec::new()
-        }
-    });
+    let relations: charm_runtime::reactive::RelationResolver =
+        Rc::new(|role: &str, interface: &str| {
+            if (role, interface) == ("requires", "mysql") {
+                vec!["db".to_owned()]
+            } else {
+                Vec::new()
+            }
+        });
     for (hook, runs) in [
         ("db-relation-joined", true),
         ("db-relation-changed", true),

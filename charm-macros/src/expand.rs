@@ -7,8 +7,9 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::LitStr;
 use syn::ext::IdentExt;
 
+use crate::charm::Charm;
 use crate::errors::Errors;
-use crate::model::{Attr, HandlerModel, Kind, Passing};
+use crate::model::{Attr, HandlerModel, Kind, Passing, Site, Value};
 use crate::parse::{self, Parsed};
 use crate::validate;
 
@@ -40,12 +41,14 @@ pub fn handler(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream
             return quote!(#item #error const _: () = { #(#uses)* };);
         }
     };
-    validate::handler(&model, &mut errors);
+    let charm = Charm::load();
+    validate::handler(&model, &charm, &mut errors);
+    let tracking = charm.tracking();
     match errors.finish() {
         Ok(()) => {
             let item = &model.item;
             let registration = registration(&model, None);
-            quote!(#item #registration)
+            quote!(#item #registration const _: () = { #tracking };)
         }
         Err(e) => {
             let mut item = model.item;
@@ -54,6 +57,9 @@ pub fn handler(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream
             for u in uses(&model.taken).into_iter().rev() {
                 item.block.stmts.insert(0, syn::parse_quote!(#u));
             }
+            item.block
+                .stmts
+                .insert(0, syn::parse_quote!(const _: () = { #tracking };));
             let error = e.into_compile_error();
             // Not registered, so not called: no "never used" warning on top.
             quote!(#[allow(dead_code)] #item #error)
@@ -205,8 +211,8 @@ pub fn registration(model: &HandlerModel, owner: Option<&Owner>) -> TokenStream 
     };
     let uses = uses(&model.taken);
 
-    let conditions = model.conditions.iter().map(condition);
-    let not_unless = model.not_unless.iter().flat_map(values);
+    let conditions = model.conditions.iter().map(|a| condition(a, model.site));
+    let not_unless = model.not_unless.iter().flat_map(|a| values(a, model.site));
     let (call, interface, role) = match owner {
         Some(o) => {
             let ty = &o.self_ty;
@@ -258,16 +264,41 @@ pub fn registration(model: &HandlerModel, owner: Option<&Owner>) -> TokenStream 
     }
 }
 
-/// The literals of `attr`, normalized (no suffix, no raw string).
-fn values(attr: &Attr) -> Vec<LitStr> {
+/// The names of `attr`'s arguments, as constant expressions: each literal
+/// normalized (no suffix, no raw string); for a constant, its name, after
+/// checking (with the user's span) that it is a `charm_runtime::Flag`,
+/// and outside an `#[interface]` impl that it has no `{endpoint_name}`.
+fn values(attr: &Attr, site: Site) -> Vec<TokenStream> {
     attr.values
         .iter()
-        .map(|v| LitStr::new(&v.value(), v.span()))
+        .map(|v| match v {
+            Value::Lit(lit) => LitStr::new(&lit.value(), lit.span()).into_token_stream(),
+            Value::Const(path) => {
+                let span = v.range().first;
+                let placeholder = match site {
+                    Site::Interface => quote!(),
+                    Site::FreeFn => quote_spanned! {span=>
+                        const _: () = ::core::assert!(
+                            !__CHARM_FLAG.is_template(),
+                            "`{{endpoint_name}}` in a flag constant: the placeholder is only \
+                             allowed in handlers inside an `#[interface]` impl",
+                        );
+                    },
+                };
+                quote_spanned! {span=>
+                    {
+                        const __CHARM_FLAG: ::charm_runtime::Flag = #path;
+                        #placeholder
+                        __CHARM_FLAG.name()
+                    }
+                }
+            }
+        })
         .collect()
 }
 
 /// The `ConditionDef` of a condition attribute.
-fn condition(attr: &Attr) -> TokenStream {
+fn condition(attr: &Attr, site: Site) -> TokenStream {
     let variant = match attr.kind {
         Kind::When | Kind::WhenAll => "WhenAll",
         Kind::WhenAny => "WhenAny",
@@ -277,12 +308,12 @@ fn condition(attr: &Attr) -> TokenStream {
         Kind::WhenFileChanged => "FileChanged",
         Kind::OnlyOnce => return quote!(::charm_runtime::macro_support::ConditionDef::OnlyOnce),
         Kind::Action => {
-            let name = values(attr).into_iter().next();
+            let name = values(attr, site).into_iter().next();
             return quote!(::charm_runtime::macro_support::ConditionDef::Action(#name));
         }
         Kind::NotUnless => unreachable!("#[not_unless] is not a condition"),
     };
     let variant = format_ident!("{}", variant);
-    let values = values(attr);
+    let values = values(attr, site);
     quote!(::charm_runtime::macro_support::ConditionDef::#variant(&[#(#values),*]))
 }

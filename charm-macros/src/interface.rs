@@ -15,9 +15,9 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Fields, GenericParam, ImplItem, Item, ItemImpl, ItemStruct, Lit, LitStr, Token};
 
+use crate::charm::Charm;
 use crate::errors::{Errors, Range};
 use crate::expand::{self, Owner};
-use crate::hooks;
 use crate::parse::{self, EraseLifetimes};
 use crate::validate;
 
@@ -50,7 +50,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
 /// The arguments of `#[interface("name", role = "requires")]`.
 struct Args {
     name: LitStr,
-    role: Option<(LitStr, &'static str)>,
+    role: Option<(LitStr, charm_names::Role)>,
 }
 
 fn struct_args(args: TokenStream, errors: &mut Errors) -> Option<Args> {
@@ -84,15 +84,14 @@ fn struct_args(args: TokenStream, errors: &mut Errors) -> Option<Args> {
                     lit: Lit::Str(s), ..
                 }) => {
                     let value = s.value();
-                    match hooks::ROLES.iter().find(|r| **r == value) {
-                        Some(r) => role = Some((s, *r)),
-                        None => {
+                    match value.parse::<charm_names::Role>() {
+                        Ok(r) => role = Some((s, r)),
+                        Err(unknown) => {
                             let mut message = format!(
                                 "unknown role `{value}`: expected `provides`, `requires` or `peers`, \
                                  the metadata section of the endpoints this type serves"
                             );
-                            if let Some(s) = hooks::closest(&value, hooks::ROLES.map(str::to_owned))
-                            {
+                            if let Some(s) = unknown.suggestion() {
                                 message += &format!("; did you mean `{s}`?");
                             }
                             errors.at(s.span(), message);
@@ -115,10 +114,7 @@ fn struct_args(args: TokenStream, errors: &mut Errors) -> Option<Args> {
     }
     let name = name?;
     let value = name.value();
-    let mut chars = value.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !valid {
+    if charm_names::check_interface_name(&value).is_err() {
         errors.at(
             name.span(),
             format!(
@@ -209,10 +205,10 @@ fn on_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
     let role = match &args.role {
         Some((lit, r)) => {
             let variant = syn::Ident::new(
-                match *r {
-                    "provides" => "Provides",
-                    "requires" => "Requires",
-                    _ => "Peers",
+                match r {
+                    charm_names::Role::Provides => "Provides",
+                    charm_names::Role::Requires => "Requires",
+                    charm_names::Role::Peers => "Peers",
                 },
                 lit.span(),
             );
@@ -329,6 +325,8 @@ fn on_impl(args: TokenStream, mut item: ItemImpl) -> TokenStream {
         self_ty: erased,
     };
 
+    let charm = Charm::load();
+    let tracking = charm.tracking();
     let mut models = Vec::new();
     let mut taken = Vec::new();
     for impl_item in &mut item.items {
@@ -344,7 +342,7 @@ fn on_impl(args: TokenStream, mut item: ItemImpl) -> TokenStream {
         if let Some(ret) = &mut model.ret {
             ReplaceSelf(&owner.self_ty).visit_type_mut(ret);
         }
-        validate::handler(&model, &mut errors);
+        validate::handler(&model, &charm, &mut errors);
         taken.extend(parse::strip_ours(&mut method.attrs));
         models.push(model);
     }
@@ -355,6 +353,7 @@ fn on_impl(args: TokenStream, mut item: ItemImpl) -> TokenStream {
             quote! {
                 #item
                 #(#registrations)*
+                const _: () = { #tracking };
             }
         }
         Err(e) => {
@@ -370,7 +369,7 @@ fn on_impl(args: TokenStream, mut item: ItemImpl) -> TokenStream {
             let error = e.into_compile_error();
             quote! {
                 #item
-                const _: () = { #(#uses)* };
+                const _: () = { #(#uses)* #tracking };
                 #error
             }
         }

@@ -83,6 +83,11 @@
 //!   unset, `#[hook]` with a `when*` condition), and `#[action]` with any
 //!   other condition;
 //! - action names: Juju's rule (lowercase letters, digits, hyphens);
+//! - against the charm's own files, when the crate being compiled is a
+//!   charm (see below): the relation names of hook patterns
+//!   (`cache-relation-joined`) and of `endpoint.<name>.*` flag literals
+//!   must be declared in its metadata, and `#[action]` names in its
+//!   actions, with a "did you mean" for typos;
 //! - the item: a non-generic, non-`async`, non-`unsafe` function without
 //!   `self`, or a method of an `#[interface]` impl taking `self`, `&self`
 //!   or `&mut self`; argument and return types are checked by the compiler
@@ -90,10 +95,65 @@
 //! - `#[interface]`: a struct with one lifetime and one `Endpoint` field, a
 //!   valid interface name and role; on an impl, an inherent impl of such a
 //!   type (a type that is not one is reported by the compiler).
+//!
+//! The names follow the rules of the `charm-names` crate, which the runtime
+//! shares.
+//!
+//! # Flag constants
+//!
+//! Every flag attribute (`when`, `when_all`, `when_any`, `when_not`,
+//! `when_none`, `when_not_all`, `not_unless`) also takes paths to
+//! `charm_runtime::Flag` constants, whose names are checked when the
+//! constant is defined (`Flag::new` is a `const fn`); a path to anything
+//! else is a type error at the path. A constant with `{endpoint_name}` is
+//! only accepted in an `#[interface]` impl. Checks that compare flags with
+//! each other (a flag required both set and unset) and against the charm's
+//! metadata only see literals.
+//!
+//! ```
+//! use charm_macros::{hook, when, when_not};
+//! use charm_runtime::{Flag, Flags};
+//!
+//! const INSTALLED: Flag = Flag::new("app.installed");
+//!
+//! mod flags {
+//!     pub const CONFIGURED: charm_runtime::Flag = charm_runtime::Flag::new("app.configured");
+//! }
+//!
+//! #[hook("install")]
+//! fn install(flags: Flags) {
+//!     flags.set(INSTALLED.name());
+//! }
+//!
+//! #[when(INSTALLED)]
+//! #[when_not(flags::CONFIGURED, "app.blocked")]
+//! fn configure(flags: Flags) {
+//!     flags.set(flags::CONFIGURED.name());
+//! }
+//! # fn main() {
+//! # let registry = charm_runtime::Registry::from_inventory(module_path!()).unwrap();
+//! # let mut store = charm_runtime::MemoryStore::new();
+//! # charm_runtime::run_hook(&registry, &mut store, charm_runtime::HookOptions::new("install"));
+//! # assert_eq!(store.flags(), ["app.configured", "app.installed"]);
+//! # }
+//! ```
+//!
+//! # The charm's metadata
+//!
+//! When the crate being compiled is a charm, the macros read its
+//! `metadata.yaml` (or, without it, a `charmcraft.yaml` with the metadata
+//! keys) and its `actions.yaml` (or the `actions` key of `charmcraft.yaml`)
+//! to check the names above. They look for them in the directory named by
+//! the `CHARM_DIR` environment variable at compile time (relative to the
+//! crate's directory when relative), else in the crate's directory
+//! (`CARGO_MANIFEST_DIR`). Without these files (library and interface
+//! crates), or when they cannot be parsed, nothing is checked. The crate
+//! is compiled again when a file read or `CHARM_DIR` changes (not when a
+//! file absent at the last compilation appears: touch a source file then).
 
+mod charm;
 mod errors;
 mod expand;
-mod hooks;
 mod interface;
 mod model;
 mod parse;
@@ -471,7 +531,8 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
 /// let registry = Registry::for_charm(module_path!(), &meta).unwrap();
 /// assert_eq!(registry.handler_ids().len(), 2);
 /// assert!(registry.handler_ids()[0].ends_with("::Hacluster::joined:ha"));
-/// assert!(registry.check_against(&meta).is_empty());
+/// let config = charm_runtime::metadata::ConfigSchema::default();
+/// assert!(charm_runtime::Charm::new(meta, config, None, registry).is_ok());
 /// # }
 /// ```
 #[proc_macro_attribute]

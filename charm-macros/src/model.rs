@@ -110,14 +110,42 @@ impl Kind {
     }
 }
 
+/// One argument of an attribute.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A string literal, checked by the macro.
+    Lit(LitStr),
+    /// A path to a `charm_runtime::Flag` constant (flag attributes only),
+    /// checked by the compiler.
+    Const(Path),
+}
+
+impl Value {
+    /// The literal, if the argument is one.
+    pub fn lit(&self) -> Option<&LitStr> {
+        match self {
+            Value::Lit(lit) => Some(lit),
+            Value::Const(_) => None,
+        }
+    }
+
+    /// Where the argument is written.
+    pub fn range(&self) -> Range {
+        match self {
+            Value::Lit(lit) => Range::from(lit.span()),
+            Value::Const(path) => Range::of(path, Span::call_site()),
+        }
+    }
+}
+
 /// One of our attributes on the handler, as written.
 #[derive(Debug, Clone)]
 pub struct Attr {
     pub kind: Kind,
     /// The whole attribute (`#[when("a")]`).
     pub range: Range,
-    /// Its string literals, in the order written.
-    pub values: Vec<LitStr>,
+    /// Its arguments, in the order written.
+    pub values: Vec<Value>,
     /// Whether it was written without arguments (`#[when]`, `#[when()]`).
     pub empty: bool,
 }

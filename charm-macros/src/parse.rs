@@ -15,7 +15,7 @@ use syn::{
 };
 
 use crate::errors::{Errors, Range};
-use crate::model::{Arg, Attr, HandlerModel, Kind, Passing, Receiver, Site, Values};
+use crate::model::{Arg, Attr, HandlerModel, Kind, Passing, Receiver, Site, Value, Values};
 
 /// What the attribute was put on.
 pub enum Parsed {
@@ -248,7 +248,12 @@ fn attr_from_args(kind: Kind, range: Range, args: TokenStream, errors: &mut Erro
         match expr {
             Expr::Lit(syn::ExprLit {
                 lit: Lit::Str(s), ..
-            }) => attr.values.push(s),
+            }) => attr.values.push(Value::Lit(s)),
+            Expr::Path(p)
+                if kind.values() == Values::Flags && p.qself.is_none() && p.attrs.is_empty() =>
+            {
+                attr.values.push(Value::Const(p.path));
+            }
             other => errors.at(Range::of(&other, range.first), not_a_string(kind, &other)),
         }
     }
@@ -263,10 +268,15 @@ fn not_a_string(kind: Kind, expr: &Expr) -> String {
         Values::ActionName => "the action name",
         Values::Nothing => unreachable!("checked by the caller"),
     };
-    let hint = if matches!(expr, Expr::Path(_) | Expr::Macro(_)) {
-        " (constants and macros cannot be used: the names are checked when the handler compiles)"
-    } else {
-        ""
+    let hint = match (kind.values(), expr) {
+        (Values::Flags, _) => {
+            ", or paths to `charm_runtime::Flag` constants (`#[when(INSTALLED)]` with \
+             `const INSTALLED: Flag = Flag::new(\"app.installed\");`)"
+        }
+        (_, Expr::Path(_) | Expr::Macro(_)) => {
+            " (constants and macros cannot be used: the names are checked when the handler compiles)"
+        }
+        _ => "",
     };
     let form = if kind.values() == Values::ActionName {
         "a string literal"

@@ -7,18 +7,22 @@
 //! `#[diagnostic::on_unimplemented]` messages the compiler shows at the
 //! type.
 
+use charm_names::flag::{self, FlagNameError};
+use charm_names::hook::{self, HookCheck, Named};
+use charm_names::{Role, check_action_name, closest};
 use syn::{GenericParam, LitStr, Type};
 
+use crate::charm::Charm;
 use crate::errors::{Errors, Range};
-use crate::hooks::{self, Verdict};
-use crate::model::{Attr, HandlerModel, Kind, Site, Values};
+use crate::model::{Attr, HandlerModel, Kind, Site, Value, Values};
 use crate::parse::example;
 
-/// Check `model`, recording every problem in `errors`.
-pub fn handler(model: &HandlerModel, errors: &mut Errors) {
+/// Check `model` (against `charm`'s metadata and actions when they are
+/// known), recording every problem in `errors`.
+pub fn handler(model: &HandlerModel, charm: &Charm, errors: &mut Errors) {
     signature(model, errors);
     for attr in model.attrs() {
-        arguments(model.site, attr, errors);
+        arguments(model.site, attr, charm, errors);
     }
     combination(model, errors);
 }
@@ -95,7 +99,7 @@ fn signature(model: &HandlerModel, errors: &mut Errors) {
 
 // ---- the literals of each attribute ----
 
-fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
+fn arguments(site: Site, attr: &Attr, charm: &Charm, errors: &mut Errors) {
     let values = attr.kind.values();
     if values == Values::Nothing {
         return;
@@ -126,16 +130,17 @@ fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
         );
         return;
     }
-    for lit in &attr.values {
+    // Constants (flag attributes only) are checked by the compiler.
+    for lit in attr.values.iter().filter_map(Value::lit) {
         match values {
-            Values::Flags => flag(site, attr.kind, lit, errors),
-            Values::HookPatterns => hook_pattern(site, lit, errors),
+            Values::Flags => flag(site, attr.kind, lit, charm, errors),
+            Values::HookPatterns => hook_pattern(site, lit, charm, errors),
             Values::Paths => {
                 if lit.value().is_empty() {
                     errors.at(lit.span(), "empty file path in `#[when_file_changed]`");
                 }
             }
-            Values::ActionName => action_name(lit, errors),
+            Values::ActionName => action_name(lit, charm, errors),
             Values::Nothing => {}
         }
     }
@@ -144,8 +149,8 @@ fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
     {
         errors.at(
             Range {
-                first: extra.span(),
-                last: attr.values.last().unwrap_or(extra).span(),
+                first: extra.range().first,
+                last: attr.values.last().unwrap_or(extra).range().last,
             },
             "`#[action]` takes one action name: a handler serves one action (register one \
              handler per action, calling a common function)",
@@ -153,74 +158,52 @@ fn arguments(site: Site, attr: &Attr, errors: &mut Errors) {
     }
 }
 
-/// Juju's rule for action names: lowercase letters, digits and hyphens,
-/// starting with a letter, not ending with a hyphen; `juju-` is reserved.
-/// (The same rule as `charm_runtime::action::check_action_name`.)
-fn action_name(lit: &LitStr, errors: &mut Errors) {
+/// Juju's rule for action names, and the charm's actions when known.
+fn action_name(lit: &LitStr, charm: &Charm, errors: &mut Errors) {
     let name = lit.value();
-    let problem = if name.is_empty() {
-        Some("empty action name".to_owned())
-    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        let mut message = format!("action name {name:?} does not start with a lowercase letter");
-        let lower = name.to_ascii_lowercase().replace(['_', ' ', '.'], "-");
-        if lower.starts_with(|c: char| c.is_ascii_lowercase())
-            && lower
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            message += &format!(": Juju action names are lowercase, as in `{lower}`");
-        }
-        Some(message)
-    } else if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    if let Err(e) = check_action_name(&name) {
+        errors.at(lit.span(), e);
+        return;
+    }
+    if let Some(actions) = &charm.actions
+        && !actions.contains(&name)
     {
         let mut message = format!(
-            "action name {name:?} contains {c:?}: Juju action names have lowercase letters, digits and hyphens"
+            "the charm's {} declares no action `{name}`",
+            charm.actions_file
         );
-        let fixed = name.to_ascii_lowercase().replace(['_', ' ', '.'], "-");
-        if fixed != name
-            && fixed
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            message += &format!(", as in `{fixed}`");
+        match closest(&name, actions) {
+            Some(s) => message += &format!(" (did you mean `{s}`?)"),
+            None => message += &declared("actions", actions),
         }
-        Some(message)
-    } else if name.ends_with('-') {
-        Some(format!("action name {name:?} ends with a hyphen"))
-    } else if name.starts_with("juju-") {
-        Some(format!(
-            "action name {name:?}: the `juju-` prefix is reserved by Juju"
-        ))
-    } else {
-        None
-    };
-    if let Some(message) = problem {
         errors.at(lit.span(), message);
     }
 }
 
-/// The `{...}` groups of `s`, or why its braces are unbalanced.
-fn groups(s: &str) -> Result<Vec<&str>, &'static str> {
-    let mut out = Vec::new();
-    let mut open = None;
-    for (i, c) in s.char_indices() {
-        match (c, open) {
-            ('{', Some(_)) => return Err("`{` inside `{...}`"),
-            ('{', None) => open = Some(i),
-            ('}', None) => return Err("`}` without `{`"),
-            ('}', Some(start)) => {
-                out.push(&s[start + 1..i]);
-                open = None;
-            }
-            _ => {}
-        }
+/// `" (it declares: a, b)"`, or that it declares none.
+fn declared(what: &str, names: &[String]) -> String {
+    if names.is_empty() {
+        format!(" (it declares no {what})")
+    } else {
+        format!(" (it declares: {})", names.join(", "))
     }
-    match open {
-        Some(_) => Err("`{` without `}`"),
-        None => Ok(out),
+}
+
+/// `name`, a relation name written in a hook pattern or an
+/// `endpoint.<name>.*` flag, checked against the charm's metadata.
+fn relation_name(name: &str, lit: &LitStr, charm: &Charm, errors: &mut Errors) {
+    let Some(relations) = &charm.relations else {
+        return;
+    };
+    if relations.iter().any(|r| r == name) {
+        return;
     }
+    let mut message = format!("the charm's metadata declares no relation `{name}`");
+    match closest(name, relations) {
+        Some(s) => message += &format!(" (did you mean `{s}`?)"),
+        None => message += &declared("relations", relations),
+    }
+    errors.at(lit.span(), message);
 }
 
 fn endpoint_name_outside_interface(site: Site, lit: &LitStr, what: &str, errors: &mut Errors) {
@@ -237,42 +220,45 @@ fn endpoint_name_outside_interface(site: Site, lit: &LitStr, what: &str, errors:
     }
 }
 
-fn flag(site: Site, kind: Kind, lit: &LitStr, errors: &mut Errors) {
-    let flag = lit.value();
+fn flag(site: Site, kind: Kind, lit: &LitStr, charm: &Charm, errors: &mut Errors) {
+    let name = lit.value();
     let span = lit.span();
-    if flag.is_empty() {
-        errors.at(span, format!("empty flag name in `#[{}]`", kind.name()));
-        return;
-    }
-    if flag.chars().any(char::is_whitespace) {
-        errors.at(
-            span,
-            format!("flag name {flag:?} contains whitespace; flags are single words such as `db.available`"),
-        );
-        return;
-    }
-    let groups = match groups(&flag) {
-        Ok(groups) => groups,
-        Err(why) => {
-            errors.at(span, format!("unbalanced braces in flag {flag:?}: {why}"));
+    match flag::check_flag_name(&name) {
+        Ok(()) => {}
+        Err(FlagNameError::Empty) => {
+            errors.at(span, format!("empty flag name in `#[{}]`", kind.name()));
             return;
         }
-    };
-    for g in groups {
-        if g == "endpoint_name" {
-            endpoint_name_outside_interface(site, lit, "flag", errors);
-        } else {
+        Err(FlagNameError::Whitespace) => {
+            errors.at(
+                span,
+                format!("flag name {name:?} contains whitespace; flags are single words such as `db.available`"),
+            );
+            return;
+        }
+        Err(FlagNameError::Braces(why)) => {
+            errors.at(span, format!("unbalanced braces in flag {name:?}: {why}"));
+            return;
+        }
+        Err(FlagNameError::UnknownPlaceholder { placeholder }) => {
             errors.at(
                 span,
                 format!(
-                    "unknown placeholder `{{{g}}}` in flag {flag:?}: the only placeholder is `{{endpoint_name}}`"
+                    "unknown placeholder `{placeholder}` in flag {name:?}: the only placeholder is `{}`",
+                    flag::ENDPOINT_NAME
                 ),
             );
+            return;
         }
+    }
+    if flag::has_endpoint_name(&name) {
+        endpoint_name_outside_interface(site, lit, "flag", errors);
+    } else if let Some(endpoint) = flag::endpoint_of_flag(&name) {
+        relation_name(endpoint, lit, charm, errors);
     }
 }
 
-fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
+fn hook_pattern(site: Site, lit: &LitStr, charm: &Charm, errors: &mut Errors) {
     let pattern = lit.value();
     let span = lit.span();
     if pattern.is_empty() {
@@ -286,7 +272,7 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
         );
         return;
     }
-    let groups = match groups(&pattern) {
+    let groups = match hook::groups(&pattern) {
         Ok(groups) => groups,
         Err(why) => {
             errors.at(
@@ -301,7 +287,7 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
         if g == "endpoint_name" {
             endpoint_name_outside_interface(site, lit, "hook pattern", errors);
             ok &= site == Site::Interface;
-        } else if let Some((role, interface)) = g.split_once(':') {
+        } else if let Some((role, interface)) = hook::relation_group(g) {
             ok &= relation_group(lit, g, role, interface, errors);
         }
     }
@@ -310,9 +296,9 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
     }
     // In an interface handler, `{endpoint_name}` stands for a relation name:
     // check the pattern with a name in its place, and show it as written.
-    let pattern = pattern.replace("{endpoint_name}", ENDPOINT_STANDIN);
-    let shown = |s: &str| s.replace(ENDPOINT_STANDIN, "{endpoint_name}");
-    let alternatives = match hooks::expand_alternation(&pattern) {
+    let pattern = flag::expand_endpoint_name(&pattern, ENDPOINT_STANDIN);
+    let shown = |s: &str| s.replace(ENDPOINT_STANDIN, flag::ENDPOINT_NAME);
+    let alternatives = match hook::expand_alternation(&pattern) {
         Ok(a) => a,
         Err(why) => {
             errors.at(span, format!("hook pattern {:?}: {why}", shown(&pattern)));
@@ -321,25 +307,32 @@ fn hook_pattern(site: Site, lit: &LitStr, errors: &mut Errors) {
     };
     for checked in alternatives {
         let alt = shown(&checked);
-        match hooks::check(&checked) {
-            Verdict::Known => {}
-            Verdict::Restricted => errors.at(
+        match hook::check(&checked) {
+            HookCheck::Known => {
+                if let Some((name, Named::Relation)) = hook::named_after(&checked)
+                    && name != ENDPOINT_STANDIN
+                    && !hook::is_relation_group(name)
+                {
+                    relation_name(name, lit, charm, errors);
+                }
+            }
+            HookCheck::Restricted => errors.at(
                 span,
                 format!(
                     "`{alt}` runs in restricted mode, where `#[hook]` handlers never run \
                      (as in charms.reactive, where `@hook('{alt}')` never fires)"
                 ),
             ),
-            Verdict::NeedsName(t) => errors.at(
+            HookCheck::NeedsName(t) => errors.at(
                 span,
                 format!(
                     "`{alt}` is not a Juju hook: {what} hooks are named after the {what}, \
                      as in `<{what}>{suffix}`",
-                    what = t.what,
+                    what = t.named,
                     suffix = t.suffix,
                 ),
             ),
-            Verdict::Unknown { suggestion } => {
+            HookCheck::Unknown { suggestion } => {
                 let mut message = format!("`{alt}` is not a Juju hook");
                 if let Some(s) = suggestion {
                     message += &format!("; did you mean `{}`?", shown(&s));
@@ -366,11 +359,11 @@ fn relation_group(
     errors: &mut Errors,
 ) -> bool {
     let mut ok = true;
-    if !hooks::ROLES.contains(&role) {
+    if let Err(unknown) = role.parse::<Role>() {
         let mut message = format!(
             "unknown relation role `{role}` in `{{{group}}}`: expected `provides`, `requires` or `peers`"
         );
-        if let Some(s) = hooks::closest(role, hooks::ROLES.map(str::to_owned)) {
+        if let Some(s) = unknown.suggestion() {
             message += &format!("; did you mean `{s}`?");
         }
         errors.at(lit.span(), message);
@@ -383,10 +376,7 @@ fn relation_group(
         );
         return false;
     }
-    let mut chars = interface.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !valid {
+    if charm_names::check_interface_name(interface).is_err() {
         errors.at(
             lit.span(),
             format!(
@@ -510,10 +500,13 @@ fn contradictions(model: &HandlerModel, errors: &mut Errors) {
         .enumerate()
         .filter(|(_, a)| a.kind.is_flag_condition())
         .flat_map(|(i, a)| {
-            a.values.iter().enumerate().map(move |(j, lit)| Occurrence {
-                at: (i, j),
-                kind: a.kind,
-                lit,
+            // Only literals: the names of constants are not known here.
+            a.values.iter().enumerate().filter_map(move |(j, v)| {
+                Some(Occurrence {
+                    at: (i, j),
+                    kind: a.kind,
+                    lit: v.lit()?,
+                })
             })
         })
         .collect();
@@ -563,8 +556,8 @@ fn contradictions(model: &HandlerModel, errors: &mut Errors) {
         let blockers: Option<Vec<&Occurrence<'_>>> = attr
             .values
             .iter()
-            .map(|lit| {
-                let flag = lit.value();
+            .map(|v| {
+                let flag = v.lit()?.value();
                 if reported.contains(&flag) {
                     None
                 } else {
@@ -585,8 +578,8 @@ fn contradictions(model: &HandlerModel, errors: &mut Errors) {
             Range::from(latest.lit.span())
         } else {
             Range {
-                first: first.span(),
-                last: last.span(),
+                first: first.range().first,
+                last: last.range().last,
             }
         };
         let mut by: Vec<String> = Vec::new();
@@ -599,7 +592,7 @@ fn contradictions(model: &HandlerModel, errors: &mut Errors) {
         let flags: Vec<String> = attr
             .values
             .iter()
-            .map(|l| format!("`{}`", l.value()))
+            .filter_map(|v| Some(format!("`{}`", v.lit()?.value())))
             .collect();
         let state = if ruled_out_by { "set" } else { "unset" };
         let message = if flags.len() == 1 {

@@ -68,14 +68,15 @@ use crate::backend::ToolError;
 use crate::reactive::HookContext;
 
 use crate::error::Error;
+use crate::juju::Juju;
 use crate::reactive::ExtractError;
 use crate::reactive::{Extract, Invocation};
-use crate::juju::Juju;
 use std::rc::Rc;
 
 /// Why `name` cannot be a Juju action name: Juju accepts lowercase
 /// letters, digits and hyphens, starting with a letter and not ending with
-/// a hyphen, and reserves the `juju-` prefix.
+/// a hyphen, and reserves the `juju-` prefix. The rule lives in
+/// `charm-names`, shared with the `#[action]` macro.
 ///
 /// ```
 /// use charm_runtime::action::check_action_name;
@@ -83,31 +84,7 @@ use std::rc::Rc;
 /// assert!(check_action_name("Backup").is_err());
 /// assert!(check_action_name("juju-run").is_err());
 /// ```
-pub fn check_action_name(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    match chars.next() {
-        None => return Err("empty action name".to_owned()),
-        Some(c) if !c.is_ascii_lowercase() => {
-            return Err("an action name starts with a lowercase letter".to_owned());
-        }
-        _ => {}
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Err(format!(
-            "{c:?} is not allowed: an action name has lowercase letters, digits and hyphens"
-        ));
-    }
-    if name.ends_with('-') {
-        return Err("an action name does not end with a hyphen".to_owned());
-    }
-    if name.starts_with("juju-") {
-        return Err("the `juju-` prefix is reserved by Juju".to_owned());
-    }
-    Ok(())
-}
+pub use charm_names::check_action_name;
 
 /// Keys `action-set` refuses at the top level: Juju reports the output of
 /// the action's process under them.

@@ -200,8 +200,8 @@ impl Charm {
     ) -> HookOptions {
         let hook = env.name().to_owned();
         let action = env.action().map(str::to_owned);
-        let juju = Juju::new(env, self.metadata.clone(), backend)
-            .with_config_schema(self.config.clone());
+        let juju =
+            Juju::new(env, self.metadata.clone(), backend).with_config_schema(self.config.clone());
         let layer = JujuLayer {
             juju: Rc::new(juju),
             endpoints: self.endpoints.clone(),
@@ -226,28 +226,13 @@ impl Charm {
     }
 }
 
-const RELATION_HOOKS: [&str; 5] = ["created", "joined", "changed", "departed", "broken"];
-
-/// The relation a hook name is about, if it is a relation hook.
+/// The relation a hook is about, if it is a relation hook of a named
+/// relation (`{role:interface}` groups are resolved at run time).
 fn relation_of_hook(hook: &str) -> Option<&str> {
-    let (relation, suffix) = hook.rsplit_once("-relation-")?;
-    RELATION_HOOKS.contains(&suffix).then_some(relation)
-}
-
-/// The hook names a pattern stands for; `{role:interface}` patterns are
-/// resolved from the metadata at run time and stand for none here.
-fn expand(pattern: &str) -> Vec<String> {
-    let (Some(open), Some(close)) = (pattern.find('{'), pattern.find('}')) else {
-        return vec![pattern.to_owned()];
-    };
-    let inner = &pattern[open + 1..close];
-    if inner.contains(':') || close < open {
-        return Vec::new();
+    match charm_names::hook::named_after(hook)? {
+        (name, charm_names::hook::Named::Relation) if !name.starts_with('{') => Some(name),
+        _ => None,
     }
-    inner
-        .split(',')
-        .flat_map(|alt| expand(&format!("{}{alt}{}", &pattern[..open], &pattern[close + 1..])))
-        .collect()
 }
 
 fn name_problems(registry: &Registry, metadata: &Metadata) -> Vec<String> {
@@ -255,10 +240,7 @@ fn name_problems(registry: &Registry, metadata: &Metadata) -> Vec<String> {
     let mut problems = Vec::new();
     for h in registry.handlers() {
         for flag in &h.flags {
-            let Some(name) = flag
-                .strip_prefix("endpoint.")
-                .and_then(|r| r.split('.').next())
-            else {
+            let Some(name) = charm_names::endpoint_of_flag(flag) else {
                 continue;
             };
             if metadata.endpoint(name).is_none() {
@@ -270,7 +252,8 @@ fn name_problems(registry: &Registry, metadata: &Metadata) -> Vec<String> {
             }
         }
         for pattern in &h.hooks {
-            for hook in expand(pattern) {
+            // A malformed pattern is refused when the handler is registered.
+            for hook in charm_names::hook::expand_alternation(pattern).unwrap_or_default() {
                 if let Some(name) = relation_of_hook(&hook)
                     && metadata.endpoint(name).is_none()
                 {
@@ -323,26 +306,19 @@ mod tests {
         assert_eq!(relation_of_hook("my-db-relation-broken"), Some("my-db"));
         assert_eq!(relation_of_hook("install"), None);
         assert_eq!(relation_of_hook("data-storage-attached"), None);
-    }
-
-    #[test]
-    fn alternation_expands_and_role_patterns_do_not() {
-        assert_eq!(
-            expand("{db,cache}-relation-{joined,changed}"),
-            [
-                "db-relation-joined",
-                "db-relation-changed",
-                "cache-relation-joined",
-                "cache-relation-changed"
-            ]
-        );
-        assert!(expand("{requires:mysql}-relation-joined").is_empty());
+        assert_eq!(relation_of_hook("{requires:mysql}-relation-joined"), None);
     }
 
     #[test]
     fn suggestions_name_the_closest_declared_name() {
-        assert_eq!(did_you_mean("cach", &["cache", "db"]), " (did you mean \"cache\"?)");
-        assert_eq!(did_you_mean("flsh", &["flush"]), " (did you mean \"flush\"?)");
+        assert_eq!(
+            did_you_mean("cach", &["cache", "db"]),
+            " (did you mean \"cache\"?)"
+        );
+        assert_eq!(
+            did_you_mean("flsh", &["flush"]),
+            " (did you mean \"flush\"?)"
+        );
         assert_eq!(did_you_mean("zzzzzz", &["db"]), " (declared: db)");
         assert_eq!(did_you_mean("x", &[]), " (it declares none)");
     }

@@ -52,85 +52,26 @@ impl Condition {
 }
 
 /// Expand `{a,b,c}` alternations in a hook pattern, leaving
-/// `{role:interface}` groups in place for [`expand_relation_groups`].
+/// `{role:interface}` groups in place for [`expand_relation_groups`]
+/// (the grammar of `charm_names::hook::expand_alternation`, with the
+/// error as a message).
 ///
 /// ```
 /// let hooks = charm_runtime::conditions::expand_alternation("db-relation-{joined,changed}").unwrap();
 /// assert_eq!(hooks, ["db-relation-joined", "db-relation-changed"]);
 /// ```
 pub fn expand_alternation(pattern: &str) -> Result<Vec<String>, String> {
-    check_braces(pattern)?;
-    let mut done = Vec::new();
-    let mut todo = vec![pattern.to_owned()];
-    while let Some(p) = todo.pop() {
-        match find_group(&p, |g| !g.contains(':')) {
-            None => done.push(p),
-            Some((start, end)) => {
-                let inner = &p[start + 1..end];
-                if inner.split(',').any(str::is_empty) {
-                    return Err(format!("empty alternative in {{{inner}}}"));
-                }
-                // Push in reverse so alternatives come out in written order.
-                for alt in inner.split(',').rev() {
-                    todo.push(format!("{}{}{}", &p[..start], alt, &p[end + 1..]));
-                }
-            }
-        }
-    }
-    Ok(done)
+    charm_names::hook::expand_alternation(pattern).map_err(|e| e.to_string())
 }
 
 /// Replace `{role:interface}` groups using `relations(role, interface)`,
-/// which names the relations of that role and interface in metadata.
+/// which names the relations of that role and interface in metadata
+/// (`charm_names::hook::expand_relation_groups`).
 pub fn expand_relation_groups(
     pattern: &str,
     relations: &dyn Fn(&str, &str) -> Vec<String>,
 ) -> Vec<String> {
-    let mut done = Vec::new();
-    let mut todo = vec![pattern.to_owned()];
-    while let Some(p) = todo.pop() {
-        match find_group(&p, |g| g.contains(':')) {
-            None => done.push(p),
-            Some((start, end)) => {
-                let (role, interface) = p[start + 1..end].split_once(':').unwrap_or(("", ""));
-                for rel in relations(role, interface).into_iter().rev() {
-                    todo.push(format!("{}{}{}", &p[..start], rel, &p[end + 1..]));
-                }
-            }
-        }
-    }
-    done.reverse();
-    done
-}
-
-fn check_braces(pattern: &str) -> Result<(), String> {
-    let mut depth = 0usize;
-    for c in pattern.chars() {
-        match c {
-            '{' if depth > 0 => return Err("nested `{` in pattern".to_owned()),
-            '{' => depth += 1,
-            '}' if depth == 0 => return Err("`}` without `{`".to_owned()),
-            '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    if depth > 0 {
-        return Err("`{` without `}`".to_owned());
-    }
-    Ok(())
-}
-
-fn find_group(p: &str, accept: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
-    let mut from = 0;
-    while let Some(rel_start) = p[from..].find('{') {
-        let start = from + rel_start;
-        let end = start + p[start..].find('}')?;
-        if accept(&p[start + 1..end]) {
-            return Some((start, end));
-        }
-        from = end + 1;
-    }
-    None
+    charm_names::hook::expand_relation_groups(pattern, relations)
 }
 
 /// A compiled `@hook` condition: exact names plus relation-group patterns

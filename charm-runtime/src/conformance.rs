@@ -7,14 +7,14 @@ use std::rc::Rc;
 
 use serde::Deserialize;
 
-use crate::reactive::RegistryError;
 use crate::reactive::Handler;
+use crate::reactive::Registry;
+use crate::reactive::RegistryError;
 use crate::reactive::log::{LogSink, NullSink};
 use crate::reactive::python_json;
-use crate::reactive::Registry;
 use crate::reactive::{HookOptions, HookOutcome, run_hook};
-use crate::state::MemoryStore;
 use crate::reactive::{TriggerAction, TriggerOn};
+use crate::state::MemoryStore;
 
 /// A conformance spec.
 #[derive(Debug, Clone, Deserialize)]

@@ -63,13 +63,8 @@ impl UndeclaredName {
 /// How an error suggests a declared name in place of `name`: the closest
 /// one when one is close, else the list.
 pub(crate) fn did_you_mean(name: &str, declared: &[&str]) -> String {
-    let best = declared
-        .iter()
-        .map(|d| (strsim::damerau_levenshtein(name, d), *d))
-        .filter(|(distance, d)| *distance <= 2.max(d.len() / 3))
-        .min();
-    match best {
-        Some((_, d)) => format!(" (did you mean {d:?}?)"),
+    match charm_names::closest(name, declared.iter().copied()) {
+        Some(d) => format!(" (did you mean {d:?}?)"),
         None if declared.is_empty() => " (it declares none)".to_owned(),
         None => format!(" (declared: {})", declared.join(", ")),
     }

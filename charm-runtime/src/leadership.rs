@@ -12,8 +12,8 @@
 //!   leader, which gets no `leader-settings-changed` hook of its own.
 
 use crate::backend::ToolError;
-use crate::reactive::HookContext;
 use crate::error::Error;
+use crate::reactive::HookContext;
 
 const SETTINGS_PREFIX: &str = "leadership.settings.";
 

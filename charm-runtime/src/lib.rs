@@ -87,18 +87,19 @@ pub mod macro_support;
 pub mod prelude;
 
 pub use reactive::{
-    Ctx, DispatchStats, Extensions, Extract, ExtractError, Failure, Flags, HandlerError, HookContext,
-    HookError, HookOptions, HookOutcome, IntoHandlerResult, Invocation, Kv, Level, LogSink,
-    MemoryStore, Registry, RegistryError, SqliteStore, StateError, StateStore, TraceEvent,
+    Ctx, DispatchStats, Extensions, Extract, ExtractError, Failure, Flags, HandlerError,
+    HookContext, HookError, HookOptions, HookOutcome, IntoHandlerResult, Invocation, Kv, Level,
+    LogSink, MemoryStore, Registry, RegistryError, SqliteStore, StateError, StateStore, TraceEvent,
     TriggerAction, TriggerOn, log, python_json, run_hook, state, trace,
 };
 pub use reactive::{Handler, HandlerInfo};
 
 pub use backend::Port;
-pub use status::{Status, StatusState};
 pub use charm::{Charm, CharmError};
+pub use charm_names::Flag;
 pub use conditions::Condition;
 pub use config::Config;
 pub use entry::{main, main_with};
 pub use error::Error;
 pub use juju_log::JujuLogSink;
+pub use status::{Status, StatusState};

@@ -3,11 +3,11 @@
 
 use crate::conditions::Condition;
 use crate::endpoint::TypedArg;
-use crate::reactive::{HandlerError, RegistryError};
-use crate::reactive::Invocation;
-use crate::reactive::Handler;
 use crate::metadata::{Metadata, Role};
+use crate::reactive::Handler;
+use crate::reactive::Invocation;
 use crate::reactive::Registry;
+use crate::reactive::{HandlerError, RegistryError};
 
 pub use inventory;
 
@@ -49,7 +49,7 @@ pub enum ConditionDef {
 }
 
 /// `{endpoint_name}` in the flags and hook patterns of interface handlers.
-pub const ENDPOINT_NAME: &str = "{endpoint_name}";
+pub use charm_names::flag::ENDPOINT_NAME;
 
 impl ConditionDef {
     /// The condition, with `{endpoint_name}` replaced by `endpoint` when
@@ -58,7 +58,7 @@ impl ConditionDef {
         let v = |x: &[&str]| {
             x.iter()
                 .map(|s| match endpoint {
-                    Some(e) => s.replace(ENDPOINT_NAME, e),
+                    Some(e) => charm_names::flag::expand_endpoint_name(s, e),
                     None => (*s).to_owned(),
                 })
                 .collect()
@@ -174,7 +174,7 @@ impl HandlerDef {
             h = h.for_endpoint(e);
         }
         h.not_unless(self.not_unless.iter().map(|f| match endpoint {
-            Some(e) => f.replace(ENDPOINT_NAME, e),
+            Some(e) => charm_names::flag::expand_endpoint_name(f, e),
             None => (*f).to_owned(),
         }))
     }

@@ -19,9 +19,7 @@ pub(crate) fn managed_endpoints(registry: &Registry, meta: &Metadata) -> BTreeSe
             out.insert(ep.clone());
         }
         for flag in &h.flags {
-            if let Some(name) = flag
-                .strip_prefix("endpoint.")
-                .and_then(|r| r.split('.').next())
+            if let Some(name) = charm_names::endpoint_of_flag(flag)
                 && meta.endpoint(name).is_some()
             {
                 out.insert(name.to_owned());

@@ -10,7 +10,7 @@
 //! #[when_not("app.started")]
 //! fn start(ctx: Ctx, config: Config<Options>) -> Result<(), Error> {
 //!     ctx.open_port(Port::tcp(config.port));
-//!     ctx.status_set(StatusState::Active, format!("listening on {}", config.port));
+//!     ctx.status_set(Status::active(format!("listening on {}", config.port)));
 //!     ctx.flags().set("app.started");
 //!     Ok(())
 //! }
@@ -24,8 +24,9 @@ pub use charm_macros::{
 };
 
 pub use crate::action::ActionParams;
-pub use crate::backend::{Port, Status, StatusState};
+pub use crate::backend::Port;
 pub use crate::config::Config;
 pub use crate::endpoint::{Endpoint, Relation};
 pub use crate::error::Error;
 pub use crate::reactive::{Ctx, Flags, HookContext, Kv};
+pub use crate::status::{Status, StatusState};

@@ -13,7 +13,9 @@ use charm_runtime::endpoint::Endpoint;
 use charm_runtime::env::{HookEnv, Invoked};
 use charm_runtime::log::NullSink;
 use charm_runtime::metadata::{ConfigSchema, Metadata};
-use charm_runtime::{Charm, CharmError, Error, Handler, HookContext, HookOutcome, MemoryStore, Registry};
+use charm_runtime::{
+    Charm, CharmError, Error, Handler, HookContext, HookOutcome, MemoryStore, Registry,
+};
 
 const METADATA: &str = "
 name: web
@@ -64,7 +66,12 @@ impl Unit {
         let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
         let charm = Charm::new(metadata, ConfigSchema::default(), None, registry.clone()).unwrap();
         let backend: Rc<dyn Backend> = self.backend.clone();
-        charm.run(env(hook, relation), backend, &mut self.store, Rc::new(NullSink))
+        charm.run(
+            env(hook, relation),
+            backend,
+            &mut self.store,
+            Rc::new(NullSink),
+        )
     }
 
     fn calls_of(&self, tool: &str) -> usize {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use charm_runtime::config::{ConfigValues, ConfigFlags, FlagOp};
+use charm_runtime::config::{ConfigFlags, ConfigValues, FlagOp};
 use charm_runtime::metadata::{
     ActionsSchema, ConfigSchema, EndpointMeta, Metadata, MetadataError, OptionType, Role, Scope,
 };
@@ -820,15 +820,17 @@ fn config_values_against_the_classic_schema() {
     let typed: Wordpress = config.typed().unwrap();
     assert_eq!(typed.file_mode, 420);
 
-    let bad =
-        ConfigValues::from_json(r#"{"port": "eighty", "vip": null, "debug": true, "file-mode": 1}"#)
-            .unwrap();
+    let bad = ConfigValues::from_json(
+        r#"{"port": "eighty", "vip": null, "debug": true, "file-mode": 1}"#,
+    )
+    .unwrap();
     assert_eq!(
         bad.typed::<Wordpress>().unwrap_err().to_string(),
         r#"config option "port": invalid type: string "eighty", expected u16"#
     );
-    let bad = ConfigValues::from_json(r#"{"port": 70000, "vip": null, "debug": true, "file-mode": 1}"#)
-        .unwrap();
+    let bad =
+        ConfigValues::from_json(r#"{"port": 70000, "vip": null, "debug": true, "file-mode": 1}"#)
+            .unwrap();
     assert_eq!(
         bad.typed::<Wordpress>().unwrap_err().to_string(),
         "config option \"port\": invalid value: integer `70000`, expected u16"

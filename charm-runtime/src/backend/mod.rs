@@ -74,7 +74,6 @@ pub enum DataBag {
     App(String),
 }
 
-
 /// A port or range with its protocol, as `open-port` takes it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Port {

@@ -293,7 +293,11 @@ mod tests {
 
     fn compute(previous: Option<Value>, current: Value) -> ConfigFlags {
         let previous = previous.map(map);
-        ConfigFlags::compute(previous.as_ref(), &ConfigValues::new(map(current)), &schema())
+        ConfigFlags::compute(
+            previous.as_ref(),
+            &ConfigValues::new(map(current)),
+            &schema(),
+        )
     }
 
     fn has(flags: &ConfigFlags, op: FlagOp) -> bool {

@@ -187,7 +187,9 @@ mod tests {
 
     #[test]
     fn typed_whole_error() {
-        let err = ConfigValues::new(Map::new()).typed::<Vec<u8>>().unwrap_err();
+        let err = ConfigValues::new(Map::new())
+            .typed::<Vec<u8>>()
+            .unwrap_err();
         assert!(matches!(err, ConfigError::Whole { .. }), "{err}");
         assert!(
             err.to_string().starts_with("config: invalid type: map"),

@@ -9,12 +9,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::view::juju;
 use crate::backend::{DataBag, RelationId, ToolError};
 use crate::error::Error;
 use crate::juju::Juju;
 use crate::reactive::{HookContext, python_json};
-
 
 /// Data received on a relation. `get` decodes JSON and falls back to the
 /// raw string for a value that is not JSON (an empty value stays `""`).
@@ -93,7 +91,7 @@ impl std::fmt::Debug for Publish<'_> {
 
 impl<'a> Publish<'a> {
     fn juju(&self) -> Result<Rc<Juju>, ToolError> {
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         if self.app && !j.is_leader()? {
             return Err(ToolError::Refused {
                 tool: "relation-set".into(),
@@ -145,7 +143,7 @@ impl<'a> Publish<'a> {
 
     /// The raw value that will be published under `key`.
     pub fn get_raw(&self, key: &str) -> Result<Option<String>, ToolError> {
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         Ok(j.relation_data_pending(&self.relation, &self.bag(&j))?
             .get(key)
             .cloned())

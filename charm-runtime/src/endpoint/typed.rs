@@ -76,8 +76,8 @@ pub use crate::reactive::TypedArg;
 /// assert_eq!(endpoint_named_by_flag("db", &meta), None);
 /// ```
 pub fn endpoint_named_by_flag<'m>(flag: &str, metadata: &'m Metadata) -> Option<&'m str> {
-    let name = match flag.strip_prefix("endpoint.") {
-        Some(rest) => rest.split('.').next()?,
+    let name = match charm_names::endpoint_of_flag(flag) {
+        Some(name) => name,
         None => flag.split_once('.')?.0,
     };
     metadata.endpoint(name).map(|e| e.name.as_str())
@@ -279,7 +279,8 @@ impl From<InterfaceLookupError> for crate::Error {
 }
 
 fn role_suffix(role: Option<Role>) -> String {
-    role.map(|r| format!(" as {}", r.as_str())).unwrap_or_default()
+    role.map(|r| format!(" as {}", r.as_str()))
+        .unwrap_or_default()
 }
 
 impl crate::HookContext {

@@ -6,7 +6,6 @@ use std::rc::Rc;
 use super::data::{Publish, PublishRaw, Received};
 use crate::backend::{DataBag, RelationId, ToolError};
 use crate::error::UndeclaredName;
-use crate::juju::Juju;
 use crate::reactive::{HookContext, StateError};
 use serde::{Deserialize, Serialize};
 
@@ -56,10 +55,6 @@ impl HookContext {
     }
 }
 
-pub(super) fn juju(ctx: &HookContext) -> Result<Rc<Juju>, ToolError> {
-    Ok(ctx.juju())
-}
-
 impl<'a> Endpoint<'a> {
     /// The endpoint `name` in the hook `ctx`.
     pub fn new(ctx: &'a HookContext, name: &str) -> Self {
@@ -83,11 +78,7 @@ impl<'a> Endpoint<'a> {
     /// the name, and a flag without it is prefixed `endpoint.<name>.`
     /// (`expand_name("joined")` is `endpoint.db.joined`).
     pub fn expand_name(&self, flag: &str) -> String {
-        if flag.contains("{endpoint_name}") {
-            flag.replace("{endpoint_name}", &self.name)
-        } else {
-            format!("endpoint.{}.{flag}", self.name)
-        }
+        charm_names::flag::complete_endpoint_flag(flag, &self.name)
     }
 
     /// Set the flag `expand_name(flag)`.
@@ -112,7 +103,7 @@ impl<'a> Endpoint<'a> {
 
     /// The relations established on this endpoint, by id.
     pub fn relations(&self) -> Result<Vec<Relation<'a>>, ToolError> {
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         Ok(j.relation_ids(&self.name)?
             .iter()
             .map(|id| Relation {
@@ -210,7 +201,7 @@ impl<'a> Relation<'a> {
     /// The remote application; this unit's own application on a peer
     /// relation with no other unit yet.
     pub fn application_name(&self) -> Result<String, ToolError> {
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         Ok(j.remote_app(&self.id)?
             .unwrap_or_else(|| j.env().app().to_owned()))
     }
@@ -218,7 +209,7 @@ impl<'a> Relation<'a> {
     /// The remote units, by unit number. In a `-relation-departed` hook of
     /// this relation the departing unit is not included.
     pub fn joined_units(&self) -> Result<Vec<RelatedUnit<'a>>, ToolError> {
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         let env = j.env();
         let departing = (env.relation_id.as_ref() == Some(&self.id)
             && env.name().ends_with("-relation-departed"))
@@ -238,7 +229,7 @@ impl<'a> Relation<'a> {
     /// What the remote application published, JSON-decoded.
     pub fn received_app(&self) -> Result<Received, ToolError> {
         let app = self.application_name()?;
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         Ok(Received(j.relation_data(&self.id, &DataBag::App(app))?))
     }
 
@@ -307,7 +298,7 @@ impl<'a> RelatedUnit<'a> {
 
     /// What it published, JSON-decoded.
     pub fn received(&self) -> Result<Received, ToolError> {
-        let j = juju(self.ctx)?;
+        let j = self.ctx.juju();
         Ok(Received(j.relation_data(
             &self.relation,
             &DataBag::Unit(self.name.clone()),
@@ -329,12 +320,10 @@ impl<'a> crate::Extract<'a> for Endpoint<'a> {
             .endpoint
             .clone()
             .or_else(|| {
-                inv.handler.flags.iter().find_map(|f| {
-                    f.strip_prefix("endpoint.")?
-                        .split('.')
-                        .next()
-                        .map(str::to_owned)
-                })
+                inv.handler
+                    .flags
+                    .iter()
+                    .find_map(|f| charm_names::endpoint_of_flag(f).map(str::to_owned))
             })
             .ok_or_else(|| {
                 crate::ExtractError::new::<Self>(

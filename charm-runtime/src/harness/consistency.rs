@@ -11,10 +11,10 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::charm::Charm;
 use super::event::{Event, RelationHook};
 use super::state::State;
-use crate::config::{ConfigValues, ConfigProblem};
+use crate::charm::Charm;
+use crate::config::{ConfigProblem, ConfigValues};
 use crate::metadata::{ActionsSchema, ConfigSchema, Metadata, Role, describe};
 use crate::reactive::state::FLAG_PREFIX;
 
@@ -22,10 +22,12 @@ use crate::reactive::state::FLAG_PREFIX;
 /// problem found, each in one sentence.
 ///
 /// ```
-/// use charm_runtime::Registry;
+/// use charm_runtime::{Handler, HookContext, Registry};
 /// use charm_runtime::harness::{Context, Event, Relation, State};
 ///
-/// let ctx = Context::from_yaml("name: web\nrequires: {db: mysql}\n", Registry::new()).unwrap();
+/// let mut registry = Registry::new();
+/// registry.add(Handler::new("web::install", |_: &HookContext| ()).hook(["install"])).unwrap();
+/// let ctx = Context::from_yaml("name: web\nrequires: {db: mysql}\n", registry).unwrap();
 /// let state = State::new().with_relation(Relation::new("cache", 1, "memcached"));
 /// let err = ctx.run(Event::install(), &state).unwrap_err();
 /// assert_eq!(

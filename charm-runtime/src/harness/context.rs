@@ -11,15 +11,15 @@ use super::event::{Event, RelationHook};
 use super::output::{Output, StatusChange};
 use super::state::{DEFAULT_PRIVATE_ADDRESS, Network, State};
 use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
+use crate::charm::{Charm, CharmError};
 use crate::env::{HookEnv, Invoked};
-use crate::reactive::RegistryError;
-use crate::reactive::{Level, LogSink};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
 };
 use crate::reactive::Registry;
-use crate::charm::{Charm, CharmError};
+use crate::reactive::RegistryError;
 use crate::reactive::state::{FLAG_PREFIX, MemoryStore, Snapshot};
+use crate::reactive::{Level, LogSink};
 
 /// The charm cannot be set up for testing.
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +122,9 @@ impl Context {
         registry: impl IntoRegistry,
     ) -> Result<Self, ContextError> {
         let registry = registry.into_registry(&metadata)?;
-        Ok(Self::from_charm(Charm::new(metadata, config, actions, registry)?))
+        Ok(Self::from_charm(Charm::new(
+            metadata, config, actions, registry,
+        )?))
     }
 
     /// The charm `charm`, as `main` would run it.
@@ -147,7 +149,7 @@ impl Context {
     /// each falling back to `charmcraft.yaml` (see [`crate::metadata`]).
     /// Hooks run with `charm_dir` as the charm directory.
     ///
-    /// ```
+    /// ```standalone_crate
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use charm_runtime::harness::Context;
     /// // No handler is linked into this doc test: the error says why.
@@ -182,7 +184,10 @@ impl Context {
         let mut ctx = Self::new(
             Metadata::parse(charmcraft, CHARMCRAFT_FILE)?,
             ConfigSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?,
-            Some(ActionsSchema::parse_charmcraft(charmcraft, CHARMCRAFT_FILE)?),
+            Some(ActionsSchema::parse_charmcraft(
+                charmcraft,
+                CHARMCRAFT_FILE,
+            )?),
             registry,
         )?;
         let raw = parse_raw(charmcraft)
@@ -402,9 +407,7 @@ impl Context {
             })
             .collect();
         let mut action_params = event.action_params().cloned().unwrap_or_default();
-        if let Some(action) = event
-            .action_name()
-            .and_then(|a| self.actions().action(a))
+        if let Some(action) = event.action_name().and_then(|a| self.actions().action(a))
             && let Some(declared) = action.params.as_object()
         {
             for (param, schema) in declared {
@@ -448,7 +451,10 @@ fn unit_state(state: &State) -> Snapshot {
         );
     }
     for (key, value) in &state.kv {
-        out.insert(key.clone(), crate::reactive::python_json::dumps_sorted(value));
+        out.insert(
+            key.clone(),
+            crate::reactive::python_json::dumps_sorted(value),
+        );
     }
     out
 }

@@ -16,7 +16,6 @@
 //!
 //! ```
 //! use charm_runtime::backend::{Port, Status, StatusState};
-//! use charm_runtime::endpoint::Endpoint;
 //! use charm_runtime::harness::{Context, Event, Relation, State};
 //! use charm_runtime::{Error, Handler, HookContext, Registry};
 //!
@@ -36,9 +35,8 @@
 //! registry
 //!     .add(Handler::new("web::configure", |ctx: &HookContext| -> Result<(), Error> {
 //!         let port: u16 = ctx.config_values()?.get("port")?.unwrap_or(80);
-//!         let juju = ctx.require_juju("configure")?;
-//!         juju.open_port(Port::tcp(port));
-//!         juju.status_set(Status::new(StatusState::Active, format!("listening on {port}")));
+//!         ctx.open_port(Port::tcp(port));
+//!         ctx.status_set(Status::active(format!("listening on {port}")));
 //!         Ok(())
 //!     })
 //!     .when(["config.changed"]))
@@ -49,7 +47,7 @@
 //!     .unwrap()
 //!     .add(Handler::new("web::publish", |ctx: &HookContext| -> Result<(), Error> {
 //!         let port: u16 = ctx.config_values()?.get("port")?.unwrap_or(80);
-//!         for relation in Endpoint::new(ctx, "website").relations()? {
+//!         for relation in ctx.endpoint("website")?.relations()? {
 //!             relation.to_publish().set("port", &port)?;
 //!         }
 //!         Ok(())

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use super::state::{Relation, State};
 use crate::backend::{Status, ToolCall};
+use crate::log::Level;
 use crate::reactive::DispatchStats;
 use crate::reactive::HookError;
-use crate::log::Level;
 use crate::state::Change;
 use crate::trace::TraceEvent;
 

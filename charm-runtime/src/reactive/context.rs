@@ -184,12 +184,7 @@ impl HookContext {
         F: FnOnce(&HookContext) -> R + 'static,
         R: IntoHandlerResult,
     {
-        if !self
-            .record
-            .borrow_mut()
-            .atexit_keys
-            .insert(key.to_owned())
-        {
+        if !self.record.borrow_mut().atexit_keys.insert(key.to_owned()) {
             return false;
         }
         self.atexit(key, callback);

@@ -31,9 +31,6 @@ use crate::reactive::trace::TraceEvent;
 /// The iteration cap of the "other" phase.
 pub const MAX_ITERATIONS: usize = 100;
 
-/// Hooks that charms.reactive runs in restricted mode.
-pub const RESTRICTED_HOOKS: [&str; 2] = ["collect-metrics", "meter-status-changed"];
-
 /// Counters of one dispatch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DispatchStats {
@@ -45,7 +42,10 @@ pub struct DispatchStats {
 
 /// Run the handlers of `registry` for the hook of `ctx`. The counters are
 /// returned whether dispatch succeeded or not.
-pub fn dispatch(registry: &Registry, ctx: &HookContext) -> (DispatchStats, Result<(), HandlerError>) {
+pub fn dispatch(
+    registry: &Registry,
+    ctx: &HookContext,
+) -> (DispatchStats, Result<(), HandlerError>) {
     let mut bus = Bus::new(registry, ctx, Phase::Hooks);
     let result = bus.run();
     (bus.stats, result)
@@ -131,7 +131,7 @@ impl<'r> Bus<'r> {
     }
 
     fn run(&mut self) -> Result<(), HandlerError> {
-        let restricted = RESTRICTED_HOOKS.contains(&self.ctx.hook_name());
+        let restricted = charm_names::hook::is_restricted(self.ctx.hook_name());
         if restricted {
             self.phase = Phase::Restricted;
         }
@@ -387,14 +387,22 @@ impl<'r> Bus<'r> {
             parts.push(format!("when_all({}) held", list(&h.when_all)));
         }
         for g in &h.when_any {
-            let set: Vec<FlagId> = g.iter().copied().filter(|&f| data.flags.is_set(f)).collect();
+            let set: Vec<FlagId> = g
+                .iter()
+                .copied()
+                .filter(|&f| data.flags.is_set(f))
+                .collect();
             parts.push(format!("when_any: {} set", list(&set)));
         }
         if !h.when_none.is_empty() {
             parts.push(format!("when_none({}) held", list(&h.when_none)));
         }
         for g in &h.when_not_all {
-            let unset: Vec<FlagId> = g.iter().copied().filter(|&f| !data.flags.is_set(f)).collect();
+            let unset: Vec<FlagId> = g
+                .iter()
+                .copied()
+                .filter(|&f| !data.flags.is_set(f))
+                .collect();
             parts.push(format!("when_not_all: {} unset", list(&unset)));
         }
         if h.only_once {

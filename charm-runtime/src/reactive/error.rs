@@ -142,13 +142,13 @@ pub enum RegistryError {
     )]
     ActionWithConditions(String),
     /// An action name Juju would not accept.
-    #[error("handler {handler}: action name {action:?}: {reason}")]
+    #[error("handler {handler}: {reason}")]
     BadActionName {
         /// The handler id.
         handler: String,
         /// The name.
         action: String,
-        /// What is wrong with it.
+        /// What is wrong with it (naming it).
         reason: String,
     },
     /// A hook pattern is malformed.
@@ -179,7 +179,6 @@ pub enum HookError {
     #[error("the charm has no handler for action {0:?}")]
     NoActionHandler(String),
 }
-
 
 impl HandlerError {
     /// The error value a handler or callback returned, if it is a `T`

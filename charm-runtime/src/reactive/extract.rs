@@ -42,7 +42,7 @@ pub trait Extract<'a>: Sized {
     const INTERFACE: Option<&'static str> = None;
     /// The role of a typed endpoint that serves one side of its interface
     /// (see [`crate::endpoint::Interface::ROLE`]).
-    const INTERFACE_ROLE: Option<crate::metadata::Role> = None;
+    const INTERFACE_ROLE: Option<charm_names::Role> = None;
 
     /// Build the argument for `inv`.
     fn extract(inv: &Invocation<'a>) -> Result<Self, ExtractError>;

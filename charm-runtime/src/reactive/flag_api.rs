@@ -107,7 +107,10 @@ impl Flags<'_> {
 
     /// The value `flag` was set with, if it is set with one that decodes as
     /// `T`. `Ok(None)` when the flag is unset.
-    pub fn value<T: DeserializeOwned>(&self, flag: impl AsRef<str>) -> Result<Option<T>, StateError> {
+    pub fn value<T: DeserializeOwned>(
+        &self,
+        flag: impl AsRef<str>,
+    ) -> Result<Option<T>, StateError> {
         let flag = flag.as_ref();
         let data = self.0.data();
         let Some(text) = data.flags.value(flag) else {

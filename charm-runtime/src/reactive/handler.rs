@@ -41,7 +41,7 @@ pub struct TypedArg {
     /// The interface (`hacluster`).
     pub interface: &'static str,
     /// The role the type serves, when it serves one side only.
-    pub role: Option<crate::metadata::Role>,
+    pub role: Option<charm_names::Role>,
 }
 
 /// One call of a handler: the hook context and the handler's definition.

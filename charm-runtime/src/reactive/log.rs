@@ -102,7 +102,6 @@ impl<S: LogSink + ?Sized> LogSink for std::rc::Rc<S> {
     }
 }
 
-
 /// Routes the `log` crate's macros (`log::info!`, ... used by the charm
 /// and the libraries it calls) to the current hook's sink while the
 /// returned guard lives; outside a hook they go to stderr.

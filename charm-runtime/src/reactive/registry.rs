@@ -231,11 +231,11 @@ impl Registry {
                 }
                 Condition::OnlyOnce => c.only_once = true,
                 Condition::Action(name) => {
-                    crate::action::check_action_name(name).map_err(|reason| {
+                    charm_names::check_action_name(name).map_err(|reason| {
                         RegistryError::BadActionName {
                             handler: id.clone(),
                             action: name.clone(),
-                            reason,
+                            reason: reason.to_string(),
                         }
                     })?;
                     if c.action.as_ref().is_some_and(|a| a != name) {

@@ -10,7 +10,7 @@
 use std::rc::Rc;
 
 use crate::reactive::context::{HookContext, RelationResolver};
-use crate::reactive::dispatch::{DispatchStats, RESTRICTED_HOOKS, dispatch, dispatch_action};
+use crate::reactive::dispatch::{DispatchStats, dispatch, dispatch_action};
 use crate::reactive::error::{HandlerError, HookError};
 use crate::reactive::log::{Level, LogSink, StderrSink};
 use crate::reactive::registry::Registry;
@@ -278,7 +278,7 @@ fn run_phases(
     ctx: &HookContext,
     layer: Option<&dyn HookLayer>,
 ) -> (DispatchStats, Result<(), HookError>) {
-    let restricted = RESTRICTED_HOOKS.contains(&ctx.hook_name());
+    let restricted = charm_names::hook::is_restricted(ctx.hook_name());
     if !restricted {
         manage_upgrade_flags(ctx);
         let start = || -> Result<(), HandlerError> {

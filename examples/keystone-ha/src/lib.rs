@@ -492,8 +492,7 @@ pub fn main() -> std::process::ExitCode {
 #[hook("install")]
 fn install(ctx: Ctx) -> Result<(), Error> {
     // apt install keystone apache2 haproxy would go here.
-    ctx.juju()
-        .application_version_set(VERSION);
+    ctx.juju().application_version_set(VERSION);
     ctx.flags().set("keystone.installed");
     Ok(())
 }

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::harness::{Context, Event, Network, Output, Relation, State};
 
-
 fn charm() -> Context {
     Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()
 }

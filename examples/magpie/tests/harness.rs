@@ -6,7 +6,6 @@ use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::harness::{Context, Event, Level, Network, Output, Relation, State};
 use serde_json::{Value, json};
 
-
 /// The charm as shipped (metadata.yaml, config.yaml).
 fn charm() -> Context {
     Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()

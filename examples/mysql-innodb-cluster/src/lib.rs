@@ -263,8 +263,7 @@ fn cluster_user(
 fn install(ctx: Ctx) -> Result<(), Error> {
     // apt install mysql-server mysql-shell
     ctx.kv().set(KV_INSTALLED, VERSION)?;
-    ctx.juju()
-        .application_version_set(VERSION);
+    ctx.juju().application_version_set(VERSION);
     ctx.log(Level::Info, &format!("installed MySQL {VERSION}"));
     ctx.flags().set(FLAG_INSTALLED);
     Ok(())

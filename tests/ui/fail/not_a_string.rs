@@ -1,9 +1,7 @@
 use charm_macros::{only_once, when, when_not};
 use charm_runtime::Flags;
 
-const INSTALLED: &str = "app.installed";
-
-#[when(INSTALLED)]
+#[when(concat!("app.", "installed"))]
 fn configure(flags: Flags) {
     flags.set("app.configured");
 }

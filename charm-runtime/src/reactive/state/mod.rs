@@ -84,7 +84,10 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
 
 /// `text`, a value stored under `key`, decoded as `T`; the error names the
 /// key and shows the start of the text.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, StateError> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    key: &str,
+    text: &str,
+) -> Result<T, StateError> {
     serde_json::from_str(text).map_err(|source| StateError::Decode {
         key: key.to_owned(),
         text: text.chars().take(200).collect(),
