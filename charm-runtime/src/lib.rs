@@ -72,6 +72,7 @@ pub mod macro_support;
 mod managed;
 pub mod metadata;
 mod named_values;
+pub mod network;
 pub mod python_json;
 mod registry;
 mod run;
