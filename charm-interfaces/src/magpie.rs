@@ -79,19 +79,18 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::str::FromStr;
 
 use charm_macros::{hook, interface};
-use charm_runtime::backend::{DataBag, RelationId, ToolError};
+use charm_runtime::backend::{DataBag, ToolError};
 use charm_runtime::endpoint::Endpoint;
 use charm_runtime::log::Level;
 use charm_runtime::python_json;
 use charm_runtime::{HookContext, StateError};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// The key prefix of conversations in the unit's key/value data.
-pub const CONVERSATION_PREFIX: &str = "reactive.conversations.";
+use crate::conversation::{self, Conversations};
+pub use crate::conversation::{CONVERSATION_PREFIX, Conversation};
+use serde_json::Value;
 
 /// The relation key of the addresses a unit advertises for the iperf
 /// checks (a JSON list).
@@ -132,43 +131,6 @@ pub struct Node {
     pub address: Option<String>,
 }
 
-/// A peer's conversation: the relation and the unit (charms.reactive's
-/// unit-scoped `Conversation`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conversation {
-    /// The relation (`magpie:1`).
-    pub relation: RelationId,
-    /// The peer unit (`magpie/1`).
-    pub unit: String,
-}
-
-impl Conversation {
-    /// Its key in the unit's key/value data
-    /// (`reactive.conversations.magpie:1.magpie/1`).
-    pub fn key(&self) -> String {
-        conversation_key(&self.relation, &self.unit)
-    }
-}
-
-fn conversation_key(relation: &RelationId, unit: &str) -> String {
-    format!("{CONVERSATION_PREFIX}{relation}.{unit}")
-}
-
-/// A conversation as stored (charms.reactive's `Conversation.serialize`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct StoredConversation {
-    namespace: String,
-    scope: String,
-    units: Vec<String>,
-}
-
-/// The value of a conversation flag (charms.reactive's `set_state` value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct FlagValue {
-    relation: String,
-    conversations: Vec<String>,
-}
-
 /// The `magpie` peers endpoint.
 #[interface("magpie", role = "peers")]
 pub struct MagpiePeers<'a>(Endpoint<'a>);
@@ -198,23 +160,9 @@ impl MagpiePeers<'_> {
         let unit = conv.unit.clone();
         self.ctx()
             .atexit(format!("magpie depart {unit}"), move |ctx: &HookContext| {
-                depart(ctx, &key, &unit)
+                conversation::depart(ctx, &key, &unit)
             });
         Ok(())
-    }
-}
-
-/// Take `unit` out of the conversation `key`; forget the conversation
-/// when no unit is left (charms.reactive's `Conversation.depart`).
-fn depart(ctx: &HookContext, key: &str, unit: &str) -> Result<(), StateError> {
-    let Some(mut stored) = ctx.kv().get::<StoredConversation>(key)? else {
-        return Ok(());
-    };
-    stored.units.retain(|u| u != unit);
-    if stored.units.is_empty() {
-        ctx.kv().unset(key)
-    } else {
-        ctx.kv().set(key, &stored)
     }
 }
 
@@ -223,43 +171,17 @@ impl MagpiePeers<'_> {
         format!("{}.{suffix}", self.name())
     }
 
-    fn flag_value(&self, suffix: &str) -> Option<FlagValue> {
-        let flag = self.flag(suffix);
-        match self.ctx().flags().value::<FlagValue>(&flag) {
-            Ok(v) => v,
-            Err(e) => {
-                // Set without a value, or with another shape: no peer holds it.
-                self.ctx().log(
-                    Level::Warning,
-                    &format!("flag {flag} has no conversation list, ignored: {e}"),
-                );
-                None
-            }
-        }
+    fn convs(&self) -> Conversations<'_> {
+        Conversations::new(self.ctx(), self.name())
     }
 
     fn add_to_flag(&self, suffix: &str, key: &str) -> Result<(), MagpieError> {
-        let mut value = self.flag_value(suffix).unwrap_or_else(|| FlagValue {
-            relation: self.name().to_owned(),
-            conversations: Vec::new(),
-        });
-        if !value.conversations.iter().any(|k| k == key) {
-            value.conversations.push(key.to_owned());
-        }
-        self.ctx().flags().set_value(&self.flag(suffix), &value)?;
+        self.convs().set(&self.flag(suffix), key)?;
         Ok(())
     }
 
     fn remove_from_flag(&self, suffix: &str, key: &str) -> Result<(), MagpieError> {
-        let Some(mut value) = self.flag_value(suffix) else {
-            return Ok(());
-        };
-        value.conversations.retain(|k| k != key);
-        if value.conversations.is_empty() {
-            self.ctx().flags().clear(&self.flag(suffix));
-        } else {
-            self.ctx().flags().set_value(&self.flag(suffix), &value)?;
-        }
+        self.convs().remove(&self.flag(suffix), |k| k == key)?;
         Ok(())
     }
 
@@ -275,66 +197,19 @@ impl MagpiePeers<'_> {
         if relation.endpoint != self.name() {
             return Ok(None);
         }
-        let conv = Conversation {
-            relation: relation.clone(),
-            unit: unit.clone(),
-        };
-        let key = conv.key();
-        let mut stored = self
-            .ctx()
-            .kv()
-            .get::<StoredConversation>(&key)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| StoredConversation {
-                namespace: relation.to_string(),
-                scope: unit.clone(),
-                units: Vec::new(),
-            });
-        if !stored.units.contains(unit) {
-            stored.units.push(unit.clone());
-            stored.units.sort();
-        }
-        self.ctx().kv().set(&key, &stored)?;
-        Ok(Some(conv))
+        Ok(Some(self.convs().join(relation, unit)?))
     }
 
     /// The peers holding `{endpoint_name}.joined`, in the order they
     /// joined: those the other methods act on. A conversation listed in
     /// the flag but no longer stored (its unit departed) is left out.
     pub fn conversations(&self) -> Result<Vec<Conversation>, MagpieError> {
-        let Some(value) = self.flag_value("joined") else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::new();
-        for key in &value.conversations {
-            let stored = match self.ctx().kv().get::<StoredConversation>(key) {
-                Ok(Some(s)) => s,
-                Ok(None) => continue,
-                Err(e) => {
-                    self.ctx().log(
-                        Level::Warning,
-                        &format!("conversation {key} is unreadable, ignored: {e}"),
-                    );
-                    continue;
-                }
-            };
-            let relation = match RelationId::from_str(&stored.namespace) {
-                Ok(r) => r,
-                Err(reason) => {
-                    self.ctx().log(
-                        Level::Warning,
-                        &format!("conversation {key} is unreadable, ignored: {reason}"),
-                    );
-                    continue;
-                }
-            };
-            out.push(Conversation {
-                relation,
-                unit: stored.scope,
-            });
-        }
-        Ok(out)
+        let convs = self.convs();
+        Ok(convs
+            .holders(&self.flag("joined"))
+            .iter()
+            .filter_map(|key| convs.load(key))
+            .collect())
     }
 
     /// Clear `{endpoint_name}.joined` for every peer holding it, so that
