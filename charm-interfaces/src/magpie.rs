@@ -78,12 +78,15 @@
 //! ```
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
 
 use charm_macros::{hook, interface};
 use charm_runtime::backend::{DataBag, ToolError};
 use charm_runtime::endpoint::Endpoint;
 use charm_runtime::log::Level;
+use charm_runtime::network;
 use charm_runtime::python_json;
 use charm_runtime::{HookContext, StateError};
 use serde::{Deserialize, Serialize};
@@ -214,16 +217,36 @@ impl MagpiePeers<'_> {
 
     /// Clear `{endpoint_name}.joined` for every peer holding it, so that
     /// the charm reacts to the next peer joining.
-    pub fn dismiss_joined(&self) {
+    pub fn dismiss_joined(&self) -> Result<(), MagpieError> {
         self.ctx().flags().clear(&self.flag("joined"));
+        Ok(())
+    }
+
+    /// Take the peer `unit` out of `{endpoint_name}.joined` (the flag is
+    /// cleared with its last holder). Returns whether `unit` held it.
+    pub fn dismiss_joined_unit(&self, unit: &str) -> Result<bool, MagpieError> {
+        self.dismiss_unit("joined", unit)
+    }
+
+    /// Take the peer `unit` out of `{endpoint_name}.departed` (the flag is
+    /// cleared with its last holder). Returns whether `unit` held it.
+    pub fn dismiss_departed_unit(&self, unit: &str) -> Result<bool, MagpieError> {
+        self.dismiss_unit("departed", unit)
+    }
+
+    fn dismiss_unit(&self, suffix: &str, unit: &str) -> Result<bool, MagpieError> {
+        Ok(self.convs().remove(&self.flag(suffix), |key| {
+            Conversation::from_key(key).is_some_and(|c| c.unit == unit)
+        })?)
     }
 
     /// Clear `{endpoint_name}.departed` for every peer holding it, so that
     /// the charm reacts to the next peer departing. (The Python layer fails
     /// here once the departed peer's conversation is gone; see
     /// `docs/differences.md` (section Interface layers).)
-    pub fn dismiss_departed(&self) {
+    pub fn dismiss_departed(&self) -> Result<(), MagpieError> {
         self.ctx().flags().clear(&self.flag("departed"));
+        Ok(())
     }
 
     /// What the conversation's unit published under `key`, raw; `None`
@@ -420,40 +443,28 @@ impl MagpiePeers<'_> {
     pub fn advertise_juju_addresses(&self) -> Result<String, MagpieError> {
         let juju = self.ctx().require_juju("network-get")?;
         let mut addresses = Vec::new();
-        match juju.network_get(self.name(), None) {
+        match network::network_info(juju, self.name(), None) {
             Ok(info) => {
-                for bind in info
-                    .get("bind-addresses")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    for a in bind
-                        .get("addresses")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        let text = a
-                            .get("address")
-                            .or_else(|| a.get("value"))
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
-                        match text.parse::<IpAddr>() {
-                            Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
-                            Ok(_) => {}
-                            Err(_) => self.ctx().log(
+                for bind in &info.bind_addresses {
+                    for a in &bind.addresses {
+                        match a.value.ip() {
+                            Some(ip) if !addresses.contains(&ip) => addresses.push(ip),
+                            Some(_) => {}
+                            None => self.ctx().log(
                                 Level::Warning,
-                                &format!("network-get {}: address {text:?} skipped", self.name()),
+                                &format!(
+                                    "network-get {}: address {:?} is not an IP address, skipped",
+                                    self.name(),
+                                    a.value.to_string()
+                                ),
                             ),
                         }
                     }
                 }
             }
-            Err(e) => self.ctx().log(
-                Level::Warning,
-                &format!("network-get {} failed, using unit-get: {e}", self.name()),
-            ),
+            Err(e) => self
+                .ctx()
+                .log(Level::Warning, &format!("{e}; using unit-get")),
         }
         if addresses.is_empty() {
             let private = juju.unit_get("private-address")?;
@@ -485,7 +496,8 @@ pub fn addresses_value(addresses: &[IpAddr]) -> String {
 
 /// An IP network as `netaddr.IPNetwork` reads one: an address, optionally
 /// followed by `/prefix` (decimal) or, for IPv4, `/netmask` or
-/// `/hostmask` in dotted form. The address may have host bits set.
+/// `/hostmask` in dotted form. The address may have host bits set. An
+/// [`IpNet`] inside ([`Cidr::net`]), which does the arithmetic.
 ///
 /// ```
 /// use charm_interfaces::magpie::Cidr;
@@ -495,13 +507,8 @@ pub fn addresses_value(addresses: &[IpAddr]) -> String {
 /// assert_eq!(Cidr::parse("10.0.0.0/255.0.0.0").unwrap(), net);
 /// assert!(Cidr::parse("10.0.0.0/33").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    /// The address as written.
-    pub address: IpAddr,
-    /// The prefix length.
-    pub prefix: u8,
-}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cidr(IpNet);
 
 impl Cidr {
     /// Parse `text`; the error names it and says what is wrong.
@@ -521,69 +528,55 @@ impl Cidr {
         let prefix = match mask {
             None => max,
             Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
-                let p: u32 = m.parse().map_err(|_| err("prefix length too large"))?;
-                if p > u32::from(max) {
-                    return Err(err(&format!("prefix length above {max}")));
+                // Leading zeros allowed, as netaddr does.
+                match m.parse::<u32>() {
+                    Ok(p) if p <= u32::from(max) => p as u8,
+                    _ => return Err(err(&format!("prefix length above {max}"))),
                 }
-                p as u8
             }
-            Some(m) => match (address, m.parse::<std::net::Ipv4Addr>()) {
-                (IpAddr::V4(_), Ok(mask)) => {
-                    let bits = u32::from(mask);
-                    if bits.leading_ones() + bits.trailing_zeros() == 32 {
-                        bits.leading_ones() as u8
-                    } else if (!bits).leading_ones() + (!bits).trailing_zeros() == 32 {
-                        (!bits).leading_ones() as u8
-                    } else {
-                        return Err(err("the netmask is not contiguous"));
-                    }
-                }
+            Some(m) => match (address, m.parse::<Ipv4Addr>()) {
+                (IpAddr::V4(_), Ok(mask)) => ipnet::ipv4_mask_to_prefix(mask)
+                    .or_else(|_| ipnet::ipv4_mask_to_prefix(!mask))
+                    .map_err(|_| err("the netmask is not contiguous"))?,
                 _ => return Err(err("the prefix is not a number of bits")),
             },
         };
-        Ok(Self { address, prefix })
+        IpNet::new(address, prefix)
+            .map(Self)
+            .map_err(|e| err(&e.to_string()))
     }
 
-    fn bits(addr: IpAddr) -> (u128, u32) {
-        match addr {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
-            IpAddr::V6(a) => (u128::from(a), 128),
-        }
+    /// The address as written (host bits kept).
+    pub fn address(&self) -> IpAddr {
+        self.0.addr()
     }
 
-    fn first(&self) -> u128 {
-        let (bits, width) = Self::bits(self.address);
-        let host = u32::from(self.prefix);
-        if host == 0 {
-            return 0;
-        }
-        let mask = (u128::MAX >> (128 - width)) ^ ((1u128 << (width - host)).wrapping_sub(1));
-        bits & mask
+    /// The prefix length.
+    pub fn prefix(&self) -> u8 {
+        self.0.prefix_len()
     }
 
-    fn last(&self) -> u128 {
-        let (_, width) = Self::bits(self.address);
-        let size_bits = width - u32::from(self.prefix);
-        let span = if size_bits == 128 {
-            u128::MAX
-        } else {
-            (1u128 << size_bits) - 1
-        };
-        self.first() | span
+    /// The network as an [`IpNet`].
+    pub fn net(&self) -> IpNet {
+        self.0
     }
 
     /// Whether `other` (an address or a network) lies inside this network;
     /// never across IPv4 and IPv6.
     pub fn contains(&self, other: &Cidr) -> bool {
-        self.address.is_ipv4() == other.address.is_ipv4()
-            && other.first() >= self.first()
-            && other.last() <= self.last()
+        self.0.contains(&other.0)
+    }
+}
+
+impl From<IpNet> for Cidr {
+    fn from(net: IpNet) -> Self {
+        Self(net)
     }
 }
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.address, self.prefix)
+        self.0.fmt(f)
     }
 }
 
@@ -697,7 +690,13 @@ mod tests {
             let e = Cidr::parse(bad).unwrap_err().to_string();
             assert!(e.contains(&format!("{bad:?}")), "{e}");
         }
-        assert_eq!(Cidr::parse("10.0.0.0/0.255.255.255").unwrap().prefix, 8);
+        assert_eq!(Cidr::parse("10.0.0.0/0.255.255.255").unwrap().prefix(), 8);
+        let c = Cidr::parse("10.1.2.3/255.255.0.0").unwrap();
+        assert_eq!(
+            (c.address().to_string(), c.prefix()),
+            ("10.1.2.3".into(), 16)
+        );
+        assert_eq!(c.to_string(), "10.1.2.3/16");
     }
 
     #[test]
