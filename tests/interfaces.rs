@@ -162,7 +162,7 @@ mod ha {
         #[when("endpoint.{endpoint_name}.joined")]
         #[when_not("{endpoint_name}.connected")]
         fn joined(&self, flags: Flags) {
-            assert!(flags.is_set(&format!("endpoint.{}.joined", self.name())));
+            assert!(flags.is_set(format!("endpoint.{}.joined", self.name())));
             self.set_flag("{endpoint_name}.connected");
         }
 
@@ -204,7 +204,7 @@ mod ha {
     #[when_not("app.clustered")]
     fn configure(ha: &mut Hacluster, flags: Flags) {
         assert_eq!(ha.resources(), ["vip"]);
-        flags.set(&format!("app.clustered.{}", ha.name()));
+        flags.set(format!("app.clustered.{}", ha.name()));
         flags.set("app.clustered");
     }
 }
@@ -338,7 +338,7 @@ mod roles {
     impl HttpProvides<'_> {
         #[when("endpoint.{endpoint_name}.joined")]
         fn serve(&self, flags: Flags) {
-            flags.set(&format!("served.{}", self.endpoint.name()));
+            flags.set(format!("served.{}", self.endpoint.name()));
         }
     }
 
@@ -434,7 +434,7 @@ mod mismatch {
     /// Two typed endpoints, each resolved among the flags by interface.
     #[when("endpoint.website.joined", "db.available")]
     fn two_interfaces(db: Mysql, web: &Http, flags: Flags) {
-        flags.set(&format!("{}+{}", db.name(), web.name()));
+        flags.set(format!("{}+{}", db.name(), web.name()));
     }
 }
 

@@ -212,7 +212,7 @@ mod extraction {
     #[hook("start")]
     fn by_value_and_ref(counter: Counter, again: &Counter, _: Kv, flags: &Flags) {
         assert_eq!(counter.0, again.0);
-        flags.set(&format!("count.{}", counter.0));
+        flags.set(format!("count.{}", counter.0));
     }
 
     #[hook("stop")]

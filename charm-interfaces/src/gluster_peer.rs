@@ -28,9 +28,13 @@
 //! - `{endpoint_name}.bricks.removed`: a peer no longer advertises a brick
 //!   it advertised before.
 //!
-//! `departed`, `bricks.available` and `bricks.removed` are events: the
-//! interface sets them and never clears them, the charm clears them once
-//! handled. Where this differs from the Python layer (brick comparison,
+//! `departed`, `bricks.available` and `bricks.removed` are events
+//! ([`PeerEvent`]): the interface sets them, per peer, and never clears
+//! them. The charm acknowledges them once handled, for one peer
+//! ([`GlusterPeers::acknowledge`], the flag staying set while another peer
+//! holds it, as charms.reactive's `conversation.remove_state` does) or for
+//! all ([`GlusterPeers::acknowledge_all`]); [`GlusterPeers::pending`] lists
+//! the peers an event is pending for. Where this differs from the Python layer (brick comparison,
 //! the `departed` flag, `available` after a departure, ...) is listed in
 //! `docs/differences.md` (section Interface layers).
 //!
@@ -69,6 +73,8 @@ use charm_runtime::{HookContext, Level, StateError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::conversation::{CONVERSATION_PREFIX, Conversation, Conversations, conversation_key};
+
 /// What went wrong in the `gluster-peer` interface.
 #[derive(Debug, thiserror::Error)]
 pub enum GlusterPeerError {
@@ -102,19 +108,40 @@ pub struct PeerInfo {
 #[interface("gluster-peer", role = "peers")]
 pub struct GlusterPeers<'a>(Endpoint<'a>);
 
-/// The value charms.reactive gives a conversation-scoped flag.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct ConvFlag {
-    conversations: Vec<String>,
-    relation: String,
+/// An event flag the interface sets per peer and the charm acknowledges,
+/// per peer ([`GlusterPeers::acknowledge`]) or for all
+/// ([`GlusterPeers::acknowledge_all`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeerEvent {
+    /// `{endpoint_name}.bricks.available`: the peer advertises a brick it
+    /// did not advertise before.
+    BricksAvailable,
+    /// `{endpoint_name}.bricks.removed`: the peer no longer advertises a
+    /// brick it advertised before.
+    BricksRemoved,
+    /// `{endpoint_name}.departed`: the peer left.
+    Departed,
 }
 
-/// A conversation record, as charms.reactive stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct ConvRecord {
-    namespace: String,
-    scope: String,
-    units: Vec<String>,
+impl PeerEvent {
+    /// The flag's name template.
+    fn template(self) -> &'static str {
+        match self {
+            Self::BricksAvailable => BRICKS_AVAILABLE,
+            Self::BricksRemoved => BRICKS_REMOVED,
+            Self::Departed => DEPARTED,
+        }
+    }
+
+    /// The flag for the endpoint `endpoint_name`.
+    ///
+    /// ```
+    /// use charm_interfaces::gluster_peer::PeerEvent;
+    /// assert_eq!(PeerEvent::BricksRemoved.flag("server"), "server.bricks.removed");
+    /// ```
+    pub fn flag(self, endpoint_name: &str) -> String {
+        self.template().replace("{endpoint_name}", endpoint_name)
+    }
 }
 
 const CONNECTED: &str = "{endpoint_name}.connected";
@@ -122,11 +149,6 @@ const AVAILABLE: &str = "{endpoint_name}.available";
 const DEPARTED: &str = "{endpoint_name}.departed";
 const BRICKS_AVAILABLE: &str = "{endpoint_name}.bricks.available";
 const BRICKS_REMOVED: &str = "{endpoint_name}.bricks.removed";
-
-/// The unit-state key of the conversation with `unit` on `relation`.
-fn conversation_key(relation: &RelationId, unit: &str) -> String {
-    format!("reactive.conversations.{relation}.{unit}")
-}
 
 /// The bricks of a `bricks` value: a JSON list of strings. Anything else
 /// is an error naming what was found.
@@ -187,57 +209,29 @@ impl<'a> GlusterPeers<'a> {
 
     // ---- conversation-scoped flags ----
 
-    fn flag_value(&self, flag: &str) -> Option<ConvFlag> {
-        let name = self.expand_name(flag);
-        match self.ctx().flags().value::<ConvFlag>(&name) {
-            Ok(v) => v,
-            Err(_) => {
-                // Set without a conversation list (by hand): no conversation.
-                self.ctx().flags().is_set(&name).then(|| ConvFlag {
-                    conversations: Vec::new(),
-                    relation: self.name().to_owned(),
-                })
-            }
-        }
+    fn convs(&self) -> Conversations<'_> {
+        Conversations::new(self.ctx(), self.0.name())
     }
 
     fn conv_set(&self, flag: &str, key: &str) -> Result<(), StateError> {
-        let mut value = self.flag_value(flag).unwrap_or_else(|| ConvFlag {
-            conversations: Vec::new(),
-            relation: self.name().to_owned(),
-        });
-        if !value.conversations.iter().any(|k| k == key) {
-            value.conversations.push(key.to_owned());
-        }
-        self.ctx()
-            .flags()
-            .set_value(&self.expand_name(flag), &value)
+        self.convs().set(&self.expand_name(flag), key)
     }
 
     /// Remove the conversations `drop` selects from `flag`, clearing it
     /// when none is left.
-    fn conv_remove(&self, flag: &str, drop: impl Fn(&str) -> bool) -> Result<(), StateError> {
-        let Some(mut value) = self.flag_value(flag) else {
-            return Ok(());
-        };
-        value.conversations.retain(|k| !drop(k));
-        let name = self.expand_name(flag);
-        if value.conversations.is_empty() {
-            self.ctx().flags().clear(&name);
-            Ok(())
-        } else {
-            self.ctx().flags().set_value(&name, &value)
-        }
+    fn conv_remove(&self, flag: &str, drop: impl Fn(&str) -> bool) -> Result<bool, StateError> {
+        self.convs().remove(&self.expand_name(flag), drop)
     }
 
     /// Drop from `connected` and `available` the conversations whose record
     /// is gone: units that departed while a Python layer, which leaves
     /// them in `available`, ran this unit.
     fn prune(&self) -> Result<(), StateError> {
-        let kv = self.ctx().kv();
-        let gone = |k: &str| !matches!(kv.get::<Value>(k), Ok(Some(_)));
+        let convs = self.convs();
+        let gone = |k: &str| !convs.is_recorded(k);
         self.conv_remove(CONNECTED, gone)?;
-        self.conv_remove(AVAILABLE, gone)
+        self.conv_remove(AVAILABLE, gone)?;
+        Ok(())
     }
 
     /// The relation and remote unit of the running relation hook.
@@ -251,22 +245,9 @@ impl<'a> GlusterPeers<'a> {
     }
 
     /// Record the conversation with `unit` (charms.reactive's
-    /// `Conversation.join`).
+    /// `Conversation.join`); its key.
     fn join(&self, relation: &RelationId, unit: &str) -> Result<String, StateError> {
-        let key = conversation_key(relation, unit);
-        let record = ConvRecord {
-            namespace: relation.to_string(),
-            scope: unit.to_owned(),
-            units: vec![unit.to_owned()],
-        };
-        self.ctx().kv().set(&key, &record)?;
-        Ok(key)
-    }
-
-    /// Forget the conversation `key` and its local data.
-    fn forget(&self, key: &str) -> Result<(), StateError> {
-        self.ctx().kv().unset(key)?;
-        self.ctx().kv().unsetrange(&format!("{key}.local-data."))
+        Ok(self.convs().join(relation, unit)?.key())
     }
 
     /// The raw value `unit` published under `key`, `None` when absent or
@@ -416,7 +397,7 @@ impl<'a> GlusterPeers<'a> {
         self.conv_remove(CONNECTED, |k| k == key)?;
         self.conv_remove(AVAILABLE, |k| k == key)?;
         self.conv_set(DEPARTED, &key)?;
-        self.forget(&key)?;
+        self.convs().forget(&key)?;
         self.prune()?;
         Ok(())
     }
@@ -427,7 +408,7 @@ impl<'a> GlusterPeers<'a> {
         let Some(relation) = self.juju("relation-broken")?.env().relation_id.clone() else {
             return Ok(());
         };
-        let prefix = format!("reactive.conversations.{relation}.");
+        let prefix = format!("{CONVERSATION_PREFIX}{relation}.");
         self.conv_remove(CONNECTED, |k| k.starts_with(&prefix))?;
         self.conv_remove(AVAILABLE, |k| k.starts_with(&prefix))?;
         self.ctx().kv().unsetrange(&prefix)?;
@@ -435,6 +416,52 @@ impl<'a> GlusterPeers<'a> {
     }
 
     // ---- what the charm calls ----
+
+    /// The peer units holding `flag`, in the order they set it, each once.
+    fn units_holding(&self, flag: &str) -> Vec<String> {
+        let mut units: Vec<String> = Vec::new();
+        for conv in self.convs().holding(&self.expand_name(flag)) {
+            if !units.contains(&conv.unit) {
+                units.push(conv.unit);
+            }
+        }
+        units
+    }
+
+    /// The peer units `event` is pending for (holding its flag), in the
+    /// order the interface set it for them. A departed unit stays listed
+    /// under [`PeerEvent::Departed`] until acknowledged.
+    pub fn pending(&self, event: PeerEvent) -> Vec<String> {
+        self.units_holding(event.template())
+    }
+
+    /// Acknowledge `event` for the peer `unit` only, as charms.reactive's
+    /// `conversation.remove_state(flag)` does in the Python layer: the
+    /// flag stays set while another peer holds it, and is cleared with
+    /// the last one. Returns whether `unit` held it (`false`: nothing to
+    /// acknowledge).
+    pub fn acknowledge(&self, event: PeerEvent, unit: &str) -> Result<bool, GlusterPeerError> {
+        if unit.is_empty() {
+            return Err(GlusterPeerError::InvalidArgument {
+                what: "unit",
+                reason: "the unit name is empty".to_owned(),
+            });
+        }
+        Ok(self.conv_remove(event.template(), |key| {
+            Conversation::from_key(key).is_some_and(|c| c.unit == unit)
+        })?)
+    }
+
+    /// Acknowledge `event` for every peer: its flag is cleared.
+    pub fn acknowledge_all(&self, event: PeerEvent) {
+        self.ctx().flags().clear(self.expand_name(event.template()));
+    }
+
+    /// The peer units that are `available` (published their address and
+    /// bricks), in the order they became so.
+    pub fn available_units(&self) -> Vec<String> {
+        self.units_holding(AVAILABLE)
+    }
 
     /// Publish this unit's address on the `address_type` network under
     /// `<address_type>-address`, on every relation of the endpoint.

@@ -20,6 +20,7 @@
 //! );
 //! ```
 
+pub mod conversation;
 pub mod gluster_peer;
 pub mod hacluster;
 pub mod magpie;

@@ -78,20 +78,22 @@
 //! ```
 
 use std::fmt;
-use std::net::IpAddr;
-use std::str::FromStr;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
 
 use charm_macros::{hook, interface};
-use charm_runtime::backend::{DataBag, RelationId, ToolError};
+use charm_runtime::backend::{DataBag, ToolError};
 use charm_runtime::endpoint::Endpoint;
 use charm_runtime::log::Level;
+use charm_runtime::network;
 use charm_runtime::python_json;
 use charm_runtime::{HookContext, StateError};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-/// The key prefix of conversations in the unit's key/value data.
-pub const CONVERSATION_PREFIX: &str = "reactive.conversations.";
+use crate::conversation::{self, Conversations};
+pub use crate::conversation::{CONVERSATION_PREFIX, Conversation};
+use serde_json::Value;
 
 /// The relation key of the addresses a unit advertises for the iperf
 /// checks (a JSON list).
@@ -132,43 +134,6 @@ pub struct Node {
     pub address: Option<String>,
 }
 
-/// A peer's conversation: the relation and the unit (charms.reactive's
-/// unit-scoped `Conversation`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conversation {
-    /// The relation (`magpie:1`).
-    pub relation: RelationId,
-    /// The peer unit (`magpie/1`).
-    pub unit: String,
-}
-
-impl Conversation {
-    /// Its key in the unit's key/value data
-    /// (`reactive.conversations.magpie:1.magpie/1`).
-    pub fn key(&self) -> String {
-        conversation_key(&self.relation, &self.unit)
-    }
-}
-
-fn conversation_key(relation: &RelationId, unit: &str) -> String {
-    format!("{CONVERSATION_PREFIX}{relation}.{unit}")
-}
-
-/// A conversation as stored (charms.reactive's `Conversation.serialize`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct StoredConversation {
-    namespace: String,
-    scope: String,
-    units: Vec<String>,
-}
-
-/// The value of a conversation flag (charms.reactive's `set_state` value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct FlagValue {
-    relation: String,
-    conversations: Vec<String>,
-}
-
 /// The `magpie` peers endpoint.
 #[interface("magpie", role = "peers")]
 pub struct MagpiePeers<'a>(Endpoint<'a>);
@@ -198,23 +163,9 @@ impl MagpiePeers<'_> {
         let unit = conv.unit.clone();
         self.ctx()
             .atexit(format!("magpie depart {unit}"), move |ctx: &HookContext| {
-                depart(ctx, &key, &unit)
+                conversation::depart(ctx, &key, &unit)
             });
         Ok(())
-    }
-}
-
-/// Take `unit` out of the conversation `key`; forget the conversation
-/// when no unit is left (charms.reactive's `Conversation.depart`).
-fn depart(ctx: &HookContext, key: &str, unit: &str) -> Result<(), StateError> {
-    let Some(mut stored) = ctx.kv().get::<StoredConversation>(key)? else {
-        return Ok(());
-    };
-    stored.units.retain(|u| u != unit);
-    if stored.units.is_empty() {
-        ctx.kv().unset(key)
-    } else {
-        ctx.kv().set(key, &stored)
     }
 }
 
@@ -223,43 +174,17 @@ impl MagpiePeers<'_> {
         format!("{}.{suffix}", self.name())
     }
 
-    fn flag_value(&self, suffix: &str) -> Option<FlagValue> {
-        let flag = self.flag(suffix);
-        match self.ctx().flags().value::<FlagValue>(&flag) {
-            Ok(v) => v,
-            Err(e) => {
-                // Set without a value, or with another shape: no peer holds it.
-                self.ctx().log(
-                    Level::Warning,
-                    &format!("flag {flag} has no conversation list, ignored: {e}"),
-                );
-                None
-            }
-        }
+    fn convs(&self) -> Conversations<'_> {
+        Conversations::new(self.ctx(), self.name())
     }
 
     fn add_to_flag(&self, suffix: &str, key: &str) -> Result<(), MagpieError> {
-        let mut value = self.flag_value(suffix).unwrap_or_else(|| FlagValue {
-            relation: self.name().to_owned(),
-            conversations: Vec::new(),
-        });
-        if !value.conversations.iter().any(|k| k == key) {
-            value.conversations.push(key.to_owned());
-        }
-        self.ctx().flags().set_value(&self.flag(suffix), &value)?;
+        self.convs().set(&self.flag(suffix), key)?;
         Ok(())
     }
 
     fn remove_from_flag(&self, suffix: &str, key: &str) -> Result<(), MagpieError> {
-        let Some(mut value) = self.flag_value(suffix) else {
-            return Ok(());
-        };
-        value.conversations.retain(|k| k != key);
-        if value.conversations.is_empty() {
-            self.ctx().flags().clear(&self.flag(suffix));
-        } else {
-            self.ctx().flags().set_value(&self.flag(suffix), &value)?;
-        }
+        self.convs().remove(&self.flag(suffix), |k| k == key)?;
         Ok(())
     }
 
@@ -275,80 +200,53 @@ impl MagpiePeers<'_> {
         if relation.endpoint != self.name() {
             return Ok(None);
         }
-        let conv = Conversation {
-            relation: relation.clone(),
-            unit: unit.clone(),
-        };
-        let key = conv.key();
-        let mut stored = self
-            .ctx()
-            .kv()
-            .get::<StoredConversation>(&key)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| StoredConversation {
-                namespace: relation.to_string(),
-                scope: unit.clone(),
-                units: Vec::new(),
-            });
-        if !stored.units.contains(unit) {
-            stored.units.push(unit.clone());
-            stored.units.sort();
-        }
-        self.ctx().kv().set(&key, &stored)?;
-        Ok(Some(conv))
+        Ok(Some(self.convs().join(relation, unit)?))
     }
 
     /// The peers holding `{endpoint_name}.joined`, in the order they
     /// joined: those the other methods act on. A conversation listed in
     /// the flag but no longer stored (its unit departed) is left out.
     pub fn conversations(&self) -> Result<Vec<Conversation>, MagpieError> {
-        let Some(value) = self.flag_value("joined") else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::new();
-        for key in &value.conversations {
-            let stored = match self.ctx().kv().get::<StoredConversation>(key) {
-                Ok(Some(s)) => s,
-                Ok(None) => continue,
-                Err(e) => {
-                    self.ctx().log(
-                        Level::Warning,
-                        &format!("conversation {key} is unreadable, ignored: {e}"),
-                    );
-                    continue;
-                }
-            };
-            let relation = match RelationId::from_str(&stored.namespace) {
-                Ok(r) => r,
-                Err(reason) => {
-                    self.ctx().log(
-                        Level::Warning,
-                        &format!("conversation {key} is unreadable, ignored: {reason}"),
-                    );
-                    continue;
-                }
-            };
-            out.push(Conversation {
-                relation,
-                unit: stored.scope,
-            });
-        }
-        Ok(out)
+        let convs = self.convs();
+        Ok(convs
+            .holders(&self.flag("joined"))
+            .iter()
+            .filter_map(|key| convs.load(key))
+            .collect())
     }
 
     /// Clear `{endpoint_name}.joined` for every peer holding it, so that
     /// the charm reacts to the next peer joining.
-    pub fn dismiss_joined(&self) {
-        self.ctx().flags().clear(&self.flag("joined"));
+    pub fn dismiss_joined(&self) -> Result<(), MagpieError> {
+        self.ctx().flags().clear(self.flag("joined"));
+        Ok(())
+    }
+
+    /// Take the peer `unit` out of `{endpoint_name}.joined` (the flag is
+    /// cleared with its last holder). Returns whether `unit` held it.
+    pub fn dismiss_joined_unit(&self, unit: &str) -> Result<bool, MagpieError> {
+        self.dismiss_unit("joined", unit)
+    }
+
+    /// Take the peer `unit` out of `{endpoint_name}.departed` (the flag is
+    /// cleared with its last holder). Returns whether `unit` held it.
+    pub fn dismiss_departed_unit(&self, unit: &str) -> Result<bool, MagpieError> {
+        self.dismiss_unit("departed", unit)
+    }
+
+    fn dismiss_unit(&self, suffix: &str, unit: &str) -> Result<bool, MagpieError> {
+        Ok(self.convs().remove(&self.flag(suffix), |key| {
+            Conversation::from_key(key).is_some_and(|c| c.unit == unit)
+        })?)
     }
 
     /// Clear `{endpoint_name}.departed` for every peer holding it, so that
     /// the charm reacts to the next peer departing. (The Python layer fails
     /// here once the departed peer's conversation is gone; see
     /// `docs/differences.md` (section Interface layers).)
-    pub fn dismiss_departed(&self) {
-        self.ctx().flags().clear(&self.flag("departed"));
+    pub fn dismiss_departed(&self) -> Result<(), MagpieError> {
+        self.ctx().flags().clear(self.flag("departed"));
+        Ok(())
     }
 
     /// What the conversation's unit published under `key`, raw; `None`
@@ -545,40 +443,28 @@ impl MagpiePeers<'_> {
     pub fn advertise_juju_addresses(&self) -> Result<String, MagpieError> {
         let juju = self.ctx().juju();
         let mut addresses = Vec::new();
-        match juju.network_get(self.name(), None) {
+        match network::network_info(&juju, self.name(), None) {
             Ok(info) => {
-                for bind in info
-                    .get("bind-addresses")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    for a in bind
-                        .get("addresses")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        let text = a
-                            .get("address")
-                            .or_else(|| a.get("value"))
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
-                        match text.parse::<IpAddr>() {
-                            Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
-                            Ok(_) => {}
-                            Err(_) => self.ctx().log(
+                for bind in &info.bind_addresses {
+                    for a in &bind.addresses {
+                        match a.value.ip() {
+                            Some(ip) if !addresses.contains(&ip) => addresses.push(ip),
+                            Some(_) => {}
+                            None => self.ctx().log(
                                 Level::Warning,
-                                &format!("network-get {}: address {text:?} skipped", self.name()),
+                                &format!(
+                                    "network-get {}: address {:?} is not an IP address, skipped",
+                                    self.name(),
+                                    a.value.to_string()
+                                ),
                             ),
                         }
                     }
                 }
             }
-            Err(e) => self.ctx().log(
-                Level::Warning,
-                &format!("network-get {} failed, using unit-get: {e}", self.name()),
-            ),
+            Err(e) => self
+                .ctx()
+                .log(Level::Warning, &format!("{e}; using unit-get")),
         }
         if addresses.is_empty() {
             let private = juju.unit_get("private-address")?;
@@ -610,7 +496,8 @@ pub fn addresses_value(addresses: &[IpAddr]) -> String {
 
 /// An IP network as `netaddr.IPNetwork` reads one: an address, optionally
 /// followed by `/prefix` (decimal) or, for IPv4, `/netmask` or
-/// `/hostmask` in dotted form. The address may have host bits set.
+/// `/hostmask` in dotted form. The address may have host bits set. An
+/// [`IpNet`] inside ([`Cidr::net`]), which does the arithmetic.
 ///
 /// ```
 /// use charm_interfaces::magpie::Cidr;
@@ -620,13 +507,8 @@ pub fn addresses_value(addresses: &[IpAddr]) -> String {
 /// assert_eq!(Cidr::parse("10.0.0.0/255.0.0.0").unwrap(), net);
 /// assert!(Cidr::parse("10.0.0.0/33").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    /// The address as written.
-    pub address: IpAddr,
-    /// The prefix length.
-    pub prefix: u8,
-}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cidr(IpNet);
 
 impl Cidr {
     /// Parse `text`; the error names it and says what is wrong.
@@ -646,69 +528,55 @@ impl Cidr {
         let prefix = match mask {
             None => max,
             Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
-                let p: u32 = m.parse().map_err(|_| err("prefix length too large"))?;
-                if p > u32::from(max) {
-                    return Err(err(&format!("prefix length above {max}")));
+                // Leading zeros allowed, as netaddr does.
+                match m.parse::<u32>() {
+                    Ok(p) if p <= u32::from(max) => p as u8,
+                    _ => return Err(err(&format!("prefix length above {max}"))),
                 }
-                p as u8
             }
-            Some(m) => match (address, m.parse::<std::net::Ipv4Addr>()) {
-                (IpAddr::V4(_), Ok(mask)) => {
-                    let bits = u32::from(mask);
-                    if bits.leading_ones() + bits.trailing_zeros() == 32 {
-                        bits.leading_ones() as u8
-                    } else if (!bits).leading_ones() + (!bits).trailing_zeros() == 32 {
-                        (!bits).leading_ones() as u8
-                    } else {
-                        return Err(err("the netmask is not contiguous"));
-                    }
-                }
+            Some(m) => match (address, m.parse::<Ipv4Addr>()) {
+                (IpAddr::V4(_), Ok(mask)) => ipnet::ipv4_mask_to_prefix(mask)
+                    .or_else(|_| ipnet::ipv4_mask_to_prefix(!mask))
+                    .map_err(|_| err("the netmask is not contiguous"))?,
                 _ => return Err(err("the prefix is not a number of bits")),
             },
         };
-        Ok(Self { address, prefix })
+        IpNet::new(address, prefix)
+            .map(Self)
+            .map_err(|e| err(&e.to_string()))
     }
 
-    fn bits(addr: IpAddr) -> (u128, u32) {
-        match addr {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
-            IpAddr::V6(a) => (u128::from(a), 128),
-        }
+    /// The address as written (host bits kept).
+    pub fn address(&self) -> IpAddr {
+        self.0.addr()
     }
 
-    fn first(&self) -> u128 {
-        let (bits, width) = Self::bits(self.address);
-        let host = u32::from(self.prefix);
-        if host == 0 {
-            return 0;
-        }
-        let mask = (u128::MAX >> (128 - width)) ^ ((1u128 << (width - host)).wrapping_sub(1));
-        bits & mask
+    /// The prefix length.
+    pub fn prefix(&self) -> u8 {
+        self.0.prefix_len()
     }
 
-    fn last(&self) -> u128 {
-        let (_, width) = Self::bits(self.address);
-        let size_bits = width - u32::from(self.prefix);
-        let span = if size_bits == 128 {
-            u128::MAX
-        } else {
-            (1u128 << size_bits) - 1
-        };
-        self.first() | span
+    /// The network as an [`IpNet`].
+    pub fn net(&self) -> IpNet {
+        self.0
     }
 
     /// Whether `other` (an address or a network) lies inside this network;
     /// never across IPv4 and IPv6.
     pub fn contains(&self, other: &Cidr) -> bool {
-        self.address.is_ipv4() == other.address.is_ipv4()
-            && other.first() >= self.first()
-            && other.last() <= self.last()
+        self.0.contains(&other.0)
+    }
+}
+
+impl From<IpNet> for Cidr {
+    fn from(net: IpNet) -> Self {
+        Self(net)
     }
 }
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.address, self.prefix)
+        self.0.fmt(f)
     }
 }
 
@@ -822,7 +690,13 @@ mod tests {
             let e = Cidr::parse(bad).unwrap_err().to_string();
             assert!(e.contains(&format!("{bad:?}")), "{e}");
         }
-        assert_eq!(Cidr::parse("10.0.0.0/0.255.255.255").unwrap().prefix, 8);
+        assert_eq!(Cidr::parse("10.0.0.0/0.255.255.255").unwrap().prefix(), 8);
+        let c = Cidr::parse("10.1.2.3/255.255.0.0").unwrap();
+        assert_eq!(
+            (c.address().to_string(), c.prefix()),
+            ("10.1.2.3".into(), 16)
+        );
+        assert_eq!(c.to_string(), "10.1.2.3/16");
     }
 
     #[test]

@@ -72,11 +72,10 @@
 //! [`set_unit_configure_ready`]: MysqlInnodbClusterPeers::set_unit_configure_ready
 //! [`set_unit_clustered`]: MysqlInnodbClusterPeers::set_unit_clustered
 
-use std::net::IpAddr;
-
 use charm_macros::{hook, interface, when};
 use charm_runtime::backend::{RelationId, ToolError};
 use charm_runtime::endpoint::{Endpoint, Received, RelatedUnit, Relation};
+use charm_runtime::network::{self, Address};
 use charm_runtime::python_json;
 use charm_runtime::{Level, StateError};
 use serde_json::Value;
@@ -270,7 +269,8 @@ impl PeerUnit {
     }
 }
 
-/// Whether `host` is an IP address or a host name (RFC 1123 labels).
+/// Whether `host` is an IP address or a host name (RFC 1123 labels): the
+/// one check of `charm_runtime::network`, re-exported here.
 ///
 /// ```
 /// use charm_interfaces::mysql_innodb_cluster::is_valid_host;
@@ -281,21 +281,7 @@ impl PeerUnit {
 /// assert!(!is_valid_host("-bad.example"));
 /// assert!(!is_valid_host(""));
 /// ```
-pub fn is_valid_host(host: &str) -> bool {
-    if host.parse::<IpAddr>().is_ok() {
-        return true;
-    }
-    let name = host.strip_suffix('.').unwrap_or(host);
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-}
+pub use charm_runtime::network::is_host as is_valid_host;
 
 /// The peers side of `mysql-innodb-cluster`: the typed endpoint of a
 /// `peers:` relation with `interface: mysql-innodb-cluster`.
@@ -432,20 +418,19 @@ impl<'a> MysqlInnodbClusterPeers<'a> {
             return Ok(host);
         }
         let juju = self.ctx().juju();
-        match juju.network_get(self.name(), relation) {
+        match network::network_info(&juju, self.name(), relation) {
             Ok(info) => {
-                let ingress = info.pointer("/ingress-addresses/0").and_then(Value::as_str);
-                let bind = info
-                    .pointer("/bind-addresses/0/addresses/0/value")
-                    .or_else(|| info.pointer("/bind-addresses/0/addresses/0/address"))
-                    .and_then(Value::as_str);
-                for (what, candidate) in [("ingress", ingress), ("bind", bind)] {
+                let candidates = [
+                    ("ingress", info.ingress_address()),
+                    ("bind", info.bind_address()),
+                ];
+                for (what, candidate) in candidates {
                     match candidate {
-                        Some(a) if a.parse::<IpAddr>().is_ok() => return Ok(a.to_owned()),
+                        Some(Address::Ip(ip)) => return Ok(ip.to_string()),
                         Some(a) => self.warn(&format!(
-                            "network-get {}: invalid {what} address {}: ignored",
+                            "network-get {}: invalid {what} address {} (not an IP address): ignored",
                             self.name(),
-                            python_json::dumps_str(a)
+                            python_json::dumps_str(&a.to_string())
                         )),
                         None => {}
                     }
@@ -455,8 +440,12 @@ impl<'a> MysqlInnodbClusterPeers<'a> {
                     self.name()
                 ));
             }
-            Err(e) => self.warn(&format!(
+            Err(e @ network::NetworkError::Tool { .. }) => self.warn(&format!(
                 "no network binding for {} ({e}); using the unit's private-address",
+                self.name()
+            )),
+            Err(e) => self.warn(&format!(
+                "unusable network-get answer for {} ({e}); using the unit's private-address",
                 self.name()
             )),
         }
@@ -483,7 +472,17 @@ impl<'a> MysqlInnodbClusterPeers<'a> {
     /// is `cluster_host` instead of the network-space binding's, in this
     /// hook and the following ones, until a call without it.
     ///
-    /// Returns `false` (and logs a warning) when there is no peer relation.
+    /// # Returns
+    ///
+    /// `Ok(true)` once published. `Ok(false)` means "nothing to do": the
+    /// endpoint has no peer relation (Juju creates it with the application,
+    /// so this happens only while it is being torn down, in
+    /// `-relation-broken`); nothing is published and a warning is logged,
+    /// as the Python layer does. It is not an error, so that a handler
+    /// running during teardown does not fail the hook.
+    ///
+    /// # Errors
+    ///
     /// Empty values and an address or host that is neither an IP address
     /// nor a host name are refused; the error never quotes the password.
     pub fn set_cluster_connection_info(
@@ -554,14 +553,18 @@ impl<'a> MysqlInnodbClusterPeers<'a> {
     }
 
     /// Tell the peers this unit is ready to be configured
-    /// (`unit-configure-ready: true`). `false` (with a warning) when there
-    /// is no peer relation.
+    /// (`unit-configure-ready: true`). `Ok(false)` means "nothing to do":
+    /// there is no peer relation (teardown), nothing is published and a
+    /// warning is logged, as for
+    /// [`set_cluster_connection_info`](Self::set_cluster_connection_info).
     pub fn set_unit_configure_ready(&self) -> Result<bool, PeersError> {
         self.publish_true(UNIT_CONFIGURE_READY)
     }
 
     /// Tell the peers this unit is clustered (`unit-clustered: true`).
-    /// `false` (with a warning) when there is no peer relation.
+    /// `Ok(false)` means "nothing to do": there is no peer relation
+    /// (teardown), nothing is published and a warning is logged, as for
+    /// [`set_cluster_connection_info`](Self::set_cluster_connection_info).
     pub fn set_unit_clustered(&self) -> Result<bool, PeersError> {
         self.publish_true(UNIT_CLUSTERED)
     }

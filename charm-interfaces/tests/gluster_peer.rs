@@ -562,3 +562,110 @@ fn conversations_of_departed_units_left_by_the_python_layer_are_pruned() {
         conv_flag(&["glusterfs/2"])
     );
 }
+
+mod ack {
+    use charm_interfaces::gluster_peer::{GlusterPeers, PeerEvent};
+    use charm_macros::when_any;
+    use charm_runtime::Ctx;
+
+    /// Records what is pending, then acknowledges both events for the
+    /// units of the `ack` option (comma-separated), recording under
+    /// `test.acked.<unit>` whether each held them.
+    #[when_any("cluster.bricks.available", "cluster.departed")]
+    fn ack(peers: &GlusterPeers, ctx: Ctx) -> Result<(), String> {
+        let s = |e: charm_interfaces::gluster_peer::GlusterPeerError| e.to_string();
+        let config = ctx.config_values().map_err(|e| e.to_string())?;
+        let units: String = config
+            .get("ack")
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        let kv = ctx.kv();
+        kv.set(
+            "test.pending",
+            &serde_json::json!({
+                "bricks.available": peers.pending(PeerEvent::BricksAvailable),
+                "departed": peers.pending(PeerEvent::Departed),
+            }),
+        )
+        .map_err(|e| e.to_string())?;
+        if units.is_empty() {
+            return Ok(());
+        }
+        for unit in units.split(',') {
+            let bricks = peers
+                .acknowledge(PeerEvent::BricksAvailable, unit)
+                .map_err(s)?;
+            let departed = peers.acknowledge(PeerEvent::Departed, unit).map_err(s)?;
+            kv.set(&format!("test.acked.{unit}"), &[bricks, departed])
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn events_are_acknowledged_per_peer() {
+    fn reg(meta: &Metadata) -> Result<Registry, RegistryError> {
+        let mut r = Registry::for_charm("charm_interfaces::gluster_peer", meta)?;
+        r.add_charm_inventory("gluster_peer::ack", meta)?;
+        Ok(r)
+    }
+    let ctx = Context::from_yaml(METADATA, reg)
+        .unwrap()
+        .with_config_yaml(&format!("{CONFIG}  ack: {{type: string}}\n"))
+        .unwrap();
+    let (state, _) = peer_state(&[("glusterfs/1", &[]), ("glusterfs/2", &[])]);
+    let state = state
+        .with_flag_value(
+            "cluster.bricks.available",
+            conv_flag(&["glusterfs/2", "glusterfs/1"]),
+        )
+        .with_flag_value("cluster.departed", conv_flag(&["glusterfs/3"]));
+
+    // One peer acknowledged: the flag stays, held by the other.
+    let out = ctx
+        .run(
+            Event::update_status(),
+            &state.clone().with_config("ack", "glusterfs/1"),
+        )
+        .unwrap()
+        .expect_ok();
+    assert_eq!(
+        out.state.kv["test.pending"],
+        json!({"bricks.available": ["glusterfs/2", "glusterfs/1"], "departed": ["glusterfs/3"]})
+    );
+    assert_eq!(out.state.kv["test.acked.glusterfs/1"], json!([true, false]));
+    assert_eq!(
+        out.state.flags["cluster.bricks.available"],
+        conv_flag(&["glusterfs/2"])
+    );
+    assert_eq!(
+        out.state.flags["cluster.departed"],
+        conv_flag(&["glusterfs/3"])
+    );
+
+    // The last holder acknowledged: the flag is cleared. A departed unit
+    // is acknowledged by name although its conversation is gone.
+    let out = ctx
+        .run(
+            Event::update_status(),
+            &out.state
+                .clone()
+                .with_config("ack", "glusterfs/2,glusterfs/3"),
+        )
+        .unwrap()
+        .expect_ok();
+    assert_eq!(out.state.kv["test.acked.glusterfs/2"], json!([true, false]));
+    assert_eq!(out.state.kv["test.acked.glusterfs/3"], json!([false, true]));
+    assert!(!out.has_flag("cluster.bricks.available"));
+    assert!(!out.has_flag("cluster.departed"));
+
+    // An empty unit name is a typed error: the hook fails.
+    let out = ctx
+        .run(
+            Event::update_status(),
+            &state.with_config("ack", "glusterfs/1,"),
+        )
+        .unwrap();
+    assert!(!out.is_ok());
+}

@@ -165,6 +165,9 @@ fn run_ops(ha: &Hacluster, ops: &Value) -> Result<(), HaclusterError> {
         let port = k.get("mcastport").and_then(Value::as_u64).map(|p| p as u16);
         let clone = k.get("clone").and_then(Value::as_bool).unwrap_or(true);
         match name {
+            "stored_resources" => {
+                ha.stored_resources()?;
+            }
             "bind_on" => ha.bind_on(opt_s(k, "iface"), port)?,
             "bind_resources" => ha.bind_resources(opt_s(k, "iface"), port)?,
             "add_vip" => ha.add_vip(s(&a[0]), s(&a[1]), opt_s(k, "iface"), opt_s(k, "netmask"))?,
@@ -502,6 +505,31 @@ fn unreadable_stored_resources_are_ignored() {
         r#"{"res_svc_haproxy": "lsb:haproxy"}"#
     );
     assert_eq!(data["corosync_mcastport"], "4440");
+}
+
+#[test]
+fn unreadable_stored_resources_are_an_error_naming_the_key() {
+    let ctx = context();
+    let rel = relation(BTreeMap::new());
+    let state = State::new()
+        .with_unit("app/0")
+        .with_relation(rel.clone())
+        .with_kv("hacluster.ha.resources", json!("garbage"));
+    OPS.with(|o| *o.borrow_mut() = json!([["stored_resources"]]));
+    let out = ctx
+        .run(Event::relation_joined(&rel, "hacluster/0"), &state)
+        .unwrap();
+    OPS.with(|o| *o.borrow_mut() = Value::Null);
+    let error = format!("{:?}", out.error.expect("the hook fails"));
+    assert!(error.contains("hacluster.ha.resources"), "{error}");
+    // Nothing stored is no configuration, not an error.
+    let state = State::new().with_unit("app/0").with_relation(rel.clone());
+    OPS.with(|o| *o.borrow_mut() = json!([["stored_resources"]]));
+    let out = ctx
+        .run(Event::relation_joined(&rel, "hacluster/0"), &state)
+        .unwrap();
+    OPS.with(|o| *o.borrow_mut() = Value::Null);
+    assert!(out.is_ok());
 }
 
 #[test]

@@ -61,11 +61,11 @@ mod charm {
                 ("get_nodes", Some(cidr)) if cidr.is_empty() => nodes(magpie.get_nodes()?),
                 ("get_nodes", Some(cidr)) => nodes(magpie.get_nodes_by_cidr(cidr)?),
                 ("dismiss_joined", _) => {
-                    magpie.dismiss_joined();
+                    magpie.dismiss_joined()?;
                     Value::Null
                 }
                 ("dismiss_departed", _) => {
-                    magpie.dismiss_departed();
+                    magpie.dismiss_departed()?;
                     Value::Null
                 }
                 ("set_iperf_checked", _) => {

@@ -30,7 +30,7 @@ pub enum Condition {
     /// An action handler has no other condition, and runs in actions only:
     /// when Juju runs an action, the handlers of that action run, in
     /// registration order, and nothing else does (see
-    /// [`crate::dispatch::dispatch_action`]).
+    /// [`crate::reactive::dispatch_action`]).
     Action(String),
 }
 

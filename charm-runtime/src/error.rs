@@ -18,6 +18,9 @@ pub enum Error {
     /// Charm configuration.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// `network-get`'s answer.
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
     /// A relation or action name the charm does not declare.
     #[error(transparent)]
     Undeclared(#[from] UndeclaredName),

@@ -13,6 +13,7 @@ use crate::env::HookEnv;
 use crate::error::Error;
 use crate::juju::Juju;
 use crate::metadata::Metadata;
+use crate::network::{NetworkError, NetworkInfo};
 use crate::reactive::HookContext;
 
 /// The Juju side of a hook run with no Juju around it.
@@ -55,7 +56,7 @@ impl HookContext {
 
     /// The charm's configuration as `T`, through serde: an error names
     /// the option and the expected type. A handler can take
-    /// [`crate::ConfigValues<T>`] as an argument instead.
+    /// [`crate::Config<T>`] as an argument instead.
     pub fn config<T: DeserializeOwned>(&self) -> Result<T, Error> {
         Ok(self.config_values()?.typed()?)
     }
@@ -63,6 +64,12 @@ impl HookContext {
     /// Whether this unit is the leader (`is-leader`, once per hook).
     pub fn is_leader(&self) -> Result<bool, ToolError> {
         self.juju().is_leader()
+    }
+
+    /// What `network-get <binding>` says of this unit's addresses on
+    /// `binding` (an endpoint or extra binding), typed; read once per hook.
+    pub fn network(&self, binding: &str) -> Result<NetworkInfo, NetworkError> {
+        crate::network::network_info(&self.juju(), binding, None)
     }
 
     /// This unit's private address (`unit-get private-address`).

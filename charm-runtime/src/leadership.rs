@@ -33,8 +33,8 @@ pub(crate) fn manage_flags(ctx: &HookContext) -> Result<(), Error> {
             .and_then(|v| v.as_str().map(str::to_owned));
         let changed = now != before;
         any_changed |= changed;
-        flags.toggle(&format!("leadership.changed.{key}"), changed);
-        flags.toggle(&format!("leadership.set.{key}"), now.is_some());
+        flags.toggle(format!("leadership.changed.{key}"), changed);
+        flags.toggle(format!("leadership.set.{key}"), now.is_some());
         ctx.kv().set(&format!("{SETTINGS_PREFIX}{key}"), &now)?;
     }
     flags.toggle("leadership.changed", any_changed);
@@ -64,10 +64,10 @@ impl HookContext {
         let before: Option<String> = self.kv().get::<Option<String>>(&stored)?.flatten();
         let flags = self.flags();
         if before.as_deref() != value {
-            flags.set(&format!("leadership.changed.{key}"));
+            flags.set(format!("leadership.changed.{key}"));
             flags.set("leadership.changed");
         }
-        flags.toggle(&format!("leadership.set.{key}"), value.is_some());
+        flags.toggle(format!("leadership.set.{key}"), value.is_some());
         juju.leader_set_raw(key, value.map(str::to_owned));
         self.kv().set(&stored, &value)?;
         Ok(())

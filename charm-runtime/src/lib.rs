@@ -75,6 +75,7 @@ mod leadership;
 mod managed;
 pub mod metadata;
 mod named_values;
+pub mod network;
 mod status;
 
 mod charm;

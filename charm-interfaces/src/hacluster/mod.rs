@@ -98,10 +98,24 @@ impl Hacluster<'_> {
     }
 
     /// The configuration accumulated by the `add_*`, `remove_*` and
-    /// [`Hacluster::delete_resource`] helpers (kept in the unit's state).
-    /// Unreadable stored state is logged and treated as absent.
-    pub fn stored_resources(&self) -> Option<Crm> {
-        match self.ctx().kv().get::<Crm>(&self.local_key()) {
+    /// [`Hacluster::delete_resource`] helpers (kept in the unit's state);
+    /// `None` when nothing was stored.
+    ///
+    /// # Errors
+    ///
+    /// [`HaclusterError::State`] when the unit state cannot be read or the
+    /// stored value is not a configuration (the error names the key). The
+    /// helpers themselves recover from an unreadable configuration: they log
+    /// a warning and start again from an empty one, which their next calls
+    /// rebuild.
+    pub fn stored_resources(&self) -> Result<Option<Crm>, HaclusterError> {
+        Ok(self.ctx().kv().get::<Crm>(&self.local_key())?)
+    }
+
+    /// [`Self::stored_resources`], an unreadable configuration logged and
+    /// taken as none.
+    fn stored_or_warn(&self) -> Option<Crm> {
+        match self.stored_resources() {
             Ok(v) => v,
             Err(e) => {
                 self.ctx().log(
@@ -134,7 +148,7 @@ impl Hacluster<'_> {
         &self,
         key: &str,
         default: Option<&str>,
-    ) -> Result<Vec<String>, ToolError> {
+    ) -> Result<Vec<String>, HaclusterError> {
         let mut out: Vec<String> = Vec::new();
         for unit in self.all_joined_units()? {
             let received = unit.received_raw()?;
@@ -156,7 +170,7 @@ impl Hacluster<'_> {
     /// Whether the hacluster unit says the cluster is up: its `clustered`
     /// is `yes` or `true` in any case (JSON `true` included). An
     /// unrecognised value is logged and taken as not clustered.
-    pub fn is_clustered(&self) -> Result<bool, ToolError> {
+    pub fn is_clustered(&self) -> Result<bool, HaclusterError> {
         let values = self.get_remote_all("clustered", None)?;
         let Some(first) = values.first() else {
             return Ok(false);
@@ -220,7 +234,7 @@ impl Hacluster<'_> {
         mcastport: Option<u16>,
     ) -> Result<(), HaclusterError> {
         self.bind_on(iface, Some(mcastport.unwrap_or(DEFAULT_MCASTPORT)))?;
-        if let Some(crm) = self.stored_resources() {
+        if let Some(crm) = self.stored_or_warn() {
             self.manage_resources(&crm)?;
         }
         Ok(())
@@ -230,7 +244,7 @@ impl Hacluster<'_> {
         &self,
         f: impl FnOnce(&mut Crm, bool) -> Result<(), HaclusterError>,
     ) -> Result<(), HaclusterError> {
-        let stored = self.stored_resources();
+        let stored = self.stored_or_warn();
         let had = stored.is_some();
         let mut crm = stored.unwrap_or_default();
         f(&mut crm, had)?;

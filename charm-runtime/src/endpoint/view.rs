@@ -83,22 +83,22 @@ impl<'a> Endpoint<'a> {
 
     /// Set the flag `expand_name(flag)`.
     pub fn set_flag(&self, flag: &str) {
-        self.ctx.flags().set(&self.expand_name(flag));
+        self.ctx.flags().set(self.expand_name(flag));
     }
 
     /// Clear the flag `expand_name(flag)`.
     pub fn clear_flag(&self, flag: &str) {
-        self.ctx.flags().clear(&self.expand_name(flag));
+        self.ctx.flags().clear(self.expand_name(flag));
     }
 
     /// Set or clear the flag `expand_name(flag)`.
     pub fn toggle_flag(&self, flag: &str, set: bool) {
-        self.ctx.flags().toggle(&self.expand_name(flag), set);
+        self.ctx.flags().toggle(self.expand_name(flag), set);
     }
 
     /// Whether the flag `expand_name(flag)` is set.
     pub fn is_flag_set(&self, flag: &str) -> bool {
-        self.ctx.flags().is_set(&self.expand_name(flag))
+        self.ctx.flags().is_set(self.expand_name(flag))
     }
 
     /// The relations established on this endpoint, by id.

@@ -188,7 +188,7 @@ pub(crate) fn check(
 }
 
 fn check_config(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
-    for problem in ConfigValues::new(state.config.clone()).check(&spec.config) {
+    for problem in ConfigValues::new(state.config.clone()).check(spec.config) {
         match &problem {
             ConfigProblem::Undeclared { .. } => r.errors.push(format!(
                 "{problem} (options: {})",

@@ -39,7 +39,7 @@ pub enum ContextError {
 /// What [`Context`] takes as the charm's handlers: a [`Registry`], the
 /// result of building one (`Registry::from_inventory("my_charm")`), or a
 /// function building it from the charm's metadata, as
-/// [`run_charm`](crate::run_charm) takes
+/// [`main_with`](crate::main_with) takes
 /// (`|meta: &Metadata| Registry::for_charm("my_charm", meta)`, which
 /// instantiates interface handlers for the charm's endpoints).
 pub trait IntoRegistry {
@@ -73,7 +73,7 @@ where
 /// handlers. [`run`](Self::run) runs one event on a [`State`] and returns
 /// the new state.
 ///
-/// A hook runs exactly as under Juju: [`run_hook`] with a [`Juju`](crate::juju::Juju) over a
+/// A hook runs exactly as under Juju: [`Charm::run`] with a [`Juju`](crate::juju::Juju) over a
 /// [`MemoryBackend`] holding the state's world and a [`MemoryStore`]
 /// holding its flags and data, so the automatic endpoint, config and
 /// leadership flags, the read cache and the write outbox all take part.

@@ -14,7 +14,8 @@
 //!   runs: the layout is what `gluster volume create <name> replica 2
 //!   <bricks...>` would be given.
 //! - The interface's event flags (`server.bricks.available`,
-//!   `server.bricks.removed`, `server.departed`) are cleared once handled.
+//!   `server.bricks.removed`, `server.departed`) are acknowledged peer by
+//!   peer once handled.
 //! - The status is assessed once at the end of every hook: blocked on bad
 //!   config, waiting for peers, bricks or the leader, active with the
 //!   volume's size.
@@ -22,9 +23,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use charm_interfaces::gluster_peer::{GlusterPeerError, GlusterPeers};
+use charm_interfaces::gluster_peer::{GlusterPeerError, GlusterPeers, PeerEvent};
 use charm_macros::{hook, when, when_any};
-use charm_runtime::backend::{RelationId, Status, StatusState, ToolError};
+use charm_runtime::backend::{Status, StatusState, ToolError};
 use charm_runtime::endpoint::{Endpoint, Interface};
 use charm_runtime::{Ctx, Error, Flags, HookContext, Level, StateError};
 use serde::Deserialize;
@@ -252,31 +253,6 @@ pub enum Plan {
     Ready(Vec<String>),
 }
 
-/// The conversation key the interface keeps for `unit` on `relation`.
-fn conversation_key(relation: &RelationId, unit: &str) -> String {
-    format!("reactive.conversations.{relation}.{unit}")
-}
-
-/// The value the interface gives its conversation-scoped flags.
-#[derive(Debug, Default, Deserialize)]
-struct ConversationFlag {
-    #[serde(default)]
-    conversations: Vec<String>,
-}
-
-/// The conversations listed in the interface's `available` flag.
-fn available_conversations(ctx: &HookContext) -> BTreeSet<String> {
-    let flag = format!("{ENDPOINT}.available");
-    ctx.flags()
-        .value::<ConversationFlag>(&flag)
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .conversations
-        .into_iter()
-        .collect()
-}
-
 /// Work out the layout from what the peers published. With `log`, bricks
 /// and units left out are logged as warnings.
 pub fn plan(peers: &GlusterPeers, log: bool) -> Result<Plan, CharmError> {
@@ -285,10 +261,10 @@ pub fn plan(peers: &GlusterPeers, log: bool) -> Result<Plan, CharmError> {
     if joined.is_empty() {
         return Ok(Plan::NoPeers);
     }
-    let available = available_conversations(ctx);
+    let available: BTreeSet<String> = peers.available_units().into_iter().collect();
     let mut waiting: Vec<String> = joined
         .iter()
-        .filter(|u| !available.contains(&conversation_key(u.relation_id(), u.name())))
+        .filter(|u| !available.contains(u.name()))
         .map(|u| u.name().to_owned())
         .collect();
     if !waiting.is_empty() {
@@ -387,22 +363,25 @@ fn publish(peers: &GlusterPeers, ctx: Ctx) -> Result<(), CharmError> {
 /// handler (which runs after this one) recomputes the volume; here the
 /// events are logged and cleared.
 #[when_any("server.bricks.available", "server.bricks.removed", "server.departed")]
-fn peers_changed(flags: Flags, ctx: Ctx) {
-    let events: Vec<&str> = EVENT_FLAGS
-        .iter()
-        .copied()
-        .filter(|f| flags.is_set(f))
-        .collect();
-    ctx.log(
-        Level::Info,
-        &format!(
-            "peers changed ({}): volume layout to be recomputed",
-            events.join(", ")
-        ),
-    );
-    for flag in EVENT_FLAGS {
-        flags.clear(flag);
+fn peers_changed(peers: &GlusterPeers, ctx: Ctx) -> Result<(), Error> {
+    for event in [
+        PeerEvent::BricksAvailable,
+        PeerEvent::BricksRemoved,
+        PeerEvent::Departed,
+    ] {
+        // Each peer's event acknowledged on its own, as it is handled.
+        for unit in peers.pending(event) {
+            ctx.log(
+                Level::Info,
+                &format!(
+                    "{unit}: {} (volume layout to be recomputed)",
+                    event.flag(ENDPOINT)
+                ),
+            );
+            peers.acknowledge(event, &unit)?;
+        }
     }
+    Ok(())
 }
 
 /// The leader lays the volume out once every peer is available and there

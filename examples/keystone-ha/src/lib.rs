@@ -48,9 +48,10 @@ use std::net::IpAddr;
 use charm_interfaces::hacluster::{Crm, DNSEntry, Hacluster, HaclusterError, VirtualIP};
 use charm_macros::{hook, when};
 use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::network::{self, NetworkInfo};
 use charm_runtime::{Ctx, Error, HookContext, Level};
+use ipnet::IpNet;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// The service name the resources are named after (charms.openstack's
 /// `charm.name`).
@@ -123,60 +124,6 @@ impl Config {
             _ => &None,
         };
         value.as_deref().map(str::trim).filter(|h| !h.is_empty())
-    }
-}
-
-/// One subnet the unit has an address in, as `network-get` reports it.
-///
-/// ```
-/// use keystone_ha::LocalNetwork;
-/// let net = LocalNetwork::parse("eth1", "10.20.0.0/22").unwrap();
-/// assert!(net.contains("10.20.3.250".parse().unwrap()));
-/// assert!(!net.contains("10.20.4.1".parse().unwrap()));
-/// assert!(!net.contains("fd00::1".parse().unwrap()));
-/// assert!(LocalNetwork::parse("eth1", "10.20.0.0/33").is_none());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalNetwork {
-    /// The network interface.
-    pub interface: String,
-    /// The subnet's address.
-    pub network: IpAddr,
-    /// The subnet's prefix length.
-    pub prefix: u8,
-}
-
-impl LocalNetwork {
-    /// The subnet of `cidr` (`10.0.0.0/24`, `fd00::/64`) on `interface`.
-    pub fn parse(interface: &str, cidr: &str) -> Option<Self> {
-        let (addr, prefix) = cidr.split_once('/')?;
-        let network: IpAddr = addr.parse().ok()?;
-        let prefix: u8 = prefix.parse().ok()?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        (prefix <= max).then(|| Self {
-            interface: interface.to_owned(),
-            network,
-            prefix,
-        })
-    }
-
-    /// Whether `addr` is in this subnet.
-    pub fn contains(&self, addr: IpAddr) -> bool {
-        match (self.network, addr) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(n) & mask == u32::from(a) & mask
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(n) & mask == u128::from(a) & mask
-            }
-            _ => false,
-        }
     }
 }
 
@@ -271,39 +218,20 @@ impl HaPlan {
     }
 }
 
-/// Whether `name` is a DNS name (labels of letters, digits and `-`, not
-/// starting or ending with `-`, at most 63 characters each, 253 in all).
+/// The plan for `config`, given what `network-get` says of the unit's
+/// bindings and its address on each endpoint type's binding; or why the
+/// config cannot be used, as the blocked status says it.
 ///
 /// ```
-/// assert!(keystone_ha::is_hostname("keystone.example.com"));
-/// assert!(!keystone_ha::is_hostname("keystone_.example.com"));
-/// assert!(!keystone_ha::is_hostname("-ks.example.com"));
-/// ```
-pub fn is_hostname(name: &str) -> bool {
-    let name = name.strip_suffix('.').unwrap_or(name);
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-}
-
-/// The plan for `config`, given the unit's networks and its address on each
-/// endpoint type's binding; or why the config cannot be used, as the
-/// blocked status says it.
-///
-/// ```
-/// use keystone_ha::{plan, Config, LocalNetwork};
+/// use charm_runtime::network::NetworkInfo;
+/// use keystone_ha::{plan, Config};
 /// let config: Config = serde_json::from_value(serde_json::json!({
 ///     "vip": "192.0.2.100 10.5.0.10", "vip_iface": "eth0", "vip_cidr": 24,
 /// })).unwrap();
-/// let networks = [LocalNetwork::parse("eth0", "192.0.2.0/24").unwrap()];
+/// let networks = [NetworkInfo::from_json(&serde_json::json!({
+///     "bind-addresses": [{"interface-name": "eth0",
+///         "addresses": [{"value": "192.0.2.10", "cidr": "192.0.2.0/24"}]}],
+/// })).unwrap()];
 /// let plan = plan(&config, &networks, |_| None).unwrap();
 /// // On the unit's network: named after the address, the NIC-named
 /// // resource deleted (unless another VIP takes that name, as here).
@@ -316,7 +244,7 @@ pub fn is_hostname(name: &str) -> bool {
 /// ```
 pub fn plan(
     config: &Config,
-    networks: &[LocalNetwork],
+    networks: &[NetworkInfo],
     address_of: impl Fn(&str) -> Option<String>,
 ) -> Result<HaPlan, String> {
     let mut plan = HaPlan {
@@ -342,7 +270,7 @@ pub fn plan(
             let Some(hostname) = config.hostname(endpoint_type) else {
                 continue;
             };
-            if !is_hostname(hostname) {
+            if !network::is_hostname(hostname) {
                 return Err(format!(
                     "invalid os-{endpoint_type}-hostname: {hostname:?} is not a DNS name"
                 ));
@@ -371,19 +299,19 @@ pub fn plan(
     }
     for vip in config.vips() {
         let addr: IpAddr = vip.parse().map_err(|_| format!("invalid vip: {vip:?}"))?;
-        let local = networks.iter().find(|n| n.contains(addr));
+        let local = networks.iter().find_map(|n| n.subnet_containing(addr));
         let (nic, netmask, legacy) = match local {
             // Found on an interface: IPaddr2 works the NIC and netmask out;
             // the resource named after the NIC is the old naming.
             Some(n) => (
                 None,
                 None,
-                Some(format!("res_{SERVICE}_{}_vip", n.interface)),
+                Some(format!("res_{SERVICE}_{}_vip", n.interface_name)),
             ),
             None => {
                 let max = if addr.is_ipv4() { 32 } else { 128 };
                 if let Some(cidr) = config.vip_cidr
-                    && !(0..=max).contains(&cidr)
+                    && u8::try_from(cidr).map_or(true, |p| IpNet::new(addr, p).is_err())
                 {
                     return Err(format!(
                         "invalid vip_cidr: {cidr} is not a netmask length for {vip} (0-{max})"
@@ -423,54 +351,30 @@ pub fn plan(
     Ok(plan)
 }
 
-/// The unit's subnets, from `network-get` of the endpoint-type bindings
-/// (charmhelpers looks at the machine's interfaces; the bindings are what
-/// Juju tells the charm of them).
-fn local_networks(ctx: &HookContext) -> Result<Vec<LocalNetwork>, Error> {
+/// What `network-get` says of the endpoint-type bindings (charmhelpers
+/// looks at the machine's interfaces; the bindings are what Juju tells the
+/// charm of them).
+fn local_networks(ctx: &HookContext) -> Result<Vec<NetworkInfo>, Error> {
     let juju = ctx.juju();
-    let mut out = Vec::new();
-    for binding in ENDPOINT_TYPES {
-        let info = juju.network_get(binding, None)?;
-        for bind in info
-            .get("bind-addresses")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let iface = bind
-                .get("interface-name")
-                .or_else(|| bind.get("interfacename"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            for addr in bind
-                .get("addresses")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(net) = addr
-                    .get("cidr")
-                    .and_then(Value::as_str)
-                    .and_then(|c| LocalNetwork::parse(iface, c))
-                    && !out.contains(&net)
-                {
-                    out.push(net);
-                }
-            }
-        }
-    }
-    Ok(out)
+    ENDPOINT_TYPES
+        .iter()
+        .map(|binding| {
+            network::network_info(&juju, binding, None).map_err(|e| Error::Interface(Box::new(e)))
+        })
+        .collect()
 }
 
-/// The unit's address on `binding` (its first ingress address).
+/// The unit's address on `binding` (its first ingress address); `None`
+/// (with a warning) when `network-get` gives none.
 fn binding_address(ctx: &HookContext, binding: &str) -> Option<String> {
     let juju = ctx.juju();
-    let info = juju.network_get(binding, None).ok()?;
-    info.get("ingress-addresses")?
-        .as_array()?
-        .first()?
-        .as_str()
-        .map(str::to_owned)
+    match network::network_info(&juju, binding, None) {
+        Ok(info) => info.ingress_address().map(ToString::to_string),
+        Err(e) => {
+            ctx.log(Level::Warning, &e.to_string());
+            None
+        }
+    }
 }
 
 /// The plan for the current config and networks.

@@ -291,7 +291,7 @@ fn check_peers(magpie: &MagpiePeers) -> Result<(), Error> {
         ctx.kv().set(key, check)?;
     }
     if handled {
-        magpie.dismiss_joined();
+        magpie.dismiss_joined()?;
     }
     Ok(())
 }
@@ -315,7 +315,7 @@ fn peers_departed(magpie: &MagpiePeers) -> Result<(), Error> {
             );
         }
     }
-    magpie.dismiss_departed();
+    magpie.dismiss_departed()?;
     Ok(())
 }
 

@@ -247,7 +247,7 @@ fn cluster_user(
     };
     if ctx
         .flags()
-        .is_set(&format!("leadership.set.{CLUSTER_CREATED}"))
+        .is_set(format!("leadership.set.{CLUSTER_CREATED}"))
         && let Some(current) = published(cluster, CLUSTER_USER)?
         && current != wanted
     {
@@ -418,7 +418,7 @@ fn add_instances(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Erro
             continue;
         };
         let key = instance_clustered_key(&address);
-        if !peer.configure_ready || ctx.flags().is_set(&format!("leadership.set.{key}")) {
+        if !peer.configure_ready || ctx.flags().is_set(format!("leadership.set.{key}")) {
             continue;
         }
         // cluster.add_instance(address)
@@ -446,7 +446,7 @@ fn signal_clustered(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), E
         return Ok(());
     };
     let key = instance_clustered_key(&address);
-    if ctx.flags().is_set(&format!("leadership.set.{key}")) && cluster.set_unit_clustered()? {
+    if ctx.flags().is_set(format!("leadership.set.{key}")) && cluster.set_unit_clustered()? {
         ctx.flags().set(FLAG_CLUSTERED);
     }
     Ok(())
@@ -514,7 +514,7 @@ fn status(ctx: &HookContext) -> Result<Status, Error> {
             StatusState::Waiting,
             format!("waiting for {missing} more {}", plural(missing)),
         )
-    } else if !flags.is_set(&format!("leadership.set.{CLUSTER_CREATED}")) {
+    } else if !flags.is_set(format!("leadership.set.{CLUSTER_CREATED}")) {
         Status::new(StatusState::Waiting, "cluster not yet created")
     } else {
         Status::new(
