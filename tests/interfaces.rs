@@ -479,3 +479,75 @@ fn typed_endpoints_of_different_interfaces_resolve_from_their_own_flags() {
     assert_eq!(short(&out.invoked), ["two_interfaces"]);
     assert!(unit.store.flags().contains(&"db+website".to_owned()));
 }
+
+// ---------------------------------------------------------------------------
+// Typed endpoints from any code of the hook
+// ---------------------------------------------------------------------------
+
+mod from_anywhere {
+    use charm_macros::hook;
+    use charm_runtime::endpoint::InterfaceLookupError;
+    use charm_runtime::{Ctx, Error, HookContext};
+
+    use super::mismatch::Mysql;
+    use super::roles::{Http, HttpProvides};
+
+    /// What each lookup gives, recorded as flags: the endpoint found, or
+    /// the error's message in the unit data.
+    fn record<'a, T: charm_runtime::endpoint::Interface<'a>>(
+        ctx: &'a HookContext,
+        what: &str,
+        found: Result<T, InterfaceLookupError>,
+    ) -> Result<(), Error> {
+        match found {
+            Ok(t) => ctx.flags().set(format!("{what}={}", t.endpoint().name())),
+            Err(e) => ctx.kv().set(what, &e.to_string())?,
+        }
+        Ok(())
+    }
+
+    #[hook("install")]
+    fn look_up(ctx: Ctx) -> Result<(), Error> {
+        // A deferred callback has no handler arguments: it looks its
+        // typed endpoints up.
+        ctx.defer_once("look up", |ctx| {
+            record(ctx, "mysql", ctx.interface::<Mysql>())?;
+            record(ctx, "provides", ctx.interface::<HttpProvides>())?;
+            record(ctx, "http", ctx.interface::<Http>())?;
+            record(ctx, "on-backend", ctx.interface_on::<Http>("backend"))?;
+            record(ctx, "on-db", ctx.interface_on::<Http>("db"))?;
+            record(ctx, "on-bakend", ctx.interface_on::<Http>("bakend"))?;
+            Ok(())
+        });
+        Ok(())
+    }
+}
+
+#[test]
+fn typed_endpoints_are_reachable_from_any_code_with_the_handlers_checks() {
+    let mut unit = Unit::new(world(&[]));
+    let out = unit.run(registry("from_anywhere"), "install", None);
+    assert!(out.is_ok(), "{:?}", out.error);
+    let flags = unit.store.flags();
+    // One endpoint of the interface (and role): found.
+    assert!(flags.contains(&"mysql=db".to_owned()), "{flags:?}");
+    assert!(flags.contains(&"provides=website".to_owned()), "{flags:?}");
+    assert!(
+        flags.contains(&"on-backend=backend".to_owned()),
+        "{flags:?}"
+    );
+    let said = |key: &str| unit.store.data[key].clone();
+    // Two endpoints of `http` (website provides, backend requires): name one.
+    assert_eq!(
+        said("http"),
+        "\"the charm's metadata declares several relations of interface \\\"http\\\" (backend, website): name one with `ctx.interface_on::<T>(name)`\""
+    );
+    assert_eq!(
+        said("on-db"),
+        "\"relation \\\"db\\\": declared as requires of interface \\\"mysql\\\", not \\\"http\\\"\""
+    );
+    assert_eq!(
+        said("on-bakend"),
+        "\"relation \\\"bakend\\\": the charm's metadata declares no relation \\\"bakend\\\" (did you mean \\\"backend\\\"?)\""
+    );
+}

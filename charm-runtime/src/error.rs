@@ -21,6 +21,9 @@ pub enum Error {
     /// `network-get`'s answer.
     #[error(transparent)]
     Network(#[from] crate::network::NetworkError),
+    /// A password could not be generated.
+    #[error(transparent)]
+    Password(#[from] crate::password::PasswordError),
     /// A relation or action name the charm does not declare.
     #[error(transparent)]
     Undeclared(#[from] UndeclaredName),

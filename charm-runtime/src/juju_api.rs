@@ -83,6 +83,32 @@ impl HookContext {
         self.juju().status_set(status);
     }
 
+    /// Run `callback` once at the end of the hook, after every handler,
+    /// however many times a handler asks with `key`; its error fails the
+    /// hook (nothing is committed). The form of
+    /// [`HookContext::atexit_once`] with [`Error`] as the error type, so
+    /// that `?` works in the closure without a type annotation.
+    ///
+    /// ```
+    /// use charm_runtime::prelude::*;
+    ///
+    /// #[when("app.configured")]
+    /// fn restart_later(ctx: Ctx) {
+    ///     ctx.defer_once("restart", |ctx| {
+    ///         let marker = ctx.charm_dir().join(".restarted");
+    ///         std::fs::write(marker, "yes")?;
+    ///         Ok(())
+    ///     });
+    /// }
+    /// # fn main() {}
+    /// ```
+    pub fn defer_once<F>(&self, key: &str, callback: F) -> bool
+    where
+        F: FnOnce(&HookContext) -> Result<(), Error> + 'static,
+    {
+        self.atexit_once(key, callback)
+    }
+
     /// Set this unit's status at the end of the hook from `assess`, run
     /// once after every handler and deferred callback, however many
     /// handlers ask (the first one's `assess` is kept): charms.openstack's
@@ -109,13 +135,10 @@ impl HookContext {
     where
         F: FnOnce(&HookContext) -> Result<Status, Error> + 'static,
     {
-        self.atexit_once(
-            "charm_runtime::status_at_exit",
-            move |ctx: &HookContext| -> Result<(), Error> {
-                ctx.status_set(assess(ctx)?);
-                Ok(())
-            },
-        )
+        self.defer_once("charm_runtime::status_at_exit", move |ctx| {
+            ctx.status_set(assess(ctx)?);
+            Ok(())
+        })
     }
 
     /// Show `message` as `maintenance` status now, while the hook goes on

@@ -76,6 +76,7 @@ mod managed;
 pub mod metadata;
 mod named_values;
 pub mod network;
+pub mod password;
 mod status;
 
 mod charm;
