@@ -1,0 +1,348 @@
+//! The real hook tools, run as child processes.
+//!
+//! Every call goes through [`ProcessBackend::run`]: the tool is started with
+//! [`Command`] (argv only, never a shell), inherits the hook's environment
+//! (`JUJU_CONTEXT_ID`, `JUJU_AGENT_SOCKET_ADDRESS`, ... which the tools need
+//! to reach the unit agent), gets `/dev/null` or our bytes on stdin, and
+//! has its stdout and stderr captured. Every read passes `--format=json`
+//! and its output is decoded by one of the pure `decode_*` functions below.
+//!
+//! Juju's tools parse their arguments with gnuflag, which accepts flags
+//! anywhere on the command line ("interspersed"): an argument such as a
+//! message that starts with `-` would be taken for a flag. Every argument
+//! that comes from the caller therefore follows a `--`, which ends flag
+//! parsing in gnuflag.
+//!
+//! - `args.rs`: the argv of each tool;
+//! - `settings.rs`: the settings document `relation-set --file -` reads;
+//! - `decode.rs`: the tools' JSON output, decoded.
+
+mod args;
+mod decode;
+mod settings;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+
+use serde_json::{Map, Value};
+
+use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
+use crate::log::Level;
+
+use args::*;
+use decode::*;
+use settings::settings_document;
+
+/// A [`Backend`] that runs Juju's hook tools (`relation-get`, `status-set`,
+/// ...) as child processes.
+///
+/// Under Juju the tools are on `PATH` ([`ProcessBackend::new`]); tests point
+/// [`ProcessBackend::with_tools_dir`] at a directory of fakes.
+///
+/// * Reads pass `--format=json` and decode the JSON into the trait's types;
+///   output that does not decode is a [`ToolError::BadOutput`] (which never
+///   quotes the output itself: it may hold secrets).
+/// * Relation data is written with `relation-set --file -`, the settings
+///   going on stdin, so values never appear in argv (where any user of the
+///   machine can read them in `/proc`).
+/// * A tool that exits non-zero is a [`ToolError::Failed`] with its exit
+///   code and (trimmed, capped) stderr; one that cannot be started is a
+///   [`ToolError::Spawn`]; a request the tool's syntax cannot express is a
+///   [`ToolError::Refused`], and then no tool runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessBackend {
+    tools_dir: Option<PathBuf>,
+}
+
+impl ProcessBackend {
+    /// Run the tools found on `PATH`, as Juju sets it up for a hook.
+    pub fn new() -> Self {
+        Self { tools_dir: None }
+    }
+
+    /// Run `<dir>/<tool>` instead of looking the tools up on `PATH`.
+    pub fn with_tools_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            tools_dir: Some(dir.into()),
+        }
+    }
+
+    /// The directory the tools are run from, if not `PATH`.
+    pub fn tools_dir(&self) -> Option<&Path> {
+        self.tools_dir.as_deref()
+    }
+
+    fn program(&self, tool: &str) -> PathBuf {
+        match &self.tools_dir {
+            Some(dir) => dir.join(tool),
+            None => PathBuf::from(tool),
+        }
+    }
+
+    /// Run `tool` with `args`, `input` on its stdin (or `/dev/null`), and
+    /// return its stdout if it exits 0. The one place a process is started.
+    fn run(&self, tool: &str, args: &[String], input: Option<&[u8]>) -> Result<Vec<u8>, ToolError> {
+        let program = self.program(tool);
+        let mut child = Command::new(&program)
+            .args(args)
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| ToolError::Spawn {
+                tool: tool.to_owned(),
+                reason: format!("{}: {e}", program.display()),
+            })?;
+        let (output, written) = match (child.stdin.take(), input) {
+            // Feed stdin from another thread while this one drains stdout
+            // and stderr: with a large input and a chatty tool, doing one
+            // after the other can fill both pipes and deadlock.
+            (Some(mut pipe), Some(bytes)) => thread::scope(|scope| {
+                // The pipe is dropped at the end, closing it: the tool
+                // sees EOF.
+                let writer = scope.spawn(move || pipe.write_all(bytes));
+                let output = child.wait_with_output();
+                let written = writer
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("stdin writer panicked")));
+                (output, written)
+            }),
+            _ => (child.wait_with_output(), Ok(())),
+        };
+        let output = output.map_err(|e| ToolError::Spawn {
+            tool: tool.to_owned(),
+            reason: format!("cannot collect the output of {}: {e}", program.display()),
+        })?;
+        if !output.status.success() {
+            return Err(ToolError::Failed {
+                tool: tool.to_owned(),
+                code: output.status.code(),
+                stderr: stderr_text(&output.stderr),
+            });
+        }
+        // A tool that succeeded without reading all its input did not get
+        // what we asked for.
+        written.map_err(|e| ToolError::Spawn {
+            tool: tool.to_owned(),
+            reason: format!("cannot send input on stdin: {e}"),
+        })?;
+        Ok(output.stdout)
+    }
+
+    /// Run a read tool and parse its stdout as JSON.
+    fn read(&self, tool: &str, args: &[String]) -> Result<Value, ToolError> {
+        let stdout = self.run(tool, args, None)?;
+        parse_json(tool, &stdout)
+    }
+
+    /// Run a write tool, ignoring what it prints on success.
+    fn write(&self, tool: &str, args: &[String]) -> Result<(), ToolError> {
+        self.run(tool, args, None).map(drop)
+    }
+}
+
+impl Backend for ProcessBackend {
+    /// `relation-ids --format=json -- <endpoint>`.
+    fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>, ToolError> {
+        let tool = "relation-ids";
+        decode_relation_ids(tool, self.read(tool, &relation_ids_args(endpoint))?)
+    }
+
+    /// `relation-list --format=json -r <id>`.
+    fn relation_units(&self, relation: &RelationId) -> Result<Vec<String>, ToolError> {
+        let tool = "relation-list";
+        decode_string_list(tool, self.read(tool, &relation_list_args(relation, false))?)
+    }
+
+    /// `relation-list --format=json -r <id> --app`; Juju prints `""` when it
+    /// does not know the remote application yet.
+    fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, ToolError> {
+        let tool = "relation-list";
+        decode_remote_app(tool, self.read(tool, &relation_list_args(relation, true))?)
+    }
+
+    /// `relation-get --format=json -r <id> [--app] -- - <unit or app>`; no
+    /// data (`null` or `{}`) is an empty map.
+    fn relation_get(
+        &self,
+        relation: &RelationId,
+        bag: &DataBag,
+    ) -> Result<BTreeMap<String, String>, ToolError> {
+        let tool = "relation-get";
+        decode_string_map(tool, self.read(tool, &relation_get_args(relation, bag))?)
+    }
+
+    /// `relation-set -r <id> [--app] --file -`, the settings on stdin as a
+    /// YAML (JSON) map; a deletion is an empty value, as Juju wants it.
+    /// Nothing runs when `changes` is empty.
+    fn relation_set(
+        &self,
+        relation: &RelationId,
+        app: bool,
+        changes: &BTreeMap<String, Option<String>>,
+    ) -> Result<(), ToolError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let tool = "relation-set";
+        let settings = settings_document(changes)?;
+        self.run(tool, &relation_set_args(relation, app), Some(&settings))
+            .map(drop)
+    }
+
+    /// `config-get --all --format=json`.
+    fn config_get(&self) -> Result<Map<String, Value>, ToolError> {
+        let tool = "config-get";
+        decode_object(tool, self.read(tool, &strings(["--all", "--format=json"]))?)
+    }
+
+    /// `is-leader --format=json`.
+    fn is_leader(&self) -> Result<bool, ToolError> {
+        let tool = "is-leader";
+        match self.read(tool, &strings(["--format=json"]))? {
+            Value::Bool(b) => Ok(b),
+            other => Err(bad_output(
+                tool,
+                format!("expected true or false, got {}", kind(&other)),
+            )),
+        }
+    }
+
+    /// `leader-get --format=json`; no settings (`null` or `{}`) is an empty
+    /// map.
+    fn leader_get(&self) -> Result<BTreeMap<String, String>, ToolError> {
+        let tool = "leader-get";
+        decode_string_map(tool, self.read(tool, &strings(["--format=json"]))?)
+    }
+
+    /// `leader-set -- key=value ... key=` (an empty value deletes).
+    ///
+    /// **Warning: the values travel in argv.** Juju's `leader-set` takes
+    /// its settings only as `key=value` arguments (it has no `--file` or
+    /// stdin option), so every user on the machine can read them in
+    /// `/proc/<pid>/cmdline` while the tool runs. Never put secrets in
+    /// leader settings; share them with Juju secrets or a peer relation's
+    /// application databag (which [`Backend::relation_set`] writes through
+    /// stdin).
+    ///
+    /// Juju trims whitespace around each key and value (so `" x\n"` is
+    /// stored as `"x"`, and an all-whitespace value deletes the key), and
+    /// Linux caps one argument at 128 KiB. Keys that are empty, contain `=`
+    /// or have surrounding whitespace are [`ToolError::Refused`]. Nothing
+    /// runs when `changes` is empty (Juju's `leader-set` wants arguments).
+    fn leader_set(&self, changes: &BTreeMap<String, Option<String>>) -> Result<(), ToolError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let tool = "leader-set";
+        let pairs = changes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_deref().unwrap_or("")));
+        self.write(tool, &key_value_args(tool, pairs)?)
+    }
+
+    /// `status-set [--application] -- <state> <message>`. Juju lets a charm
+    /// set only `maintenance`, `blocked`, `waiting` and `active`: the other
+    /// states are [`ToolError::Refused`] without running the tool.
+    fn status_set(&self, application: bool, status: &Status) -> Result<(), ToolError> {
+        let tool = "status-set";
+        self.write(tool, &status_set_args(application, status)?)
+    }
+
+    /// `status-get --format=json --include-data [--application]`.
+    fn status_get(&self, application: bool) -> Result<Status, ToolError> {
+        let tool = "status-get";
+        let mut args = strings(["--format=json", "--include-data"]);
+        if application {
+            args.push("--application".into());
+        }
+        decode_status(tool, self.read(tool, &args)?, application)
+    }
+
+    /// `application-version-set -- <version>`.
+    fn application_version_set(&self, version: &str) -> Result<(), ToolError> {
+        self.write("application-version-set", &strings(["--", version]))
+    }
+
+    /// `unit-get --format=json -- <key>`.
+    fn unit_get(&self, key: &str) -> Result<String, ToolError> {
+        let tool = "unit-get";
+        decode_string(
+            tool,
+            self.read(tool, &strings(["--format=json", "--", key]))?,
+        )
+    }
+
+    /// `network-get --format=json [-r <id>] -- <binding>`: the JSON as Juju
+    /// prints it (`bind-addresses`, `egress-subnets`, `ingress-addresses`).
+    fn network_get(
+        &self,
+        binding: &str,
+        relation: Option<&RelationId>,
+    ) -> Result<Value, ToolError> {
+        self.read("network-get", &network_get_args(binding, relation))
+    }
+
+    /// `open-port <port>` (`80/tcp`, `8000-8100/udp`, `icmp`).
+    fn open_port(&self, port: &Port) -> Result<(), ToolError> {
+        self.write("open-port", &[port.to_string()])
+    }
+
+    /// `close-port <port>`.
+    fn close_port(&self, port: &Port) -> Result<(), ToolError> {
+        self.write("close-port", &[port.to_string()])
+    }
+
+    /// `opened-ports --format=json`.
+    fn opened_ports(&self) -> Result<Vec<Port>, ToolError> {
+        let tool = "opened-ports";
+        decode_ports(tool, self.read(tool, &strings(["--format=json"]))?)
+    }
+
+    /// `juju-log -l <LEVEL> -- <message>`; the `--` lets a message start
+    /// with `-`.
+    fn juju_log(&self, level: Level, message: &str) -> Result<(), ToolError> {
+        self.write("juju-log", &juju_log_args(level, message))
+    }
+
+    /// `action-get --format=json`.
+    fn action_get(&self) -> Result<Map<String, Value>, ToolError> {
+        let tool = "action-get";
+        decode_object(tool, self.read(tool, &strings(["--format=json"]))?)
+    }
+
+    /// `action-set -- key=value ...`. Juju's `action-set` has no file
+    /// option either, so results travel in argv: do not return secrets as
+    /// action results. Keys that are empty or contain `=` are
+    /// [`ToolError::Refused`]; Juju itself rejects keys that are not
+    /// lowercase alphanumerics and hyphens (dots nest). Nothing runs when
+    /// `results` is empty.
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), ToolError> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let tool = "action-set";
+        let pairs = results.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        self.write(tool, &key_value_args(tool, pairs)?)
+    }
+
+    /// `action-fail -- <message>`.
+    fn action_fail(&self, message: &str) -> Result<(), ToolError> {
+        self.write("action-fail", &strings(["--", message]))
+    }
+
+    /// `action-log -- <message>`.
+    fn action_log(&self, message: &str) -> Result<(), ToolError> {
+        self.write("action-log", &strings(["--", message]))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Arguments.
