@@ -122,11 +122,13 @@ fn registry() -> Registry {
     .unwrap()
     .add(
         Handler::new("web::peers", |ctx: &HookContext| -> Result<(), Error> {
-            let juju = ctx.juju();
-            let net = juju.network_get("cluster", None)?;
-            let address = net["ingress-addresses"][0].as_str().unwrap_or_default();
+            let net = ctx.network("cluster")?;
+            let address = net
+                .ingress_address()
+                .ok_or_else(|| Error::msg("no ingress address on cluster"))?
+                .to_string();
             for rel in Endpoint::new(ctx, "cluster").relations()? {
-                rel.to_publish_raw().set("address", address)?;
+                rel.to_publish_raw().set("address", &address)?;
             }
             Ok(())
         })
