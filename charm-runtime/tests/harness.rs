@@ -49,9 +49,9 @@ fn registry() -> Registry {
     let mut r = Registry::new();
     r.add(
         Handler::new("web::install", |ctx: &HookContext| -> Result<(), Error> {
-            let juju = ctx.juju();
-            juju.application_version_set("2.4.1");
-            juju.status_set(Status::new(StatusState::Maintenance, "installing"));
+            ctx.application_version_set("2.4.1");
+            // Shown at once; the hook's final status comes at its end.
+            ctx.progress("installing")?;
             ctx.flags().set("web.installed");
             Ok(())
         })
@@ -122,11 +122,13 @@ fn registry() -> Registry {
     .unwrap()
     .add(
         Handler::new("web::peers", |ctx: &HookContext| -> Result<(), Error> {
-            let juju = ctx.juju();
-            let net = juju.network_get("cluster", None)?;
-            let address = net["ingress-addresses"][0].as_str().unwrap_or_default();
+            let net = ctx.network("cluster")?;
+            let address = net
+                .ingress_address()
+                .ok_or_else(|| Error::msg("no ingress address on cluster"))?
+                .to_string();
             for rel in Endpoint::new(ctx, "cluster").relations()? {
-                rel.to_publish_raw().set("address", address)?;
+                rel.to_publish_raw().set("address", &address)?;
             }
             Ok(())
         })
@@ -176,10 +178,6 @@ fn active(message: &str) -> Option<Status> {
     Some(Status::new(StatusState::Active, message))
 }
 
-fn no_data() -> [(&'static str, &'static str); 0] {
-    []
-}
-
 #[test]
 fn a_sequence_of_hooks_threads_the_state() {
     let ctx = ctx();
@@ -201,13 +199,15 @@ fn a_sequence_of_hooks_threads_the_state() {
         out.state.unit_status,
         active("serving on 8080 for 0 proxies")
     );
-    // Statuses are held until the hook succeeds: only the last is sent.
-    let history: Vec<&str> = out
-        .status_history
-        .iter()
-        .map(|s| s.status.message.as_str())
-        .collect();
-    assert_eq!(history, ["serving on 8080 for 0 proxies"]);
+    // Progress is shown at once; the statuses set with status_set are
+    // held until the hook succeeds, and only the last is sent.
+    assert_eq!(out.progress(), ["installing"]);
+    assert_eq!(
+        out.final_status(),
+        active("serving on 8080 for 0 proxies").as_ref()
+    );
+    assert_eq!(out.calls("status-set"), 2);
+    assert_eq!(out.final_app_status(), None);
     assert_eq!(
         out.state.opened_ports.iter().collect::<Vec<_>>(),
         [&Port::tcp(8080)]
@@ -231,9 +231,10 @@ fn a_sequence_of_hooks_threads_the_state() {
     assert_eq!(out.invoked, ["web::status"]);
     assert_eq!(out.calls("open-port"), 0);
     assert_eq!(out.calls("status-set"), 1);
+    assert!(out.progress().is_empty());
     assert_eq!(
-        out.state.unit_status,
-        active("serving on 8080 for 0 proxies")
+        out.final_status(),
+        active("serving on 8080 for 0 proxies").as_ref()
     );
 
     // A proxy relates: created, then its unit joins.
@@ -244,15 +245,13 @@ fn a_sequence_of_hooks_threads_the_state() {
         .unwrap()
         .expect_ok();
     assert!(!out.has_flag("endpoint.website.joined"));
-    let website = website.with_unit("haproxy/0", no_data());
-    let mut state = out.state;
-    state.relations[0] = website.clone();
+    let state = out.state.with_remote_unit(&website, "haproxy/0");
     let out = ctx
         .run(Event::relation_joined(&website, "haproxy/0"), &state)
         .unwrap()
         .expect_ok();
     assert!(out.has_flag("endpoint.website.joined"));
-    let rel = out.relation(&website);
+    let rel = out.relation(4);
     assert_eq!(rel.local_unit_data["port"], "8080");
     assert_eq!(rel.local_unit_value("port"), Some(json!(8080)));
     assert_eq!(rel.local_unit_data["hostname"], "192.0.2.10");
@@ -274,15 +273,11 @@ fn a_sequence_of_hooks_threads_the_state() {
         out.state.opened_ports.iter().collect::<Vec<_>>(),
         [&Port::tcp(9090)]
     );
-    assert_eq!(out.relation(&website).local_unit_data["port"], "9090");
+    assert_eq!(out.relation(4).local_unit_value("port"), Some(json!(9090)));
     assert_eq!(out.calls("relation-set"), 1, "only the changed unit bag");
 
     // A second proxy joins, then the first departs.
-    let mut state = out.state;
-    state.relations[0]
-        .remote_units
-        .insert("haproxy/1".into(), Default::default());
-    let website = state.relations[0].clone();
+    let state = out.state.with_remote_unit(4, "haproxy/1");
     let out = ctx
         .run(Event::relation_joined(&website, "haproxy/1"), &state)
         .unwrap()
@@ -337,7 +332,7 @@ fn a_sequence_of_hooks_threads_the_state() {
 #[test]
 fn a_failed_hook_changes_nothing() {
     let ctx = ctx();
-    let website = Relation::new("website", 1, "haproxy").with_unit("haproxy/0", no_data());
+    let website = Relation::new("website", 1, "haproxy").with_unit("haproxy/0");
     let installed = ctx
         .run(
             Event::install(),
@@ -386,8 +381,8 @@ fn a_failed_hook_changes_nothing() {
 fn reads_are_cached_and_writes_sent_once_per_hook() {
     let ctx = ctx();
     let website = Relation::new("website", 1, "haproxy")
-        .with_unit("haproxy/0", no_data())
-        .with_unit("haproxy/1", no_data());
+        .with_unit("haproxy/0")
+        .with_unit("haproxy/1");
     let state = State::new().with_leader(true).with_relation(website);
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     // Several handlers read the config, leadership, addresses and
@@ -416,7 +411,7 @@ fn reads_are_cached_and_writes_sent_once_per_hook() {
 fn peer_relations_and_network_bindings() {
     let ctx = ctx();
     let cluster =
-        Relation::peer("cluster", 2, "web").with_unit("web/1", [("address", "192.0.2.11")]);
+        Relation::peer("cluster", 2, "web").with_unit_data("web/1", [("address", "192.0.2.11")]);
     let state = State::new()
         .with_leader(true)
         .with_relation(cluster.clone())
@@ -455,7 +450,7 @@ fn peer_relations_and_network_bindings() {
 fn app_data_on_a_follower_is_allowed_but_noted() {
     let ctx = ctx();
     let website = Relation::new("website", 1, "haproxy")
-        .with_unit("haproxy/0", no_data())
+        .with_unit("haproxy/0")
         .with_local_app_data([("title", "\"Old\"")]);
     let state = State::new().with_relation(website.clone());
     let out = ctx
@@ -476,7 +471,7 @@ fn app_data_on_a_follower_is_allowed_but_noted() {
 fn remote_app_data_changes_come_without_a_remote_unit() {
     let ctx = ctx();
     let website = Relation::new("website", 1, "haproxy")
-        .with_unit("haproxy/0", no_data())
+        .with_unit("haproxy/0")
         .with_remote_app_json(json!({"mode": "http"}));
     let state = State::new().with_relation(website.clone());
     let event = Event::relation_changed_app(&website);
@@ -537,7 +532,7 @@ fn every_inconsistency_is_reported() {
         .with_relation(Relation::new("cache", 1, "memcached"))
         .with_relation(Relation::peer("cluster", 2, "other"))
         .with_relation(Relation::new("db", 3, "web"))
-        .with_relation(Relation::new("website", 3, "haproxy").with_unit("nginx/0", no_data()))
+        .with_relation(Relation::new("website", 3, "haproxy").with_unit("nginx/0"))
         .with_network("nowhere", Network::from_address("10.0.0.1"))
         .with_kv("reactive.states.x", json!(null));
     let err = ctx.run(Event::install(), &state).unwrap_err();
@@ -569,7 +564,7 @@ fn every_inconsistency_is_reported() {
         .with_relation(Relation::new("db", 3, "web"))
         .with_relation(
             Relation::peer("cluster", 4, "web")
-                .with_unit("web/0", no_data())
+                .with_unit("web/0")
                 .with_remote_app_data([("k", "v")]),
         );
     let err = ctx.run(Event::install(), &state).unwrap_err();
@@ -586,7 +581,7 @@ fn every_inconsistency_is_reported() {
 #[test]
 fn inconsistent_events_are_refused() {
     let ctx = ctx();
-    let db = Relation::new("db", 3, "mysql").with_unit("mysql/0", no_data());
+    let db = Relation::new("db", 3, "mysql").with_unit("mysql/0");
     let absent = Relation::new("website", 9, "haproxy");
     let state = State::new().with_relation(db.clone());
     let problems = |event: Event, state: &State| ctx.run(event, state).unwrap_err().problems;
@@ -746,8 +741,8 @@ fn the_departing_unit_is_listed_by_juju_but_not_joined() {
     .unwrap();
     let ctx = Context::from_yaml(METADATA, r).unwrap();
     let db = Relation::new("db", 3, "mysql")
-        .with_unit("mysql/0", no_data())
-        .with_unit("mysql/1", [("host", "\"10.0.0.6\"")]);
+        .with_unit("mysql/0")
+        .with_unit_data("mysql/1", [("host", "\"10.0.0.6\"")]);
     let state = State::new().with_relation(db.clone());
     let out = ctx
         .run(Event::relation_departed(&db, "mysql/1"), &state)

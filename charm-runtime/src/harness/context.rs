@@ -1,5 +1,6 @@
 //! The charm under test, and running one event on a state.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -16,9 +17,10 @@ use crate::env::{HookEnv, Invoked};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
 };
-use crate::reactive::Registry;
-use crate::reactive::RegistryError;
 use crate::reactive::state::{FLAG_PREFIX, MemoryStore, Snapshot};
+use crate::reactive::{
+    HandlerError, HookContext, HookError, HookLayer, Registry, RegistryError, run_hook,
+};
 use crate::reactive::{Level, LogSink};
 
 /// The charm cannot be set up for testing.
@@ -294,7 +296,20 @@ impl Context {
         let mut store = MemoryStore::new();
         store.data = unit_state(state);
         let sink: Rc<dyn LogSink> = Rc::new(JujuLog(backend.clone()));
-        let outcome = self.charm.run(env, backend.clone(), &mut store, sink);
+        // What `Charm::run` does, with the Juju layer wrapped to note
+        // which statuses it sends at the end of the hook.
+        let mut options = self.charm.hook_options(env, backend.clone(), sink);
+        let sent_from = Rc::new(Cell::new(None));
+        options.layer = options.layer.take().map(|inner| {
+            Rc::new(NoteSend {
+                inner,
+                backend: backend.clone(),
+                statuses_before: sent_from.clone(),
+            }) as Rc<dyn HookLayer>
+        });
+        let outcome = run_hook(self.charm.registry(), &mut store, options);
+        // Statuses from this index on were sent with the hook's writes.
+        let sent_from = sent_from.get().unwrap_or(usize::MAX);
 
         let world = backend.world();
         let new_state = if outcome.is_ok() {
@@ -311,9 +326,11 @@ impl Context {
             status_history: world
                 .status_history
                 .iter()
-                .map(|(application, status)| StatusChange {
+                .enumerate()
+                .map(|(i, (application, status))| StatusChange {
                     application: *application,
                     status: status.clone(),
+                    at_end: i >= sent_from,
                 })
                 .collect(),
             logs: world.logs.clone(),
@@ -505,6 +522,35 @@ fn after(
         }
     }
     s
+}
+
+/// The Juju layer, noting how many statuses had been sent when it sends
+/// the hook's held writes: the statuses after those are the hook's final
+/// ones, the earlier ones were sent at once (`HookContext::progress`).
+struct NoteSend {
+    inner: Rc<dyn HookLayer>,
+    backend: Rc<MemoryBackend>,
+    statuses_before: Rc<Cell<Option<usize>>>,
+}
+
+impl HookLayer for NoteSend {
+    fn attach(&self, ctx: &HookContext) {
+        self.inner.attach(ctx);
+    }
+
+    fn before_dispatch(&self, ctx: &HookContext) -> Result<(), HandlerError> {
+        self.inner.before_dispatch(ctx)
+    }
+
+    fn send(&self, ctx: &HookContext) -> Result<(), Box<dyn std::error::Error>> {
+        self.statuses_before
+            .set(Some(self.backend.world().status_history.len()));
+        self.inner.send(ctx)
+    }
+
+    fn failed(&self, ctx: &HookContext, error: &HookError) {
+        self.inner.failed(ctx, error);
+    }
 }
 
 /// The hook's log sink: `juju-log` on the memory backend, one call per

@@ -83,7 +83,7 @@ enum Kind {
 /// use charm_runtime::harness::{Event, Relation};
 ///
 /// assert_eq!(Event::config_changed().name(), "config-changed");
-/// let db = Relation::new("db", 3, "mysql").with_unit("mysql/0", [("host", "db")]);
+/// let db = Relation::new("db", 3, "mysql").with_unit_data("mysql/0", [("host", "db")]);
 /// let joined = Event::relation_joined(&db, "mysql/0");
 /// assert_eq!(joined.name(), "db-relation-joined");
 /// assert_eq!(joined.remote_unit(), Some("mysql/0"));

@@ -66,17 +66,22 @@
 //! assert_eq!(out.invoked, ["web::configure", "web::elect"]);
 //! assert!(out.state.opened_ports.contains(&Port::tcp(8080)));
 //! assert_eq!(out.state.leader_settings["secret"], "s3cret");
-//! assert_eq!(
-//!     out.state.unit_status,
-//!     Some(Status::new(StatusState::Active, "listening on 8080"))
-//! );
+//! // The one status the hook set at its end.
+//! assert_eq!(out.final_status(), Some(&Status::new(StatusState::Active, "listening on 8080")));
 //!
 //! // A proxy joins: the port is published on the relation.
-//! let website = Relation::new("website", 1, "haproxy").with_unit("haproxy/0", [] as [(&str, &str); 0]);
+//! let website = Relation::new("website", 1, "haproxy").with_unit("haproxy/0");
 //! let state = out.state.with_relation(website.clone());
 //! let out = ctx.run(Event::relation_joined(&website, "haproxy/0"), &state).unwrap().expect_ok();
-//! assert_eq!(out.relation(&website).local_unit_data["port"], "8080");
+//! assert_eq!(out.relation(1).local_unit_value("port"), Some(8080.into()));
 //! assert!(out.has_flag("endpoint.website.joined"));
+//!
+//! // A second proxy joins, the first one changes its data.
+//! let state = out.state.with_remote_unit(1, "haproxy/1");
+//! let out = ctx.run(Event::relation_joined(&website, "haproxy/1"), &state).unwrap().expect_ok();
+//! let state = out.state.with_remote_unit_data(1, "haproxy/0", "mode", "\"http\"");
+//! let out = ctx.run(Event::relation_changed(&website, "haproxy/0"), &state).unwrap().expect_ok();
+//! assert_eq!(out.relation(1).remote_unit_value("haproxy/0", "mode"), Some("http".into()));
 //!
 //! // The operator changes the port: one config-get for the whole hook.
 //! let state = out.state.with_config("port", 9090);
@@ -89,6 +94,23 @@
 //! let err = ctx.run(Event::update_status(), &bad).unwrap_err();
 //! assert!(err.problems[0].contains(r#"config option "colour" is not declared"#));
 //! ```
+//!
+//! # Changing the world between runs
+//!
+//! The output state is the next run's input; change what Juju would have
+//! changed in between with the `State` builders rather than through its
+//! public fields: [`State::with_remote_unit`] (a unit joins),
+//! [`State::with_remote_unit_data`] and [`State::with_remote_unit_json`]
+//! (a remote unit publishes), [`State::with_remote_app_data`] and
+//! [`State::with_remote_app_json`] (the remote application publishes),
+//! [`State::without_remote_unit`] (a unit is gone), and
+//! [`State::update_relation`] for anything else. Relations are named by
+//! number, by [`Relation`] or by [`RelationId`] ([`RelationRef`]).
+//!
+//! Read the result with [`Output::relation`], [`Output::final_status`]
+//! (the one status a hook sets at its end) and [`Output::progress`] (the
+//! `maintenance` messages it showed on the way), [`Output::calls`], and,
+//! when the hook failed, [`Output::error_as`] for the charm's own error.
 //!
 //! # With the macros
 //!
@@ -161,7 +183,9 @@ pub use consistency::Inconsistent;
 pub use context::{Context, ContextError, IntoRegistry};
 pub use event::{Event, RelationEvent, RelationHook};
 pub use output::{Output, StatusChange};
-pub use state::{Bag, DEFAULT_PRIVATE_ADDRESS, DEFAULT_PUBLIC_ADDRESS, Network, Relation, State};
+pub use state::{
+    Bag, DEFAULT_PRIVATE_ADDRESS, DEFAULT_PUBLIC_ADDRESS, Network, Relation, RelationRef, State,
+};
 
 pub use crate::backend::{Port, RelationId, Status, StatusState, ToolCall};
 pub use crate::log::Level;

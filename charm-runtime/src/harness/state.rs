@@ -31,6 +31,7 @@ fn bag<K: Into<String>, V: Into<String>>(data: impl IntoIterator<Item = (K, V)>)
 /// # Panics
 ///
 /// When `data` is not a JSON object: a test written wrongly.
+#[track_caller]
 fn json_bag(data: Value) -> Bag {
     match data {
         Value::Object(map) => map
@@ -50,6 +51,60 @@ pub(crate) fn decode(raw: &str) -> Value {
     serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
 }
 
+/// What names a relation of a [`State`] or an [`Output`](super::Output):
+/// its number (`4`), the [`Relation`] itself (`&website`) or its
+/// [`RelationId`] (`website:4`). Relation numbers are unique in a model,
+/// so the number alone finds it.
+///
+/// ```
+/// use charm_runtime::harness::{Relation, State};
+///
+/// let website = Relation::new("website", 4, "haproxy");
+/// let state = State::new().with_relation(website.clone());
+/// assert!(state.relation(4).is_some());
+/// assert!(state.relation(&website).is_some());
+/// assert!(state.relation(website.relation_id()).is_some());
+/// assert!(state.relation(5).is_none());
+/// ```
+pub trait RelationRef {
+    /// The relation's number.
+    fn relation_number(&self) -> u32;
+}
+
+impl RelationRef for u32 {
+    fn relation_number(&self) -> u32 {
+        *self
+    }
+}
+
+impl RelationRef for Relation {
+    fn relation_number(&self) -> u32 {
+        self.id
+    }
+}
+
+impl RelationRef for RelationId {
+    fn relation_number(&self) -> u32 {
+        self.id
+    }
+}
+
+impl<T: RelationRef + ?Sized> RelationRef for &T {
+    fn relation_number(&self) -> u32 {
+        (**self).relation_number()
+    }
+}
+
+/// Set `key` to `value` in `bag` as `relation-set` does: an empty value
+/// deletes the key.
+fn set_raw(bag: &mut Bag, key: String, value: String) {
+    if value.is_empty() {
+        bag.remove(&key);
+    } else {
+        bag.insert(key, value);
+    }
+}
+
 /// One relation of the unit, as Juju holds it.
 ///
 /// Remote units are named in full (`mysql/0`) and must belong to
@@ -58,17 +113,28 @@ pub(crate) fn decode(raw: &str) -> Value {
 /// that application, and the one application databag is
 /// [`local_app_data`](Self::local_app_data).
 ///
+/// Build it with the `with_*` methods: a unit joined without data
+/// ([`with_unit`](Self::with_unit)), with a raw databag
+/// ([`with_unit_data`](Self::with_unit_data)) or with values encoded as
+/// a charms.reactive unit publishes them
+/// ([`with_unit_json`](Self::with_unit_json)); read it with the
+/// accessors. The fields stay public, but the builders and accessors are
+/// the way: between two runs, change a relation of a [`State`] with
+/// [`State::with_remote_unit_data`] and its siblings.
+///
 /// ```
 /// use charm_runtime::harness::Relation;
 /// use serde_json::json;
 ///
 /// let db = Relation::new("db", 3, "mysql")
-///     .with_unit("mysql/0", [("host", "\"10.0.0.5\"")])
-///     .with_unit_json("mysql/1", json!({"host": "10.0.0.6", "port": 3306}));
-/// assert_eq!(db.remote_units["mysql/1"]["port"], "3306");
+///     .with_unit("mysql/0")
+///     .with_unit_data("mysql/1", [("host", "\"10.0.0.5\"")])
+///     .with_unit_json("mysql/2", json!({"host": "10.0.0.6", "port": 3306}));
+/// assert_eq!(db.unit_names(), ["mysql/0", "mysql/1", "mysql/2"]);
+/// assert_eq!(db.remote_unit_value("mysql/2", "port"), Some(json!(3306)));
 /// assert_eq!(db.relation_id().to_string(), "db:3");
 ///
-/// let cluster = Relation::peer("cluster", 1, "web").with_unit("web/1", [("ready", "true")]);
+/// let cluster = Relation::peer("cluster", 1, "web").with_unit_data("web/1", [("ready", "true")]);
 /// assert_eq!(cluster.remote_app, "web");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,8 +178,48 @@ impl Relation {
         Self::new(endpoint, id, app)
     }
 
-    /// Add the remote unit `unit` with its raw databag.
-    pub fn with_unit<K: Into<String>, V: Into<String>>(
+    /// Add the remote unit `unit`, joined without data yet. A unit already
+    /// in the relation keeps its databag.
+    ///
+    /// ```
+    /// use charm_runtime::harness::Relation;
+    ///
+    /// let website = Relation::new("website", 1, "haproxy").with_unit("haproxy/0");
+    /// assert_eq!(website.unit_names(), ["haproxy/0"]);
+    /// assert_eq!(website.remote_unit_data("haproxy/0").map(|bag| bag.len()), Some(0));
+    /// ```
+    pub fn with_unit(mut self, unit: impl Into<String>) -> Self {
+        self.remote_units.entry(unit.into()).or_default();
+        self
+    }
+
+    /// Add the remote units `units`, each joined without data (see
+    /// [`with_unit`](Self::with_unit)).
+    ///
+    /// ```
+    /// use charm_runtime::harness::Relation;
+    ///
+    /// let website = Relation::new("website", 1, "haproxy").with_units(["haproxy/1", "haproxy/0"]);
+    /// assert_eq!(website.unit_names(), ["haproxy/0", "haproxy/1"]);
+    /// ```
+    pub fn with_units<U: Into<String>>(self, units: impl IntoIterator<Item = U>) -> Self {
+        units.into_iter().fold(self, Self::with_unit)
+    }
+
+    /// Add the remote unit `unit` with its raw databag, values as
+    /// `relation-get` returns them (a charms.reactive unit publishes JSON:
+    /// `"\"10.0.0.5\""`, `"3306"`). Replaces the databag of a unit already
+    /// in the relation.
+    ///
+    /// ```
+    /// use charm_runtime::harness::Relation;
+    ///
+    /// let db = Relation::new("db", 3, "mysql")
+    ///     .with_unit_data("mysql/0", [("host", "\"10.0.0.5\""), ("port", "3306")]);
+    /// assert_eq!(db.remote_unit_data("mysql/0").unwrap()["port"], "3306");
+    /// assert_eq!(db.remote_unit_value("mysql/0", "host"), Some("10.0.0.5".into()));
+    /// ```
+    pub fn with_unit_data<K: Into<String>, V: Into<String>>(
         mut self,
         unit: impl Into<String>,
         data: impl IntoIterator<Item = (K, V)>,
@@ -124,11 +230,25 @@ impl Relation {
 
     /// Add the remote unit `unit` with a databag given as a JSON object,
     /// each value encoded as a charms.reactive unit publishes it
-    /// (`json.dumps(value, sort_keys=True)`).
+    /// (`json.dumps(value, sort_keys=True)`). Replaces the databag of a
+    /// unit already in the relation.
+    ///
+    /// ```
+    /// use charm_runtime::harness::Relation;
+    /// use serde_json::json;
+    ///
+    /// let db = Relation::new("db", 3, "mysql")
+    ///     .with_unit_json("mysql/0", json!({"host": "10.0.0.5", "port": 3306, "tls": {"on": true}}));
+    /// let bag = db.remote_unit_data("mysql/0").unwrap();
+    /// assert_eq!(bag["host"], "\"10.0.0.5\"");
+    /// assert_eq!(bag["port"], "3306");
+    /// assert_eq!(bag["tls"], r#"{"on": true}"#);
+    /// ```
     ///
     /// # Panics
     ///
     /// When `data` is not a JSON object.
+    #[track_caller]
     pub fn with_unit_json(mut self, unit: impl Into<String>, data: Value) -> Self {
         self.remote_units.insert(unit.into(), json_bag(data));
         self
@@ -149,6 +269,7 @@ impl Relation {
     /// # Panics
     ///
     /// When `data` is not a JSON object.
+    #[track_caller]
     pub fn with_remote_app_json(mut self, data: Value) -> Self {
         self.remote_app_data = json_bag(data);
         self
@@ -180,6 +301,34 @@ impl Relation {
     /// The remote unit names, in name order.
     pub fn unit_names(&self) -> Vec<&str> {
         self.remote_units.keys().map(String::as_str).collect()
+    }
+
+    /// The raw databag of the remote unit `unit`, if it is in the
+    /// relation.
+    pub fn remote_unit_data(&self, unit: &str) -> Option<&Bag> {
+        self.remote_units.get(unit)
+    }
+
+    /// A value of the remote unit `unit`'s databag decoded as
+    /// charms.reactive reads it (JSON, else the raw string); `None` when
+    /// the unit or the key is absent.
+    ///
+    /// ```
+    /// use charm_runtime::harness::Relation;
+    /// use serde_json::json;
+    ///
+    /// let db = Relation::new("db", 3, "mysql").with_unit_json("mysql/0", json!({"port": 3306}));
+    /// assert_eq!(db.remote_unit_value("mysql/0", "port"), Some(json!(3306)));
+    /// assert_eq!(db.remote_unit_value("mysql/0", "host"), None);
+    /// assert_eq!(db.remote_unit_value("mysql/1", "port"), None);
+    /// ```
+    pub fn remote_unit_value(&self, unit: &str, key: &str) -> Option<Value> {
+        self.remote_units.get(unit)?.get(key).map(|v| decode(v))
+    }
+
+    /// A value of the remote application's databag, decoded.
+    pub fn remote_app_value(&self, key: &str) -> Option<Value> {
+        self.remote_app_data.get(key).map(|v| decode(v))
     }
 
     /// A value of this unit's databag decoded as charms.reactive reads it
@@ -295,7 +444,7 @@ impl Network {
 /// let state = State::new()
 ///     .with_leader(true)
 ///     .with_config("port", 8080)
-///     .with_relation(Relation::new("db", 3, "mysql").with_unit("mysql/0", [("host", "db")]))
+///     .with_relation(Relation::new("db", 3, "mysql").with_unit_data("mysql/0", [("host", "db")]))
 ///     .with_flag("web.installed")
 ///     .with_kv("web.port", json!(80))
 ///     .with_unit_status(Status::new(StatusState::Active, "ready"))
@@ -452,9 +601,250 @@ impl State {
         self
     }
 
-    /// The relation numbered `id`.
-    pub fn relation(&self, id: u32) -> Option<&Relation> {
+    /// The relation `relation` (a number, a [`Relation`] or a
+    /// [`RelationId`], see [`RelationRef`]), if the state has it.
+    pub fn relation(&self, relation: impl RelationRef) -> Option<&Relation> {
+        let id = relation.relation_number();
         self.relations.iter().find(|r| r.id == id)
+    }
+
+    /// The relations' names (`website:4`), for messages.
+    pub(crate) fn relation_names(&self) -> Vec<String> {
+        self.relations
+            .iter()
+            .map(|r| r.relation_id().to_string())
+            .collect()
+    }
+
+    /// Change the relation `relation` with `change`, for the next run:
+    /// the general form of [`with_remote_unit_data`](Self::with_remote_unit_data)
+    /// and its siblings.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("db", 3, "mysql").with_unit("mysql/0"))
+    ///     .update_relation(3, |db| {
+    ///         *db = db.clone().with_unit_data("mysql/1", [("host", "\"10.0.0.6\"")]);
+    ///     });
+    /// assert_eq!(state.relation(3).unwrap().unit_names(), ["mysql/0", "mysql/1"]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation.
+    #[track_caller]
+    pub fn update_relation(
+        mut self,
+        relation: impl RelationRef,
+        change: impl FnOnce(&mut Relation),
+    ) -> Self {
+        let id = relation.relation_number();
+        let names = self.relation_names();
+        match self.relations.iter_mut().find(|r| r.id == id) {
+            Some(r) => change(r),
+            None => panic!("the state has no relation {id} (relations: {names:?})"),
+        }
+        self
+    }
+
+    /// The remote unit `unit` of `relation`, for changing its databag.
+    #[track_caller]
+    fn remote_unit_mut(&mut self, relation: impl RelationRef, unit: &str) -> &mut Bag {
+        let id = relation.relation_number();
+        let names = self.relation_names();
+        let Some(r) = self.relations.iter_mut().find(|r| r.id == id) else {
+            panic!("the state has no relation {id} (relations: {names:?})");
+        };
+        let rid = r.relation_id();
+        let units = r.unit_names().join(", ");
+        match r.remote_units.get_mut(unit) {
+            Some(bag) => bag,
+            None => panic!(
+                "remote unit {unit} is not in relation {rid} (remote units: {units}); \
+                 join it first with State::with_remote_unit"
+            ),
+        }
+    }
+
+    /// The remote unit `unit` joins `relation` without data (the state of
+    /// its `relation-joined` hook). A unit already in the relation keeps
+    /// its databag.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("website", 4, "haproxy"))
+    ///     .with_remote_unit(4, "haproxy/0");
+    /// assert_eq!(state.relation(4).unwrap().unit_names(), ["haproxy/0"]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation.
+    #[track_caller]
+    pub fn with_remote_unit(self, relation: impl RelationRef, unit: impl Into<String>) -> Self {
+        self.update_relation(relation, |r| {
+            r.remote_units.entry(unit.into()).or_default();
+        })
+    }
+
+    /// The remote unit `unit` has left `relation`: the state without it.
+    /// For the departure itself run
+    /// [`Event::relation_departed`](super::Event::relation_departed), which needs the unit still in
+    /// the state and removes it from the output; this builds a state the
+    /// unit already left.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("website", 4, "haproxy").with_units(["haproxy/0", "haproxy/1"]))
+    ///     .without_remote_unit(4, "haproxy/0");
+    /// assert_eq!(state.relation(4).unwrap().unit_names(), ["haproxy/1"]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation, or `unit` is not in it.
+    #[track_caller]
+    pub fn without_remote_unit(mut self, relation: impl RelationRef, unit: &str) -> Self {
+        self.remote_unit_mut(relation.relation_number(), unit);
+        self.update_relation(relation, |r| {
+            r.remote_units.remove(unit);
+        })
+    }
+
+    /// The remote unit `unit` of `relation` set `key` to the raw `value`
+    /// (as `relation-get` returns it: a charms.reactive unit publishes
+    /// JSON, `"\"10.0.0.5\""`); an empty value deletes the key, as
+    /// `relation-set` does. Run
+    /// [`Event::relation_changed`](super::Event::relation_changed) next.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    /// use serde_json::json;
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("db", 3, "mysql").with_unit("mysql/0"))
+    ///     .with_remote_unit_data(3, "mysql/0", "port", "3306")
+    ///     .with_remote_unit_data(3, "mysql/0", "host", "\"10.0.0.5\"");
+    /// let db = state.relation(3).unwrap();
+    /// assert_eq!(db.remote_unit_value("mysql/0", "port"), Some(json!(3306)));
+    ///
+    /// let state = state.with_remote_unit_data(3, "mysql/0", "port", "");
+    /// assert_eq!(state.relation(3).unwrap().remote_unit_value("mysql/0", "port"), None);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation, or `unit` is not in it (join
+    /// it first with [`with_remote_unit`](Self::with_remote_unit)).
+    #[track_caller]
+    pub fn with_remote_unit_data(
+        mut self,
+        relation: impl RelationRef,
+        unit: &str,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        set_raw(
+            self.remote_unit_mut(relation, unit),
+            key.into(),
+            value.into(),
+        );
+        self
+    }
+
+    /// The remote unit `unit` of `relation` published the top-level
+    /// values of `data` (a JSON object), each encoded as a
+    /// charms.reactive unit publishes it (`null` too, as `"null"`); other
+    /// keys keep their values. Delete a key with
+    /// [`with_remote_unit_data`](Self::with_remote_unit_data) and an empty
+    /// value.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    /// use serde_json::json;
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("db", 3, "mysql").with_unit_json("mysql/0", json!({"port": 3306})))
+    ///     .with_remote_unit_json(3, "mysql/0", json!({"host": "10.0.0.5", "tls": null}));
+    /// let db = state.relation(3).unwrap();
+    /// assert_eq!(db.remote_unit_value("mysql/0", "port"), Some(json!(3306)));
+    /// assert_eq!(db.remote_unit_value("mysql/0", "host"), Some(json!("10.0.0.5")));
+    /// assert_eq!(db.remote_unit_data("mysql/0").unwrap()["tls"], "null");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation, `unit` is not in it, or `data`
+    /// is not a JSON object.
+    #[track_caller]
+    pub fn with_remote_unit_json(
+        mut self,
+        relation: impl RelationRef,
+        unit: &str,
+        data: Value,
+    ) -> Self {
+        let changes = json_bag(data);
+        self.remote_unit_mut(relation, unit).extend(changes);
+        self
+    }
+
+    /// The remote application of `relation` set `key` to the raw `value`
+    /// in its databag; an empty value deletes the key. Run
+    /// [`Event::relation_changed_app`](super::Event::relation_changed_app)
+    /// next.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("db", 3, "mysql"))
+    ///     .with_remote_app_data(3, "mode", "\"primary\"");
+    /// assert_eq!(state.relation(3).unwrap().remote_app_value("mode"), Some("primary".into()));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation.
+    #[track_caller]
+    pub fn with_remote_app_data(
+        self,
+        relation: impl RelationRef,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.update_relation(relation, |r| {
+            set_raw(&mut r.remote_app_data, key.into(), value.into());
+        })
+    }
+
+    /// The remote application of `relation` published the top-level
+    /// values of `data` (a JSON object), encoded as charms.reactive
+    /// publishes them; other keys keep their values.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Relation, State};
+    /// use serde_json::json;
+    ///
+    /// let state = State::new()
+    ///     .with_relation(Relation::new("db", 3, "mysql"))
+    ///     .with_remote_app_json(3, json!({"mode": "primary", "members": 3}));
+    /// assert_eq!(state.relation(3).unwrap().remote_app_value("members"), Some(json!(3)));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the state has no such relation, or `data` is not a JSON
+    /// object.
+    #[track_caller]
+    pub fn with_remote_app_json(self, relation: impl RelationRef, data: Value) -> Self {
+        let changes = json_bag(data);
+        self.update_relation(relation, |r| r.remote_app_data.extend(changes))
     }
 
     /// The relations of `endpoint`, in state order.
