@@ -65,7 +65,7 @@
 //!     },
 //! )
 //! .unwrap();
-//! let peers = Relation::peer("magpie", 1, "magpie").with_unit(
+//! let peers = Relation::peer("magpie", 1, "magpie").with_unit_data(
 //!     "magpie/1",
 //!     [("private-address", "192.0.2.11"), ("iperf_addresses", r#"["10.0.0.11"]"#)],
 //! );

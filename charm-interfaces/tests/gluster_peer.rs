@@ -178,7 +178,7 @@ fn replay(name: &str, correct: impl Fn(usize, &Value, &mut Observed)) -> Vec<Out
         if step.get("no_relation").is_none() {
             let mut rel = Relation::peer("cluster", 1, "glusterfs");
             for u in &units {
-                rel = rel.with_unit(*u, bag(&step["data"][u]));
+                rel = rel.with_unit_data(*u, bag(&step["data"][u]));
             }
             rel.local_unit_data = published.clone();
             state = state.with_relation(rel);
@@ -328,7 +328,7 @@ fn the_reference_golden_data_shows_its_bugs() {
 fn peer_state(units: &[(&str, &[(&str, &str)])]) -> (State, Relation) {
     let mut rel = Relation::peer("cluster", 1, "glusterfs");
     for (u, data) in units {
-        rel = rel.with_unit(*u, data.iter().copied());
+        rel = rel.with_unit_data(*u, data.iter().copied());
     }
     let state = State::new()
         .with_unit(LOCAL)

@@ -197,7 +197,7 @@ fn context() -> Context {
 }
 
 fn relation(remote: BTreeMap<String, String>) -> Relation {
-    Relation::new("ha", 1, "hacluster").with_unit("hacluster/0", remote)
+    Relation::new("ha", 1, "hacluster").with_unit_data("hacluster/0", remote)
 }
 
 fn bag(v: &Value) -> BTreeMap<String, String> {

@@ -146,7 +146,7 @@ fn with_peers(
     state.relations.retain(|r| r.id != 1);
     let mut rel = Relation::peer("magpie", 1, "magpie").with_local_unit_data(local_data);
     for (unit, data) in units {
-        rel = rel.with_unit(unit.clone(), data.clone());
+        rel = rel.with_unit_data(unit.clone(), data.clone());
     }
     (state.with_relation(rel.clone()), rel)
 }
@@ -338,7 +338,7 @@ fn one_call(method: &str, args: &[&str]) {
 }
 
 fn joined_with(data: &[(&str, &str)]) -> (State, Relation) {
-    let rel = Relation::peer("magpie", 1, "magpie").with_unit("magpie/1", data.to_vec());
+    let rel = Relation::peer("magpie", 1, "magpie").with_unit_data("magpie/1", data.to_vec());
     (
         State::new()
             .with_unit("magpie/0")

@@ -179,7 +179,7 @@ fn replay(name: &str) -> Vec<Output> {
         if let Some(peers) = step.get("peers").and_then(Value::as_object) {
             let mut r = Relation::peer("cluster", 1, APP).with_local_unit_data(local);
             for (peer, data) in peers {
-                r = r.with_unit(peer.clone(), bag(data));
+                r = r.with_unit_data(peer.clone(), bag(data));
             }
             state = state.with_relation(r.clone());
             relation = Some(r);
@@ -337,7 +337,8 @@ fn passwords_appear_in_no_log_line_or_trace_event_only_in_relation_data() {
 #[test]
 fn refused_connection_info_fails_without_quoting_the_password() {
     let ctx = context();
-    let rel = Relation::peer("cluster", 1, APP).with_unit("mysql-innodb-cluster/1", [("a", "1")]);
+    let rel =
+        Relation::peer("cluster", 1, APP).with_unit_data("mysql-innodb-cluster/1", [("a", "1")]);
     let state = State::new().with_unit(LOCAL).with_relation(rel.clone());
     for (args, what) in [
         (
@@ -391,7 +392,7 @@ fn refused_connection_info_fails_without_quoting_the_password() {
 fn bad_peer_data_is_ignored_with_a_warning() {
     let ctx = context();
     let rel = Relation::peer("cluster", 1, APP)
-        .with_unit(
+        .with_unit_data(
             "mysql-innodb-cluster/1",
             [
                 ("cluster-address", "\"not a host!\""),
@@ -401,7 +402,7 @@ fn bad_peer_data_is_ignored_with_a_warning() {
                 ("unit-configure-ready", "{broken json"),
             ],
         )
-        .with_unit(
+        .with_unit_data(
             "mysql-innodb-cluster/2",
             [
                 ("cluster-address", "12345"),
@@ -445,7 +446,8 @@ fn bad_peer_data_is_ignored_with_a_warning() {
 #[test]
 fn bad_network_get_answers_fall_back() {
     let ctx = context();
-    let rel = Relation::peer("cluster", 1, APP).with_unit("mysql-innodb-cluster/1", [("a", "1")]);
+    let rel =
+        Relation::peer("cluster", 1, APP).with_unit_data("mysql-innodb-cluster/1", [("a", "1")]);
     let mut net = Network::from_address("10.5.0.10");
     net.ingress_addresses = vec!["not-an-ip".into()];
     let state = State::new()
@@ -721,7 +723,8 @@ fn the_process_backend_sends_the_password_on_stdin_only() {
 #[test]
 fn values_are_published_as_python_json_dumps() {
     let ctx = context();
-    let rel = Relation::peer("cluster", 1, APP).with_unit("mysql-innodb-cluster/1", [("a", "1")]);
+    let rel =
+        Relation::peer("cluster", 1, APP).with_unit_data("mysql-innodb-cluster/1", [("a", "1")]);
     let password = "pä\"ss\\/€𝄞";
     let state = State::new()
         .with_unit(LOCAL)

@@ -258,6 +258,7 @@ impl Output {
             Error::Tool(e) => e,
             Error::Config(e) => e,
             Error::Network(e) => e,
+            Error::Password(e) => e,
             Error::Undeclared(e) => e,
             Error::Interface(e) => e.as_ref(),
             Error::Other(_) => return None,

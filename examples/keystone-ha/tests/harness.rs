@@ -13,8 +13,7 @@ fn charm() -> Context {
 }
 
 fn ha() -> Relation {
-    Relation::new("ha", 7, "keystone-hacluster")
-        .with_unit("keystone-hacluster/0", [] as [(&str, &str); 0])
+    Relation::new("ha", 7, "keystone-hacluster").with_unit("keystone-hacluster/0")
 }
 
 const UNIT: &str = "keystone-hacluster/0";

@@ -29,7 +29,7 @@ fn with_peer(mut state: State, unit: &str, data: &[(&str, &str)]) -> (State, Rel
         .relation(1)
         .cloned()
         .unwrap_or_else(|| Relation::peer("magpie", 1, "magpie"))
-        .with_unit(unit, data.to_vec());
+        .with_unit_data(unit, data.to_vec());
     state.relations.retain(|r| r.id != 1);
     (state.with_relation(rel.clone()), rel)
 }

@@ -111,7 +111,7 @@ impl Unit {
             .unwrap_or_default();
         let mut r = Relation::peer("cluster", 1, APP).with_local_unit_data(local);
         for (&n, &stage) in &self.peers {
-            r = r.with_unit(unit(n), peer_data(n, stage));
+            r = r.with_unit_data(unit(n), peer_data(n, stage));
         }
         r
     }
@@ -600,7 +600,7 @@ fn bad_peer_data_does_not_fail_the_hook() {
     leader.change(1, Stage::Info);
     // Peer 2 publishes garbage: an address that is no host, a password
     // that is no string.
-    let relation = leader.relation().with_unit(
+    let relation = leader.relation().with_unit_data(
         unit(2),
         [
             ("cluster-address", "\"not a host!\""),

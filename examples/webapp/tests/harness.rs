@@ -122,8 +122,7 @@ fn peers_and_proxies_see_the_unit() {
         conf(&dir)
     );
 
-    let website =
-        Relation::new("website", 2, "haproxy").with_unit("haproxy/0", [] as [(&str, &str); 0]);
+    let website = Relation::new("website", 2, "haproxy").with_unit("haproxy/0");
     let state = out.state.with_relation(website.clone());
     let out = ctx
         .run(Event::relation_joined(&website, "haproxy/0"), &state)
@@ -155,7 +154,7 @@ fn maintenance_mode_is_reported() {
 #[test]
 fn scenarios_juju_could_not_produce_are_refused() {
     let (ctx, dir) = charm("inconsistent");
-    let db = Relation::new("db", 3, "mysql").with_unit("mysql/0", [] as [(&str, &str); 0]);
+    let db = Relation::new("db", 3, "mysql").with_unit("mysql/0");
     let state = State::new()
         .with_relation(db.clone())
         .with_config("port", "eighty");
