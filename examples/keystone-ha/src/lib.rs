@@ -3,8 +3,8 @@
 //! subordinate, as charms.openstack's `HAOpenStackCharm` does it.
 //!
 //! While the `ha` relation is connected (`ha.connected`), every hook
-//! computes the Pacemaker resources the config asks for and hands them to
-//! the [`Hacluster`] endpoint:
+//! computes the Pacemaker resources the config asks for ([`plan`]) and
+//! hands them to the [`Hacluster`] endpoint:
 //!
 //! - the haproxy init service, cloned on every node
 //!   (`res_keystone_haproxy`, `cl_res_keystone_haproxy`);
@@ -42,14 +42,13 @@
 //! [`Hacluster::remove_vip`] is not used: it names IPv4 resources only, so
 //! VIPs are deleted by their exact resource names.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use charm_interfaces::hacluster::{Crm, DNSEntry, Hacluster, HaclusterError, VirtualIP};
-use charm_macros::{hook, when};
-use charm_runtime::backend::{Status, StatusState};
+use charm_interfaces::hacluster::{Crm, DNSEntry, Hacluster, InitService, VirtualIP};
+use charm_runtime::Flag;
 use charm_runtime::network::{self, NetworkInfo};
-use charm_runtime::{Ctx, Error, HookContext, Level};
+use charm_runtime::prelude::*;
 use ipnet::IpNet;
 use serde::Deserialize;
 
@@ -63,43 +62,54 @@ pub const VERSION: &str = "25.0.0";
 /// The init service Pacemaker runs on every node in front of the API.
 pub const HAPROXY: &str = "haproxy";
 
-/// The unit-state key of the resource names this charm asked hacluster for.
-const MANAGED_KEY: &str = "keystone-ha.managed-resources";
-
 /// The endpoint types of an OpenStack API, each an extra binding.
 pub const ENDPOINT_TYPES: [&str; 3] = ["public", "internal", "admin"];
 
-/// The charm's options (config.yaml).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Config {
-    /// Space-separated virtual IPs.
-    #[serde(default)]
-    pub vip: Option<String>,
-    /// The interface for VIPs outside the unit's networks, and for corosync.
-    #[serde(default)]
-    pub vip_iface: Option<String>,
-    /// The netmask for VIPs outside the unit's networks.
-    #[serde(default)]
-    pub vip_cidr: Option<i64>,
-    /// DNS records instead of VIPs.
-    #[serde(default, rename = "dns-ha")]
-    pub dns_ha: bool,
-    /// The public endpoint's hostname.
-    #[serde(default, rename = "os-public-hostname")]
-    pub os_public_hostname: Option<String>,
-    /// The internal endpoint's hostname.
-    #[serde(default, rename = "os-internal-hostname")]
-    pub os_internal_hostname: Option<String>,
-    /// The admin endpoint's hostname.
-    #[serde(default, rename = "os-admin-hostname")]
-    pub os_admin_hostname: Option<String>,
+/// Set once the service is installed.
+pub const INSTALLED: Flag = Flag::new("keystone.installed");
+/// Set by the hacluster interface while a hacluster unit is related.
+const HA_CONNECTED: Flag = Flag::new("ha.connected");
+/// Set by the hacluster interface while hacluster says `clustered`.
+const HA_AVAILABLE: Flag = Flag::new("ha.available");
+
+/// The unit-state key of the resource names this charm asked hacluster for.
+const MANAGED_KEY: &str = "keystone-ha.managed-resources";
+
+/// Run the hook Juju invoked: the binary's `main` calls this, which also
+/// links these handlers into it.
+pub fn main() -> std::process::ExitCode {
+    charm_runtime::main()
 }
 
-impl Config {
+/// The charm's options (config.yaml).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Options {
+    /// Space-separated virtual IPs.
+    pub vip: String,
+    /// The interface for VIPs outside the unit's networks, and for corosync.
+    pub vip_iface: String,
+    /// The netmask for VIPs outside the unit's networks.
+    pub vip_cidr: Option<i64>,
+    /// DNS records instead of VIPs.
+    #[serde(rename = "dns-ha")]
+    pub dns_ha: bool,
+    /// The public endpoint's hostname.
+    #[serde(rename = "os-public-hostname")]
+    pub os_public_hostname: String,
+    /// The internal endpoint's hostname.
+    #[serde(rename = "os-internal-hostname")]
+    pub os_internal_hostname: String,
+    /// The admin endpoint's hostname.
+    #[serde(rename = "os-admin-hostname")]
+    pub os_admin_hostname: String,
+}
+
+impl Options {
     /// The addresses of `vip`, in order, each once.
     pub fn vips(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for v in self.vip.as_deref().unwrap_or("").split_whitespace() {
+        for v in self.vip.split_whitespace() {
             if !out.contains(&v) {
                 out.push(v);
             }
@@ -109,10 +119,7 @@ impl Config {
 
     /// `vip_iface`, when not empty.
     pub fn iface(&self) -> Option<&str> {
-        self.vip_iface
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
+        Some(self.vip_iface.trim()).filter(|i| !i.is_empty())
     }
 
     /// The hostname configured for `endpoint_type`, when not empty.
@@ -121,70 +128,29 @@ impl Config {
             "public" => &self.os_public_hostname,
             "internal" => &self.os_internal_hostname,
             "admin" => &self.os_admin_hostname,
-            _ => &None,
+            _ => return None,
         };
-        value.as_deref().map(str::trim).filter(|h| !h.is_empty())
+        Some(value.trim()).filter(|h| !h.is_empty())
     }
 }
 
-/// One virtual IP to hand to hacluster.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VipPlan {
-    /// The address.
-    pub address: String,
-    /// The NIC passed to `add_vip` (the fallback `vip_iface` only).
-    pub nic: Option<String>,
-    /// The netmask passed to `add_vip` (the fallback `vip_cidr` only).
-    pub netmask: Option<String>,
-    /// The resource hacluster will create.
-    pub resource: String,
-    /// The resource of the old naming to delete (`res_<service>_<nic>_vip`
-    /// for a VIP found on a local interface).
-    pub legacy: Option<String>,
-}
+// ---------------------------------------------------------------------------
+// HA resource planning (charms.openstack's `HAOpenStackCharm`)
+// ---------------------------------------------------------------------------
 
-/// One DNS record to hand to hacluster (`dns-ha`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DnsPlan {
-    /// `public`, `internal` or `admin`.
-    pub endpoint_type: String,
-    /// The record's name.
-    pub hostname: String,
-    /// The unit's address on that binding.
-    pub address: String,
-    /// The resource hacluster will create.
-    pub resource: String,
-}
-
-/// Everything the config asks hacluster for.
+/// Everything the config asks hacluster for, beyond the haproxy clone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HaPlan {
-    /// The virtual IPs (empty with `dns-ha`).
-    pub vips: Vec<VipPlan>,
-    /// The DNS records (empty without `dns-ha`).
-    pub dns: Vec<DnsPlan>,
+    /// The virtual IPs by resource name (none with `dns-ha`).
+    pub vips: BTreeMap<String, VirtualIP>,
+    /// The DNS records (none without `dns-ha`).
+    pub dns: Vec<DNSEntry>,
+    /// Resources of the old naming to delete, `res_<service>_<nic>_vip`
+    /// for each interface a VIP was found on (unless a VIP now has that
+    /// name).
+    pub legacy: Vec<String>,
     /// The interface corosync binds on.
     pub bind_iface: Option<String>,
-}
-
-/// The haproxy init service's resource.
-pub fn haproxy_resource() -> String {
-    format!("res_{SERVICE}_{HAPROXY}")
-}
-
-/// The group of the VIPs.
-pub fn vip_group() -> String {
-    format!("grp_{SERVICE}_vips")
-}
-
-/// The group of the DNS records.
-pub fn hostname_group() -> String {
-    format!("grp_{SERVICE}_hostnames")
-}
-
-/// The colocation keeping `group` with the haproxy clone.
-pub fn colocation_name(group: &str) -> String {
-    format!("colo_{group}_with_{HAPROXY}")
 }
 
 impl HaPlan {
@@ -193,81 +159,77 @@ impl HaPlan {
         self.vips.is_empty() && self.dns.is_empty()
     }
 
-    /// The group this plan's VIPs or records form, if any.
-    pub fn group(&self) -> Option<String> {
-        if !self.vips.is_empty() {
-            Some(vip_group())
+    /// The group the VIPs or records form, and the colocation keeping it
+    /// with the haproxy clone; `None` when the plan is empty.
+    pub fn group(&self) -> Option<(String, String)> {
+        let group = if !self.vips.is_empty() {
+            format!("grp_{SERVICE}_vips")
         } else if !self.dns.is_empty() {
-            Some(hostname_group())
+            format!("grp_{SERVICE}_hostnames")
         } else {
-            None
-        }
+            return None;
+        };
+        let colocation = format!("colo_{group}_with_{HAPROXY}");
+        Some((group, colocation))
     }
 
     /// The resources, groups and constraints this plan asks for, beyond
     /// the haproxy clone (which stays): what a later plan deletes when it
     /// no longer asks for them.
     pub fn managed(&self) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.vips.iter().map(|v| v.resource.clone()).collect();
-        out.extend(self.dns.iter().map(|d| d.resource.clone()));
-        if let Some(group) = self.group() {
-            out.insert(colocation_name(&group));
-            out.insert(group);
-        }
+        let mut out: BTreeSet<String> = self.vips.keys().cloned().collect();
+        out.extend(self.dns.iter().map(DNSEntry::resource_name));
+        out.extend(self.group().into_iter().flat_map(|(g, c)| [g, c]));
         out
     }
 }
 
-/// The plan for `config`, given what `network-get` says of the unit's
-/// bindings and its address on each endpoint type's binding; or why the
-/// config cannot be used, as the blocked status says it.
+/// The plan for `options`, given what `network-get` says of the
+/// endpoint-type bindings (by binding name); or why the config cannot be
+/// used, as the blocked status says it.
 ///
 /// ```
 /// use charm_runtime::network::NetworkInfo;
-/// use keystone_ha::{plan, Config};
-/// let config: Config = serde_json::from_value(serde_json::json!({
+/// use keystone_ha::{plan, Options};
+/// let options: Options = serde_json::from_value(serde_json::json!({
 ///     "vip": "192.0.2.100 10.5.0.10", "vip_iface": "eth0", "vip_cidr": 24,
 /// })).unwrap();
-/// let networks = [NetworkInfo::from_json(&serde_json::json!({
+/// let public = NetworkInfo::from_json(&serde_json::json!({
 ///     "bind-addresses": [{"interface-name": "eth0",
 ///         "addresses": [{"value": "192.0.2.10", "cidr": "192.0.2.0/24"}]}],
-/// })).unwrap()];
-/// let plan = plan(&config, &networks, |_| None).unwrap();
-/// // On the unit's network: named after the address, the NIC-named
-/// // resource deleted (unless another VIP takes that name, as here).
-/// assert_eq!(plan.vips[0].resource, "res_keystone_e3989ae_vip");
-/// assert_eq!(plan.vips[0].nic, None);
+/// })).unwrap();
+/// let plan = plan(&options, &[("public", public)].into()).unwrap();
+/// // On the unit's network: named after the address, no NIC.
+/// assert_eq!(plan.vips["res_keystone_e3989ae_vip"].nic, None);
 /// // Elsewhere: the vip_iface/vip_cidr fallback.
-/// assert_eq!(plan.vips[1].resource, "res_keystone_eth0_vip");
-/// assert_eq!(plan.vips[1].netmask.as_deref(), Some("24"));
-/// assert_eq!(plan.vips[0].legacy, None);
+/// assert_eq!(plan.vips["res_keystone_eth0_vip"].cidr.as_deref(), Some("24"));
+/// // The NIC-named resource of the old naming is deleted, unless another
+/// // VIP takes that name, as here.
+/// assert!(plan.legacy.is_empty());
 /// ```
-pub fn plan(
-    config: &Config,
-    networks: &[NetworkInfo],
-    address_of: impl Fn(&str) -> Option<String>,
-) -> Result<HaPlan, String> {
+pub fn plan(options: &Options, networks: &BTreeMap<&str, NetworkInfo>) -> Result<HaPlan, String> {
     let mut plan = HaPlan {
-        bind_iface: config.iface().map(str::to_owned),
+        bind_iface: options.iface().map(str::to_owned),
         ..HaPlan::default()
     };
     // Bad addresses block even with dns-ha: the operator should know.
-    let bad: Vec<String> = config
-        .vips()
-        .into_iter()
-        .filter(|v| v.parse::<IpAddr>().is_err())
-        .map(|v| format!("{v:?}"))
-        .collect();
+    let (mut vips, mut bad) = (Vec::new(), Vec::new());
+    for vip in options.vips() {
+        match vip.parse::<IpAddr>() {
+            Ok(ip) => vips.push((vip, ip)),
+            Err(_) => bad.push(format!("{vip:?}")),
+        }
+    }
     if !bad.is_empty() {
+        let verb = if bad.len() == 1 { "is" } else { "are" };
         return Err(format!(
-            "invalid vip: {} {} not an IPv4 or IPv6 address",
-            bad.join(", "),
-            if bad.len() == 1 { "is" } else { "are" }
+            "invalid vip: {} {verb} not an IPv4 or IPv6 address",
+            bad.join(", ")
         ));
     }
-    if config.dns_ha {
+    if options.dns_ha {
         for endpoint_type in ENDPOINT_TYPES {
-            let Some(hostname) = config.hostname(endpoint_type) else {
+            let Some(hostname) = options.hostname(endpoint_type) else {
                 continue;
             };
             if !network::is_hostname(hostname) {
@@ -275,18 +237,15 @@ pub fn plan(
                     "invalid os-{endpoint_type}-hostname: {hostname:?} is not a DNS name"
                 ));
             }
-            let Some(address) = address_of(endpoint_type) else {
-                return Err(format!(
-                    "dns-ha: no address on the {endpoint_type} binding for {hostname}"
-                ));
-            };
-            let entry = DNSEntry::new(SERVICE, &address, hostname, endpoint_type);
-            plan.dns.push(DnsPlan {
-                endpoint_type: endpoint_type.to_owned(),
-                hostname: hostname.to_owned(),
-                address,
-                resource: entry.resource_name(),
-            });
+            let address = networks
+                .get(endpoint_type)
+                .and_then(NetworkInfo::ingress_address)
+                .ok_or_else(|| {
+                    format!("dns-ha: no address on the {endpoint_type} binding for {hostname}")
+                })?;
+            let address = address.to_string();
+            plan.dns
+                .push(DNSEntry::new(SERVICE, address, hostname, endpoint_type));
         }
         if plan.dns.is_empty() {
             return Err(
@@ -297,209 +256,144 @@ pub fn plan(
         }
         return Ok(plan);
     }
-    for vip in config.vips() {
-        let addr: IpAddr = vip.parse().map_err(|_| format!("invalid vip: {vip:?}"))?;
-        let local = networks.iter().find_map(|n| n.subnet_containing(addr));
-        let (nic, netmask, legacy) = match local {
+    for (vip, ip) in vips {
+        let mut desc = VirtualIP::new(SERVICE, vip);
+        let local = ENDPOINT_TYPES
+            .iter()
+            .filter_map(|binding| networks.get(binding))
+            .find_map(|n| n.subnet_containing(ip));
+        match local {
             // Found on an interface: IPaddr2 works the NIC and netmask out;
             // the resource named after the NIC is the old naming.
-            Some(n) => (
-                None,
-                None,
-                Some(format!("res_{SERVICE}_{}_vip", n.interface_name)),
-            ),
+            Some(on) => {
+                let legacy = format!("res_{SERVICE}_{}_vip", on.interface_name);
+                if !plan.legacy.contains(&legacy) {
+                    plan.legacy.push(legacy);
+                }
+            }
             None => {
-                let max = if addr.is_ipv4() { 32 } else { 128 };
-                if let Some(cidr) = config.vip_cidr
-                    && u8::try_from(cidr).map_or(true, |p| IpNet::new(addr, p).is_err())
+                let max = IpNet::from(ip).max_prefix_len();
+                if let Some(cidr) = options.vip_cidr
+                    && !(0..=i64::from(max)).contains(&cidr)
                 {
                     return Err(format!(
                         "invalid vip_cidr: {cidr} is not a netmask length for {vip} (0-{max})"
                     ));
                 }
-                (
-                    config.iface().map(str::to_owned),
-                    config.vip_cidr.map(|c| c.to_string()),
-                    None,
-                )
+                desc.nic = options.iface().map(str::to_owned);
+                desc.cidr = options.vip_cidr.map(|c| c.to_string());
             }
-        };
-        let mut desc = VirtualIP::new(SERVICE, vip);
-        desc.nic = nic.clone();
+        }
         let resource = desc.resource_name().map_err(|e| e.to_string())?;
-        if let Some(other) = plan.vips.iter().find(|p| p.resource == resource) {
+        if let Some(other) = plan.vips.insert(resource.clone(), desc) {
             return Err(format!(
                 "vip: {} and {vip} would both be resource {resource}",
-                other.address
+                other.vip
             ));
         }
-        plan.vips.push(VipPlan {
-            address: vip.to_owned(),
-            nic,
-            netmask,
-            resource,
-            legacy,
-        });
     }
-    // A legacy name another VIP now uses is not deleted.
-    let names: BTreeSet<String> = plan.vips.iter().map(|v| v.resource.clone()).collect();
-    for v in &mut plan.vips {
-        if v.legacy.as_ref().is_some_and(|l| names.contains(l)) {
-            v.legacy = None;
-        }
-    }
+    // A legacy name a VIP now uses is not deleted.
+    plan.legacy.retain(|l| !plan.vips.contains_key(l));
     Ok(plan)
 }
 
-/// What `network-get` says of the endpoint-type bindings (charmhelpers
-/// looks at the machine's interfaces; the bindings are what Juju tells the
-/// charm of them).
-fn local_networks(ctx: &HookContext) -> Result<Vec<NetworkInfo>, Error> {
-    let juju = ctx.juju();
-    ENDPOINT_TYPES
-        .iter()
-        .map(|binding| {
-            network::network_info(&juju, binding, None).map_err(|e| Error::Interface(Box::new(e)))
-        })
-        .collect()
-}
-
-/// The unit's address on `binding` (its first ingress address); `None`
-/// (with a warning) when `network-get` gives none.
-fn binding_address(ctx: &HookContext, binding: &str) -> Option<String> {
-    let juju = ctx.juju();
-    match network::network_info(&juju, binding, None) {
-        Ok(info) => info.ingress_address().map(ToString::to_string),
-        Err(e) => {
-            ctx.log(Level::Warning, &e.to_string());
-            None
+/// The plan for the hook's config and networks (`network-get` asked only
+/// when there are VIPs or DNS records to place).
+fn current_plan(ctx: &HookContext, options: &Options) -> Result<Result<HaPlan, String>, Error> {
+    let mut networks = BTreeMap::new();
+    if options.dns_ha || !options.vips().is_empty() {
+        for binding in ENDPOINT_TYPES {
+            networks.insert(binding, ctx.network(binding)?);
         }
     }
+    Ok(plan(options, &networks))
 }
 
-/// The plan for the current config and networks.
-fn current_plan(ctx: &HookContext) -> Result<Result<HaPlan, String>, Error> {
-    let config: Config = ctx.config()?;
-    let networks = if config.dns_ha || config.vips().is_empty() {
-        Vec::new()
-    } else {
-        local_networks(ctx)?
-    };
-    Ok(plan(&config, &networks, |b| binding_address(ctx, b)))
-}
-
-/// Run the hook Juju invoked.
-pub fn main() -> std::process::ExitCode {
-    charm_runtime::main()
-}
+// ---------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------
 
 #[hook("install")]
 fn install(ctx: Ctx) -> Result<(), Error> {
+    ctx.progress("installing keystone, apache2 and haproxy")?;
     // apt install keystone apache2 haproxy would go here.
-    ctx.juju().application_version_set(VERSION);
-    ctx.flags().set("keystone.installed");
+    ctx.application_version_set(VERSION);
+    ctx.flags().set(INSTALLED);
     Ok(())
-}
-
-fn interface_error(e: HaclusterError) -> Error {
-    Error::Interface(Box::new(e))
 }
 
 /// Hand the resources to hacluster (charms.openstack's
 /// `configure_ha_resources`), every hook while the relation is connected:
 /// the endpoint sends only what changed.
-#[when("keystone.installed", "ha.connected")]
-fn configure_ha(ctx: Ctx, ha: &Hacluster) -> Result<(), Error> {
-    let plan = match current_plan(&ctx)? {
+#[when(INSTALLED, HA_CONNECTED)]
+fn configure_ha(ctx: Ctx, options: Config<Options>, ha: &Hacluster, kv: Kv) -> Result<(), Error> {
+    let plan = match current_plan(&ctx, &options)? {
         Ok(plan) if !plan.is_empty() => plan,
         Ok(_) => {
-            ctx.log(
-                Level::Info,
-                "hacluster: neither vip nor dns-ha is configured; not configuring the cluster",
+            log::info!(
+                "hacluster: neither vip nor dns-ha is configured; not configuring the cluster"
             );
             return Ok(());
         }
         Err(problem) => {
-            ctx.log(
-                Level::Warning,
-                &format!("hacluster: not configured: {problem}"),
-            );
+            log::warn!("hacluster: not configured: {problem}");
             return Ok(());
         }
     };
-    let kv = ctx.kv();
     let before: BTreeSet<String> = kv.get(MANAGED_KEY)?.unwrap_or_default();
     let wanted = plan.managed();
     // Deletions first, so that the groups add_vip/add_dnsha rebuild no
     // longer list them.
     for gone in before.difference(&wanted) {
-        ctx.log(Level::Info, &format!("hacluster: deleting {gone}"));
-        ha.delete_resource(gone).map_err(interface_error)?;
+        log::info!("hacluster: deleting {gone}");
+        ha.delete_resource(gone)?;
     }
-    for vip in &plan.vips {
-        if let Some(legacy) = &vip.legacy {
-            ha.delete_resource(legacy).map_err(interface_error)?;
-        }
+    for legacy in &plan.legacy {
+        ha.delete_resource(legacy)?;
     }
     // haproxy first: the VIPs and records added after it find a stored
     // configuration and get their group from the first hook on.
-    ha.add_init_service(SERVICE, HAPROXY, true)
-        .map_err(interface_error)?;
-    for vip in &plan.vips {
-        ha.add_vip(
-            SERVICE,
-            &vip.address,
-            vip.nic.as_deref(),
-            vip.netmask.as_deref(),
-        )
-        .map_err(interface_error)?;
+    ha.add_init_service(SERVICE, HAPROXY, true)?;
+    for vip in plan.vips.values() {
+        ha.add_vip(SERVICE, &vip.vip, vip.nic.as_deref(), vip.cidr.as_deref())?;
     }
     for dns in &plan.dns {
-        ha.add_dnsha(SERVICE, &dns.address, &dns.hostname, &dns.endpoint_type)
-            .map_err(interface_error)?;
+        ha.add_dnsha(SERVICE, &dns.ip, &dns.fqdn, &dns.endpoint_type)?;
     }
-    if let Some(group) = plan.group() {
-        let clone = format!("cl_{}", haproxy_resource());
+    if let Some((group, colocation)) = plan.group() {
+        let haproxy = InitService::new(SERVICE, HAPROXY, true).resource_name();
         ha.add_colocation(
-            &colocation_name(&group),
+            &colocation,
             Crm::ALWAYS,
-            &[group.as_str(), clone.as_str()],
+            &[group, format!("cl_{haproxy}")],
             None,
-        )
-        .map_err(interface_error)?;
+        )?;
     }
-    ha.bind_resources(plan.bind_iface.as_deref(), None)
-        .map_err(interface_error)?;
+    ha.bind_resources(plan.bind_iface.as_deref(), None)?;
     kv.set(MANAGED_KEY, &wanted)?;
     Ok(())
 }
 
-/// The status the unit should show.
-pub fn status(ctx: &HookContext) -> Result<Status, Error> {
-    let flags = ctx.flags();
-    let plan = current_plan(ctx)?;
-    let related = flags.is_set("ha.connected");
-    Ok(match plan {
-        Err(problem) => Status::new(StatusState::Blocked, problem),
-        Ok(plan) if related && plan.is_empty() => Status::new(
-            StatusState::Blocked,
-            "hacluster missing configuration: vip, vip_iface, vip_cidr",
-        ),
-        Ok(_) if related && !flags.is_set("ha.available") => Status::new(
-            StatusState::Waiting,
-            "waiting for the hacluster subordinate to form the cluster",
-        ),
-        Ok(_) if related => Status::new(StatusState::Active, "Unit is ready and clustered"),
-        Ok(_) => Status::new(StatusState::Active, "Unit is ready"),
-    })
+/// Status once, at the end of every hook.
+#[when(INSTALLED)]
+fn assess_status(ctx: Ctx) {
+    ctx.status_at_exit(assess);
 }
 
-/// Status once, at the end of every hook.
-#[when("keystone.installed")]
-fn assess_status(ctx: Ctx) {
-    ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
-        let status = status(ctx)?;
-        ctx.juju().status_set(status);
-        Ok(())
-    });
+/// The status the unit should show.
+fn assess(ctx: &HookContext) -> Result<Status, Error> {
+    let options = Config::<Options>::of(ctx)?;
+    let flags = ctx.flags();
+    let related = flags.is_set(HA_CONNECTED);
+    Ok(match current_plan(ctx, &options)? {
+        Err(problem) => Status::blocked(problem),
+        Ok(plan) if related && plan.is_empty() => {
+            Status::blocked("hacluster missing configuration: vip, vip_iface, vip_cidr")
+        }
+        Ok(_) if related && !flags.is_set(HA_AVAILABLE) => {
+            Status::waiting("waiting for the hacluster subordinate to form the cluster")
+        }
+        Ok(_) if related => Status::active("Unit is ready and clustered"),
+        Ok(_) => Status::active("Unit is ready"),
+    })
 }

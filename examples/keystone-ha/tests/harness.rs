@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use charm_runtime::backend::{Status, StatusState};
 use charm_runtime::harness::{Context, Event, Network, Output, Relation, State};
+use charm_runtime::{Status, StatusState};
 
 fn charm() -> Context {
     Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()
@@ -22,10 +22,6 @@ const UNIT: &str = "keystone-hacluster/0";
 const VIP_TAIL: &str = "  meta migration-threshold=\"INFINITY\" failure-timeout=\"5s\"  op monitor timeout=\"20s\" interval=\"10s\" depth=\"0\"";
 const HAPROXY_PARAMS: &str =
     "  meta migration-threshold=\"INFINITY\" failure-timeout=\"5s\"  op monitor interval=\"5s\"";
-
-fn status(state: StatusState, message: &str) -> Option<Status> {
-    Some(Status::new(state, message))
-}
 
 /// Install in `state`, then let hacluster join.
 fn installed_and_joined(ctx: &Context, state: State) -> Output {
@@ -77,11 +73,17 @@ fn one_ipv4_vip_is_published_when_hacluster_joins() {
         out.state.workload_version.as_deref(),
         Some(keystone_ha::VERSION)
     );
-    // No hacluster yet: the VIP is only configuration.
+    // The install shows its progress at once; one final status follows.
+    let shown: Vec<&Status> = out.status_history.iter().map(|c| &c.status).collect();
     assert_eq!(
-        out.state.unit_status,
-        status(StatusState::Active, "Unit is ready")
+        shown,
+        [
+            &Status::maintenance("installing keystone, apache2 and haproxy"),
+            &Status::active("Unit is ready")
+        ]
     );
+    // No hacluster yet: the VIP is only configuration.
+    assert_eq!(out.state.unit_status, Some(Status::active("Unit is ready")));
 
     let state = out.state.with_relation(ha());
     let out = ctx
@@ -138,10 +140,9 @@ fn one_ipv4_vip_is_published_when_hacluster_joins() {
     assert_eq!(published(&out), &expected);
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Waiting,
+        Some(Status::waiting(
             "waiting for the hacluster subordinate to form the cluster"
-        )
+        ))
     );
 }
 
@@ -277,10 +278,9 @@ fn changing_the_vip_deletes_the_old_resource() {
 fn status_follows_clustered() {
     let ctx = charm();
     let out = installed_and_joined(&ctx, State::new().with_config("vip", "10.5.0.10"));
-    let waiting = status(
-        StatusState::Waiting,
+    let waiting = Some(Status::waiting(
         "waiting for the hacluster subordinate to form the cluster",
-    );
+    ));
     assert_eq!(out.state.unit_status, waiting);
 
     // Not clustered yet.
@@ -301,7 +301,7 @@ fn status_follows_clustered() {
     assert!(out.has_flag("ha.available"));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Active, "Unit is ready and clustered")
+        Some(Status::active("Unit is ready and clustered"))
     );
     // Nothing to tell hacluster again.
     assert_eq!(out.calls("relation-set"), 0);
@@ -317,10 +317,7 @@ fn status_follows_clustered() {
         .run(Event::relation_broken(&rel), &out.state)
         .unwrap()
         .expect_ok();
-    assert_eq!(
-        out.state.unit_status,
-        status(StatusState::Active, "Unit is ready")
-    );
+    assert_eq!(out.state.unit_status, Some(Status::active("Unit is ready")));
 }
 
 #[test]
@@ -360,10 +357,9 @@ fn a_bad_vip_blocks_and_publishes_nothing() {
     );
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             r#"invalid vip: "10.0.0.300", "not-an-ip" are not an IPv4 or IPv6 address"#
-        )
+        ))
     );
     assert!(published(&out).is_empty());
     assert_eq!(out.calls("relation-set"), 0);
@@ -382,10 +378,9 @@ fn a_bad_vip_after_a_good_one_leaves_the_cluster_alone() {
     let out = config_changed(&ctx, out.state, "vip", "10.5.0.1O");
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             r#"invalid vip: "10.5.0.1O" is not an IPv4 or IPv6 address"#
-        )
+        ))
     );
     assert_eq!(out.calls("relation-set"), 0);
     assert_eq!(published(&out), &before);
@@ -398,10 +393,9 @@ fn vips_sharing_a_resource_name_block() {
     let out = installed_and_joined(&ctx, State::new().with_config("vip", "10.5.0.10 10.5.0.11"));
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             "vip: 10.5.0.10 and 10.5.0.11 would both be resource res_keystone_eth0_vip"
-        )
+        ))
     );
     assert!(published(&out).is_empty());
 }
@@ -415,10 +409,9 @@ fn a_bad_vip_cidr_blocks() {
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             "invalid vip_cidr: 33 is not a netmask length for 10.5.0.10 (0-32)"
-        )
+        ))
     );
 }
 
@@ -428,10 +421,9 @@ fn a_related_unit_without_vip_is_blocked() {
     let out = installed_and_joined(&ctx, State::new());
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             "hacluster missing configuration: vip, vip_iface, vip_cidr"
-        )
+        ))
     );
     assert!(published(&out).is_empty());
 }
@@ -469,10 +461,9 @@ fn dns_ha_replaces_the_vips() {
     let out = config_changed(&ctx, out.state, "dns-ha", true);
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             "dns-ha needs at least one of os-public-hostname, os-internal-hostname, os-admin-hostname"
-        )
+        ))
     );
     assert_eq!(out.calls("relation-set"), 0);
 
@@ -485,10 +476,9 @@ fn dns_ha_replaces_the_vips() {
     );
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             r#"invalid os-public-hostname: "keystone_.example.com" is not a DNS name"#
-        )
+        ))
     );
 
     // A good one: the record replaces the VIP, its group and colocation.

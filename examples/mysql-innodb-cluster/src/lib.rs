@@ -51,35 +51,47 @@
 //! `cluster-instance-clustered-<address>`).
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use charm_interfaces::mysql_innodb_cluster::{
     CLUSTER_ADDRESS, CLUSTER_PASSWORD, CLUSTER_USER, MINIMUM_CLUSTER_SIZE, MysqlInnodbClusterPeers,
-    UNIT_CONFIGURE_READY,
+    Password, UNIT_CONFIGURE_READY,
 };
-use charm_macros::{hook, when, when_not};
-use charm_runtime::backend::{Status, StatusState};
-use charm_runtime::endpoint::{Endpoint, Interface};
-use charm_runtime::{Ctx, Error, Flags, HookContext, Level};
+use charm_runtime::Flag;
+use charm_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The MySQL version this charm "installs".
 pub const VERSION: &str = "8.0.36";
 /// The name of the InnoDB cluster the leader creates.
 pub const CLUSTER_NAME: &str = "jujuCluster";
-/// The peer endpoint (metadata.yaml).
-pub const ENDPOINT: &str = "cluster";
 /// The longest MySQL 8 account user name.
 pub const MAX_USER_LEN: usize = 32;
 /// The length of a generated cluster password.
 pub const PASSWORD_LEN: usize = 32;
 
 /// Set once MySQL is installed.
-pub const FLAG_INSTALLED: &str = "mysql-innodb-cluster.installed";
+pub const INSTALLED: Flag = Flag::new("mysql-innodb-cluster.installed");
 /// Set once this unit published `unit-clustered`.
-pub const FLAG_CLUSTERED: &str = "mysql-innodb-cluster.clustered";
-/// Leadership setting (and `leadership.set.` flag) set once the leader
-/// created the cluster.
+pub const CLUSTERED: Flag = Flag::new("mysql-innodb-cluster.clustered");
+/// Leadership setting the leader sets once it created the cluster.
 pub const CLUSTER_CREATED: &str = "cluster-created";
+/// Set everywhere while the leadership setting [`CLUSTER_CREATED`] is.
+///
+/// ```
+/// use mysql_innodb_cluster_charm::{CLUSTER_CREATED, CLUSTER_IS_CREATED};
+/// assert_eq!(CLUSTER_IS_CREATED.name(), format!("leadership.set.{CLUSTER_CREATED}"));
+/// ```
+pub const CLUSTER_IS_CREATED: Flag = Flag::new("leadership.set.cluster-created");
+/// Set by the peer interface while a peer is joined.
+const CONNECTED: Flag = Flag::new("cluster.connected");
+/// Set by the peer interface while enough peers published their
+/// connection information.
+const AVAILABLE: Flag = Flag::new("cluster.available");
+/// Set while this unit is the leader.
+const IS_LEADER: Flag = Flag::new("leadership.is_leader");
+/// Set by the runtime when a peer departed, until the charm clears it.
+const PEER_DEPARTED: Flag = Flag::new("endpoint.cluster.departed");
 
 /// Unit kv: the MySQL version installed.
 pub const KV_INSTALLED: &str = "mysql-innodb-cluster.installed";
@@ -95,7 +107,7 @@ pub const KV_ADDED_INSTANCES: &str = "mysql-innodb-cluster.added-instances";
 /// The charm's options (config.yaml).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct Config {
+pub struct Options {
     /// The MySQL user each unit's peers create for it.
     pub cluster_user: String,
 }
@@ -157,53 +169,57 @@ pub fn invalid_cluster_user(user: &str) -> Option<String> {
     if user.chars().count() > MAX_USER_LEN {
         return Some(format!("it is longer than {MAX_USER_LEN} characters"));
     }
-    if let Some(c) = user
+    let c = user
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
-        return Some(format!(
-            "{c:?} is not allowed (letters, digits, \"_\", \"-\" and \".\" only)"
-        ));
-    }
-    None
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))?;
+    Some(format!(
+        "{c:?} is not allowed (letters, digits, \"_\", \"-\" and \".\" only)"
+    ))
 }
 
-/// The configured cluster user, or the blocked status message saying why
-/// it cannot be used.
-fn configured_user(ctx: &HookContext) -> Result<Result<String, String>, Error> {
-    let config: Config = ctx.config()?;
-    Ok(match invalid_cluster_user(&config.cluster_user) {
-        None => Ok(config.cluster_user),
-        Some(reason) => Err(format!(
-            "invalid cluster-user {}: {reason}",
-            serde_json::Value::String(config.cluster_user)
-        )),
-    })
+/// The cluster user this unit should publish: the configured one, unless
+/// it is invalid, or the cluster exists and this unit already published
+/// another (a cluster user cannot change under a running cluster). `Err`
+/// is the blocked status message.
+fn cluster_user(
+    options: &Options,
+    flags: Flags,
+    cluster: &MysqlInnodbClusterPeers,
+) -> Result<Result<String, String>, Error> {
+    let wanted = &options.cluster_user;
+    if let Some(reason) = invalid_cluster_user(wanted) {
+        let quoted = serde_json::Value::from(wanted.as_str());
+        return Ok(Err(format!("invalid cluster-user {quoted}: {reason}")));
+    }
+    if flags.is_set(CLUSTER_IS_CREATED)
+        && let Some(current) = published(cluster, CLUSTER_USER)?
+        && current != *wanted
+    {
+        return Ok(Err(format!(
+            "cluster-user cannot change once the cluster is created (it is {})",
+            serde_json::Value::String(current)
+        )));
+    }
+    Ok(Ok(wanted.clone()))
 }
 
 /// A fresh cluster password: [`PASSWORD_LEN`] letters and digits from
 /// `/dev/urandom` (rejection sampling, so uniformly distributed).
-fn generate_password() -> Result<String, Error> {
-    use std::io::Read;
+fn generate_password() -> Result<Password, Error> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     // The largest multiple of 62 below 256.
     const LIMIT: u8 = 248;
-    let mut urandom = std::fs::File::open("/dev/urandom")
-        .map_err(|e| Error::msg(format!("cannot open /dev/urandom: {e}")))?;
+    let mut urandom = std::fs::File::open("/dev/urandom")?;
     let mut password = String::with_capacity(PASSWORD_LEN);
     let mut buf = [0u8; 64];
     while password.len() < PASSWORD_LEN {
-        urandom
-            .read_exact(&mut buf)
-            .map_err(|e| Error::msg(format!("cannot read /dev/urandom: {e}")))?;
-        for b in buf.iter().filter(|b| **b < LIMIT) {
-            if password.len() == PASSWORD_LEN {
-                break;
-            }
+        urandom.read_exact(&mut buf)?;
+        let usable = buf.iter().filter(|b| **b < LIMIT);
+        for b in usable.take(PASSWORD_LEN - password.len()) {
             password.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
         }
     }
-    Ok(password)
+    Ok(Password::new(password))
 }
 
 /// A JSON-encoded string this unit publishes on the peer relation under
@@ -233,39 +249,22 @@ fn instance_clustered_key(address: &str) -> String {
     format!("cluster-instance-clustered-{address}")
 }
 
-/// The cluster user this unit should publish: the configured one, unless
-/// the cluster exists and this unit already published another (a cluster
-/// user cannot change under a running cluster). `Err` is the blocked
-/// status message.
-fn cluster_user(
-    ctx: &HookContext,
-    cluster: &MysqlInnodbClusterPeers,
-) -> Result<Result<String, String>, Error> {
-    let wanted = match configured_user(ctx)? {
-        Ok(user) => user,
-        Err(blocked) => return Ok(Err(blocked)),
-    };
-    if ctx
-        .flags()
-        .is_set(format!("leadership.set.{CLUSTER_CREATED}"))
-        && let Some(current) = published(cluster, CLUSTER_USER)?
-        && current != wanted
-    {
-        return Ok(Err(format!(
-            "cluster-user cannot change once the cluster is created (it is {})",
-            serde_json::Value::String(current)
-        )));
-    }
-    Ok(Ok(wanted))
+/// Whether the leader recorded the instance at `address` as clustered.
+fn is_instance_clustered(flags: Flags, address: &str) -> bool {
+    flags.is_set(format!(
+        "leadership.set.{}",
+        instance_clustered_key(address)
+    ))
 }
 
 #[hook("install")]
 fn install(ctx: Ctx) -> Result<(), Error> {
+    ctx.progress("installing MySQL")?;
     // apt install mysql-server mysql-shell
     ctx.kv().set(KV_INSTALLED, VERSION)?;
-    ctx.juju().application_version_set(VERSION);
-    ctx.log(Level::Info, &format!("installed MySQL {VERSION}"));
-    ctx.flags().set(FLAG_INSTALLED);
+    ctx.application_version_set(VERSION);
+    log::info!("installed MySQL {VERSION}");
+    ctx.flags().set(INSTALLED);
     Ok(())
 }
 
@@ -274,28 +273,33 @@ fn install(ctx: Ctx) -> Result<(), Error> {
 /// password, generated on first use and afterwards read back from what it
 /// published. A bad `cluster-user` publishes nothing (the status says
 /// why).
-#[when("mysql-innodb-cluster.installed", "cluster.connected")]
-#[when_not("cluster.available")]
-fn send_cluster_connection_info(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
-    publish_connection_info(&ctx, cluster)
+#[when(INSTALLED, CONNECTED)]
+#[when_not(AVAILABLE)]
+fn send_cluster_connection_info(
+    cluster: &MysqlInnodbClusterPeers,
+    options: Config<Options>,
+    flags: Flags,
+) -> Result<(), Error> {
+    publish_connection_info(cluster, &options, flags)
 }
 
 /// A `cluster-user` change is published at once, also when the peers
 /// already have this unit's connection information.
-#[when(
-    "mysql-innodb-cluster.installed",
-    "cluster.connected",
-    "config.changed.cluster-user"
-)]
-fn cluster_user_changed(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
-    publish_connection_info(&ctx, cluster)
+#[when(INSTALLED, CONNECTED, "config.changed.cluster-user")]
+fn cluster_user_changed(
+    cluster: &MysqlInnodbClusterPeers,
+    options: Config<Options>,
+    flags: Flags,
+) -> Result<(), Error> {
+    publish_connection_info(cluster, &options, flags)
 }
 
 fn publish_connection_info(
-    ctx: &HookContext,
     cluster: &MysqlInnodbClusterPeers,
+    options: &Options,
+    flags: Flags,
 ) -> Result<(), Error> {
-    let Ok(user) = cluster_user(ctx, cluster)? else {
+    let Ok(user) = cluster_user(options, flags, cluster)? else {
         return Ok(());
     };
     let Some(relation) = cluster.peer_relation()? else {
@@ -303,13 +307,13 @@ fn publish_connection_info(
     };
     let address = cluster.ingress_address(Some(relation.id()))?;
     let password = match published(cluster, CLUSTER_PASSWORD)? {
-        Some(password) => password,
+        Some(password) => Password::new(password),
         None => {
-            ctx.log(Level::Info, "generated this unit's cluster password");
+            log::info!("generated this unit's cluster password");
             generate_password()?
         }
     };
-    cluster.set_cluster_connection_info(&address, &user, &password, None)?;
+    cluster.set_cluster_connection_info(&address, &user, password.expose(), None)?;
     Ok(())
 }
 
@@ -317,9 +321,8 @@ fn publish_connection_info(
 /// connection information (`CREATE USER '<user>'@'<address>' IDENTIFIED BY
 /// '<password>'` and the cluster grants), then tell the peers this unit is
 /// ready to be configured. Users already created are not created again.
-#[when("mysql-innodb-cluster.installed", "cluster.available")]
-fn create_remote_cluster_users(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
-    let kv = ctx.kv();
+#[when(INSTALLED, AVAILABLE)]
+fn create_remote_cluster_users(kv: Kv, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
     let mut users: BTreeMap<String, ClusterUser> = kv.get(KV_CLUSTER_USERS)?.unwrap_or_default();
     let mut changed = false;
     for peer in cluster.peers()? {
@@ -335,12 +338,11 @@ fn create_remote_cluster_users(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> R
             // Here the real charm runs CREATE USER ... IDENTIFIED BY
             // _password.expose() through the MySQL client library, never
             // on a command line.
-            ctx.log(
-                Level::Info,
-                &format!(
-                    "created cluster user '{}'@'{}' for {}",
-                    wanted.user, wanted.address, peer.unit
-                ),
+            log::info!(
+                "created cluster user '{}'@'{}' for {}",
+                wanted.user,
+                wanted.address,
+                peer.unit
             );
             users.insert(peer.unit, wanted);
             changed = true;
@@ -357,8 +359,8 @@ fn create_remote_cluster_users(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> R
 /// configure-ready: this unit's instance is the seed, each peer's instance
 /// is added, each is recorded as clustered in leadership settings, and
 /// `cluster-created` is set last.
-#[when("leadership.is_leader", "cluster.available")]
-#[when_not("leadership.set.cluster-created")]
+#[when(IS_LEADER, AVAILABLE)]
+#[when_not(CLUSTER_IS_CREATED)]
 fn create_cluster(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
     let peers = cluster.peers()?;
     if peers.len() < MINIMUM_CLUSTER_SIZE - 1
@@ -373,29 +375,25 @@ fn create_cluster(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Err
     ) else {
         return Ok(());
     };
+    ctx.progress(&format!("creating cluster {CLUSTER_NAME}"))?;
     let mut instances = vec![seed.clone()];
     instances.extend(peers.into_iter().filter_map(|p| p.cluster_address));
     // dba.create_cluster(CLUSTER_NAME) on the seed, then
     // cluster.add_instance(address) for each peer.
-    ctx.kv().set(
-        KV_CLUSTER,
-        &ClusterRecord {
-            name: CLUSTER_NAME.to_owned(),
-            seed: seed.clone(),
-            user,
-            instances: instances.clone(),
-        },
-    )?;
-    ctx.log(
-        Level::Info,
-        &format!(
-            "created cluster {CLUSTER_NAME} seeded by {seed} with {}",
-            instances.join(", ")
-        ),
+    log::info!(
+        "created cluster {CLUSTER_NAME} seeded by {seed} with {}",
+        instances.join(", ")
     );
     for address in &instances {
         ctx.leader_set(&instance_clustered_key(address), Some("true"))?;
     }
+    let record = ClusterRecord {
+        name: CLUSTER_NAME.to_owned(),
+        seed,
+        user,
+        instances,
+    };
+    ctx.kv().set(KV_CLUSTER, &record)?;
     ctx.leader_set(CLUSTER_CREATED, Some("true"))
 }
 
@@ -404,11 +402,7 @@ fn create_cluster(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Err
 /// application later, or one that was not ready when the cluster was
 /// created). Leadership settings record it, so a new leader does not add
 /// it again.
-#[when(
-    "leadership.is_leader",
-    "leadership.set.cluster-created",
-    "cluster.available"
-)]
+#[when(IS_LEADER, CLUSTER_IS_CREATED, AVAILABLE)]
 fn add_instances(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
     let kv = ctx.kv();
     let mut added: Vec<AddedInstance> = kv.get(KV_ADDED_INSTANCES)?.unwrap_or_default();
@@ -417,16 +411,13 @@ fn add_instances(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Erro
         let Some(address) = peer.cluster_address else {
             continue;
         };
-        let key = instance_clustered_key(&address);
-        if !peer.configure_ready || ctx.flags().is_set(format!("leadership.set.{key}")) {
+        if !peer.configure_ready || is_instance_clustered(ctx.flags(), &address) {
             continue;
         }
+        ctx.progress(&format!("adding {address} to cluster {CLUSTER_NAME}"))?;
         // cluster.add_instance(address)
-        ctx.log(
-            Level::Info,
-            &format!("added {address} ({}) to cluster {CLUSTER_NAME}", peer.unit),
-        );
-        ctx.leader_set(&key, Some("true"))?;
+        log::info!("added {address} ({}) to cluster {CLUSTER_NAME}", peer.unit);
+        ctx.leader_set(&instance_clustered_key(&address), Some("true"))?;
         added.push(AddedInstance {
             unit: peer.unit,
             address,
@@ -440,14 +431,13 @@ fn add_instances(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Erro
 
 /// Once the cluster exists and the leader recorded this unit's instance
 /// as clustered, tell the peers this unit is clustered.
-#[when("leadership.set.cluster-created", "cluster.available")]
-fn signal_clustered(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+#[when(CLUSTER_IS_CREATED, AVAILABLE)]
+fn signal_clustered(flags: Flags, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
     let Some(address) = published(cluster, CLUSTER_ADDRESS)? else {
         return Ok(());
     };
-    let key = instance_clustered_key(&address);
-    if ctx.flags().is_set(format!("leadership.set.{key}")) && cluster.set_unit_clustered()? {
-        ctx.flags().set(FLAG_CLUSTERED);
+    if is_instance_clustered(flags, &address) && cluster.set_unit_clustered()? {
+        flags.set(CLUSTERED);
     }
     Ok(())
 }
@@ -456,19 +446,21 @@ fn signal_clustered(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), E
 /// and forget the departed units' last relation data, which the runtime
 /// keeps until cleared (as charms.reactive does) and which holds their
 /// passwords.
-#[when("endpoint.cluster.departed")]
-fn forget_departed_peers(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
-    let kv = ctx.kv();
+#[when(PEER_DEPARTED)]
+fn forget_departed_peers(
+    kv: Kv,
+    flags: Flags,
+    cluster: &MysqlInnodbClusterPeers,
+) -> Result<(), Error> {
     let mut users: BTreeMap<String, ClusterUser> = kv.get(KV_CLUSTER_USERS)?.unwrap_or_default();
     let before = users.len();
     for departed in cluster.all_departed_units()? {
         if let Some(user) = users.remove(&departed.unit_name) {
-            ctx.log(
-                Level::Info,
-                &format!(
-                    "dropped cluster user '{}'@'{}' of {}",
-                    user.user, user.address, departed.unit_name
-                ),
+            log::info!(
+                "dropped cluster user '{}'@'{}' of {}",
+                user.user,
+                user.address,
+                departed.unit_name
             );
         }
     }
@@ -476,50 +468,35 @@ fn forget_departed_peers(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<
         kv.set(KV_CLUSTER_USERS, &users)?;
     }
     cluster.clear_departed_units()?;
-    ctx.flags().clear("endpoint.cluster.departed");
+    flags.clear(PEER_DEPARTED);
     Ok(())
 }
 
 /// Status once, at the end of every hook, however many handlers ran.
-#[when("mysql-innodb-cluster.installed")]
+#[when(INSTALLED)]
 fn assess_status(ctx: Ctx) {
-    ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
-        let status = status(ctx)?;
-        ctx.juju().status_set(status);
-        Ok(())
-    });
+    ctx.status_at_exit(assess);
 }
 
 /// The unit's workload status, from its config, peers and flags.
-fn status(ctx: &HookContext) -> Result<Status, Error> {
-    let cluster = MysqlInnodbClusterPeers::from_endpoint(Endpoint::new(ctx, ENDPOINT));
-    if let Err(blocked) = cluster_user(ctx, &cluster)? {
-        return Ok(Status::new(StatusState::Blocked, blocked));
+fn assess(ctx: &HookContext) -> Result<Status, Error> {
+    let cluster: MysqlInnodbClusterPeers = ctx.interface()?;
+    let options = Config::<Options>::of(ctx)?;
+    let flags = ctx.flags();
+    if let Err(blocked) = cluster_user(&options, flags, &cluster)? {
+        return Ok(Status::blocked(blocked));
     }
-    let peers = cluster.all_joined_units()?.len();
-    let missing = (MINIMUM_CLUSTER_SIZE - 1).saturating_sub(peers);
-    let plural = |n: usize| if n == 1 { "peer" } else { "peers" };
-    let flags: Flags = ctx.flags();
-    Ok(if flags.is_set(FLAG_CLUSTERED) {
-        if missing == 0 {
-            Status::new(StatusState::Active, "unit is clustered")
-        } else {
-            Status::new(
-                StatusState::Active,
-                format!("unit is clustered; {missing} {} missing", plural(missing)),
-            )
-        }
+    let missing = (MINIMUM_CLUSTER_SIZE - 1).saturating_sub(cluster.all_joined_units()?.len());
+    let peers = if missing == 1 { "peer" } else { "peers" };
+    Ok(if flags.is_set(CLUSTERED) && missing == 0 {
+        Status::active("unit is clustered")
+    } else if flags.is_set(CLUSTERED) {
+        Status::active(format!("unit is clustered; {missing} {peers} missing"))
     } else if missing > 0 {
-        Status::new(
-            StatusState::Waiting,
-            format!("waiting for {missing} more {}", plural(missing)),
-        )
-    } else if !flags.is_set(format!("leadership.set.{CLUSTER_CREATED}")) {
-        Status::new(StatusState::Waiting, "cluster not yet created")
+        Status::waiting(format!("waiting for {missing} more {peers}"))
+    } else if !flags.is_set(CLUSTER_IS_CREATED) {
+        Status::waiting("cluster not yet created")
     } else {
-        Status::new(
-            StatusState::Waiting,
-            "waiting for the leader to add this unit to the cluster",
-        )
+        Status::waiting("waiting for the leader to add this unit to the cluster")
     })
 }

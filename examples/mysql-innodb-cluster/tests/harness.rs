@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::Status;
 use charm_runtime::harness::{Context, Event, Level, Output, Relation, State};
 use mysql_innodb_cluster_charm::{
     AddedInstance, ClusterRecord, ClusterUser, KV_ADDED_INSTANCES, KV_CLUSTER, KV_CLUSTER_USERS,
@@ -195,8 +195,12 @@ fn published(out: &Output) -> BTreeMap<String, String> {
     out.state.relation(1).unwrap().local_unit_data.clone()
 }
 
-fn status(state: StatusState, message: &str) -> Option<Status> {
-    Some(Status::new(state, message))
+/// The statuses `out` showed, in order: progress, then the final one.
+fn shown(out: &Output) -> Vec<Status> {
+    out.status_history
+        .iter()
+        .map(|c| c.status.clone())
+        .collect()
 }
 
 fn json_str(s: &str) -> String {
@@ -209,11 +213,19 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
 
     let out = leader.hook(Event::install());
     assert!(out.has_flag("mysql-innodb-cluster.installed"));
+    // The install shows its progress at once; one final status follows.
+    assert_eq!(
+        shown(out),
+        [
+            Status::maintenance("installing MySQL"),
+            Status::waiting("waiting for 2 more peers")
+        ]
+    );
     assert_eq!(out.state.kv[KV_INSTALLED], json!(VERSION));
     assert_eq!(out.state.workload_version.as_deref(), Some(VERSION));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "waiting for 2 more peers")
+        Some(Status::waiting("waiting for 2 more peers"))
     );
 
     // A first peer joins: this unit publishes how to reach it.
@@ -222,7 +234,7 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
     assert!(!out.has_flag("cluster.available"));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "waiting for 1 more peer")
+        Some(Status::waiting("waiting for 1 more peer"))
     );
     let password = leader.password();
     assert_eq!(password.len(), PASSWORD_LEN);
@@ -244,7 +256,7 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
     assert!(!out.has_flag("cluster.available"));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "cluster not yet created")
+        Some(Status::waiting("cluster not yet created"))
     );
 
     // The peers publish theirs, one after the other.
@@ -283,7 +295,7 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
     assert!(out.state.leader_settings.is_empty());
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "cluster not yet created")
+        Some(Status::waiting("cluster not yet created"))
     );
 
     let out = leader.change(1, Stage::ConfigureReady);
@@ -319,13 +331,20 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
             ("cluster-instance-clustered-10.5.0.12", "true"),
         ])
     );
+    assert_eq!(
+        shown(out),
+        [
+            Status::maintenance("creating cluster jujuCluster"),
+            Status::active("unit is clustered")
+        ]
+    );
     // One leader-set for the hook, one relation-set.
     assert_eq!(out.calls("leader-set"), 1);
     assert_eq!(out.calls("relation-set"), 1);
     assert_eq!(leader.published()["unit-clustered"], "true");
     assert_eq!(
         leader.last().state.unit_status,
-        status(StatusState::Active, "unit is clustered")
+        Some(Status::active("unit is clustered"))
     );
 
     // Nothing more to do in a quiet hook.
@@ -334,7 +353,7 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
     assert_eq!(out.calls("relation-set"), 0);
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Active, "unit is clustered")
+        Some(Status::active("unit is clustered"))
     );
 
     leader.assert_passwords_confined();
@@ -369,7 +388,7 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     assert!(out.state.leader_settings.is_empty());
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "cluster not yet created")
+        Some(Status::waiting("cluster not yet created"))
     );
     let users: BTreeMap<String, ClusterUser> =
         serde_json::from_value(out.state.kv[KV_CLUSTER_USERS].clone()).unwrap();
@@ -390,10 +409,9 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     assert!(!out.has_flag("mysql-innodb-cluster.clustered"));
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Waiting,
+        Some(Status::waiting(
             "waiting for the leader to add this unit to the cluster"
-        )
+        ))
     );
     assert!(!follower.published().contains_key("unit-clustered"));
 
@@ -406,7 +424,7 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     assert!(out.has_flag("mysql-innodb-cluster.clustered"));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Active, "unit is clustered")
+        Some(Status::active("unit is clustered"))
     );
     assert_eq!(follower.published()["unit-clustered"], "true");
     assert_eq!(
@@ -430,7 +448,7 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     assert!(!out.state.kv.contains_key(KV_ADDED_INSTANCES));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Active, "unit is clustered")
+        Some(Status::active("unit is clustered"))
     );
 
     follower.assert_passwords_confined();
@@ -465,7 +483,7 @@ fn the_leader_adds_a_late_unit_and_survives_a_departure() {
     assert!(!out.has_flag("cluster.available"));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Active, "unit is clustered")
+        Some(Status::active("unit is clustered"))
     );
     let out = leader.change(3, Stage::Info);
     assert!(out.has_flag("cluster.available"));
@@ -525,7 +543,7 @@ fn the_leader_adds_a_late_unit_and_survives_a_departure() {
     assert!(out.has_flag("cluster.connected"));
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Active, "unit is clustered; 1 peer missing")
+        Some(Status::active("unit is clustered; 1 peer missing"))
     );
 
     leader.assert_passwords_confined();
@@ -536,10 +554,9 @@ fn a_bad_cluster_user_blocks_until_fixed() {
     let mut unit0 = Unit::new(0, true);
     unit0.state = unit0.state.clone().with_config("cluster-user", "bad user");
     let out = unit0.hook(Event::install());
-    let blocked = status(
-        StatusState::Blocked,
+    let blocked = Some(Status::blocked(
         "invalid cluster-user \"bad user\": ' ' is not allowed (letters, digits, \"_\", \"-\" and \".\" only)",
-    );
+    ));
     assert_eq!(out.state.unit_status, blocked);
     let out = unit0.join(1);
     assert_eq!(out.state.unit_status, blocked);
@@ -554,13 +571,10 @@ fn a_bad_cluster_user_blocks_until_fixed() {
     let out = unit0.run(Event::config_changed(), state);
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
-            &format!(
-                "invalid cluster-user \"{}\": it is longer than 32 characters",
-                "u".repeat(33)
-            )
-        )
+        Some(Status::blocked(format!(
+            "invalid cluster-user \"{}\": it is longer than 32 characters",
+            "u".repeat(33)
+        )))
     );
 
     // Fixed: published at once.
@@ -568,7 +582,7 @@ fn a_bad_cluster_user_blocks_until_fixed() {
     let out = unit0.run(Event::config_changed(), state);
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "waiting for 1 more peer")
+        Some(Status::waiting("waiting for 1 more peer"))
     );
     assert_eq!(unit0.published()["cluster-user"], "\"mycluster\"");
     unit0.assert_passwords_confined();
@@ -582,10 +596,9 @@ fn the_cluster_user_cannot_change_under_a_running_cluster() {
     let out = leader.run(Event::config_changed(), state);
     assert_eq!(
         out.state.unit_status,
-        status(
-            StatusState::Blocked,
+        Some(Status::blocked(
             "cluster-user cannot change once the cluster is created (it is \"clusteruser\")"
-        )
+        ))
     );
     assert_eq!(out.calls("relation-set"), 0);
     assert_eq!(leader.published(), before);
@@ -631,7 +644,7 @@ fn bad_peer_data_does_not_fail_the_hook() {
     }
     assert_eq!(
         out.state.unit_status,
-        status(StatusState::Waiting, "cluster not yet created")
+        Some(Status::waiting("cluster not yet created"))
     );
     assert!(!out.state.kv.contains_key(KV_CLUSTER_USERS));
     leader.assert_passwords_confined();
