@@ -726,8 +726,7 @@ fn brick_events_are_acknowledged_peer_by_peer() {
     assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
     assert!(
         out.logs_at(Level::Info)
-            .iter()
-            .any(|l| *l == "glusterfs/1: server.bricks.available (volume layout to be recomputed)"),
+            .contains(&"glusterfs/1: server.bricks.available (volume layout to be recomputed)"),
         "{:?}",
         out.logs
     );
