@@ -108,6 +108,9 @@ fn peers_joining_one_by_one_are_checked_and_dismissed() {
         out.state.unit_status,
         active("icmp ok, dns ok: 1 peer reachable")
     );
+    // One status for the hook, sent at its end.
+    assert_eq!(out.calls("status-set"), 1);
+    assert_eq!(out.status_history.len(), 1);
     // No iperf unless asked for.
     assert!(
         !out.relation(&rel)
