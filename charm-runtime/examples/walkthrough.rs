@@ -8,21 +8,27 @@ use std::rc::Rc;
 
 use charm_runtime::log::MemorySink;
 use charm_runtime::{
-    Ctx, Flags, HookOptions, Kv, Level, Registry, SqliteStore, StateError, StateStore, TraceEvent,
-    TriggerAction, TriggerOn, run_hook,
+    HookOptions, Level, Registry, SqliteStore, StateStore, TraceEvent, TriggerAction, TriggerOn,
+    run_hook,
 };
 
 /// The charm's handlers. Everything under this module is selected with
 /// `Registry::from_inventory(module_path!())`.
 mod webserver {
-    use charm_macros::{hook, only_once, when, when_not};
+    use charm_runtime::prelude::*;
+    use charm_runtime::{Flag, Level, StateError};
 
-    use super::*;
+    /// The packages are installed.
+    pub const INSTALLED: Flag = Flag::new("webserver.installed");
+    /// The configuration is written and current.
+    pub const CONFIGURED: Flag = Flag::new("webserver.configured");
+    /// The service runs with the current configuration.
+    pub const STARTED: Flag = Flag::new("webserver.started");
 
     /// Install the packages once.
     #[hook("install")]
     fn install(flags: Flags) {
-        flags.set("webserver.installed");
+        flags.set(INSTALLED);
     }
 
     /// Record the unit's first boot; runs once over the unit's life.
@@ -32,38 +38,53 @@ mod webserver {
     }
 
     /// Write the configuration when it is missing or stale.
-    #[when("webserver.installed")]
-    #[when_not("webserver.configured")]
-    fn configure(flags: Flags, kv: Kv) -> Result<(), StateError> {
+    #[when(INSTALLED)]
+    #[when_not(CONFIGURED)]
+    fn configure(ctx: Ctx, flags: Flags, kv: Kv) -> Result<(), StateError> {
         let generation = kv.get::<u32>("webserver.config-generation")?.unwrap_or(0) + 1;
         kv.set("webserver.config-generation", &generation)?;
-        flags.set("webserver.configured");
+        flags.set(CONFIGURED);
+        ctx.status_at_exit(assess);
         Ok(())
     }
 
     /// Start (or restart) the service once configured.
-    #[when("webserver.configured")]
-    #[when_not("webserver.started")]
-    fn start(ctx: Ctx) {
-        ctx.flags().set("webserver.started");
-        // Deferred: runs once at the end of the hook however many
-        // handlers ask for it, as charms.openstack's assess_status().
-        ctx.atexit_once("assess-status", |ctx: &charm_runtime::HookContext| {
-            ctx.log(Level::Info, "status: active (serving)");
-        });
+    #[when(CONFIGURED)]
+    #[when_not(STARTED)]
+    fn start(ctx: Ctx, flags: Flags) {
+        flags.set(STARTED);
+        // Asked for again: still assessed once, at the end of the hook.
+        ctx.status_at_exit(assess);
+    }
+
+    /// The unit's status, assessed once at the end of the hook however
+    /// many handlers ask for it (charms.openstack's `assess_status()`).
+    /// Under Juju it is sent with `status-set`; the reactive core alone
+    /// has no Juju to show it, so it is also logged for the walkthrough.
+    fn assess(ctx: &HookContext) -> Result<Status, Error> {
+        let status = if ctx.flags().is_set(STARTED) {
+            Status::active("serving")
+        } else {
+            Status::maintenance("starting")
+        };
+        ctx.log(
+            Level::Info,
+            &format!("status: {} ({})", status.state.as_str(), status.message),
+        );
+        Ok(status)
     }
 
     /// A config change makes the configuration stale.
     #[hook("config-changed")]
     fn config_changed(flags: Flags) {
-        flags.clear("webserver.configured");
+        flags.clear(CONFIGURED);
     }
 
     /// Something went wrong on this hook: nothing it did is kept.
     #[hook("upgrade-charm")]
-    fn upgrade(flags: Flags) -> Result<(), String> {
+    fn upgrade(flags: Flags) -> Result<(), Error> {
         flags.set("webserver.upgraded");
-        Err("new package version is not available".into())
+        Err(Error::msg("new package version is not available"))
     }
 }
 
@@ -72,8 +93,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A stale configuration means a restart: clearing `configured` clears
     // `started` at once (charms.reactive's register_trigger).
     registry.trigger(
-        TriggerOn::Cleared("webserver.configured".into()),
-        TriggerAction::ClearFlag("webserver.started".into()),
+        TriggerOn::Cleared(webserver::CONFIGURED.into()),
+        TriggerAction::ClearFlag(webserver::STARTED.into()),
     );
 
     let charm_dir = std::env::temp_dir().join(format!("walkthrough-{}", std::process::id()));

@@ -15,28 +15,25 @@
 //!   <bricks...>` would be given.
 //! - The interface's event flags (`server.bricks.available`,
 //!   `server.bricks.removed`, `server.departed`) are acknowledged peer by
-//!   peer once handled.
+//!   peer once the layout can reflect them: a departure at once, a brick
+//!   change once the peer is available; until then the event stays
+//!   pending for that peer alone.
 //! - The status is assessed once at the end of every hook: blocked on bad
 //!   config, waiting for peers, bricks or the leader, active with the
 //!   volume's size.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
-use charm_interfaces::gluster_peer::{GlusterPeerError, GlusterPeers, PeerEvent};
-use charm_macros::{hook, when, when_any};
-use charm_runtime::backend::{Status, StatusState, ToolError};
-use charm_runtime::endpoint::{Endpoint, Interface};
-use charm_runtime::{Ctx, Error, Flags, HookContext, Level, StateError};
+use charm_interfaces::gluster_peer::{GlusterPeers, PeerEvent};
+use charm_runtime::prelude::*;
+use charm_runtime::{Flag, Level};
 use serde::Deserialize;
 
-/// Run the hook Juju invoked.
+/// Run the hook Juju invoked: the binary's `main` calls this, which also
+/// links these handlers into it.
 pub fn main() -> std::process::ExitCode {
     charm_runtime::main()
 }
-
-/// The peer endpoint (metadata.yaml).
-pub const ENDPOINT: &str = "server";
 
 /// The leadership setting holding the volume layout: the `host:brick`
 /// list as a JSON list of strings (Python's `json.dumps(list)`).
@@ -46,66 +43,29 @@ pub const LAYOUT_KEY: &str = "volume-bricks";
 /// many, and the volume needs at least one full set.
 pub const REPLICA: usize = 2;
 
-/// The flags the interface sets as events, which the charm clears once it
-/// has handled them.
-pub const EVENT_FLAGS: [&str; 3] = [
-    "server.bricks.available",
-    "server.bricks.removed",
-    "server.departed",
-];
+/// Set once the charm is installed.
+pub const INSTALLED: Flag = Flag::new("glusterfs.installed");
+/// A peer joined the `server` relation (set by the interface).
+pub const CONNECTED: Flag = Flag::new("server.connected");
+/// A peer advertises a brick it did not before (an interface event).
+pub const BRICKS_AVAILABLE: Flag = Flag::new("server.bricks.available");
+/// A peer no longer advertises a brick it did (an interface event).
+pub const BRICKS_REMOVED: Flag = Flag::new("server.bricks.removed");
+/// A peer left (an interface event).
+pub const DEPARTED: Flag = Flag::new("server.departed");
+
+/// The flags the interface sets as events, which the charm acknowledges
+/// peer by peer once it has handled them.
+pub const EVENT_FLAGS: [Flag; 3] = [BRICKS_AVAILABLE, BRICKS_REMOVED, DEPARTED];
 
 /// The charm's options (config.yaml).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Config {
+#[derive(Debug, Deserialize)]
+pub struct Options {
     /// Space-separated absolute paths of this unit's bricks.
     #[serde(default)]
     pub brick_devices: String,
     /// The name of the volume.
     pub volume_name: String,
-}
-
-/// What a handler of this charm can fail with.
-#[derive(Debug)]
-pub enum CharmError {
-    /// The runtime: hook tools, unit state, config.
-    Runtime(Error),
-    /// The `gluster-peer` interface.
-    Peers(GlusterPeerError),
-}
-
-impl fmt::Display for CharmError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CharmError::Runtime(e) => e.fmt(f),
-            CharmError::Peers(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for CharmError {}
-
-impl From<Error> for CharmError {
-    fn from(e: Error) -> Self {
-        CharmError::Runtime(e)
-    }
-}
-
-impl From<ToolError> for CharmError {
-    fn from(e: ToolError) -> Self {
-        CharmError::Runtime(e.into())
-    }
-}
-
-impl From<StateError> for CharmError {
-    fn from(e: StateError) -> Self {
-        CharmError::Runtime(e.into())
-    }
-}
-
-impl From<GlusterPeerError> for CharmError {
-    fn from(e: GlusterPeerError) -> Self {
-        CharmError::Peers(e)
-    }
 }
 
 /// Why a brick path cannot be used, or `Ok` if it can: it must be
@@ -170,7 +130,7 @@ pub fn valid_volume_name(name: &str) -> bool {
 
 /// This unit's bricks from its config, the volume name checked too, or
 /// why the config is not usable (the blocked status message).
-pub fn check_config(config: &Config) -> Result<Vec<String>, String> {
+pub fn check_config(config: &Options) -> Result<Vec<String>, String> {
     if !valid_volume_name(&config.volume_name) {
         return Err(format!(
             "invalid volume_name {:?}: use letters, digits, '-' and '_'",
@@ -253,22 +213,28 @@ pub enum Plan {
     Ready(Vec<String>),
 }
 
+/// The joined peers that have not yet published their address and
+/// bricks, in unit order.
+fn peers_not_ready(peers: &GlusterPeers) -> Result<Vec<String>, Error> {
+    let available = peers.available_units();
+    let mut waiting: Vec<String> = peers
+        .all_joined_units()?
+        .iter()
+        .map(|u| u.name().to_owned())
+        .filter(|u| !available.contains(u))
+        .collect();
+    waiting.sort_by(|a, b| unit_order(a).cmp(&unit_order(b)));
+    Ok(waiting)
+}
+
 /// Work out the layout from what the peers published. With `log`, bricks
 /// and units left out are logged as warnings.
-pub fn plan(peers: &GlusterPeers, log: bool) -> Result<Plan, CharmError> {
-    let ctx = Interface::endpoint(peers).ctx();
-    let joined = peers.all_joined_units()?;
-    if joined.is_empty() {
+pub fn plan(ctx: &HookContext, peers: &GlusterPeers, log: bool) -> Result<Plan, Error> {
+    if peers.all_joined_units()?.is_empty() {
         return Ok(Plan::NoPeers);
     }
-    let available: BTreeSet<String> = peers.available_units().into_iter().collect();
-    let mut waiting: Vec<String> = joined
-        .iter()
-        .filter(|u| !available.contains(u.name()))
-        .map(|u| u.name().to_owned())
-        .collect();
+    let waiting = peers_not_ready(peers)?;
     if !waiting.is_empty() {
-        waiting.sort_by(|a, b| unit_order(a).cmp(&unit_order(b)));
         return Ok(Plan::PeersNotReady(waiting));
     }
     let warn = |message: String| {
@@ -319,8 +285,9 @@ pub fn plan(peers: &GlusterPeers, log: bool) -> Result<Plan, CharmError> {
     Ok(Plan::Ready(layout))
 }
 
-/// The layout recorded in leadership settings, if any.
-pub fn recorded_layout(ctx: &HookContext) -> Result<Option<Vec<String>>, CharmError> {
+/// The layout recorded in leadership settings, if any; a value that is
+/// not a list of bricks is logged and taken as none.
+pub fn recorded_layout(ctx: &HookContext) -> Result<Option<Vec<String>>, Error> {
     let Some(raw) = ctx.leader_get(LAYOUT_KEY)? else {
         return Ok(None);
     };
@@ -342,17 +309,15 @@ pub fn recorded_layout(ctx: &HookContext) -> Result<Option<Vec<String>>, CharmEr
 /// present. Marks the unit installed.
 #[hook("install")]
 fn install(flags: Flags) {
-    flags.set("glusterfs.installed");
+    flags.set(INSTALLED);
 }
 
 /// Tell the peers where this unit is and which bricks it offers. A bad
 /// `brick_devices` value publishes nothing new (the peers keep the last
 /// valid bricks; the status says what is wrong).
-#[when("server.connected")]
-fn publish(peers: &GlusterPeers, ctx: Ctx) -> Result<(), CharmError> {
-    let address = ctx.juju().unit_get("private-address")?;
-    peers.set_address("private", &address)?;
-    let config: Config = ctx.config()?;
+#[when(CONNECTED)]
+fn publish(peers: &GlusterPeers, ctx: Ctx, config: Config<Options>) -> Result<(), Error> {
+    peers.set_address("private", &ctx.private_address()?)?;
     if let Ok(bricks) = check_config(&config) {
         peers.set_bricks(&bricks)?;
     }
@@ -360,25 +325,32 @@ fn publish(peers: &GlusterPeers, ctx: Ctx) -> Result<(), CharmError> {
 }
 
 /// A peer's bricks changed or a peer departed: the leader's layout
-/// handler (which runs after this one) recomputes the volume; here the
-/// events are logged and cleared.
-#[when_any("server.bricks.available", "server.bricks.removed", "server.departed")]
+/// handler (which runs after this one) recomputes the volume. Each peer's
+/// event is acknowledged on its own once the layout can reflect it: a
+/// departure at once, a brick change once the peer is available. The
+/// brick change of a peer still to publish its address stays pending.
+#[when_any(BRICKS_AVAILABLE, BRICKS_REMOVED, DEPARTED)]
 fn peers_changed(peers: &GlusterPeers, ctx: Ctx) -> Result<(), Error> {
+    let not_ready = peers_not_ready(peers)?;
     for event in [
         PeerEvent::BricksAvailable,
         PeerEvent::BricksRemoved,
         PeerEvent::Departed,
     ] {
-        // Each peer's event acknowledged on its own, as it is handled.
+        let flag = event.flag(peers.name());
         for unit in peers.pending(event) {
-            ctx.log(
-                Level::Info,
-                &format!(
-                    "{unit}: {} (volume layout to be recomputed)",
-                    event.flag(ENDPOINT)
-                ),
-            );
-            peers.acknowledge(event, &unit)?;
+            if event != PeerEvent::Departed && not_ready.contains(&unit) {
+                ctx.log(
+                    Level::Info,
+                    &format!("{unit}: {flag} pending until it publishes its address and bricks"),
+                );
+            } else {
+                ctx.log(
+                    Level::Info,
+                    &format!("{unit}: {flag} (volume layout to be recomputed)"),
+                );
+                peers.acknowledge(event, &unit)?;
+            }
         }
     }
     Ok(())
@@ -387,14 +359,13 @@ fn peers_changed(peers: &GlusterPeers, ctx: Ctx) -> Result<(), Error> {
 /// The leader lays the volume out once every peer is available and there
 /// are enough bricks, and records it when it differs from the recorded
 /// one.
-#[when("glusterfs.installed", "leadership.is_leader", "server.connected")]
-fn lay_out_volume(peers: &GlusterPeers, ctx: Ctx) -> Result<(), CharmError> {
-    let Plan::Ready(layout) = plan(peers, true)? else {
+#[when(INSTALLED, "leadership.is_leader", CONNECTED)]
+fn lay_out_volume(peers: &GlusterPeers, ctx: Ctx, config: Config<Options>) -> Result<(), Error> {
+    let Plan::Ready(layout) = plan(&ctx, peers, true)? else {
         return Ok(());
     };
     let value = charm_runtime::python_json::dumps_str_list(&layout);
     if ctx.leader_get(LAYOUT_KEY)?.as_deref() != Some(value.as_str()) {
-        let config: Config = ctx.config()?;
         ctx.log(
             Level::Info,
             &format!(
@@ -409,56 +380,35 @@ fn lay_out_volume(peers: &GlusterPeers, ctx: Ctx) -> Result<(), CharmError> {
     Ok(())
 }
 
-/// The unit's status, from its config, its peers and the recorded layout.
-fn status(ctx: &HookContext) -> Result<Status, CharmError> {
-    let config: Config = ctx.config()?;
-    if let Err(why) = check_config(&config) {
-        return Ok(Status::new(StatusState::Blocked, why));
-    }
-    let peers = GlusterPeers::from_endpoint(Endpoint::new(ctx, ENDPOINT));
-    let plan = plan(&peers, false)?;
-    if plan == Plan::NoPeers {
-        return Ok(Status::new(StatusState::Waiting, "waiting for peers"));
-    }
-    if let Some(layout) = recorded_layout(ctx)? {
-        return Ok(Status::new(
-            StatusState::Active,
-            format!(
-                "volume {}: {} bricks on {} units",
-                config.volume_name,
-                layout.len(),
-                layout_hosts(&layout)
-            ),
-        ));
-    }
-    Ok(match plan {
-        Plan::PeersNotReady(units) => Status::new(
-            StatusState::Waiting,
-            format!("waiting for peers: {}", units.join(", ")),
-        ),
-        Plan::TooFewBricks(n) => Status::new(
-            StatusState::Waiting,
-            format!("waiting for bricks: {n} of at least {REPLICA}"),
-        ),
-        Plan::NoPeers | Plan::Ready(_) => Status::new(
-            StatusState::Waiting,
-            format!(
-                "waiting for the leader to lay out volume {}",
-                config.volume_name
-            ),
-        ),
-    })
+/// Status once, at the end of every hook, however many handlers ran.
+#[when(INSTALLED)]
+fn assess_status(ctx: Ctx) {
+    ctx.status_at_exit(assess);
 }
 
-/// Status once, at the end of every hook, however many handlers ran.
-#[when("glusterfs.installed")]
-fn assess_status(ctx: Ctx) {
-    ctx.atexit_once(
-        "assess-status",
-        |ctx: &HookContext| -> Result<(), CharmError> {
-            let status = status(ctx)?;
-            ctx.juju().status_set(status);
-            Ok(())
-        },
-    );
+/// The unit's status, from its config, its peers and the recorded layout.
+fn assess(ctx: &HookContext) -> Result<Status, Error> {
+    let config = Config::<Options>::of(ctx)?;
+    if let Err(why) = check_config(&config) {
+        return Ok(Status::blocked(why));
+    }
+    let peers: GlusterPeers = ctx.interface()?;
+    let plan = plan(ctx, &peers, false)?;
+    if plan == Plan::NoPeers {
+        return Ok(Status::waiting("waiting for peers"));
+    }
+    let volume = &config.volume_name;
+    if let Some(layout) = recorded_layout(ctx)? {
+        let (bricks, units) = (layout.len(), layout_hosts(&layout));
+        return Ok(Status::active(format!(
+            "volume {volume}: {bricks} bricks on {units} units"
+        )));
+    }
+    Ok(Status::waiting(match plan {
+        Plan::PeersNotReady(units) => format!("waiting for peers: {}", units.join(", ")),
+        Plan::TooFewBricks(n) => format!("waiting for bricks: {n} of at least {REPLICA}"),
+        Plan::NoPeers | Plan::Ready(_) => {
+            format!("waiting for the leader to lay out volume {volume}")
+        }
+    }))
 }

@@ -2,7 +2,7 @@
 //! dispatch path as production (interface handlers instantiated for the
 //! `server` peer endpoint), over an in-memory Juju.
 
-use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::Status;
 use charm_runtime::harness::{Context, Event, Level, Output, Relation, State};
 
 const LEADER: &str = "glusterfs/0";
@@ -48,17 +48,9 @@ fn status(out: &Output) -> Status {
     out.state.unit_status.clone().expect("a status was set")
 }
 
-fn active(message: &str) -> Status {
-    Status::new(StatusState::Active, message)
-}
-
-fn waiting(message: &str) -> Status {
-    Status::new(StatusState::Waiting, message)
-}
-
 /// The interface's event flags are cleared by the charm once handled.
 fn assert_events_cleared(out: &Output) {
-    for flag in glusterfs::EVENT_FLAGS {
+    for flag in glusterfs::EVENT_FLAGS.map(|f| f.name()) {
         assert!(!out.has_flag(flag), "{flag} left set: {:?}", out.flags());
     }
 }
@@ -91,7 +83,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
         .expect_ok();
     assert!(out.has_flag("glusterfs.installed"));
     assert!(!out.has_flag("server.connected"));
-    assert_eq!(status(&out), waiting("waiting for peers"));
+    assert_eq!(status(&out), Status::waiting("waiting for peers"));
     assert_eq!(out.calls("status-set"), 1);
 
     // glusterfs/1 joins: this unit publishes its address and bricks,
@@ -112,7 +104,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     assert_eq!(mine["bricks"], r#"["/srv/brick1", "/srv/brick2"]"#);
     assert_eq!(mine.len(), 2, "{mine:?}");
     assert_eq!(layout(&out), None);
-    assert_eq!(status(&out), waiting("waiting for peers: glusterfs/1"));
+    assert_eq!(
+        status(&out),
+        Status::waiting("waiting for peers: glusterfs/1")
+    );
 
     // ... and sends its bricks: available; 3 bricks, replica 2 takes 2,
     // one on each unit.
@@ -146,7 +141,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
         layout(&out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1"]"#)
     );
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
     assert_eq!(out.calls("leader-set"), 1);
 
     // glusterfs/2 joins: not available yet, the recorded layout stands.
@@ -160,7 +158,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
         .unwrap()
         .expect_ok();
     assert_eq!(out.calls("leader-set"), 0);
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
 
     // ... with two bricks: 5 in all, 4 used, round-robin over the units
     // so that each replica pair spans two hosts.
@@ -183,7 +184,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2"]"#
         )
     );
-    assert_eq!(status(&out), active("volume test: 4 bricks on 3 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 4 bricks on 3 units")
+    );
 
     // A relation-changed that changes nothing sets nothing, nor does an
     // update-status.
@@ -199,7 +203,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
         .expect_ok();
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(out.calls("relation-set"), 0, "{:?}", out.tool_calls);
-    assert_eq!(status(&out), active("volume test: 4 bricks on 3 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 4 bricks on 3 units")
+    );
 
     // glusterfs/1 adds a brick: bricks.available, recomputed.
     let (state, rel) = with_peer(
@@ -221,7 +228,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2", "10.0.0.11:/srv/brick2", "10.0.0.12:/srv/brick2"]"#
         )
     );
-    assert_eq!(status(&out), active("volume test: 6 bricks on 3 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 6 bricks on 3 units")
+    );
 
     // ... and removes one: bricks.removed, recomputed.
     let (state, rel) = with_peer(
@@ -250,7 +260,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2"]"#
         )
     );
-    assert_eq!(status(&out), active("volume test: 4 bricks on 3 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 4 bricks on 3 units")
+    );
 
     // glusterfs/2 departs: its bricks leave the layout.
     let rel = server(&out.state);
@@ -264,7 +277,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
         layout(&out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
     );
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
     assert_eq!(server(&out.state).unit_names(), ["glusterfs/1"]);
 
     // glusterfs/1 departs too: no peer left; the volume's record stays.
@@ -278,7 +294,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     assert!(!out.has_flag("server.available"));
     assert_eq!(out.calls("leader-set"), 0);
     assert!(layout(&out).is_some());
-    assert_eq!(status(&out), waiting("waiting for peers"));
+    assert_eq!(status(&out), Status::waiting("waiting for peers"));
 }
 
 #[test]
@@ -298,7 +314,10 @@ fn too_few_bricks_wait() {
     // No brick of our own: published as an empty list.
     assert_eq!(server(&out.state).local_unit_data["bricks"], "[]");
     assert_eq!(layout(&out), None);
-    assert_eq!(status(&out), waiting("waiting for bricks: 1 of at least 2"));
+    assert_eq!(
+        status(&out),
+        Status::waiting("waiting for bricks: 1 of at least 2")
+    );
 
     // The operator gives this unit a brick: published, laid out.
     let state = out.state.with_config("brick_devices", "/data/gluster");
@@ -314,7 +333,10 @@ fn too_few_bricks_wait() {
         layout(&out),
         Some(r#"["10.0.0.10:/data/gluster", "10.0.0.11:/srv/brick1"]"#)
     );
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
 }
 
 #[test]
@@ -347,7 +369,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     assert!(out.state.leader_settings.is_empty());
     assert_eq!(
         status(&out),
-        waiting("waiting for the leader to lay out volume gv0")
+        Status::waiting("waiting for the leader to lay out volume gv0")
     );
 
     // A leadership setting that is not a list of bricks: reported, and
@@ -364,7 +386,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     );
     assert_eq!(
         status(&out),
-        waiting("waiting for the leader to lay out volume gv0")
+        Status::waiting("waiting for the leader to lay out volume gv0")
     );
 
     // The leader records it: leader-settings-changed on the follower.
@@ -377,7 +399,10 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
         .unwrap()
         .expect_ok();
     assert_eq!(out.calls("leader-set"), 0);
-    assert_eq!(status(&out), active("volume gv0: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume gv0: 2 bricks on 2 units")
+    );
 
     // Leadership moves here: the new leader lays the volume out from what
     // it knows (the leader's two bricks and its own one: three, two used)
@@ -392,7 +417,10 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
             .contains(&"glusterfs::lay_out_volume".to_owned())
     );
     assert_eq!(out.calls("leader-set"), 0);
-    assert_eq!(status(&out), active("volume gv0: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume gv0: 2 bricks on 2 units")
+    );
 }
 
 #[test]
@@ -420,7 +448,10 @@ fn a_new_leader_records_a_layout_the_old_one_had_not() {
         Some(r#"["10.0.0.12:/srv/brick1", "10.0.0.20:/srv/brick1"]"#)
     );
     assert!(out.has_flag("leadership.set.volume-bricks"));
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
 }
 
 #[test]
@@ -428,10 +459,8 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     let ctx = charm();
     let state = unit(LEADER, "10.0.0.10", true).with_config("brick_devices", "/srv/brick1 brick2");
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
-    let blocked = Status::new(
-        StatusState::Blocked,
-        r#"invalid brick path "brick2" in brick_devices: not an absolute path"#,
-    );
+    let blocked =
+        Status::blocked(r#"invalid brick path "brick2" in brick_devices: not an absolute path"#);
     assert_eq!(status(&out), blocked);
 
     // A peer joins: the address is published, no bricks.
@@ -470,7 +499,10 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.10:/srv/brick2", "10.0.0.11:/srv/brick2"]"#
         )
     );
-    assert_eq!(status(&out), active("volume test: 4 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 4 bricks on 2 units")
+    );
 
     // Broken again: the peers keep the last valid bricks, the layout
     // stands, the status says what is wrong.
@@ -488,8 +520,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
         status(&out),
-        Status::new(
-            StatusState::Blocked,
+        Status::blocked(
             r#"invalid brick path "/srv/a:b" in brick_devices: contains ':', which separates host and brick"#
         )
     );
@@ -502,10 +533,7 @@ fn an_invalid_volume_name_blocks() {
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     assert_eq!(
         status(&out),
-        Status::new(
-            StatusState::Blocked,
-            r#"invalid volume_name "my volume": use letters, digits, '-' and '_'"#
-        )
+        Status::blocked(r#"invalid volume_name "my volume": use letters, digits, '-' and '_'"#)
     );
 }
 
@@ -532,7 +560,10 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         "{warnings}"
     );
     assert_eq!(layout(&out), None);
-    assert_eq!(status(&out), waiting("waiting for peers: glusterfs/1"));
+    assert_eq!(
+        status(&out),
+        Status::waiting("waiting for peers: glusterfs/1")
+    );
 
     // A list with a relative path: the peer is available, the charm
     // leaves that brick out with a warning and uses the other.
@@ -561,7 +592,10 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         layout(&out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
     );
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
 
     // An address that is no address: that unit's bricks are left out.
     let (state, rel) = with_peer(
@@ -609,5 +643,119 @@ fn a_corrupt_recorded_layout_is_replaced_by_the_leader() {
         layout(&out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1"]"#)
     );
-    assert_eq!(status(&out), active("volume test: 2 bricks on 2 units"));
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
+}
+
+/// The conversations `flag` is pending for (its value lists them).
+fn pending(out: &Output, flag: &str) -> Vec<String> {
+    out.state
+        .flags
+        .get(flag)
+        .and_then(|v| v["conversations"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str()?.rsplit_once('.').map(|(_, u)| u.to_owned()))
+        .collect()
+}
+
+#[test]
+fn brick_events_are_acknowledged_peer_by_peer() {
+    let ctx = charm();
+    let out = ctx
+        .run(Event::install(), &unit(LEADER, "10.0.0.10", true))
+        .unwrap()
+        .expect_ok();
+    let out = join(
+        &ctx,
+        out.state,
+        "glusterfs/1",
+        &[
+            ("private-address", "10.0.0.11"),
+            ("bricks", r#"["/srv/brick1"]"#),
+        ],
+    );
+    assert_events_cleared(&out);
+
+    // glusterfs/2 offers a brick before its address: its event stays
+    // pending, and the recorded layout stands.
+    let (state, rel) = with_peer(out.state, "glusterfs/2", &[]);
+    let out = ctx
+        .run(Event::relation_joined(&rel, "glusterfs/2"), &state)
+        .unwrap()
+        .expect_ok();
+    let (state, rel) = with_peer(
+        out.state,
+        "glusterfs/2",
+        &[("bricks", r#"["/srv/brick1"]"#)],
+    );
+    let out = ctx
+        .run(Event::relation_changed(&rel, "glusterfs/2"), &state)
+        .unwrap()
+        .expect_ok();
+    assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
+    assert!(
+        out.logs_at(Level::Info).iter().any(|l| l.contains(
+            "glusterfs/2: server.bricks.available pending until it publishes its address and bricks"
+        )),
+        "{:?}",
+        out.logs
+    );
+    assert_eq!(out.calls("leader-set"), 0);
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 2 bricks on 2 units")
+    );
+
+    // glusterfs/1 adds a brick in the meantime: its event is acknowledged,
+    // glusterfs/2's is still pending; the layout waits for glusterfs/2.
+    let (state, rel) = with_peer(
+        out.state,
+        "glusterfs/1",
+        &[
+            ("private-address", "10.0.0.11"),
+            ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
+        ],
+    );
+    let out = ctx
+        .run(Event::relation_changed(&rel, "glusterfs/1"), &state)
+        .unwrap()
+        .expect_ok();
+    assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
+    assert!(
+        out.logs_at(Level::Info)
+            .contains(&"glusterfs/1: server.bricks.available (volume layout to be recomputed)"),
+        "{:?}",
+        out.logs
+    );
+    assert_eq!(out.calls("leader-set"), 0);
+
+    // glusterfs/2 publishes its address: acknowledged, the event flag
+    // cleared with its last holder, and the volume laid out over all
+    // three units.
+    let (state, rel) = with_peer(
+        out.state,
+        "glusterfs/2",
+        &[
+            ("private-address", "10.0.0.12"),
+            ("bricks", r#"["/srv/brick1"]"#),
+        ],
+    );
+    let out = ctx
+        .run(Event::relation_changed(&rel, "glusterfs/2"), &state)
+        .unwrap()
+        .expect_ok();
+    assert_events_cleared(&out);
+    assert_eq!(
+        layout(&out),
+        Some(
+            r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2"]"#
+        )
+    );
+    assert_eq!(
+        status(&out),
+        Status::active("volume test: 4 bricks on 3 units")
+    );
 }

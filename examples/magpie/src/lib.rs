@@ -30,24 +30,47 @@
 //! peers are kept as they were checked, and a change of `cidr` or
 //! `check_iperf` applies to the peers checked from then on.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use charm_interfaces::magpie::{Cidr, MagpieError, MagpiePeers, Node};
-use charm_macros::{hook, when};
-use charm_runtime::backend::{Status, StatusState};
-use charm_runtime::{Ctx, Error, HookContext, Level};
+use charm_runtime::prelude::*;
+use charm_runtime::{Flag, Level};
 use serde::{Deserialize, Serialize};
 
 /// The charm's options (config.yaml).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Config {
+#[derive(Debug, Deserialize)]
+pub struct Options {
     /// The network to check the peers on; empty for their private address.
     pub cidr: String,
     /// Take part in iperf checks.
     pub check_iperf: bool,
 }
 
-/// Run the hook Juju invoked.
+impl Options {
+    /// The network the `cidr` option names: `Ok(None)` when it is empty,
+    /// an error naming it when it is not a network.
+    pub fn network(&self) -> Result<Option<Cidr>, MagpieError> {
+        let cidr = self.cidr.trim();
+        if cidr.is_empty() {
+            Ok(None)
+        } else {
+            Cidr::parse(cidr).map(Some)
+        }
+    }
+
+    /// The blocked status message for an invalid `cidr` option.
+    fn invalid_cidr_message(&self, error: &MagpieError) -> String {
+        let reason = match error {
+            MagpieError::InvalidCidr { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        format!("invalid cidr option {:?}: {reason}", self.cidr)
+    }
+}
+
+/// Run the hook Juju invoked: the binary's `main` calls this, which also
+/// links these handlers into it.
 pub fn main() -> std::process::ExitCode {
     charm_runtime::main()
 }
@@ -62,11 +85,11 @@ pub const ADVERTISED_KEY: &str = "magpie.advertised";
 pub const IPERF_SERVER_KEY: &str = "magpie.iperf.server";
 
 /// Set once the charm is installed.
-pub const INSTALLED: &str = "magpie.installed";
+pub const INSTALLED: Flag = Flag::new("magpie.installed");
 /// Set once this unit's iperf server listens (not on the leader).
-pub const IPERF_LISTENING: &str = "iperf.listening";
+pub const IPERF_LISTENING: Flag = Flag::new("iperf.listening");
 /// Set once a peer's `iperf.checked` marks name this unit.
-pub const IPERF_CHECKED: &str = "iperf.checked";
+pub const IPERF_CHECKED: Flag = Flag::new("iperf.checked");
 
 /// The outcome of one check.
 pub const OK: &str = "ok";
@@ -138,32 +161,15 @@ pub fn iperf_server_command(address: &str) -> String {
     format!("iperf -s -m -fm -B {address}")
 }
 
-/// The network the `cidr` option names: `Ok(None)` when it is empty, an
-/// error naming it when it is not a network.
-pub fn cidr_option(config: &Config) -> Result<Option<Cidr>, MagpieError> {
-    let cidr = config.cidr.trim();
-    if cidr.is_empty() {
-        Ok(None)
-    } else {
-        Cidr::parse(cidr).map(Some)
-    }
+/// The key of `unit`'s record in the unit's key/value data.
+fn peer_key(unit: &str) -> String {
+    format!("{PEER_PREFIX}{unit}")
 }
 
-/// The blocked status message for an invalid `cidr` option.
-fn invalid_cidr_message(config: &Config, error: &MagpieError) -> String {
-    match error {
-        MagpieError::InvalidCidr { reason, .. } => {
-            format!("invalid cidr option {:?}: {reason}", config.cidr)
-        }
-        other => format!("invalid cidr option {:?}: {other}", config.cidr),
-    }
-}
-
-/// The per-peer results recorded so far, by unit name.
-pub fn recorded_peers(
-    ctx: &HookContext,
-) -> Result<std::collections::BTreeMap<String, PeerCheck>, Error> {
-    let mut out = std::collections::BTreeMap::new();
+/// The per-peer results recorded so far, by unit name; an unreadable
+/// record is logged and left out.
+pub fn recorded_peers(ctx: &HookContext) -> Result<BTreeMap<String, PeerCheck>, Error> {
+    let mut out = BTreeMap::new();
     for (unit, value) in ctx.kv().getrange(PEER_PREFIX, true)? {
         match serde_json::from_value::<PeerCheck>(value) {
             Ok(check) => {
@@ -171,16 +177,23 @@ pub fn recorded_peers(
             }
             Err(e) => ctx.log(
                 Level::Warning,
-                &format!("record {PEER_PREFIX}{unit} is unreadable, ignored: {e}"),
+                &format!("record {} is unreadable, ignored: {e}", peer_key(&unit)),
             ),
         }
     }
     Ok(out)
 }
 
-#[hook("install")]
-fn install(ctx: Ctx) {
-    ctx.flags().set(INSTALLED);
+/// The checks of `node`, keeping the iperf run of an earlier check at the
+/// same address.
+fn check_again(ctx: &HookContext, node: &Node) -> PeerCheck {
+    let mut check = check_node(node);
+    if let Ok(Some(old)) = ctx.kv().get::<PeerCheck>(&peer_key(&node.unit))
+        && old.address == check.address
+    {
+        check.iperf = old.iperf;
+    }
+    check
 }
 
 /// The address this unit's iperf server binds to: the first advertised
@@ -194,23 +207,26 @@ fn bind_address(advertised: &str, network: Option<&Cidr>) -> Option<String> {
         .cloned()
 }
 
+// ---- handlers ----
+
+#[hook("install")]
+fn install(flags: Flags) {
+    flags.set(INSTALLED);
+}
+
 /// Advertise this unit's addresses, check the joined peers, take part in
 /// the iperf checks, and dismiss `magpie.joined` once all that is done.
 #[when("magpie.joined")]
-fn check_peers(magpie: &MagpiePeers) -> Result<(), Error> {
-    let ctx = magpie.ctx();
-    let config: Config = ctx.config()?;
+fn check_peers(magpie: &MagpiePeers, config: Config<Options>, ctx: Ctx) -> Result<(), Error> {
     let advertised = magpie.advertise_juju_addresses()?;
     ctx.kv().set(ADVERTISED_KEY, &advertised)?;
 
-    let network = match cidr_option(&config) {
+    let network = match config.network() {
         Ok(network) => network,
         Err(e) => {
             // Keep magpie.joined: the peers are checked once it is fixed.
-            ctx.log(
-                Level::Error,
-                &format!("{}; peers not checked", invalid_cidr_message(&config, &e)),
-            );
+            let message = config.invalid_cidr_message(&e);
+            ctx.log(Level::Error, &format!("{message}; peers not checked"));
             return Ok(());
         }
     };
@@ -218,66 +234,23 @@ fn check_peers(magpie: &MagpiePeers) -> Result<(), Error> {
         Some(_) => magpie.get_nodes_by_cidr(config.cidr.trim())?,
         None => magpie.get_nodes()?,
     };
-    let mut checks = Vec::with_capacity(nodes.len());
-    for node in &nodes {
-        let mut check = check_node(node);
-        let key = format!("{PEER_PREFIX}{}", node.unit);
-        // Keep the iperf run of an earlier check at the same address.
-        if let Some(old) = ctx.kv().get::<PeerCheck>(&key).ok().flatten()
-            && old.address == check.address
-        {
-            check.iperf = old.iperf;
-        }
-        checks.push((key, node, check));
-    }
+    let mut checks: Vec<(Node, PeerCheck)> = nodes
+        .into_iter()
+        .map(|node| {
+            let check = check_again(&ctx, &node);
+            (node, check)
+        })
+        .collect();
 
-    let mut handled = true;
-    if config.check_iperf {
-        let juju = ctx.juju();
-        if juju.is_leader()? {
-            // The client: once every joined peer listens, run against each.
-            let ready: Vec<String> = magpie
-                .check_ready_iperf_servers()?
-                .into_iter()
-                .map(|n| n.unit)
-                .collect();
-            let waiting: Vec<&str> = nodes
-                .iter()
-                .filter(|n| !ready.contains(&n.unit))
-                .map(|n| n.unit.as_str())
-                .collect();
-            if waiting.is_empty() {
-                for (_, node, check) in &mut checks {
-                    if let Some(address) = &node.address {
-                        check.iperf = Some(iperf_client_command(address));
-                    }
-                }
-                magpie.set_iperf_checked()?;
-            } else {
-                ctx.log(
-                    Level::Info,
-                    &format!("iperf: waiting for the servers of {}", waiting.join(", ")),
-                );
-                handled = false;
-            }
-        } else {
-            // A server: listen once, say so to the peers, wait for a mark.
-            if !ctx.flags().is_set(IPERF_LISTENING) {
-                let bind = bind_address(&advertised, network.as_ref())
-                    .unwrap_or_else(|| "0.0.0.0".to_owned());
-                ctx.kv()
-                    .set(IPERF_SERVER_KEY, &iperf_server_command(&bind))?;
-                ctx.flags().set(IPERF_LISTENING);
-            }
-            magpie.set_iperf_server_ready()?;
-            if magpie.is_iperf_checked(&juju.env().unit)? {
-                ctx.flags().set(IPERF_CHECKED);
-            }
-            handled = ctx.flags().is_set(IPERF_CHECKED);
-        }
-    }
+    let handled = if !config.check_iperf {
+        true
+    } else if ctx.is_leader()? {
+        run_iperf_client(magpie, &ctx, &mut checks)?
+    } else {
+        serve_iperf(magpie, &ctx, &advertised, network.as_ref())?
+    };
 
-    for (key, node, check) in &checks {
+    for (node, check) in &checks {
         ctx.log(
             Level::Info,
             &format!(
@@ -288,7 +261,7 @@ fn check_peers(magpie: &MagpiePeers) -> Result<(), Error> {
                 check.dns
             ),
         );
-        ctx.kv().set(key, check)?;
+        ctx.kv().set(&peer_key(&node.unit), check)?;
     }
     if handled {
         magpie.dismiss_joined()?;
@@ -296,19 +269,76 @@ fn check_peers(magpie: &MagpiePeers) -> Result<(), Error> {
     Ok(())
 }
 
+/// The leader is the iperf client: once every peer of `checks` listens,
+/// it records the client run against each and publishes its marks.
+/// Returns whether it did.
+fn run_iperf_client(
+    magpie: &MagpiePeers,
+    ctx: &HookContext,
+    checks: &mut [(Node, PeerCheck)],
+) -> Result<bool, Error> {
+    let ready: Vec<String> = magpie
+        .check_ready_iperf_servers()?
+        .into_iter()
+        .map(|n| n.unit)
+        .collect();
+    let waiting: Vec<&str> = checks
+        .iter()
+        .map(|(node, _)| node.unit.as_str())
+        .filter(|unit| !ready.iter().any(|r| r == unit))
+        .collect();
+    if !waiting.is_empty() {
+        let waiting = waiting.join(", ");
+        ctx.log(
+            Level::Info,
+            &format!("iperf: waiting for the servers of {waiting}"),
+        );
+        return Ok(false);
+    }
+    for (node, check) in checks.iter_mut() {
+        if let Some(address) = &node.address {
+            check.iperf = Some(iperf_client_command(address));
+        }
+    }
+    magpie.set_iperf_checked()?;
+    Ok(true)
+}
+
+/// The other units are iperf servers: listen once, on this unit's address
+/// in `network`, say so to the peers, and note when a peer's marks name
+/// this unit. Returns whether they do.
+fn serve_iperf(
+    magpie: &MagpiePeers,
+    ctx: &HookContext,
+    advertised: &str,
+    network: Option<&Cidr>,
+) -> Result<bool, Error> {
+    let flags = ctx.flags();
+    if !flags.is_set(IPERF_LISTENING) {
+        let bind = bind_address(advertised, network).unwrap_or_else(|| "0.0.0.0".to_owned());
+        ctx.kv()
+            .set(IPERF_SERVER_KEY, &iperf_server_command(&bind))?;
+        flags.set(IPERF_LISTENING);
+    }
+    magpie.set_iperf_server_ready()?;
+    if magpie.is_iperf_checked(&ctx.unit_name())? {
+        flags.set(IPERF_CHECKED);
+    }
+    Ok(flags.is_set(IPERF_CHECKED))
+}
+
 /// Forget the results of the peers that left, then dismiss
 /// `magpie.departed`.
 #[when("magpie.departed")]
-fn peers_departed(magpie: &MagpiePeers) -> Result<(), Error> {
-    let ctx = magpie.ctx();
+fn peers_departed(magpie: &MagpiePeers, ctx: Ctx) -> Result<(), Error> {
     let present: Vec<String> = magpie
         .all_joined_units()?
         .iter()
         .map(|u| u.name().to_owned())
         .collect();
-    for unit in recorded_peers(ctx)?.into_keys() {
+    for unit in recorded_peers(&ctx)?.into_keys() {
         if !present.contains(&unit) {
-            ctx.kv().unset(&format!("{PEER_PREFIX}{unit}"))?;
+            ctx.kv().unset(&peer_key(&unit))?;
             ctx.log(
                 Level::Info,
                 &format!("{unit} departed, its results dropped"),
@@ -317,6 +347,12 @@ fn peers_departed(magpie: &MagpiePeers) -> Result<(), Error> {
     }
     magpie.dismiss_departed()?;
     Ok(())
+}
+
+/// Status once, at the end of every hook, however many handlers ran.
+#[when(INSTALLED)]
+fn assess_status(ctx: Ctx) {
+    ctx.status_at_exit(assess);
 }
 
 /// `1 peer` / `2 peers`.
@@ -329,17 +365,14 @@ fn peers(n: usize) -> String {
 }
 
 /// The unit's status from the options and the recorded results.
-pub fn status(ctx: &HookContext) -> Result<Status, Error> {
-    let config: Config = ctx.config()?;
-    if let Err(e) = cidr_option(&config) {
-        return Ok(Status::new(
-            StatusState::Blocked,
-            invalid_cidr_message(&config, &e),
-        ));
+fn assess(ctx: &HookContext) -> Result<Status, Error> {
+    let config = Config::<Options>::of(ctx)?;
+    if let Err(e) = config.network() {
+        return Ok(Status::blocked(config.invalid_cidr_message(&e)));
     }
     let records = recorded_peers(ctx)?;
     if records.is_empty() {
-        return Ok(Status::new(StatusState::Waiting, "Waiting for peers..."));
+        return Ok(Status::waiting("Waiting for peers..."));
     }
     let failed = |which: fn(&PeerCheck) -> &str| -> Vec<&str> {
         records
@@ -348,49 +381,40 @@ pub fn status(ctx: &HookContext) -> Result<Status, Error> {
             .map(|(u, _)| u.as_str())
             .collect()
     };
-    let icmp_failed = failed(|c| &c.icmp);
-    let dns_failed = failed(|c| &c.dns);
-    if !icmp_failed.is_empty() || !dns_failed.is_empty() {
-        let mut parts = Vec::new();
-        if !icmp_failed.is_empty() {
-            parts.push(format!("icmp failed: {}", icmp_failed.join(", ")));
+    let mut problems = Vec::new();
+    for (check, units) in [("icmp", failed(|c| &c.icmp)), ("dns", failed(|c| &c.dns))] {
+        if !units.is_empty() {
+            problems.push(format!("{check} failed: {}", units.join(", ")));
         }
-        if !dns_failed.is_empty() {
-            parts.push(format!("dns failed: {}", dns_failed.join(", ")));
-        }
-        return Ok(Status::new(StatusState::Blocked, parts.join("; ")));
+    }
+    if !problems.is_empty() {
+        return Ok(Status::blocked(problems.join("; ")));
     }
     let mut message = format!("icmp ok, dns ok: {} reachable", peers(records.len()));
     if config.check_iperf {
-        let leader = ctx.juju().is_leader()?;
-        let iperf = if leader {
-            let done = records.values().filter(|c| c.iperf.is_some()).count();
-            if done == records.len() {
-                format!("iperf ok: {} checked", peers(done))
-            } else {
-                format!(
-                    "iperf: waiting for {} to listen",
-                    peers(records.len() - done)
-                )
-            }
-        } else if ctx.flags().is_set(IPERF_CHECKED) {
-            "iperf checked".to_owned()
-        } else if ctx.flags().is_set(IPERF_LISTENING) {
-            "iperf listening".to_owned()
-        } else {
-            "iperf not listening".to_owned()
-        };
-        message = format!("{message}; {iperf}");
+        message = format!("{message}; {}", iperf_status(ctx, &records)?);
     }
-    Ok(Status::new(StatusState::Active, message))
+    Ok(Status::active(message))
 }
 
-/// Status once, at the end of every hook, however many handlers ran.
-#[when("magpie.installed")]
-fn assess_status(ctx: Ctx) {
-    ctx.atexit_once("assess-status", |ctx: &HookContext| -> Result<(), Error> {
-        let status = status(ctx)?;
-        ctx.juju().status_set(status);
-        Ok(())
-    });
+/// Where the iperf checks stand: on the leader, how many peers were
+/// checked; on a server, whether it listens and was checked.
+fn iperf_status(ctx: &HookContext, records: &BTreeMap<String, PeerCheck>) -> Result<String, Error> {
+    Ok(if ctx.is_leader()? {
+        let done = records.values().filter(|c| c.iperf.is_some()).count();
+        if done == records.len() {
+            format!("iperf ok: {} checked", peers(done))
+        } else {
+            format!(
+                "iperf: waiting for {} to listen",
+                peers(records.len() - done)
+            )
+        }
+    } else if ctx.flags().is_set(IPERF_CHECKED) {
+        "iperf checked".to_owned()
+    } else if ctx.flags().is_set(IPERF_LISTENING) {
+        "iperf listening".to_owned()
+    } else {
+        "iperf not listening".to_owned()
+    })
 }

@@ -2,7 +2,7 @@
 //! one by one and leaving, the network chosen by `cidr`, bad options and
 //! bad peer data, and the iperf exchange between the leader and a server.
 
-use charm_runtime::backend::{Status, StatusState};
+use charm_runtime::Status;
 use charm_runtime::harness::{Context, Event, Level, Network, Output, Relation, State};
 use serde_json::{Value, json};
 
@@ -12,7 +12,7 @@ fn charm() -> Context {
 }
 
 fn active(message: &str) -> Option<Status> {
-    Some(Status::new(StatusState::Active, message))
+    Some(Status::active(message))
 }
 
 /// `state` after install (the config flags are set on the first hook).
@@ -74,7 +74,7 @@ fn peers_joining_one_by_one_are_checked_and_dismissed() {
     let state = installed(&ctx, State::new());
     assert_eq!(
         state.unit_status,
-        Some(Status::new(StatusState::Waiting, "Waiting for peers..."))
+        Some(Status::waiting("Waiting for peers..."))
     );
 
     let (out, rel) = join(&ctx, state, "magpie/1", &[("private-address", "10.0.0.11")]);
@@ -108,6 +108,9 @@ fn peers_joining_one_by_one_are_checked_and_dismissed() {
         out.state.unit_status,
         active("icmp ok, dns ok: 1 peer reachable")
     );
+    // One status for the hook, sent at its end.
+    assert_eq!(out.calls("status-set"), 1);
+    assert_eq!(out.status_history.len(), 1);
     // No iperf unless asked for.
     assert!(
         !out.relation(&rel)
@@ -201,7 +204,7 @@ fn peers_joining_one_by_one_are_checked_and_dismissed() {
         .expect_ok();
     assert_eq!(
         out.state.unit_status,
-        Some(Status::new(StatusState::Waiting, "Waiting for peers..."))
+        Some(Status::waiting("Waiting for peers..."))
     );
 }
 
@@ -275,8 +278,7 @@ fn the_cidr_option_chooses_the_address_checked() {
 fn an_invalid_cidr_blocks_naming_it_until_fixed() {
     let ctx = charm();
     let state = installed(&ctx, State::new().with_config("cidr", "10.0.0.0/33"));
-    let blocked = Some(Status::new(
-        StatusState::Blocked,
+    let blocked = Some(Status::blocked(
         r#"invalid cidr option "10.0.0.0/33": prefix length above 32"#,
     ));
     assert_eq!(state.unit_status, blocked);
@@ -299,8 +301,7 @@ fn an_invalid_cidr_blocks_naming_it_until_fixed() {
         .expect_ok();
     assert_eq!(
         out.state.unit_status,
-        Some(Status::new(
-            StatusState::Blocked,
+        Some(Status::blocked(
             r#"invalid cidr option "garbage": not an IPv4 or IPv6 address"#
         ))
     );
@@ -381,8 +382,7 @@ fn bad_peer_data_does_not_fail_the_hook() {
     assert_eq!(record(&out, "magpie/4")["address"], Value::Null);
     assert_eq!(
         out.state.unit_status,
-        Some(Status::new(
-            StatusState::Blocked,
+        Some(Status::blocked(
             "icmp failed: magpie/3, magpie/4; dns failed: magpie/3, magpie/4"
         ))
     );
@@ -575,7 +575,7 @@ fn a_server_elected_leader_becomes_the_client() {
     assert!(!out.has_flag("magpie.joined"));
     assert_eq!(
         out.state.unit_status,
-        Some(Status::new(StatusState::Waiting, "Waiting for peers..."))
+        Some(Status::waiting("Waiting for peers..."))
     );
     let (out, rel) = join(
         &ctx,
