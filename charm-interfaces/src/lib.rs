@@ -6,6 +6,19 @@
 //! are instantiated once per endpoint of that interface in the charm's
 //! `metadata.yaml`, and charm handlers receive it as an argument.
 //!
+//! | module | interface, role | flags it sets, for an endpoint `<ep>` |
+//! | --- | --- | --- |
+//! | [`hacluster`] | `hacluster`, requires | `<ep>.connected`, `<ep>.available` |
+//! | [`magpie`] | `magpie`, peers | `<ep>.joined`, `<ep>.departed` (per peer) |
+//! | [`gluster_peer`] | `gluster-peer`, peers | `<ep>.connected`, `<ep>.available`, `<ep>.departed`, `<ep>.bricks.available`, `<ep>.bricks.removed` (per peer) |
+//! | [`mysql_innodb_cluster`] | `mysql-innodb-cluster`, peers | `<ep>.connected`, `<ep>.available`, `<ep>.clustered` |
+//!
+//! Each module says when its flags are set and cleared; `docs/flags.md`,
+//! in the repository, lists them beside the runtime's automatic flags.
+//! "Per peer" flags are held by each remote unit, as charms.reactive's
+//! conversations hold them: the flag is cleared when the last unit
+//! holding it gives it up ([`conversation`]).
+//!
 //! Interface errors become `charm_runtime::Error`, so a charm handler
 //! returning `Result<(), charm_runtime::Error>` can use `?` on them:
 //!

@@ -48,14 +48,45 @@
 //!    into the binary, checking every name they use.
 //! 2. [`run_hook`] loads the unit state and makes the [`HookContext`]; the
 //!    Juju layer attaches the hook's [`juju::Juju`] to it.
-//! 3. The automatic flags are refreshed (endpoints, config, leadership),
-//!    then atstart callbacks run.
+//! 3. The automatic flags are refreshed (see below), then atstart
+//!    callbacks run.
 //! 4. [`dispatch`](fn@reactive::dispatch) runs the handlers (or, for an
 //!    action, the action's handlers); arguments are extracted through
 //!    [`Extract`].
 //! 5. atexit callbacks run (deferred work such as a status assessment).
 //! 6. If everything succeeded the held writes are sent to Juju and the unit
 //!    state is committed in one transaction; otherwise nothing is.
+//!
+//! # Automatic flags
+//!
+//! Before the atstart callbacks of every hook (not of an action, nor of
+//! the restricted hooks `collect-metrics` and `meter-status-changed`),
+//! the runtime refreshes the flags charms.reactive's base layers maintain,
+//! in this order:
+//!
+//! 1. `upgrade.series.in-progress`, set in `pre-series-upgrade` and
+//!    cleared in `post-series-upgrade` (the core);
+//! 2. for each endpoint the charm's handlers use: `endpoint.<name>.joined`
+//!    while a remote unit is joined, `endpoint.<name>.departed` from a
+//!    departed hook until a unit is joined again, and
+//!    `endpoint.<name>.changed` and `endpoint.<name>.changed.<key>` when a
+//!    remote unit's data changes (never cleared for you);
+//! 3. for each option of `config.yaml`: `config.changed` and
+//!    `config.changed.<option>` when it changed since the last successful
+//!    hook, `config.set.<option>` while it is truthy,
+//!    `config.default.<option>` while it equals its default; all are
+//!    cleared at the end of the hook that set them;
+//! 4. `leadership.is_leader`, `leadership.set.<key>` while a leadership
+//!    setting has a value, `leadership.changed.<key>` and
+//!    `leadership.changed` when a setting changed since the last hook
+//!    (on the leader also at once, by [`HookContext::leader_set`]).
+//!
+//! Interface types add their own flags, such as
+//! `{endpoint_name}.connected` and `{endpoint_name}.available`, from their
+//! handlers during dispatch. Flags persist under `reactive.states.<flag>`
+//! in the unit state, as in charms.reactive. `docs/flags.md`, in the
+//! repository, is the reference: each flag's owner, when it is set and
+//! cleared, and the unit-state keys behind them.
 
 extern crate self as charm_runtime;
 

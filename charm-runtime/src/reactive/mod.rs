@@ -9,6 +9,13 @@
 //! [`dispatch`](fn@dispatch) invokes handlers (arguments through
 //! [`Extract`]) while the context journals flag changes, atexit callbacks
 //! run, the layer sends its writes and the store commits the difference.
+//!
+//! The core maintains one automatic flag itself, `upgrade.series.in-progress`
+//! (set in `pre-series-upgrade`, cleared in `post-series-upgrade`), before
+//! the layer refreshes its own; the others belong to the Juju layer (see
+//! the crate documentation). Files here import nothing of the crate
+//! outside this module but [`crate::conditions`]; `tests/layers.rs`
+//! checks it.
 
 pub(crate) mod context;
 pub mod dispatch;
