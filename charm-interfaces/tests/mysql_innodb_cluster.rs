@@ -33,13 +33,13 @@ mod charm {
     use charm_interfaces::mysql_innodb_cluster::MysqlInnodbClusterPeers;
     use charm_macros::when;
     use charm_runtime::Ctx;
-    use charm_runtime::endpoint::{Endpoint, Interface};
+
     use serde_json::Value;
 
     #[when("test.act")]
     fn act(ctx: Ctx) -> Result<(), String> {
         ctx.flags().clear("test.act");
-        let peers = MysqlInnodbClusterPeers::from_endpoint(Endpoint::new(ctx.0, "cluster"));
+        let peers: MysqlInnodbClusterPeers = ctx.interface().map_err(|e| e.to_string())?;
         let actions: Vec<Vec<Value>> = ctx
             .kv()
             .get("test.actions")

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 
-use crate::backend::{MemoryBackend, MemoryWorld, Port, Status, StatusState, ToolError};
+use crate::backend::{MemoryBackend, MemoryWorld, Port, Status, ToolError};
 use crate::env::HookEnv;
 use crate::error::Error;
 use crate::juju::Juju;
@@ -145,9 +145,8 @@ impl HookContext {
     /// (installing packages, waiting for a service): the operator sees
     /// progress during a long hook. The status given with
     /// [`HookContext::status_set`] is still sent once at the end.
-    pub fn progress(&self, message: &str) -> Result<(), ToolError> {
-        self.juju()
-            .status_set_now(Status::new(StatusState::Maintenance, message))
+    pub fn progress(&self, message: impl Into<String>) -> Result<(), ToolError> {
+        self.juju().status_set_now(Status::maintenance(message))
     }
 
     /// Open `port` when the hook succeeds.

@@ -28,5 +28,6 @@ pub use crate::backend::Port;
 pub use crate::config::Config;
 pub use crate::endpoint::{Endpoint, Relation};
 pub use crate::error::Error;
-pub use crate::reactive::{Ctx, Flags, HookContext, Kv};
+pub use crate::reactive::{Ctx, Flags, HookContext, Kv, Level};
 pub use crate::status::{Status, StatusState};
+pub use charm_names::Flag;

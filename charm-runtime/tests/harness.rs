@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use charm_runtime::endpoint::Endpoint;
 use charm_runtime::harness::{
     Context, ContextError, Event, Level, Network, Port, Relation, State, Status, StatusState,
 };
@@ -95,7 +94,7 @@ fn registry() -> Registry {
             let address = juju.unit_get("private-address")?;
             let leader = juju.is_leader()?;
             let title: String = ctx.config_values()?.get("title")?.unwrap_or_default();
-            for rel in Endpoint::new(ctx, "website").relations()? {
+            for rel in ctx.endpoint("website")?.relations()? {
                 rel.to_publish().set("port", &port)?;
                 rel.to_publish_raw().set("hostname", &address)?;
                 if leader {
@@ -109,7 +108,8 @@ fn registry() -> Registry {
     .unwrap()
     .add(
         Handler::new("web::backends", |ctx: &HookContext| -> Result<(), Error> {
-            let units: Vec<String> = Endpoint::new(ctx, "website")
+            let units: Vec<String> = ctx
+                .endpoint("website")?
                 .all_joined_units()?
                 .iter()
                 .map(|u| u.name().to_owned())
@@ -127,7 +127,7 @@ fn registry() -> Registry {
                 .ingress_address()
                 .ok_or_else(|| Error::msg("no ingress address on cluster"))?
                 .to_string();
-            for rel in Endpoint::new(ctx, "cluster").relations()? {
+            for rel in ctx.endpoint("cluster")?.relations()? {
                 rel.to_publish_raw().set("address", &address)?;
             }
             Ok(())
@@ -138,7 +138,7 @@ fn registry() -> Registry {
     .add(
         Handler::new("web::status", |ctx: &HookContext| -> Result<(), Error> {
             let port = port_of(ctx)?;
-            let backends = Endpoint::new(ctx, "website").all_joined_units()?.len();
+            let backends = ctx.endpoint("website")?.all_joined_units()?.len();
             ctx.juju().status_set(Status::new(
                 StatusState::Active,
                 format!("serving on {port} for {backends} proxies"),
@@ -727,7 +727,8 @@ fn the_departing_unit_is_listed_by_juju_but_not_joined() {
             let juju = ctx.juju();
             let rid = juju.env().relation_id.clone().unwrap();
             let listed = juju.relation_units(&rid)?;
-            let joined: Vec<String> = Endpoint::new(ctx, "db")
+            let joined: Vec<String> = ctx
+                .endpoint("db")?
                 .all_joined_units()?
                 .iter()
                 .map(|u| u.name().to_owned())

@@ -3,7 +3,6 @@
 //! through `Output`, the final status apart from progress, the charm's own
 //! error matched by type.
 
-use charm_runtime::endpoint::Endpoint;
 use charm_runtime::harness::{Context, Event, Relation, RelationRef, State, Status};
 use charm_runtime::{Error, Handler, HookContext, Registry};
 use serde_json::{Value, json};
@@ -23,7 +22,7 @@ fn recorder() -> Context {
     r.add(
         Handler::new("web::record", |ctx: &HookContext| -> Result<(), Error> {
             let mut seen = serde_json::Map::new();
-            for rel in Endpoint::new(ctx, "db").relations()? {
+            for rel in ctx.endpoint("db")?.relations()? {
                 for unit in rel.joined_units()? {
                     let host = unit.received()?.get("host");
                     seen.insert(unit.name().to_owned(), host.unwrap_or(Value::Null));

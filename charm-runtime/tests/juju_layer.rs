@@ -9,7 +9,6 @@ use std::rc::Rc;
 use charm_runtime::backend::{
     Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId, Status, StatusState,
 };
-use charm_runtime::endpoint::Endpoint;
 use charm_runtime::env::{HookEnv, Invoked};
 use charm_runtime::log::NullSink;
 use charm_runtime::metadata::{ConfigSchema, Metadata};
@@ -192,7 +191,7 @@ fn the_departing_unit_is_not_joined_during_its_departed_hook() {
     let s = seen.clone();
     r.add(
         Handler::new("units", move |ctx: &HookContext| -> Result<(), Error> {
-            let ep = Endpoint::new(ctx, "db");
+            let ep = ctx.endpoint("db")?;
             for u in ep.all_joined_units()? {
                 s.borrow_mut().push(u.name().to_owned());
             }
@@ -220,7 +219,7 @@ fn publisher(value: &'static str) -> Registry {
     let mut r = Registry::new();
     r.add(
         Handler::new("publish", move |ctx: &HookContext| -> Result<(), Error> {
-            let ep = Endpoint::new(ctx, "db");
+            let ep = ctx.endpoint("db")?;
             for rel in ep.relations()? {
                 rel.to_publish().set("database", value)?;
                 rel.to_publish()
@@ -302,7 +301,7 @@ fn reads_are_cached_for_the_hook() {
     r.add(
         Handler::new("reads", |ctx: &HookContext| -> Result<(), Error> {
             for _ in 0..3 {
-                let ep = Endpoint::new(ctx, "db");
+                let ep = ctx.endpoint("db")?;
                 for u in ep.all_joined_units()? {
                     u.received()?;
                 }

@@ -56,8 +56,10 @@ impl HookContext {
 }
 
 impl<'a> Endpoint<'a> {
-    /// The endpoint `name` in the hook `ctx`.
-    pub fn new(ctx: &'a HookContext, name: &str) -> Self {
+    /// The endpoint `name` in the hook `ctx`, unchecked: charms get theirs
+    /// from [`HookContext::endpoint`] (checked against the metadata), a
+    /// handler argument or a typed endpoint.
+    pub(crate) fn new(ctx: &'a HookContext, name: &str) -> Self {
         Self {
             ctx,
             name: Rc::from(name),

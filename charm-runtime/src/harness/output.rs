@@ -102,8 +102,8 @@ impl Output {
     }
 
     /// Whether `flag` is set after the hook.
-    pub fn has_flag(&self, flag: &str) -> bool {
-        self.state.has_flag(flag)
+    pub fn has_flag(&self, flag: impl AsRef<str>) -> bool {
+        self.state.has_flag(flag.as_ref())
     }
 
     /// `relation` (its number, the [`Relation`] or its

@@ -26,7 +26,6 @@ use std::collections::BTreeSet;
 
 use charm_interfaces::gluster_peer::{GlusterPeers, PeerEvent};
 use charm_runtime::prelude::*;
-use charm_runtime::{Flag, Level};
 use serde::Deserialize;
 
 /// Run the hook Juju invoked: the binary's `main` calls this, which also

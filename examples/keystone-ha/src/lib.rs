@@ -46,7 +46,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use charm_interfaces::hacluster::{Crm, DNSEntry, Hacluster, InitService, VirtualIP};
-use charm_runtime::Flag;
 use charm_runtime::network::{self, NetworkInfo};
 use charm_runtime::prelude::*;
 use ipnet::IpNet;

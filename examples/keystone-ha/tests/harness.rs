@@ -33,7 +33,7 @@ fn installed_and_joined(ctx: &Context, state: State) -> Output {
 }
 
 fn published(out: &Output) -> &BTreeMap<String, String> {
-    &out.relation(&ha()).local_unit_data
+    &out.relation(ha()).local_unit_data
 }
 
 /// The hacluster unit says `clustered`.

@@ -35,7 +35,6 @@ use std::net::IpAddr;
 
 use charm_interfaces::magpie::{Cidr, MagpieError, MagpiePeers, Node};
 use charm_runtime::prelude::*;
-use charm_runtime::{Flag, Level};
 use serde::{Deserialize, Serialize};
 
 /// The charm's options (config.yaml).

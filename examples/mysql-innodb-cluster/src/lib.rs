@@ -57,7 +57,6 @@ use charm_interfaces::mysql_innodb_cluster::{
     CLUSTER_ADDRESS, CLUSTER_PASSWORD, CLUSTER_USER, MINIMUM_CLUSTER_SIZE, MysqlInnodbClusterPeers,
     Password, UNIT_CONFIGURE_READY,
 };
-use charm_runtime::Flag;
 use charm_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -375,7 +374,7 @@ fn create_cluster(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Err
     ) else {
         return Ok(());
     };
-    ctx.progress(&format!("creating cluster {CLUSTER_NAME}"))?;
+    ctx.progress(format!("creating cluster {CLUSTER_NAME}"))?;
     let mut instances = vec![seed.clone()];
     instances.extend(peers.into_iter().filter_map(|p| p.cluster_address));
     // dba.create_cluster(CLUSTER_NAME) on the seed, then
@@ -414,7 +413,7 @@ fn add_instances(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Erro
         if !peer.configure_ready || is_instance_clustered(ctx.flags(), &address) {
             continue;
         }
-        ctx.progress(&format!("adding {address} to cluster {CLUSTER_NAME}"))?;
+        ctx.progress(format!("adding {address} to cluster {CLUSTER_NAME}"))?;
         // cluster.add_instance(address)
         log::info!("added {address} ({}) to cluster {CLUSTER_NAME}", peer.unit);
         ctx.leader_set(&instance_clustered_key(&address), Some("true"))?;
