@@ -33,8 +33,9 @@
 //!
 //! # Where the cluster password lives
 //!
-//! Each unit generates its **own** cluster password once (from
-//! `/dev/urandom`) and publishes it on the peer relation only; its peers
+//! Each unit generates its **own** cluster password once
+//! ([`charm_runtime::password::generate`]) and publishes it on the peer
+//! relation only; its peers
 //! create a MySQL user for it (`'<cluster-user>'@'<its address>'`) with that
 //! password, so the unit reaches every peer with its own credentials. The
 //! password is kept nowhere else: the unit reads it back from its own
@@ -51,7 +52,6 @@
 //! `cluster-instance-clustered-<address>`).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use charm_interfaces::mysql_innodb_cluster::{
     CLUSTER_ADDRESS, CLUSTER_PASSWORD, CLUSTER_USER, MINIMUM_CLUSTER_SIZE, MysqlInnodbClusterPeers,
@@ -202,25 +202,6 @@ fn cluster_user(
     Ok(Ok(wanted.clone()))
 }
 
-/// A fresh cluster password: [`PASSWORD_LEN`] letters and digits from
-/// `/dev/urandom` (rejection sampling, so uniformly distributed).
-fn generate_password() -> Result<Password, Error> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    // The largest multiple of 62 below 256.
-    const LIMIT: u8 = 248;
-    let mut urandom = std::fs::File::open("/dev/urandom")?;
-    let mut password = String::with_capacity(PASSWORD_LEN);
-    let mut buf = [0u8; 64];
-    while password.len() < PASSWORD_LEN {
-        urandom.read_exact(&mut buf)?;
-        let usable = buf.iter().filter(|b| **b < LIMIT);
-        for b in usable.take(PASSWORD_LEN - password.len()) {
-            password.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
-        }
-    }
-    Ok(Password::new(password))
-}
-
 /// A JSON-encoded string this unit publishes on the peer relation under
 /// `key` (including this hook's unsent writes), decoded.
 fn published(cluster: &MysqlInnodbClusterPeers, key: &str) -> Result<Option<String>, Error> {
@@ -309,7 +290,7 @@ fn publish_connection_info(
         Some(password) => Password::new(password),
         None => {
             log::info!("generated this unit's cluster password");
-            generate_password()?
+            Password::new(charm_runtime::password::generate(PASSWORD_LEN)?)
         }
     };
     cluster.set_cluster_connection_info(&address, &user, password.expose(), None)?;
