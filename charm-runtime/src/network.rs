@@ -46,7 +46,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde_json::Value;
 
-use crate::backend::{RelationId, ToolError};
+use crate::backend::{RelationId, ToolError, json_kind as type_name};
 use crate::juju::Juju;
 
 /// What went wrong reading `network-get`.
@@ -382,16 +382,6 @@ pub fn network_info(
     NetworkInfo::from_json(&json).map_err(|e| e.in_binding(binding))
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
 
 /// A list field; absent or `null` is empty.
 fn list<'v>(v: Option<&'v Value>, field: &str) -> Result<&'v [Value], NetworkError> {

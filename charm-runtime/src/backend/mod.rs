@@ -254,6 +254,19 @@ pub trait Backend {
     fn action_log(&self, message: &str) -> Result<(), ToolError>;
 }
 
+/// What a JSON value is, for error messages that must not quote the value
+/// itself (it may hold a secret).
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::backend::{Port, RelationId, Status, ToolError};
+use crate::backend::{Port, RelationId, Status, ToolError, json_kind as kind};
 
 /// How much of a failed tool's stderr a [`ToolError::Failed`] keeps.
 pub(super) const STDERR_LIMIT: usize = 4096;
@@ -45,17 +45,6 @@ pub(super) fn parse_json(tool: &str, stdout: &[u8]) -> Result<Value, ToolError> 
     })
 }
 
-/// What a JSON value is, for error messages (never the value itself).
-pub(super) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
 
 pub(super) fn decode_string(tool: &str, value: Value) -> Result<String, ToolError> {
     match value {

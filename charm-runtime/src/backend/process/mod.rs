@@ -210,7 +210,7 @@ impl Backend for ProcessBackend {
             Value::Bool(b) => Ok(b),
             other => Err(bad_output(
                 tool,
-                format!("expected true or false, got {}", kind(&other)),
+                format!("expected true or false, got {}", super::json_kind(&other)),
             )),
         }
     }
