@@ -38,8 +38,10 @@
 //!   ([`endpoint`]), leadership, actions ([`action`]) and the automatic
 //!   flags (`docs/flags.md`), joined to a hook through
 //!   [`reactive::HookLayer`].
-//! - A [`Charm`]: files and handlers read and checked once; [`main`], the
-//!   [`harness`] and the [`conformance`] runner all start hooks from one.
+//! - A [`Charm`]: files and handlers read and checked once; [`main`] and
+//!   the [`harness`] both start hooks from one. The [`conformance`] runner
+//!   tests the core alone (its specs are Juju-free), through [`run_hook`],
+//!   the step [`Charm::run`] itself ends in.
 //!
 //! # From hook start to commit
 //!
