@@ -551,3 +551,31 @@ fn typed_endpoints_are_reachable_from_any_code_with_the_handlers_checks() {
         "\"relation \\\"bakend\\\": the charm's metadata declares no relation \\\"bakend\\\" (did you mean \\\"backend\\\"?)\""
     );
 }
+
+mod optional {
+    use charm_macros::when;
+    use charm_runtime::Flags;
+
+    use super::mismatch::{Mysql, Pgsql};
+
+    /// `Option` of a typed endpoint: `Some` where the flags resolve to an
+    /// endpoint of its interface, `None` where they do not; never an error,
+    /// and not refused when the charm is built.
+    #[when("db.ready")]
+    fn optional_endpoints(db: Option<Mysql>, pg: Option<Pgsql>, flags: Flags) {
+        let name = |n: Option<&str>| n.unwrap_or("none").to_owned();
+        flags.set(format!("mysql:{}", name(db.as_ref().map(|d| d.name()))));
+        flags.set(format!("pgsql:{}", name(pg.as_ref().map(|p| p.name()))));
+    }
+}
+
+#[test]
+fn optional_typed_endpoints_are_none_where_they_do_not_resolve() {
+    let mut unit = Unit::new(world(&[]));
+    unit.store = MemoryStore::with_flags(&["db.ready"]);
+    let out = unit.run(registry("optional"), "update-status", None);
+    assert!(out.is_ok(), "{:?}", out.error);
+    let flags = unit.store.flags();
+    assert!(flags.contains(&"mysql:db".to_owned()), "{flags:?}");
+    assert!(flags.contains(&"pgsql:none".to_owned()), "{flags:?}");
+}

@@ -382,7 +382,6 @@ pub fn network_info(
     NetworkInfo::from_json(&json).map_err(|e| e.in_binding(binding))
 }
 
-
 /// A list field; absent or `null` is empty.
 fn list<'v>(v: Option<&'v Value>, field: &str) -> Result<&'v [Value], NetworkError> {
     match v {

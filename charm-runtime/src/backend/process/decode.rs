@@ -45,7 +45,6 @@ pub(super) fn parse_json(tool: &str, stdout: &[u8]) -> Result<Value, ToolError> 
     })
 }
 
-
 pub(super) fn decode_string(tool: &str, value: Value) -> Result<String, ToolError> {
     match value {
         Value::String(s) => Ok(s),
