@@ -3,10 +3,10 @@
 //! ([`charm_interfaces::magpie`]):
 //!
 //! - when peers join (`magpie.joined`) the unit advertises its own
-//!   addresses to them (`iperf_addresses`, from `network-get`, else
-//!   `unit-get private-address`), then checks each peer at the address
-//!   chosen by the `cidr` option ([`MagpiePeers::get_nodes_by_cidr`]) or
-//!   at its private address ([`MagpiePeers::get_nodes`]);
+//!   addresses to them ([`MagpiePeers::advertise_juju_addresses`]), then
+//!   checks each peer at the address chosen by the `cidr` option
+//!   ([`MagpiePeers::get_nodes_by_cidr`]) or at its private address
+//!   ([`MagpiePeers::get_nodes`]);
 //! - the checks are *planned*, not run, so that the charm is
 //!   deterministic: for each peer it records in the unit's key/value data
 //!   ([`PEER_PREFIX`]) the address, the commands Magpie would run
@@ -39,32 +39,24 @@ use serde::{Deserialize, Serialize};
 
 /// The charm's options (config.yaml).
 #[derive(Debug, Deserialize)]
-pub struct Options {
-    /// The network to check the peers on; empty for their private address.
-    pub cidr: String,
-    /// Take part in iperf checks.
-    pub check_iperf: bool,
+struct Options {
+    cidr: String,
+    check_iperf: bool,
 }
 
 impl Options {
-    /// The network the `cidr` option names: `Ok(None)` when it is empty,
-    /// an error naming it when it is not a network.
-    pub fn network(&self) -> Result<Option<Cidr>, MagpieError> {
+    /// The network the `cidr` option names, if any; else the blocked
+    /// status message naming the option.
+    fn network(&self) -> Result<Option<Cidr>, String> {
         let cidr = self.cidr.trim();
-        if cidr.is_empty() {
-            Ok(None)
-        } else {
-            Cidr::parse(cidr).map(Some)
-        }
-    }
-
-    /// The blocked status message for an invalid `cidr` option.
-    fn invalid_cidr_message(&self, error: &MagpieError) -> String {
-        let reason = match error {
-            MagpieError::InvalidCidr { reason, .. } => reason.clone(),
-            other => other.to_string(),
-        };
-        format!("invalid cidr option {:?}: {reason}", self.cidr)
+        let parsed = (!cidr.is_empty()).then(|| Cidr::parse(cidr)).transpose();
+        parsed.map_err(|e| {
+            let reason = match e {
+                MagpieError::InvalidCidr { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            format!("invalid cidr option {:?}: {reason}", self.cidr)
+        })
     }
 }
 
@@ -77,8 +69,6 @@ pub fn main() -> std::process::ExitCode {
 /// The key prefix of the per-peer results in the unit's key/value data
 /// (`magpie.peer.magpie/1`), each a [`PeerCheck`].
 pub const PEER_PREFIX: &str = "magpie.peer.";
-/// The key of the `iperf_addresses` value this unit last advertised.
-pub const ADVERTISED_KEY: &str = "magpie.advertised";
 /// The key of the iperf server command this unit would run (not on the
 /// leader).
 pub const IPERF_SERVER_KEY: &str = "magpie.iperf.server";
@@ -90,7 +80,7 @@ pub const IPERF_LISTENING: Flag = Flag::new("iperf.listening");
 /// Set once a peer's `iperf.checked` marks name this unit.
 pub const IPERF_CHECKED: Flag = Flag::new("iperf.checked");
 
-/// The outcome of one check.
+/// The outcome of a check that passed.
 pub const OK: &str = "ok";
 /// The outcome of a check that could not succeed.
 pub const FAILED: &str = "failed";
@@ -120,9 +110,8 @@ impl PeerCheck {
 }
 
 /// The checks of `node`, deterministically: a peer that published an IP
-/// address is pinged (`ping -c 1 -W 1`) and looked up (`host`), and both
-/// pass; a peer without an address, or whose address is not an IP
-/// address, cannot be checked and both fail.
+/// address is pinged and looked up, and both pass; a peer without one
+/// cannot be checked and both fail.
 ///
 /// ```
 /// use charm_interfaces::magpie::Node;
@@ -132,81 +121,21 @@ impl PeerCheck {
 /// assert_eq!(check.commands, ["ping -c 1 -W 1 10.0.0.11", "host 10.0.0.11"]);
 /// ```
 pub fn check_node(node: &Node) -> PeerCheck {
-    let address = node.address.clone();
-    let (icmp, dns, commands) = match address.as_deref().map(str::parse::<IpAddr>) {
-        Some(Ok(ip)) => (
-            OK,
-            OK,
-            vec![format!("ping -c 1 -W 1 {ip}"), format!("host {ip}")],
-        ),
-        _ => (FAILED, FAILED, Vec::new()),
-    };
+    let ip = node
+        .address
+        .as_deref()
+        .and_then(|a| a.parse::<IpAddr>().ok());
+    let outcome = if ip.is_some() { OK } else { FAILED };
     PeerCheck {
-        address,
-        icmp: icmp.to_owned(),
-        dns: dns.to_owned(),
-        commands,
+        address: node.address.clone(),
+        icmp: outcome.to_owned(),
+        dns: outcome.to_owned(),
+        commands: ip.map_or_else(Vec::new, |ip| {
+            vec![format!("ping -c 1 -W 1 {ip}"), format!("host {ip}")]
+        }),
         iperf: None,
     }
 }
-
-/// The iperf client command run against a peer listening at `address`.
-pub fn iperf_client_command(address: &str) -> String {
-    format!("iperf -t 1 -fm -c {address}")
-}
-
-/// The iperf server command this unit runs, bound to `address`.
-pub fn iperf_server_command(address: &str) -> String {
-    format!("iperf -s -m -fm -B {address}")
-}
-
-/// The key of `unit`'s record in the unit's key/value data.
-fn peer_key(unit: &str) -> String {
-    format!("{PEER_PREFIX}{unit}")
-}
-
-/// The per-peer results recorded so far, by unit name; an unreadable
-/// record is logged and left out.
-pub fn recorded_peers(ctx: &HookContext) -> Result<BTreeMap<String, PeerCheck>, Error> {
-    let mut out = BTreeMap::new();
-    for (unit, value) in ctx.kv().getrange(PEER_PREFIX, true)? {
-        match serde_json::from_value::<PeerCheck>(value) {
-            Ok(check) => {
-                out.insert(unit, check);
-            }
-            Err(e) => ctx.log(
-                Level::Warning,
-                &format!("record {} is unreadable, ignored: {e}", peer_key(&unit)),
-            ),
-        }
-    }
-    Ok(out)
-}
-
-/// The checks of `node`, keeping the iperf run of an earlier check at the
-/// same address.
-fn check_again(ctx: &HookContext, node: &Node) -> PeerCheck {
-    let mut check = check_node(node);
-    if let Ok(Some(old)) = ctx.kv().get::<PeerCheck>(&peer_key(&node.unit))
-        && old.address == check.address
-    {
-        check.iperf = old.iperf;
-    }
-    check
-}
-
-/// The address this unit's iperf server binds to: the first advertised
-/// address inside `network`, else the first advertised one.
-fn bind_address(advertised: &str, network: Option<&Cidr>) -> Option<String> {
-    let addresses: Vec<String> = serde_json::from_str(advertised).unwrap_or_default();
-    addresses
-        .iter()
-        .find(|a| network.is_some_and(|n| Cidr::parse(a).is_ok_and(|addr| n.contains(&addr))))
-        .or_else(|| addresses.first())
-        .cloned()
-}
-
-// ---- handlers ----
 
 #[hook("install")]
 fn install(flags: Flags) {
@@ -218,49 +147,88 @@ fn install(flags: Flags) {
 #[when("magpie.joined")]
 fn check_peers(magpie: &MagpiePeers, config: Config<Options>, ctx: Ctx) -> Result<(), Error> {
     let advertised = magpie.advertise_juju_addresses()?;
-    ctx.kv().set(ADVERTISED_KEY, &advertised)?;
-
+    ctx.kv().set("magpie.advertised", &advertised)?;
     let network = match config.network() {
         Ok(network) => network,
-        Err(e) => {
+        Err(message) => {
             // Keep magpie.joined: the peers are checked once it is fixed.
-            let message = config.invalid_cidr_message(&e);
             ctx.log(Level::Error, &format!("{message}; peers not checked"));
             return Ok(());
         }
     };
-    let nodes = match &network {
+    let nodes = match network {
         Some(_) => magpie.get_nodes_by_cidr(config.cidr.trim())?,
         None => magpie.get_nodes()?,
     };
-    let mut checks: Vec<(Node, PeerCheck)> = nodes
-        .into_iter()
-        .map(|node| {
-            let check = check_again(&ctx, &node);
-            (node, check)
-        })
-        .collect();
+    let mut checks: Vec<(String, PeerCheck)> = Vec::new();
+    for node in nodes {
+        let key = format!("{PEER_PREFIX}{}", node.unit);
+        let mut check = check_node(&node);
+        // An earlier iperf run at the same address still stands.
+        if let Some(old) = ctx.kv().get::<PeerCheck>(&key).ok().flatten()
+            && old.address == check.address
+        {
+            check.iperf = old.iperf;
+        }
+        checks.push((node.unit, check));
+    }
 
     let handled = if !config.check_iperf {
         true
     } else if ctx.is_leader()? {
-        run_iperf_client(magpie, &ctx, &mut checks)?
+        // The client: once every joined peer listens, run against each.
+        let ready = magpie.check_ready_iperf_servers()?;
+        let waiting: Vec<&str> = checks
+            .iter()
+            .map(|(unit, _)| unit.as_str())
+            .filter(|unit| !ready.iter().any(|node| node.unit == *unit))
+            .collect();
+        if waiting.is_empty() {
+            for (_, check) in &mut checks {
+                if let Some(address) = &check.address {
+                    check.iperf = Some(format!("iperf -t 1 -fm -c {address}"));
+                }
+            }
+            magpie.set_iperf_checked()?;
+            true
+        } else {
+            let waiting = waiting.join(", ");
+            ctx.log(
+                Level::Info,
+                &format!("iperf: waiting for the servers of {waiting}"),
+            );
+            false
+        }
     } else {
-        serve_iperf(magpie, &ctx, &advertised, network.as_ref())?
+        // A server: listen once, on this unit's first advertised address
+        // in the network (else its first one), until a peer marks it.
+        let flags = ctx.flags();
+        if !flags.is_set(IPERF_LISTENING) {
+            let addresses: Vec<String> = serde_json::from_str(&advertised).unwrap_or_default();
+            let bind = addresses
+                .iter()
+                .find(|a| network.is_some_and(|n| Cidr::parse(a).is_ok_and(|a| n.contains(&a))))
+                .or(addresses.first())
+                .map_or("0.0.0.0", String::as_str);
+            ctx.kv()
+                .set(IPERF_SERVER_KEY, &format!("iperf -s -m -fm -B {bind}"))?;
+            flags.set(IPERF_LISTENING);
+        }
+        magpie.set_iperf_server_ready()?;
+        if magpie.is_iperf_checked(&ctx.unit_name())? {
+            flags.set(IPERF_CHECKED);
+        }
+        flags.is_set(IPERF_CHECKED)
     };
 
-    for (node, check) in &checks {
+    for (unit, check) in &checks {
+        let address = check.address.as_deref().unwrap_or("(no address)");
+        let (icmp, dns) = (&check.icmp, &check.dns);
         ctx.log(
             Level::Info,
-            &format!(
-                "checked {} at {}: icmp {}, dns {}",
-                node.unit,
-                check.address.as_deref().unwrap_or("(no address)"),
-                check.icmp,
-                check.dns
-            ),
+            &format!("checked {unit} at {address}: icmp {icmp}, dns {dns}"),
         );
-        ctx.kv().set(&peer_key(&node.unit), check)?;
+        ctx.kv().set(&format!("{PEER_PREFIX}{unit}"), check)?;
     }
     if handled {
         magpie.dismiss_joined()?;
@@ -268,76 +236,14 @@ fn check_peers(magpie: &MagpiePeers, config: Config<Options>, ctx: Ctx) -> Resul
     Ok(())
 }
 
-/// The leader is the iperf client: once every peer of `checks` listens,
-/// it records the client run against each and publishes its marks.
-/// Returns whether it did.
-fn run_iperf_client(
-    magpie: &MagpiePeers,
-    ctx: &HookContext,
-    checks: &mut [(Node, PeerCheck)],
-) -> Result<bool, Error> {
-    let ready: Vec<String> = magpie
-        .check_ready_iperf_servers()?
-        .into_iter()
-        .map(|n| n.unit)
-        .collect();
-    let waiting: Vec<&str> = checks
-        .iter()
-        .map(|(node, _)| node.unit.as_str())
-        .filter(|unit| !ready.iter().any(|r| r == unit))
-        .collect();
-    if !waiting.is_empty() {
-        let waiting = waiting.join(", ");
-        ctx.log(
-            Level::Info,
-            &format!("iperf: waiting for the servers of {waiting}"),
-        );
-        return Ok(false);
-    }
-    for (node, check) in checks.iter_mut() {
-        if let Some(address) = &node.address {
-            check.iperf = Some(iperf_client_command(address));
-        }
-    }
-    magpie.set_iperf_checked()?;
-    Ok(true)
-}
-
-/// The other units are iperf servers: listen once, on this unit's address
-/// in `network`, say so to the peers, and note when a peer's marks name
-/// this unit. Returns whether they do.
-fn serve_iperf(
-    magpie: &MagpiePeers,
-    ctx: &HookContext,
-    advertised: &str,
-    network: Option<&Cidr>,
-) -> Result<bool, Error> {
-    let flags = ctx.flags();
-    if !flags.is_set(IPERF_LISTENING) {
-        let bind = bind_address(advertised, network).unwrap_or_else(|| "0.0.0.0".to_owned());
-        ctx.kv()
-            .set(IPERF_SERVER_KEY, &iperf_server_command(&bind))?;
-        flags.set(IPERF_LISTENING);
-    }
-    magpie.set_iperf_server_ready()?;
-    if magpie.is_iperf_checked(&ctx.unit_name())? {
-        flags.set(IPERF_CHECKED);
-    }
-    Ok(flags.is_set(IPERF_CHECKED))
-}
-
 /// Forget the results of the peers that left, then dismiss
 /// `magpie.departed`.
 #[when("magpie.departed")]
 fn peers_departed(magpie: &MagpiePeers, ctx: Ctx) -> Result<(), Error> {
-    let present: Vec<String> = magpie
-        .all_joined_units()?
-        .iter()
-        .map(|u| u.name().to_owned())
-        .collect();
-    for unit in recorded_peers(&ctx)?.into_keys() {
-        if !present.contains(&unit) {
-            ctx.kv().unset(&peer_key(&unit))?;
+    let present = magpie.all_joined_units()?;
+    for unit in ctx.kv().getrange(PEER_PREFIX, true)?.into_keys() {
+        if !present.iter().any(|u| u.name() == unit) {
+            ctx.kv().unset(&format!("{PEER_PREFIX}{unit}"))?;
             ctx.log(
                 Level::Info,
                 &format!("{unit} departed, its results dropped"),
@@ -348,72 +254,67 @@ fn peers_departed(magpie: &MagpiePeers, ctx: Ctx) -> Result<(), Error> {
     Ok(())
 }
 
-/// Status once, at the end of every hook, however many handlers ran.
 #[when(INSTALLED)]
 fn assess_status(ctx: Ctx) {
     ctx.status_at_exit(assess);
 }
 
-/// `1 peer` / `2 peers`.
-fn peers(n: usize) -> String {
-    if n == 1 {
-        "1 peer".to_owned()
-    } else {
-        format!("{n} peers")
-    }
-}
-
-/// The unit's status from the options and the recorded results.
 fn assess(ctx: &HookContext) -> Result<Status, Error> {
     let config = Config::<Options>::of(ctx)?;
-    if let Err(e) = config.network() {
-        return Ok(Status::blocked(config.invalid_cidr_message(&e)));
+    if let Err(message) = config.network() {
+        return Ok(Status::blocked(message));
     }
-    let records = recorded_peers(ctx)?;
+    let mut records = BTreeMap::new();
+    for (unit, value) in ctx.kv().getrange(PEER_PREFIX, true)? {
+        match serde_json::from_value::<PeerCheck>(value) {
+            Ok(check) => {
+                records.insert(unit, check);
+            }
+            Err(e) => ctx.log(
+                Level::Warning,
+                &format!("record {PEER_PREFIX}{unit} is unreadable, ignored: {e}"),
+            ),
+        }
+    }
     if records.is_empty() {
         return Ok(Status::waiting("Waiting for peers..."));
     }
-    let failed = |which: fn(&PeerCheck) -> &str| -> Vec<&str> {
-        records
+    let failed = |check: &str, outcome: fn(&PeerCheck) -> &str| {
+        let units: Vec<&str> = records
             .iter()
-            .filter(|(_, c)| which(c) != OK)
-            .map(|(u, _)| u.as_str())
-            .collect()
+            .filter(|(_, c)| outcome(c) != OK)
+            .map(|(unit, _)| unit.as_str())
+            .collect();
+        (!units.is_empty()).then(|| format!("{check} failed: {}", units.join(", ")))
     };
-    let mut problems = Vec::new();
-    for (check, units) in [("icmp", failed(|c| &c.icmp)), ("dns", failed(|c| &c.dns))] {
-        if !units.is_empty() {
-            problems.push(format!("{check} failed: {}", units.join(", ")));
-        }
-    }
+    let problems: Vec<String> = [failed("icmp", |c| &c.icmp), failed("dns", |c| &c.dns)]
+        .into_iter()
+        .flatten()
+        .collect();
     if !problems.is_empty() {
         return Ok(Status::blocked(problems.join("; ")));
     }
+    let peers = |n: usize| format!("{n} peer{}", if n == 1 { "" } else { "s" });
     let mut message = format!("icmp ok, dns ok: {} reachable", peers(records.len()));
     if config.check_iperf {
-        message = format!("{message}; {}", iperf_status(ctx, &records)?);
+        let flags = ctx.flags();
+        message += &if ctx.is_leader()? {
+            let done = records.values().filter(|c| c.iperf.is_some()).count();
+            if done == records.len() {
+                format!("; iperf ok: {} checked", peers(done))
+            } else {
+                format!(
+                    "; iperf: waiting for {} to listen",
+                    peers(records.len() - done)
+                )
+            }
+        } else if flags.is_set(IPERF_CHECKED) {
+            "; iperf checked".to_owned()
+        } else if flags.is_set(IPERF_LISTENING) {
+            "; iperf listening".to_owned()
+        } else {
+            "; iperf not listening".to_owned()
+        };
     }
     Ok(Status::active(message))
-}
-
-/// Where the iperf checks stand: on the leader, how many peers were
-/// checked; on a server, whether it listens and was checked.
-fn iperf_status(ctx: &HookContext, records: &BTreeMap<String, PeerCheck>) -> Result<String, Error> {
-    Ok(if ctx.is_leader()? {
-        let done = records.values().filter(|c| c.iperf.is_some()).count();
-        if done == records.len() {
-            format!("iperf ok: {} checked", peers(done))
-        } else {
-            format!(
-                "iperf: waiting for {} to listen",
-                peers(records.len() - done)
-            )
-        }
-    } else if ctx.flags().is_set(IPERF_CHECKED) {
-        "iperf checked".to_owned()
-    } else if ctx.flags().is_set(IPERF_LISTENING) {
-        "iperf listening".to_owned()
-    } else {
-        "iperf not listening".to_owned()
-    })
 }
