@@ -1,7 +1,11 @@
-//! Runs a dispatch conformance spec (`shared/conformance/SPEC.md`) and
-//! prints one JSON line per hook.
+//! Runs a dispatch conformance spec (`docs/conformance.md`) on the reactive
+//! core and prints one JSON line per hook, in the reference's format, to
+//! compare with the spec's `.expected` file.
 //!
-//! `cargo run -q -p charm-runtime --example conformance -- SPEC.json`
+//! `cargo run -q -p charm-runtime --example conformance -- tests/conformance/corpus/spec-0000.json`
+//!
+//! Exit status: 0 when the spec ran (failed hooks show as `"ok": false`),
+//! 1 when it cannot be run, 2 on bad usage or an unreadable file.
 
 use std::process::ExitCode;
 

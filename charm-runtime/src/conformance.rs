@@ -1,6 +1,22 @@
-//! The dispatch conformance format (`shared/conformance/SPEC.md`): a set of
-//! handlers, triggers and hooks with no Juju involved, whose output must be
-//! the same line for line under charms.reactive 1.5.3 and this runtime.
+//! The dispatch conformance format: handlers, triggers, initial flags,
+//! hooks and injected failures described in JSON with no Juju involved,
+//! whose output must be the same line for line under charms.reactive 1.5.3
+//! and this runtime. `docs/conformance.md` describes the format field by
+//! field, the output, the corpus in `tests/conformance/corpus` and how
+//! `tools/reference/` produces it.
+//!
+//! [`Spec::parse`] reads a spec, [`Spec::run`] runs its hooks one after the
+//! other on one in-memory unit state, and [`output_line`] formats each
+//! [`HookOutcome`] as the reference prints it; [`run_spec_text`] does all
+//! three.
+//!
+//! A spec is run on the reactive core alone ([`run_hook`] with no
+//! [`HookLayer`](crate::reactive::HookLayer)), not through a
+//! [`Charm`](crate::Charm): specs set flags the Juju layer manages, such as
+//! `leadership.is_leader` or `endpoint.db.joined`, by hand, and name
+//! relations no metadata declares. The Juju layer would recompute those
+//! flags and a `Charm` would refuse those names; the dispatch of the core
+//! is what is compared with the reference.
 
 use std::cell::Cell;
 use std::rc::Rc;
