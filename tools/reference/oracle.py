@@ -4,7 +4,7 @@
 Usage: .venv-ref/bin/python tools/reference/oracle.py SPEC.json
 
 Prints one JSON line per hook, as described in the Output section of the
-conformance SPEC.md:
+conformance docs/conformance.md:
 
     {"hook": "install", "ok": true, "invoked": ["h00"], "flags": ["a"]}
 
@@ -24,7 +24,7 @@ How a spec is run:
 * `flags` is read back from the DB after the hook process has exited.
 
 Exit status: 0 ok; 2 oracle/reference error; 3 a hook reached the
-100-iteration dispatch cap (the spec is invalid per SPEC.md); 4 the spec
+100-iteration dispatch cap (the spec is invalid per docs/conformance.md); 4 the spec
 fails the static validity rules (skip with --no-validate).
 """
 
@@ -194,7 +194,7 @@ def run_spec(spec_path, python=None, keep_tmp=False, show_log=False):
                 return EXIT_CAP, lines, (
                     'hook %d (%s): dispatch reached the 100-iteration cap '
                     '(iteration 99 still had handlers to invoke); the spec '
-                    'is invalid per SPEC.md' % (i, hook_name))
+                    'is invalid per docs/conformance.md' % (i, hook_name))
             lines.append(json.dumps({
                 'hook': hook_name,
                 'ok': result['ok'],
@@ -216,7 +216,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('spec')
     ap.add_argument('--no-validate', action='store_true',
-                    help='skip the static SPEC.md validity checks')
+                    help='skip the static docs/conformance.md validity checks')
     ap.add_argument('--keep-tmp', action='store_true',
                     help='keep the temp dir (DB, results) for inspection')
     ap.add_argument('--log', action='store_true',

@@ -3,7 +3,7 @@
 Nothing here reimplements charms.reactive: these helpers only prepare the
 process so that the installed charms.reactive / charmhelpers can be imported
 and driven (platform check, juju-log stub), and translate a conformance spec
-(see SPEC.md, format v1) into real decorator / register_trigger calls.
+(see docs/conformance.md, format v1) into real decorator / register_trigger calls.
 
 Call `prepare_charmhelpers()` BEFORE importing anything from
 charms.reactive.
@@ -108,7 +108,7 @@ def register_handlers(spec, on_invoke, after_actions=None):
         if h.get('only_once'):
             only_once(fn)
         if h['id'] not in Handler._HANDLERS:
-            # no condition at all: register it anyway (invalid per SPEC.md)
+            # no condition at all: register it anyway (invalid per docs/conformance.md)
             Handler.get(fn)
     ids = [hd.id() for hd in Handler.get_handlers()]
     expected = [h['id'] for h in spec['handlers']]
