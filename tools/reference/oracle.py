@@ -4,7 +4,7 @@
 Usage: .venv-ref/bin/python tools/reference/oracle.py SPEC.json
 
 Prints one JSON line per hook, as described in the Output section of the
-conformance docs/conformance.md:
+conformance format (docs/conformance.md):
 
     {"hook": "install", "ok": true, "invoked": ["h00"], "flags": ["a"]}
 
