@@ -78,7 +78,7 @@ impl std::fmt::Debug for HookContext {
 
 /// What a hook is started with, besides the unit state.
 pub(crate) struct ContextParts {
-    pub(crate) names: FlagNames,
+    pub(crate) names: Rc<FlagNames>,
     pub(crate) triggers: Rc<Triggers<Callback>>,
     pub(crate) hook: String,
     pub(crate) action: Option<String>,
@@ -200,9 +200,12 @@ impl HookContext {
         }
     }
 
-    /// The flag changes recorded since the last call.
-    pub(crate) fn take_journal(&self) -> Journal {
-        std::mem::take(&mut self.record.borrow_mut().journal)
+    /// Move the flag changes recorded since the last call to the end of
+    /// `changed`; returns whether any clear was asked for.
+    pub(crate) fn drain_journal(&self, changed: &mut Vec<FlagId>) -> bool {
+        let mut record = self.record.borrow_mut();
+        changed.append(&mut record.journal.changed);
+        std::mem::take(&mut record.journal.cleared)
     }
 
     /// The errors of trigger callbacks run since the last call.
@@ -216,8 +219,8 @@ impl HookContext {
     }
 
     /// Attribute the flag changes that follow to `handler` (or to none).
-    pub(crate) fn set_running(&self, handler: Option<&str>) {
-        self.record.borrow_mut().running = handler.map(Rc::from);
+    pub(crate) fn set_running(&self, handler: Option<Rc<str>>) {
+        self.record.borrow_mut().running = handler;
     }
 
     pub(crate) fn push_trace(&self, event: TraceEvent) {

@@ -106,7 +106,7 @@ impl<'r> Bus<'r> {
     fn new(registry: &'r Registry, ctx: &'r HookContext, phase: Phase) -> Self {
         // Flag changes made before dispatch (the automatic flags, atstart
         // callbacks) do not count as changes of a batch.
-        ctx.take_journal();
+        ctx.drain_journal(&mut Vec::new());
         Self {
             registry,
             ctx,
@@ -312,7 +312,7 @@ impl<'r> Bus<'r> {
             iteration: self.watch.iteration,
             reason: reason.clone(),
         });
-        self.ctx.set_running(Some(id));
+        self.ctx.set_running(Some(h.rc_id.clone()));
         self.ctx.log(
             Level::Info,
             &format!("Invoking reactive handler: {id} ({reason})"),
@@ -347,9 +347,7 @@ impl<'r> Bus<'r> {
             })
         });
         self.ctx.set_running(None);
-        let journal = self.ctx.take_journal();
-        self.watch.pending.extend(journal.changed);
-        self.removed |= journal.cleared;
+        self.removed |= self.ctx.drain_journal(&mut self.watch.pending);
         result?;
         if let Some(e) = self.ctx.take_errors().into_iter().next() {
             return Err(e);

@@ -55,16 +55,65 @@ impl FlagNames {
     }
 }
 
+/// The names a hook knows: the registry's, shared and never copied, and
+/// those the hook meets at run time, numbered after them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HookNames {
+    base: Rc<FlagNames>,
+    extra: FlagNames,
+}
+
+impl HookNames {
+    pub(crate) fn new(base: Rc<FlagNames>) -> Self {
+        Self {
+            base,
+            extra: FlagNames::default(),
+        }
+    }
+
+    fn offset(&self) -> u32 {
+        self.base.len() as u32
+    }
+
+    /// The id of `name`, if known.
+    pub(crate) fn get(&self, name: &str) -> Option<FlagId> {
+        self.base
+            .get(name)
+            .or_else(|| self.extra.get(name).map(|id| FlagId(id.0 + self.offset())))
+    }
+
+    /// The id of `name`, numbering it if new.
+    fn intern(&mut self, name: &str) -> FlagId {
+        match self.get(name) {
+            Some(id) => id,
+            None => FlagId(self.extra.intern(name).0 + self.offset()),
+        }
+    }
+
+    /// The name of `id`.
+    pub(crate) fn name(&self, id: FlagId) -> &str {
+        match id.0.checked_sub(self.offset()) {
+            Some(extra) => self.extra.name(FlagId(extra)),
+            None => self.base.name(id),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.base.len() + self.extra.len()
+    }
+}
+
 /// The flags set during one hook, with their values (JSON text; `null` for
 /// the usual flag without a value).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FlagTable {
-    pub(crate) names: FlagNames,
+    pub(crate) names: HookNames,
     values: Vec<Option<Rc<str>>>,
 }
 
 impl FlagTable {
-    pub(crate) fn new(names: FlagNames) -> Self {
+    pub(crate) fn new(names: Rc<FlagNames>) -> Self {
+        let names = HookNames::new(names);
         let values = vec![None; names.len()];
         Self { names, values }
     }
@@ -111,7 +160,7 @@ impl FlagTable {
         self.values
             .iter()
             .enumerate()
-            .filter_map(|(i, v)| v.as_deref().map(|v| (&*self.names.names[i], v)))
+            .filter_map(|(i, v)| v.as_deref().map(|v| (self.names.name(FlagId(i as u32)), v)))
     }
 
     /// The names of set flags, sorted.

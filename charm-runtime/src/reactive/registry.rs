@@ -46,6 +46,8 @@ pub(crate) type HookCallback = Rc<Callback>;
 #[derive(Clone)]
 pub(crate) struct Compiled {
     pub(crate) info: HandlerInfo,
+    /// The id, shared with the trace of every invocation.
+    pub(crate) rc_id: Rc<str>,
     pub(crate) when_all: Vec<FlagId>,
     /// Each group must have at least one flag set.
     pub(crate) when_any: Vec<Vec<FlagId>>,
@@ -78,7 +80,9 @@ impl Compiled {
 /// macro-registered handlers ordered by module path, then source line.
 #[derive(Default, Clone)]
 pub struct Registry {
-    pub(crate) names: FlagNames,
+    /// Shared with every hook's flag table (copy on write while
+    /// registering).
+    pub(crate) names: Rc<FlagNames>,
     pub(crate) handlers: Vec<Compiled>,
     ids: HashSet<String>,
     /// `watchers[flag]`: handlers watching the flag, ascending.
@@ -124,7 +128,8 @@ impl Registry {
     }
 
     fn flag_ids(&mut self, flags: &[String]) -> Vec<FlagId> {
-        flags.iter().map(|f| self.names.intern(f)).collect()
+        let names = Rc::make_mut(&mut self.names);
+        flags.iter().map(|f| names.intern(f)).collect()
     }
 
     /// The context of one hook over the unit state `snapshot`.
@@ -173,6 +178,7 @@ impl Registry {
             return Err(RegistryError::NoCondition(id));
         }
         let mut c = Compiled {
+            rc_id: Rc::from(id.as_str()),
             info: handler.info,
             when_all: vec![],
             when_any: vec![],
@@ -320,10 +326,11 @@ impl Registry {
             TriggerOn::Set(f) => (f, true),
             TriggerOn::Cleared(f) => (f, false),
         };
-        let flag = self.names.intern(flag);
+        let names = Rc::make_mut(&mut self.names);
+        let flag = names.intern(flag);
         let action = match action {
-            TriggerAction::SetFlag(f) => ResolvedAction::Set(self.names.intern(&f)),
-            TriggerAction::ClearFlag(f) => ResolvedAction::Clear(self.names.intern(&f)),
+            TriggerAction::SetFlag(f) => ResolvedAction::Set(names.intern(&f)),
+            TriggerAction::ClearFlag(f) => ResolvedAction::Clear(names.intern(&f)),
             TriggerAction::Callback(cb) => ResolvedAction::Callback(cb),
         };
         Rc::make_mut(&mut self.triggers).add(flag, when_set, action);
