@@ -69,6 +69,7 @@ impl Unit {
             remote_app: None,
             model: None,
             juju_version: None,
+            simulated_host: true,
         };
         let backend: Rc<dyn Backend> = self.backend.clone();
         charm.run(env, backend, &mut self.store, self.sink.clone())

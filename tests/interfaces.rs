@@ -70,6 +70,7 @@ fn env(hook: &str, relation: Option<(&str, &str)>) -> HookEnv {
         remote_app: relation.map(|(_, u)| u.split('/').next().unwrap().to_owned()),
         model: None,
         juju_version: None,
+        simulated_host: true,
     }
 }
 

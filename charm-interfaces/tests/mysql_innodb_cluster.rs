@@ -521,6 +521,7 @@ fn a_missing_binding_falls_back_to_the_private_address() {
         remote_app: Some(APP.into()),
         model: None,
         juju_version: None,
+        simulated_host: true,
     };
     let sink = Rc::new(MemorySink::new());
     let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
@@ -688,6 +689,7 @@ fn the_process_backend_sends_the_password_on_stdin_only() {
         remote_app: Some(APP.into()),
         model: None,
         juju_version: None,
+        simulated_host: true,
     };
     let sink = Rc::new(MemorySink::new());
     let backend = Rc::new(ProcessBackend::with_tools_dir(&dir));

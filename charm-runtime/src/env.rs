@@ -34,6 +34,12 @@ pub struct HookEnv {
     pub model: Option<String>,
     /// Juju's version (`JUJU_VERSION`).
     pub juju_version: Option<String>,
+    /// Whether operations on the machine (installing packages, restarting
+    /// services, writing system files) are to be recorded rather than
+    /// performed: `CHARM_HOST=simulated` (a simulated model sets it), the
+    /// harness, and a hook run with no Juju around it. Libraries that act
+    /// on the machine (charm-openstack's host operations) honour it.
+    pub simulated_host: bool,
 }
 
 /// The environment is not a Juju hook's.
@@ -131,6 +137,7 @@ impl HookEnv {
             remote_app: nonempty("JUJU_REMOTE_APP"),
             model: nonempty("JUJU_MODEL_NAME"),
             juju_version: nonempty("JUJU_VERSION"),
+            simulated_host: var("CHARM_HOST").as_deref() == Some("simulated"),
         })
     }
 
@@ -151,6 +158,7 @@ impl HookEnv {
             remote_app: None,
             model: None,
             juju_version: None,
+            simulated_host: true,
         }
     }
 
@@ -209,6 +217,24 @@ mod tests {
     }
 
     const BASE: [(&str, &str); 2] = [("JUJU_UNIT_NAME", "web/0"), ("JUJU_CHARM_DIR", "/charm")];
+
+    #[test]
+    fn the_host_is_simulated_only_when_charm_host_says_so() {
+        let with = |value: Option<&str>| {
+            let mut v = BASE.to_vec();
+            v.push(("JUJU_HOOK_NAME", "install"));
+            if let Some(value) = value {
+                v.push(("CHARM_HOST", value));
+            }
+            env(&v, None).unwrap().simulated_host
+        };
+        assert!(with(Some("simulated")));
+        for real in [None, Some(""), Some("real"), Some("Simulated")] {
+            assert!(!with(real), "{real:?}");
+        }
+        // No Juju at all: nothing on the machine is touched.
+        assert!(HookEnv::detached("install", None).simulated_host);
+    }
 
     #[test]
     fn dispatch_path_wins_then_action_then_hook_name_then_argv0() {

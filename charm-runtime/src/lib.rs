@@ -116,6 +116,7 @@ mod charm;
 pub mod conformance;
 mod entry;
 mod error;
+mod extension;
 pub mod harness;
 #[doc(hidden)]
 pub mod macro_support;
@@ -136,5 +137,6 @@ pub use conditions::Condition;
 pub use config::Config;
 pub use entry::{main, main_with};
 pub use error::Error;
+pub use extension::RegistryExtension;
 pub use juju_log::JujuLogSink;
 pub use status::{Status, StatusState};

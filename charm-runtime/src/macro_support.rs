@@ -244,9 +244,13 @@ impl Registry {
     /// keeps each in a module of its own. A test must also use something
     /// from the charm's library (calling a `registry` function it exports
     /// does), or the linker may leave the library's handlers out.
+    ///
+    /// Then every [`crate::RegistryExtension`] linked into the binary adds
+    /// its handlers.
     pub fn for_charm(prefix: &str, metadata: &Metadata) -> Result<Registry, RegistryError> {
         let mut registry = Registry::new();
         registry.add_charm_inventory(prefix, metadata)?;
+        crate::extension::apply(&mut registry, metadata)?;
         Ok(registry)
     }
 

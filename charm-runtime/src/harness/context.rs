@@ -365,6 +365,7 @@ impl Context {
             remote_app: rel.map(|r| r.remote_app.clone()),
             model: Some(self.model.clone()),
             juju_version: Some(self.juju_version.clone()),
+            simulated_host: true,
         }
     }
 
