@@ -1,0 +1,25 @@
+//! The charms.openstack layer on charm-runtime.
+//!
+//! An OpenStack charm is a [`Definition`] (packages, services, API ports,
+//! the files it renders and what each restarts, the relations it needs)
+//! for one release onwards, registered as the binary's
+//! [`OpenStackCharms`] with [`register!`]. Each hook gets one [`OpenStack`]
+//! instance, the definition for the hook's [`Release`], as a handler
+//! argument; what it does to the machine goes through a [`host::Host`].
+//!
+//! - [`release`]: OpenStack's releases in order, and install sources;
+//! - [`definition`]: what a charm is;
+//! - [`charms`]: registration, release selection, default handlers;
+//! - [`instance`]: the instance of a hook;
+//! - [`host`]: the machine, real or recorded.
+
+pub mod charms;
+pub mod definition;
+pub mod host;
+pub mod instance;
+pub mod release;
+
+pub use charms::{DefaultHandler, OpenStackCharms, Registration, Selector};
+pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
+pub use instance::{OpenStack, OpenStackError};
+pub use release::{Release, ReleaseError};
