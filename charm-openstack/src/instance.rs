@@ -43,8 +43,15 @@ struct Instance {
 /// fn show(os: OpenStack, flags: Flags) {
 ///     flags.set(format!("{}.{}", os.name, os.release()));
 /// }
-/// # fn main() {}
-/// ```standalone_crate
+///
+/// # fn main() {
+/// use charm_runtime::{HookOptions, MemoryStore, Registry, run_hook};
+/// let registry = Registry::from_inventory("").unwrap();
+/// let mut store = MemoryStore::new();
+/// assert!(run_hook(&registry, &mut store, HookOptions::new("install")).is_ok());
+/// assert_eq!(store.flags(), ["api.yoga"]);
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct OpenStack<'a> {
     ctx: &'a HookContext,
