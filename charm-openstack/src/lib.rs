@@ -11,15 +11,18 @@
 //! - [`definition`]: what a charm is;
 //! - [`charms`]: registration, release selection, default handlers;
 //! - [`instance`]: the instance of a hook;
-//! - [`host`]: the machine, real or recorded.
+//! - [`host`]: the machine, real or recorded;
+//! - [`ha`]: high availability through the hacluster subordinate.
 
 pub mod charms;
 pub mod definition;
+pub mod ha;
 pub mod host;
 pub mod instance;
 pub mod release;
 
 pub use charms::{DefaultHandler, OpenStackCharms, Registration, Selector};
 pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
+pub use ha::{HaCharm, HaConfig, HaConfigError, HaError, HaPlan, HaStatus};
 pub use instance::{OpenStack, OpenStackError};
 pub use release::{Release, ReleaseError};
