@@ -638,8 +638,10 @@ pub fn managed_key(endpoint: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub enum Configured {
-    /// Neither `vip` nor `dns-ha` is set: nothing was asked ([`status`]
-    /// blocks while hacluster is related).
+    /// Neither `vip` nor `dns-ha` is set: nothing was asked, and what an
+    /// earlier hook asked for stays (as with bad configuration: clearing
+    /// `vip` by mistake does not tear the VIPs down; [`status`] blocks
+    /// while hacluster is related).
     NotRequested,
     /// The configuration cannot be used: nothing changed ([`status`]
     /// blocks with this).
