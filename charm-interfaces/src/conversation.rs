@@ -412,7 +412,10 @@ impl<'a> GlobalConversation<'a> {
 
     /// The local datum `name` (`Conversation.get_local`), `None` when
     /// absent or `null`.
-    pub fn local<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StateError> {
+    pub fn local<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StateError> {
         match self.ctx.kv().get::<Value>(&self.local_key(name))? {
             None | Some(Value::Null) => Ok(None),
             Some(_) => self.ctx.kv().get::<T>(&self.local_key(name)),
@@ -420,7 +423,11 @@ impl<'a> GlobalConversation<'a> {
     }
 
     /// Store the local datum `name` (`Conversation.set_local`).
-    pub fn set_local<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<(), StateError> {
+    pub fn set_local<T: Serialize + ?Sized>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StateError> {
         self.ctx.kv().set(&self.local_key(name), value)
     }
 }

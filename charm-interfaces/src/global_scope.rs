@@ -50,7 +50,11 @@ pub(crate) fn remote_values(
 ) -> Result<Vec<(String, Option<String>)>, ToolError> {
     let mut out = Vec::new();
     for unit in endpoint.all_joined_units()? {
-        let value = unit.received_raw()?.get(key).filter(|v| !v.is_empty()).cloned();
+        let value = unit
+            .received_raw()?
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .cloned();
         out.push((unit.name().to_owned(), value));
     }
     Ok(out)
@@ -82,5 +86,8 @@ pub(crate) fn primary_address(
 /// Whether `text` can be a relation-data key part: not empty, no
 /// whitespace, no `=`, no control character.
 pub(crate) fn is_key_part(text: &str) -> bool {
-    !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c == '=' || c.is_control())
+    !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '=' || c.is_control())
 }

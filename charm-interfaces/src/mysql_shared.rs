@@ -212,10 +212,7 @@ impl MysqlShared<'_> {
     }
 
     fn local_text(&self, name: &str) -> Result<Option<String>, MysqlSharedError> {
-        Ok(self
-            .conv()
-            .local::<String>(name)?
-            .filter(|s| !s.is_empty()))
+        Ok(self.conv().local::<String>(name)?.filter(|s| !s.is_empty()))
     }
 
     /// Ask for the database `database` and the user `username`, connecting

@@ -262,10 +262,7 @@ impl RabbitMq<'_> {
     }
 
     fn local_text(&self, name: &str) -> Result<Option<String>, RabbitMqError> {
-        Ok(self
-            .conv()
-            .local::<String>(name)?
-            .filter(|s| !s.is_empty()))
+        Ok(self.conv().local::<String>(name)?.filter(|s| !s.is_empty()))
     }
 
     /// The virtual host asked for, `None` before [`Self::request_access`].
@@ -348,7 +345,7 @@ impl RabbitMq<'_> {
             key: "ssl_ca",
             reason: reason.to_owned(),
         };
-        let bytes = b64decode(&ca).map_err(|e| invalid(e))?;
+        let bytes = b64decode(&ca).map_err(invalid)?;
         String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| invalid("the decoded certificate is not UTF-8 text"))
