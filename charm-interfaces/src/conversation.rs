@@ -16,6 +16,13 @@
 //! - A conversation's local data lives under
 //!   `reactive.conversations.<relation id>.<unit>.local-data.<key>`.
 //!
+//!
+//! A `RelationBase` layer with `scope = scopes.GLOBAL` (rabbitmq,
+//! mysql-shared, hacluster) has one conversation per endpoint,
+//! `reactive.conversations.<endpoint>.global`, holding every remote unit
+//! that ran a relation hook; [`GlobalConversation`] keeps it, its flags and
+//! its local data under the same keys.
+//!
 //! ```
 //! use charm_interfaces::conversation::Conversation;
 //! let conv = Conversation::new("magpie:1".parse().unwrap(), "magpie/1");
@@ -271,6 +278,157 @@ pub fn depart(ctx: &HookContext, key: &str, unit: &str) -> Result<(), StateError
         ctx.kv().unset(key)
     } else {
         ctx.kv().set(key, &stored)
+    }
+}
+
+/// The global conversation of an endpoint (`scopes.GLOBAL`): its key,
+/// the units it holds, the flags it holds and its local data, under the
+/// keys and in the shapes charms.reactive stores them.
+///
+/// ```
+/// use charm_interfaces::conversation::global_key;
+/// assert_eq!(global_key("amqp"), "reactive.conversations.amqp.global");
+/// ```
+#[derive(Clone, Copy)]
+pub struct GlobalConversation<'a> {
+    ctx: &'a HookContext,
+    endpoint: &'a str,
+}
+
+/// The key of the global conversation of `endpoint`.
+pub fn global_key(endpoint: &str) -> String {
+    format!("{CONVERSATION_PREFIX}{endpoint}.global")
+}
+
+impl<'a> GlobalConversation<'a> {
+    /// The global conversation of the endpoint `endpoint`.
+    pub fn new(ctx: &'a HookContext, endpoint: &'a str) -> Self {
+        Self { ctx, endpoint }
+    }
+
+    /// Its key (`reactive.conversations.<endpoint>.global`).
+    pub fn key(&self) -> String {
+        global_key(self.endpoint)
+    }
+
+    fn flags(&self) -> Conversations<'a> {
+        Conversations::new(self.ctx, self.endpoint)
+    }
+
+    fn warn(&self, message: &str) {
+        self.ctx.log(Level::Warning, message);
+    }
+
+    /// The units recorded in the conversation, sorted. A record that is not
+    /// a conversation is logged and taken as empty; entries that are not
+    /// unit names (the `null` charms.reactive 1.5.3 records in a hook
+    /// without a remote unit) are left out.
+    pub fn units(&self) -> Vec<String> {
+        let key = self.key();
+        match self.ctx.kv().get::<Value>(&key) {
+            Ok(None) => Vec::new(),
+            Ok(Some(v)) => match v.get("units").and_then(Value::as_array) {
+                Some(units) => units
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                None => {
+                    self.warn(&format!("conversation {key} has no unit list, ignored"));
+                    Vec::new()
+                }
+            },
+            Err(e) => {
+                self.warn(&format!("conversation {key} is unreadable, ignored: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn store(&self, units: Vec<String>) -> Result<(), StateError> {
+        let key = self.key();
+        if units.is_empty() {
+            return self.ctx.kv().unset(&key);
+        }
+        let stored = StoredConversation {
+            namespace: self.endpoint.to_owned(),
+            scope: "global".to_owned(),
+            units,
+        };
+        self.ctx.kv().set(&key, &stored)
+    }
+
+    /// Add `unit` to the conversation (charms.reactive's
+    /// `Conversation.join`, which every relation hook of the endpoint runs).
+    pub fn join(&self, unit: &str) -> Result<(), StateError> {
+        let mut units = self.units();
+        if !units.iter().any(|u| u == unit) {
+            units.push(unit.to_owned());
+            units.sort();
+        }
+        self.store(units)
+    }
+
+    /// Take `unit` out of the conversation; forget the record when no unit
+    /// is left (`Conversation.depart`). Its local data stays.
+    pub fn depart(&self, unit: &str) -> Result<(), StateError> {
+        let mut units = self.units();
+        units.retain(|u| u != unit);
+        self.store(units)
+    }
+
+    /// Whether `unit` is in the conversation.
+    pub fn holds(&self, unit: &str) -> bool {
+        self.units().iter().any(|u| u == unit)
+    }
+
+    /// Set `flag` for the conversation (`Conversation.set_state`): its value
+    /// lists the conversation's key.
+    pub fn set_flag(&self, flag: &str) -> Result<(), StateError> {
+        self.flags().set(flag, &self.key())
+    }
+
+    /// Remove the conversation from `flag`, clearing the flag when no
+    /// conversation holds it (`Conversation.remove_state`). A flag set by
+    /// hand without a conversation list stays.
+    pub fn remove_flag(&self, flag: &str) -> Result<(), StateError> {
+        let key = self.key();
+        self.flags().remove(flag, |k| k == key)?;
+        Ok(())
+    }
+
+    /// `set_flag` when `on`, else `remove_flag`.
+    pub fn toggle_flag(&self, flag: &str, on: bool) -> Result<(), StateError> {
+        if on {
+            self.set_flag(flag)
+        } else {
+            self.remove_flag(flag)
+        }
+    }
+
+    fn local_key(&self, name: &str) -> String {
+        format!("{}.local-data.{name}", self.key())
+    }
+
+    /// The local datum `name` (`Conversation.get_local`), `None` when
+    /// absent or `null`.
+    pub fn local<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StateError> {
+        match self.ctx.kv().get::<Value>(&self.local_key(name))? {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.ctx.kv().get::<T>(&self.local_key(name)),
+        }
+    }
+
+    /// Store the local datum `name` (`Conversation.set_local`).
+    pub fn set_local<T: Serialize + ?Sized>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StateError> {
+        self.ctx.kv().set(&self.local_key(name), value)
     }
 }
 

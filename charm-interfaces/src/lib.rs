@@ -12,12 +12,17 @@
 //! | [`magpie`] | `magpie`, peers | `<ep>.joined`, `<ep>.departed` (per peer) |
 //! | [`gluster_peer`] | `gluster-peer`, peers | `<ep>.connected`, `<ep>.available`, `<ep>.departed`, `<ep>.bricks.available`, `<ep>.bricks.removed` (per peer) |
 //! | [`mysql_innodb_cluster`] | `mysql-innodb-cluster`, peers | `<ep>.connected`, `<ep>.available`, `<ep>.clustered` |
+//! | [`rabbitmq`] | `rabbitmq`, requires | `<ep>.connected`, `<ep>.available`, `<ep>.available.ssl` (global conversation) |
+//! | [`mysql_shared`] | `mysql-shared`, requires | `<ep>.connected`, `<ep>.available`, `<ep>.available.access_network`, `<ep>.available.ssl` (global conversation) |
 //!
 //! Each module says when its flags are set and cleared; `docs/flags.md`,
 //! in the repository, lists them beside the runtime's automatic flags.
 //! "Per peer" flags are held by each remote unit, as charms.reactive's
 //! conversations hold them: the flag is cleared when the last unit
-//! holding it gives it up ([`conversation`]).
+//! holding it gives it up ([`conversation`]). "Global conversation" flags
+//! are held by the endpoint's one conversation, as charms.reactive's
+//! global-scope `RelationBase` layers hold them: their values list
+//! `reactive.conversations.<ep>.global`.
 //!
 //! Interface errors become `charm_runtime::Error`, so a charm handler
 //! returning `Result<(), charm_runtime::Error>` can use `?` on them:
@@ -38,6 +43,10 @@ pub mod gluster_peer;
 pub mod hacluster;
 pub mod magpie;
 pub mod mysql_innodb_cluster;
+pub mod mysql_shared;
+pub mod rabbitmq;
+
+mod global_scope;
 
 macro_rules! into_runtime_error {
     ($($error:ty),* $(,)?) => {$(
@@ -54,4 +63,6 @@ into_runtime_error!(
     magpie::MagpieError,
     gluster_peer::GlusterPeerError,
     mysql_innodb_cluster::PeersError,
+    rabbitmq::RabbitMqError,
+    mysql_shared::MysqlSharedError,
 );
