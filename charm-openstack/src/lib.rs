@@ -11,15 +11,18 @@
 //! - [`definition`]: what a charm is;
 //! - [`charms`]: registration, release selection, default handlers;
 //! - [`instance`]: the instance of a hook;
-//! - [`host`]: the machine, real or recorded.
+//! - [`host`]: the machine, real or recorded;
+//! - [`render`]: configuration files from templates, restarting on change.
 
 pub mod charms;
 pub mod definition;
 pub mod host;
 pub mod instance;
 pub mod release;
+pub mod render;
 
 pub use charms::{DefaultHandler, OpenStackCharms, Registration, Selector};
 pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
 pub use instance::{OpenStack, OpenStackError};
 pub use release::{Release, ReleaseError};
+pub use render::{Adapters, ConfigAdapter, RelationAdapter, RenderError, RenderReport};
