@@ -29,8 +29,10 @@ use super::search::TemplateSearch;
 ///   `.split()`, `.startswith()`).
 ///
 /// Known differences remain outside that: `~` concatenates booleans and
-/// `None` as `true`/`none`, and floats print as Rust prints them
-/// (`1e20` rather than `1e+20`).
+/// `None` as `true`/`none`, floats print as Rust prints them (`1e20`
+/// rather than `1e+20`), Python's `%` string formatting is not an operator
+/// (the `format` filter is), and maps iterate in key order (Jinja2: in the
+/// order the charm built them).
 ///
 /// ```
 /// use charm_openstack::render::{TemplateSearch, Templates};
