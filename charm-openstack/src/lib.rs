@@ -12,6 +12,7 @@
 //! - [`charms`]: registration, release selection, default handlers;
 //! - [`instance`]: the instance of a hook;
 //! - [`host`]: the machine, real or recorded;
+//! - [`render`]: configuration files from templates, restarting on change;
 //! - [`ha`]: high availability through the hacluster subordinate.
 
 pub mod charms;
@@ -20,9 +21,11 @@ pub mod ha;
 pub mod host;
 pub mod instance;
 pub mod release;
+pub mod render;
 
 pub use charms::{DefaultHandler, OpenStackCharms, Registration, Selector};
 pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
 pub use ha::{HaCharm, HaConfig, HaConfigError, HaError, HaPlan, HaStatus};
 pub use instance::{OpenStack, OpenStackError};
 pub use release::{Release, ReleaseError};
+pub use render::{Adapters, ConfigAdapter, RelationAdapter, RenderError, RenderReport};

@@ -1,0 +1,120 @@
+//! Rendering files and restarting what their change concerns
+//! (charms.openstack's `render_configs` inside `restart_on_change`): the
+//! hash of each file's rendered bytes is kept in the unit's data, so the
+//! first render counts as a change and an identical re-render restarts
+//! nothing.
+
+use std::path::PathBuf;
+
+use charm_runtime::HookContext;
+
+use super::adapters::Adapters;
+use super::error::RenderError;
+use super::files::ConfigFiles;
+use super::search::template_names;
+use super::templates::Templates;
+use crate::host::{FileSpec, Host, ServiceOp};
+
+/// Where the hash of each rendered file is kept in the unit's key/value
+/// data: this prefix, then the file's path.
+pub const HASH_KEY_PREFIX: &str = "charm-openstack.rendered.";
+
+/// What a render did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderReport {
+    /// Every file written, in order.
+    pub written: Vec<PathBuf>,
+    /// The files whose bytes changed (or that were rendered for the first
+    /// time).
+    pub changed: Vec<PathBuf>,
+    /// The services restarted, each once, in the order of the files.
+    pub restarted: Vec<String>,
+}
+
+impl RenderReport {
+    /// Whether any file changed.
+    pub fn any_changed(&self) -> bool {
+        !self.changed.is_empty()
+    }
+}
+
+/// Render each of `files` from its template (the file's base name, else
+/// its path with `/` as `_`) with `adapters`, write it through `host`
+/// with its owner, group and mode, then restart through `host` the
+/// services of the files whose bytes changed since the last render this
+/// unit recorded.
+pub fn render_files(
+    ctx: &HookContext,
+    host: &dyn Host,
+    templates: &Templates,
+    files: &ConfigFiles,
+    adapters: &Adapters,
+) -> Result<RenderReport, RenderError> {
+    let context = adapters.to_value()?;
+    let mut report = RenderReport::default();
+    let mut hashes = Vec::new();
+    for (path, file) in files.iter() {
+        let names = template_names(path);
+        let Some(name) = names.iter().find(|n| templates.find(n).is_some()) else {
+            return Err(RenderError::NotFound {
+                file: path.to_owned(),
+                names,
+                tried: templates.search().dirs().to_vec(),
+            });
+        };
+        let content = templates.render(name, &context)?.into_bytes();
+        let hash = format!("{:x}", md5::compute(&content));
+        let key = format!("{HASH_KEY_PREFIX}{}", path.display());
+        let before: Option<String> = ctx.kv().get(&key).map_err(|e| RenderError::State {
+            key: key.clone(),
+            reason: e.to_string(),
+        })?;
+        host.write_file(&FileSpec {
+            path: path.to_owned(),
+            content,
+            owner: file.owner.clone(),
+            group: file.group.clone(),
+            mode: file.mode,
+        })
+        .map_err(|source| RenderError::Write {
+            file: path.to_owned(),
+            source,
+        })?;
+        report.written.push(path.to_owned());
+        if before.as_deref() != Some(hash.as_str()) {
+            report.changed.push(path.to_owned());
+            hashes.push((key, hash));
+        }
+    }
+    for (key, hash) in &hashes {
+        ctx.kv().set(key, hash).map_err(|e| RenderError::State {
+            key: key.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    for path in &report.changed {
+        let services = files
+            .get(path)
+            .map(|f| f.services.as_slice())
+            .unwrap_or_default();
+        for service in services {
+            if !report.restarted.contains(service) {
+                report.restarted.push(service.clone());
+            }
+        }
+    }
+    for service in &report.restarted {
+        host.service(ServiceOp::Restart, service)
+            .map_err(|source| RenderError::Restart {
+                service: service.clone(),
+                files: report
+                    .changed
+                    .iter()
+                    .filter(|p| files.get(p).is_some_and(|f| f.services.contains(service)))
+                    .cloned()
+                    .collect(),
+                source,
+            })?;
+    }
+    Ok(report)
+}

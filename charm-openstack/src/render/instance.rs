@@ -1,0 +1,54 @@
+//! Rendering on the hook's OpenStack instance: its release's templates,
+//! its definition's files, its host.
+
+use super::adapters::Adapters;
+use super::apply::{RenderReport, render_files};
+use super::error::RenderError;
+use super::files::ConfigFiles;
+use super::search::TemplateSearch;
+use super::templates::Templates;
+use crate::instance::OpenStack;
+
+impl OpenStack<'_> {
+    /// The charm's templates for this hook's release:
+    /// `<charm_dir>/templates/<release>/`, then each older release's, then
+    /// `<charm_dir>/templates/`.
+    pub fn templates(&self) -> Templates {
+        Templates::new(TemplateSearch::new(&self.ctx().charm_dir(), self.release()))
+    }
+
+    /// The files of the definition's `restart_map`, root:root 0644, for a
+    /// charm to adjust (ownership, extra files) before
+    /// [`render_files`](Self::render_files).
+    pub fn config_files(&self) -> ConfigFiles {
+        ConfigFiles::from_restart_map(&self.definition().restart_map)
+    }
+
+    /// Render every file of the `restart_map` with `adapters` and restart
+    /// the services of those that changed (`render_all_configs`).
+    pub fn render_all(&self, adapters: &Adapters) -> Result<RenderReport, RenderError> {
+        self.render_files(&self.config_files(), adapters)
+    }
+
+    /// Render the `restart_map` files among `paths` (`render_configs`).
+    pub fn render_configs<I, P>(
+        &self,
+        paths: I,
+        adapters: &Adapters,
+    ) -> Result<RenderReport, RenderError>
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<std::path::Path>,
+    {
+        self.render_files(&self.config_files().only(paths), adapters)
+    }
+
+    /// Render exactly `files`, with their owners, modes and services.
+    pub fn render_files(
+        &self,
+        files: &ConfigFiles,
+        adapters: &Adapters,
+    ) -> Result<RenderReport, RenderError> {
+        render_files(self.ctx(), self.host(), &self.templates(), files, adapters)
+    }
+}
