@@ -11,15 +11,25 @@
 //! - [`definition`]: what a charm is;
 //! - [`charms`]: registration, release selection, default handlers;
 //! - [`instance`]: the instance of a hook;
-//! - [`host`]: the machine, real or recorded.
+//! - [`host`]: the machine, real or recorded;
+//! - [`status`]: the workload status, assessed once at the end of a hook;
+//! - [`defaults`]: the default handlers a charm opts into, and the
+//!   operations they run (install, charm and OpenStack upgrades);
+//! - [`actions`]: the `pause` and `resume` actions.
 
+pub mod actions;
 pub mod charms;
+pub mod defaults;
 pub mod definition;
 pub mod host;
 pub mod instance;
 pub mod release;
+pub mod status;
 
+pub use actions::{PauseError, PauseOutcome};
 pub use charms::{DefaultHandler, OpenStackCharms, Registration, Selector};
+pub use defaults::{InstallError, UpgradeError};
 pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
 pub use instance::{OpenStack, OpenStackError};
 pub use release::{Release, ReleaseError};
+pub use status::StatusError;
