@@ -30,7 +30,7 @@
 //!    Every relation found wanting is named, joined with `, `, and the
 //!    status is the most severe of theirs (`blocked` over `waiting` over
 //!    `maintenance`);
-//! 3. the definition's [`custom_check`](Definition::custom_check);
+//! 3. the definition's [`custom_check`](crate::Definition::custom_check);
 //! 4. **services and ports**: `blocked` "Services not running that should
 //!    be: …" for services [`Host::is_running`] says are stopped, and
 //!    "Ports which should be open, but are not: …" for API ports nothing
@@ -42,7 +42,6 @@
 //! codename.
 //!
 //! [`Definition::required_relations`]: crate::Definition::required_relations
-//! [`Definition::custom_check`]: crate::Definition::custom_check
 //! [`Host::is_running`]: crate::host::Host::is_running
 //! [`Host::is_listening`]: crate::host::Host::is_listening
 
@@ -116,7 +115,8 @@ impl<'a> OpenStack<'a> {
     /// first call of the hook does).
     ///
     /// In an action, where no deferred callback runs, the assessment runs
-    /// at once instead, at each call. Restricted hooks (`collect-metrics`,
+    /// at once instead, at each call (an error is then logged; call
+    /// [`OpenStack::assess_status_now`] to handle it). Restricted hooks (`collect-metrics`,
     /// `meter-status-changed`) run no deferred callback, so nothing is
     /// assessed there.
     ///
