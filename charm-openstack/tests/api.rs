@@ -84,6 +84,21 @@ fn ask_third(os: OpenStack) {
     os.ctx().flags().set("test.needs-attention");
 }
 
+/// Defers a callback that changes what the assessment finds, before the
+/// next handler asks for the assessment.
+#[when("test.defer")]
+fn defer_before_asking(ctx: Ctx) {
+    ctx.defer_once("test::late", |ctx| {
+        ctx.flags().set("test.needs-attention");
+        Ok(())
+    });
+}
+
+#[when("test.defer")]
+fn ask_after_deferring(os: OpenStack) {
+    os.assess_status();
+}
+
 /// Asks, then fails.
 #[when("test.fail")]
 fn ask_then_fail(os: OpenStack) -> Result<(), Error> {
@@ -184,6 +199,21 @@ fn three_calls_assess_once_after_every_handler() {
     assert!(!out.has_flag("test.scheduled-by-second"));
     // The flag the last handler set after asking is seen: the assessment
     // ran after it.
+    assert_eq!(
+        final_status(&out),
+        (StatusState::Blocked, "the API needs attention")
+    );
+}
+
+#[test]
+fn the_assessment_runs_after_the_callbacks_deferred_before_it() {
+    let ctx = context();
+    let state = ready(&ctx).with_flag("test.defer");
+    let out = ctx
+        .run(Event::hook("leader-settings-changed"), &state)
+        .unwrap()
+        .expect_ok();
+    assert_eq!(assessments(&out), 1);
     assert_eq!(
         final_status(&out),
         (StatusState::Blocked, "the API needs attention")
