@@ -18,14 +18,26 @@ pub type Selector = fn(&HookContext) -> Result<Release, Error>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DefaultHandler {
     /// `charm.installed`: install the packages (showing maintenance status
-    /// while they install), then set `charm.installed`.
+    /// while they install), then set `charm.installed` and assess the
+    /// status.
     Install,
-    /// `config.changed`: render the configuration and restart what changed.
+    /// `config.changed`: ask for the configuration to be rendered again
+    /// (clears `config.rendered`, see [`crate::defaults`]) and assess the
+    /// status.
     ConfigChanged,
     /// `update-status`: assess the status.
     UpdateStatus,
-    /// `upgrade-charm`: refresh what an upgraded charm renders.
+    /// `upgrade-charm`: render again, install the packages the new charm
+    /// adds, assess the status.
     UpgradeCharm,
+    /// `openstack-upgrade`: on `config.changed` once installed, upgrade
+    /// OpenStack when the install source names a newer release than the
+    /// instance's ([`OpenStack::upgrade_if_available`](crate::OpenStack::upgrade_if_available)).
+    OpenStackUpgrade,
+    /// `pause-resume`: layer-openstack's `pause` and `resume` actions
+    /// (see [`crate::actions`]); the charm declares both in
+    /// `actions.yaml`.
+    PauseResume,
     /// `charm.default-select-release`: choose the release from the
     /// installed release package, else the install source, cached in the
     /// unit's data.
@@ -41,6 +53,8 @@ impl DefaultHandler {
             DefaultHandler::UpdateStatus => "update-status",
             DefaultHandler::UpgradeCharm => "upgrade-charm",
             DefaultHandler::SelectRelease => "charm.default-select-release",
+            DefaultHandler::OpenStackUpgrade => "openstack-upgrade",
+            DefaultHandler::PauseResume => "pause-resume",
         }
     }
 }

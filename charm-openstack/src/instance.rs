@@ -132,6 +132,25 @@ impl<'a> OpenStack<'a> {
     pub fn ctx(&self) -> &'a HookContext {
         self.ctx
     }
+
+    /// The instance for `release` (after an OpenStack upgrade): the
+    /// definition serving it, made the hook's instance, so that the rest
+    /// of the hook ([`OpenStack::of`], every handler argument) sees it.
+    pub(crate) fn switch_release(&self, release: Release) -> Result<Self, OpenStackError> {
+        let charms = self.instance.charms.clone();
+        let definition = charms.for_release(release)?.clone();
+        let instance = Rc::new(Instance {
+            charms,
+            definition,
+            release,
+        });
+        self.ctx.extensions().insert(instance.clone());
+        Ok(Self {
+            ctx: self.ctx,
+            instance,
+            host: self.host.clone(),
+        })
+    }
 }
 
 impl Deref for OpenStack<'_> {

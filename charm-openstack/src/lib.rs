@@ -13,19 +13,29 @@
 //! - [`instance`]: the instance of a hook;
 //! - [`host`]: the machine, real or recorded;
 //! - [`render`]: configuration files from templates, restarting on change;
+//! - [`status`]: the workload status, assessed once at the end of a hook;
+//! - [`defaults`]: the default handlers a charm opts into, and the
+//!   operations they run (install, charm and OpenStack upgrades);
+//! - [`actions`]: the `pause` and `resume` actions;
 //! - [`ha`]: high availability through the hacluster subordinate.
 
+pub mod actions;
 pub mod charms;
+pub mod defaults;
 pub mod definition;
 pub mod ha;
 pub mod host;
 pub mod instance;
 pub mod release;
 pub mod render;
+pub mod status;
 
+pub use actions::{PauseError, PauseOutcome};
 pub use charms::{DefaultHandler, OpenStackCharms, Registration, Selector};
+pub use defaults::{InstallError, UpgradeError};
 pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
 pub use ha::{HaCharm, HaConfig, HaConfigError, HaError, HaPlan, HaStatus};
 pub use instance::{OpenStack, OpenStackError};
 pub use release::{Release, ReleaseError};
 pub use render::{Adapters, ConfigAdapter, RelationAdapter, RenderError, RenderReport};
+pub use status::StatusError;
