@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use charm_runtime::{Error, Status};
+use charm_runtime::{Error, HookContext, Status};
 
-use crate::instance::OpenStack;
 use crate::release::Release;
 
 /// The ports of one API service, per endpoint type.
@@ -62,8 +61,9 @@ impl RequiredRelation {
 
 /// A check of the charm's own in the status assessment, after the
 /// relations and before the services: `Some(status)` stops the assessment
-/// there (`custom_assess_status_check`).
-pub type CustomCheck = fn(&OpenStack<'_>) -> Result<Option<Status>, Error>;
+/// there (`custom_assess_status_check`). It gets the hook context; the
+/// hook's instance is `OpenStack::of(ctx)`.
+pub type CustomCheck = fn(&HookContext) -> Result<Option<Status>, Error>;
 
 /// An OpenStack charm for one release onwards: the packages it installs,
 /// the services it runs, its API ports, the files it renders and the
