@@ -116,6 +116,12 @@ pub enum HostError {
     },
 }
 
+impl From<HostError> for charm_runtime::Error {
+    fn from(e: HostError) -> Self {
+        charm_runtime::Error::Interface(Box::new(e))
+    }
+}
+
 /// The machine, as an OpenStack charm acts on it.
 pub trait Host {
     /// Install `packages` (already installed ones are left as they are).

@@ -2,20 +2,122 @@
 //! table, each command run with an argument vector, never a shell.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use super::{FileSpec, Host, HostError, ServiceOp, shown};
 
+/// apt-get's exit status when it could not take the dpkg lock (and for
+/// other errors: the lock is told by its message).
+const APT_NO_LOCK: i32 = 100;
+
 /// The machine the charm runs on.
-#[derive(Debug, Default, Clone)]
-pub struct SystemHost;
+///
+/// `apt-get` is retried while another process holds the dpkg lock (an
+/// unattended upgrade, another charm on the machine), as charmhelpers
+/// does: up to 10 more times, 10 seconds apart by default.
+#[derive(Debug, Clone)]
+pub struct SystemHost {
+    tools_dir: Option<PathBuf>,
+    lock_retries: u32,
+    lock_delay: Duration,
+}
+
+impl Default for SystemHost {
+    fn default() -> Self {
+        Self {
+            tools_dir: None,
+            lock_retries: 10,
+            lock_delay: Duration::from_secs(10),
+        }
+    }
+}
 
 impl SystemHost {
-    /// The machine.
+    /// The machine, its commands found on `PATH`.
     pub fn new() -> Self {
-        Self
+        Self::default()
     }
+
+    /// The same, running commands from `dir` (tests use stand-ins).
+    pub fn with_tools_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.tools_dir = Some(dir.into());
+        self
+    }
+
+    /// Retry `apt-get` up to `retries` more times, `delay` apart, while
+    /// the dpkg lock is held.
+    pub fn with_lock_retries(mut self, retries: u32, delay: Duration) -> Self {
+        self.lock_retries = retries;
+        self.lock_delay = delay;
+        self
+    }
+
+    fn program(&self, name: &str) -> PathBuf {
+        match &self.tools_dir {
+            Some(dir) => dir.join(name),
+            None => PathBuf::from(name),
+        }
+    }
+
+    /// Run `argv` with `env` added; its output whatever its exit status.
+    fn output(&self, argv: &[&str], env: &[(&str, &str)]) -> Result<Output, HostError> {
+        let Some((program, args)) = argv.split_first() else {
+            return Err(HostError::Spawn {
+                command: String::new(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"),
+            });
+        };
+        Command::new(self.program(program))
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .map_err(|source| HostError::Spawn {
+                command: command_line(argv),
+                source,
+            })
+    }
+
+    /// Run `argv`; an error unless it exits 0.
+    fn run(&self, argv: &[&str], env: &[(&str, &str)]) -> Result<Output, HostError> {
+        let out = self.output(argv, env)?;
+        if out.status.success() {
+            return Ok(out);
+        }
+        Err(failure(argv, &out))
+    }
+
+    /// Run `apt-get`, again while the dpkg lock is held.
+    fn apt(&self, argv: &[&str]) -> Result<(), HostError> {
+        let env = [("DEBIAN_FRONTEND", "noninteractive")];
+        let mut tries = 0;
+        loop {
+            let out = self.output(argv, &env)?;
+            if out.status.success() {
+                return Ok(());
+            }
+            if tries == self.lock_retries || !lock_held(&out) {
+                return Err(failure(argv, &out));
+            }
+            tries += 1;
+            log::warn!(
+                "{}: the dpkg lock is held; trying again in {} s ({tries} of {})",
+                command_line(argv),
+                self.lock_delay.as_secs(),
+                self.lock_retries
+            );
+            std::thread::sleep(self.lock_delay);
+        }
+    }
+}
+
+/// Whether a failed apt-get failed because another process holds the
+/// dpkg lock.
+fn lock_held(out: &Output) -> bool {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    out.status.code() == Some(APT_NO_LOCK)
+        && (stderr.contains("Could not get lock") || stderr.contains("Unable to acquire the dpkg"))
 }
 
 /// `argv` as shown in messages.
@@ -23,45 +125,17 @@ fn command_line(argv: &[&str]) -> String {
     argv.join(" ")
 }
 
-/// Run `argv` with `env` added; its output whatever its exit status.
-fn output(argv: &[&str], env: &[(&str, &str)]) -> Result<Output, HostError> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(HostError::Spawn {
-            command: String::new(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"),
-        });
-    };
-    Command::new(program)
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .map_err(|source| HostError::Spawn {
-            command: command_line(argv),
-            source,
-        })
-}
-
-/// Run `argv`; an error unless it exits 0.
-fn run(argv: &[&str], env: &[(&str, &str)]) -> Result<Output, HostError> {
-    let out = output(argv, env)?;
-    if out.status.success() {
-        return Ok(out);
-    }
+/// The error of a command that ran and failed: how it ended and the end
+/// of its standard error.
+fn failure(argv: &[&str], out: &Output) -> HostError {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: String = stderr
-        .trim()
-        .chars()
-        .rev()
-        .take(500)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    Err(HostError::Failed {
+    let stderr = stderr.trim();
+    let start = stderr.char_indices().rev().nth(499).map_or(0, |(i, _)| i);
+    HostError::Failed {
         command: command_line(argv),
         status: describe(&out.status),
-        stderr: tail,
-    })
+        stderr: stderr[start..].to_owned(),
+    }
 }
 
 fn describe(status: &std::process::ExitStatus) -> String {
@@ -102,19 +176,19 @@ impl Host for SystemHost {
             "--",
         ];
         argv.extend(packages.iter().map(String::as_str));
-        run(&argv, &[("DEBIAN_FRONTEND", "noninteractive")]).map(drop)
+        self.apt(&argv)
     }
 
     fn service(&self, op: ServiceOp, service: &str) -> Result<(), HostError> {
-        run(&["systemctl", op.verb(), "--", service], &[]).map(drop)
+        self.run(&["systemctl", op.verb(), "--", service], &[])
+            .map(drop)
     }
 
     fn is_running(&self, service: &str) -> Result<bool, HostError> {
-        Ok(
-            output(&["systemctl", "is-active", "--quiet", "--", service], &[])?
-                .status
-                .success(),
-        )
+        Ok(self
+            .output(&["systemctl", "is-active", "--quiet", "--", service], &[])?
+            .status
+            .success())
     }
 
     fn is_listening(&self, port: u16) -> Result<bool, HostError> {
@@ -177,11 +251,11 @@ impl Host for SystemHost {
         if argv.is_empty() {
             return Ok(());
         }
-        run(&argv, &[]).map(drop)
+        self.run(&argv, &[]).map(drop)
     }
 
     fn package_version(&self, package: &str) -> Result<Option<String>, HostError> {
-        let out = output(
+        let out = self.output(
             &[
                 "dpkg-query",
                 "--show",

@@ -1,0 +1,153 @@
+//! The real host's commands, run against stand-in tools in a directory:
+//! argv only, apt-get retried while the dpkg lock is held and not
+//! otherwise, failures naming the command and how it ended.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use charm_openstack::host::{Host, HostError, ServiceOp, SystemHost};
+
+/// A scratch directory holding stand-in tools, removed when dropped.
+struct Tools(PathBuf);
+
+impl Tools {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("system-host-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    /// A stand-in `name` running `body` (sh), which logs its arguments.
+    fn tool(&self, name: &str, body: &str) {
+        let path = self.0.join(name);
+        let log = self.0.join("calls");
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\necho \"{name} $*\" >> '{}'\n{body}\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.0.join("calls"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn host(&self) -> SystemHost {
+        SystemHost::new()
+            .with_tools_dir(&self.0)
+            .with_lock_retries(3, Duration::from_millis(1))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Tools {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn apt_get_is_retried_while_the_dpkg_lock_is_held() {
+    let tools = Tools::new("lock");
+    // Held for the first two calls, then free.
+    let count = tools.path().join("count");
+    tools.tool(
+        "apt-get",
+        &format!(
+            "n=$(cat '{c}' 2>/dev/null || echo 0); echo $((n+1)) > '{c}'\n\
+             if [ $n -lt 2 ]; then echo 'E: Could not get lock /var/lib/dpkg/lock-frontend' >&2; exit 100; fi",
+            c = count.display()
+        ),
+    );
+    tools
+        .host()
+        .install(&["keystone".to_owned(), "-rf".to_owned()])
+        .unwrap();
+    let calls = tools.calls();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    // The package names follow `--`: a name like `-rf` is no option.
+    assert_eq!(
+        calls[2],
+        "apt-get --assume-yes --option=Dpkg::Options::=--force-confold install -- keystone -rf"
+    );
+}
+
+#[test]
+fn other_apt_get_failures_are_not_retried_and_name_the_command() {
+    let tools = Tools::new("missing");
+    tools.tool(
+        "apt-get",
+        "echo 'E: Unable to locate package nosuchpackage' >&2; exit 100",
+    );
+    let err = tools
+        .host()
+        .install(&["nosuchpackage".to_owned()])
+        .unwrap_err();
+    assert_eq!(tools.calls().len(), 1);
+    match &err {
+        HostError::Failed { status, stderr, .. } => {
+            assert_eq!(status, "exit status 100");
+            assert_eq!(stderr, "E: Unable to locate package nosuchpackage");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().starts_with("apt-get --assume-yes"), "{err}");
+}
+
+#[test]
+fn a_lock_held_for_good_fails_after_the_retries() {
+    let tools = Tools::new("held");
+    tools.tool(
+        "apt-get",
+        "echo 'E: Could not get lock /var/lib/dpkg/lock' >&2; exit 100",
+    );
+    assert!(tools.host().install(&["keystone".to_owned()]).is_err());
+    // The first try and three more.
+    assert_eq!(tools.calls().len(), 4);
+}
+
+#[test]
+fn services_through_systemctl() {
+    let tools = Tools::new("systemctl");
+    tools.tool(
+        "systemctl",
+        "if [ \"$1\" = is-active ] && [ \"$4\" = apache2 ]; then exit 0; fi\n\
+         if [ \"$1\" = is-active ]; then exit 3; fi",
+    );
+    let host = tools.host();
+    host.service(ServiceOp::Restart, "apache2").unwrap();
+    assert!(host.is_running("apache2").unwrap());
+    assert!(!host.is_running("haproxy").unwrap());
+    assert_eq!(
+        tools.calls(),
+        [
+            "systemctl restart -- apache2",
+            "systemctl is-active --quiet -- apache2",
+            "systemctl is-active --quiet -- haproxy",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_tool_is_an_error_naming_it() {
+    let tools = Tools::new("none");
+    let err = tools
+        .host()
+        .run(&["keystone-manage".to_owned(), "db_sync".to_owned()]);
+    match err {
+        Err(HostError::Spawn { command, .. }) => assert_eq!(command, "keystone-manage db_sync"),
+        other => panic!("{other:?}"),
+    }
+}
