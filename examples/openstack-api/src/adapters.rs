@@ -43,10 +43,9 @@ impl DatabaseAdapter {
         let username = db.username().map_err(err)?;
         let password = db.password().map_err(err)?;
         let uri = match (&host, &database, &username, &password) {
-            (Some(h), Some(d), Some(u), Some(p)) => Value::from(format!(
-                "mysql+pymysql://{u}:{}@{h}:{port}/{d}",
-                p.expose()
-            )),
+            (Some(h), Some(d), Some(u), Some(p)) => {
+                Value::from(format!("mysql+pymysql://{u}:{}@{h}:{port}/{d}", p.expose()))
+            }
             _ => Value::Null,
         };
         let values = json!({

@@ -109,7 +109,12 @@ fn charms() -> OpenStackCharms {
     };
     OpenStackCharms::new(
         common(Release::YOGA)
-            .packages(["openstack-api", "apache2", "libapache2-mod-wsgi-py3", "haproxy"])
+            .packages([
+                "openstack-api",
+                "apache2",
+                "libapache2-mod-wsgi-py3",
+                "haproxy",
+            ])
             .services(["apache2", "haproxy"])
             .restart_map(API_CONF, ["apache2"])
             .restart_map(HAPROXY_CFG, ["haproxy"]),
@@ -178,9 +183,7 @@ fn render_config(
     let adapters = Adapters::new(options)
         .relation(DatabaseAdapter::new(db)?)
         .relation(RabbitMqAdapter::new(amqp)?);
-    let files = os
-        .config_files()
-        .ownership(API_CONF, "root", NAME, 0o640);
+    let files = os.config_files().ownership(API_CONF, "root", NAME, 0o640);
     let report = os.render_files(&files, &adapters)?;
     log::info!(
         "rendered for {}: changed {:?}, restarted {:?}",
