@@ -328,10 +328,36 @@ fn a_follower_leaves_the_migration_to_the_leader() {
     let out = ready(&ctx, State::new());
     assert!(out.has_flag("config.rendered"));
     assert!(!out.has_flag(openstack_api::DB_SYNCED.name()));
+    // No VIP, no hostname: the unit's own address on the public binding.
+    assert!(
+        file(&host, API_CONF).contains("public_endpoint = http://192.0.2.10:5000"),
+        "{}",
+        file(&host, API_CONF)
+    );
     assert!(
         !host
             .operations()
             .iter()
             .any(|op| matches!(op, Operation::Run(_)))
     );
+}
+
+#[test]
+fn the_public_hostname_wins_over_the_vip() {
+    let ctx = charm();
+    let host = use_host(RecordingHost::new());
+    ready(
+        &ctx,
+        installed_from(None)
+            .with_config("vip", "2001:db8::10")
+            .with_config("os-public-hostname", "api.example.com"),
+    );
+    assert!(file(&host, API_CONF).contains("public_endpoint = http://api.example.com:5000"));
+
+    let host = use_host(RecordingHost::new());
+    ready(
+        &ctx,
+        installed_from(None).with_config("vip", "2001:db8::10 10.5.0.10"),
+    );
+    assert!(file(&host, API_CONF).contains("public_endpoint = http://[2001:db8::10]:5000"));
 }
