@@ -4,12 +4,12 @@
 //!
 //! What charm-openstack does for it:
 //!
-//! - install, config-changed, update-status, upgrade-charm and the
-//!   `pause`/`resume` actions are its default handlers
-//!   ([`DefaultHandler`]); the release comes from `openstack-origin` through
-//!   the default release selector, and picks one of two definitions (up to
-//!   bobcat the API runs under apache2, from caracal under its own uwsgi
-//!   service);
+//! - install, config-changed, update-status, upgrade-charm, the OpenStack
+//!   upgrade on a newer `openstack-origin` and the `pause`/`resume` actions
+//!   are its default handlers ([`DefaultHandler`]); the release comes from
+//!   `openstack-origin` through the default release selector, and picks
+//!   one of two definitions (up to bobcat the API runs under apache2, from
+//!   caracal under its own uwsgi service);
 //! - the templates are found per release (`templates/caracal/api.conf`
 //!   overrides `templates/api.conf` from caracal on; both include
 //!   `templates/parts/*`), and a file whose bytes change restarts the
@@ -132,6 +132,7 @@ fn charms() -> OpenStackCharms {
         DefaultHandler::ConfigChanged,
         DefaultHandler::UpdateStatus,
         DefaultHandler::UpgradeCharm,
+        DefaultHandler::OpenStackUpgrade,
         DefaultHandler::PauseResume,
     ])
 }

@@ -361,3 +361,50 @@ fn the_public_hostname_wins_over_the_vip() {
     );
     assert!(file(&host, API_CONF).contains("public_endpoint = http://[2001:db8::10]:5000"));
 }
+
+#[test]
+fn an_openstack_upgrade_renders_the_new_releases_templates() {
+    let ctx = charm();
+    use_host(RecordingHost::new());
+    let state = ready(&ctx, installed_from(Some("cloud:jammy-yoga"))).state;
+
+    let host = use_host(RecordingHost::new());
+    let out = run(
+        &ctx,
+        Event::config_changed(),
+        &state.with_config("openstack-origin", "cloud:jammy-caracal"),
+    );
+    assert_eq!(out.progress(), ["Running openstack upgrade"]);
+    let ops = host.operations();
+    assert_eq!(
+        ops[0],
+        Operation::Install(
+            ["openstack-api", "uwsgi", "uwsgi-plugin-python3", "haproxy"]
+                .map(String::from)
+                .to_vec()
+        )
+    );
+    // The leader migrates the database during the upgrade, once.
+    let sync = Operation::Run(
+        ["openstack-api-manage", "db_sync"]
+            .map(String::from)
+            .to_vec(),
+    );
+    assert_eq!(ops.iter().filter(|op| **op == sync).count(), 1);
+    // caracal's template, restarting caracal's service; haproxy.cfg is the
+    // same.
+    assert_eq!(file(&host, API_CONF), CARACAL_API_CONF);
+    assert_eq!(restarts(&host), ["openstack-api"]);
+    assert_eq!(out.state.workload_version.as_deref(), Some("caracal"));
+    assert_eq!(
+        out.final_status(),
+        Some(&charm_runtime::Status::active("Unit is ready"))
+    );
+
+    // The next hooks are caracal's.
+    let host = use_host(RecordingHost::new());
+    let out = run(&ctx, Event::upgrade_charm(), &out.state);
+    assert_eq!(file(&host, API_CONF), CARACAL_API_CONF);
+    assert!(restarts(&host).is_empty());
+    assert_eq!(out.state.workload_version.as_deref(), Some("caracal"));
+}
