@@ -38,6 +38,16 @@ pub enum DefaultHandler {
     /// (see [`crate::actions`]); the charm declares both in
     /// `actions.yaml`.
     PauseResume,
+    /// `config.rendered`: keep the services stopped and disabled until
+    /// the configuration has been rendered ([`CONFIG_RENDERED`] unset, the
+    /// unit not paused: [`OpenStack::disable_services`]); once it is set
+    /// (and the unit not paused), enable and start them
+    /// ([`OpenStack::enable_services`]); assess the status either way.
+    ///
+    /// [`CONFIG_RENDERED`]: crate::defaults::CONFIG_RENDERED
+    /// [`OpenStack::disable_services`]: crate::OpenStack::disable_services
+    /// [`OpenStack::enable_services`]: crate::OpenStack::enable_services
+    ConfigRendered,
     /// `charm.default-select-release`: choose the release from the
     /// installed release package, else the install source, cached in the
     /// unit's data.
@@ -55,6 +65,7 @@ impl DefaultHandler {
             DefaultHandler::SelectRelease => "charm.default-select-release",
             DefaultHandler::OpenStackUpgrade => "openstack-upgrade",
             DefaultHandler::PauseResume => "pause-resume",
+            DefaultHandler::ConfigRendered => "config.rendered",
         }
     }
 }

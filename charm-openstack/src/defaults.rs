@@ -20,6 +20,8 @@
 //! | [`UpgradeCharm`](DefaultHandler::UpgradeCharm) | `upgrade-charm` hook | [`OpenStack::upgrade_charm`], assesses |
 //! | [`OpenStackUpgrade`](DefaultHandler::OpenStackUpgrade) | `config.changed` and `charm.installed` | [`OpenStack::upgrade_if_available`], assesses after an upgrade |
 //! | [`PauseResume`](DefaultHandler::PauseResume) | the `pause` and `resume` actions | see [`crate::actions`] |
+//! | [`ConfigRendered`](DefaultHandler::ConfigRendered) | [`CONFIG_RENDERED`] unset, not paused | [`OpenStack::disable_services`], assesses |
+//! | [`ConfigRendered`](DefaultHandler::ConfigRendered) | [`CONFIG_RENDERED`] set, not paused | [`OpenStack::enable_services`], assesses |
 //! | [`SelectRelease`](DefaultHandler::SelectRelease) | each hook's instance | chooses the release, see [`OpenStack::of`] |
 //!
 //! "Assesses" is [`OpenStack::assess_status`]: once, at the end of the
@@ -33,7 +35,12 @@
 //! change, a charm upgrade, an OpenStack upgrade) clears it with
 //! [`OpenStack::request_render`]; the rendering handler runs while it is
 //! unset (`when_not("config.rendered")`, with the flags of the data it
-//! needs), writes the files, and sets it.
+//! needs), writes the files, and sets it: in one call,
+//! [`OpenStack::render_and_assess`].
+//!
+//! With [`DefaultHandler::ConfigRendered`], the services are kept
+//! stopped and disabled while the flag is unset, and enabled and started
+//! once it is set, so a service never runs on the packaged configuration.
 //!
 //! [`Registry::for_charm`]: charm_runtime::Registry::for_charm
 
@@ -42,9 +49,11 @@ use charm_runtime::metadata::Metadata;
 use charm_runtime::{Handler, HookContext, Level, Port, Registry, RegistryError, StateError};
 
 use crate::charms::{DefaultHandler, Unsupported, registered};
-use crate::host::HostError;
+use crate::host::{HostError, ServiceOp};
 use crate::instance::{OpenStack, OpenStackError, RELEASE_KEY};
 use crate::release::{Release, ReleaseError};
+use crate::render::{Adapters, RenderError, RenderReport};
+use crate::status::PAUSED_FLAG;
 
 /// Set by the default install handler once the packages are installed
 /// (`charm.installed`); charms wait for it before configuring.
@@ -177,6 +186,89 @@ impl<'a> OpenStack<'a> {
     /// [`CONFIG_RENDERED`], which the rendering code acts on.
     pub fn request_render(&self) {
         self.ctx().flags().clear(CONFIG_RENDERED);
+    }
+
+    /// Render every file of the `restart_map` with `adapters` (restarting
+    /// the services of those that changed,
+    /// [`OpenStack::render_all`]), set [`CONFIG_RENDERED`], and ask for
+    /// the status assessment at the end of the hook
+    /// ([`OpenStack::assess_status`]): the whole of a charm's rendering
+    /// handler.
+    ///
+    /// ```standalone_crate
+    /// use charm_interfaces::mysql_shared::MysqlShared;
+    /// use charm_interfaces::rabbitmq::RabbitMq;
+    /// use charm_openstack::render::{Adapters, DatabaseAdapter, RabbitMqAdapter};
+    /// use charm_openstack::{Definition, OpenStack, OpenStackCharms, Release};
+    /// use charm_runtime::prelude::*;
+    ///
+    /// fn charms() -> OpenStackCharms {
+    ///     OpenStackCharms::new(
+    ///         Definition::new("api", Release::CARACAL)
+    ///             .restart_map("/etc/api/api.conf", ["api"])
+    ///             .group("api"),
+    ///     )
+    /// }
+    /// charm_openstack::register!(charms);
+    ///
+    /// #[when_all("shared-db.available", "amqp.available")]
+    /// fn render(os: OpenStack, db: MysqlShared, amqp: RabbitMq) -> Result<(), Error> {
+    ///     let adapters = Adapters::from_hook(os.ctx())?
+    ///         .relation(DatabaseAdapter::new(&db)?)
+    ///         .relation(RabbitMqAdapter::new(&amqp)?);
+    ///     os.render_and_assess(&adapters)?;
+    ///     Ok(())
+    /// }
+    /// # fn main() {}
+    /// ```
+    pub fn render_and_assess(&self, adapters: &Adapters) -> Result<RenderReport, RenderError> {
+        let report = self.render_all(adapters)?;
+        self.ctx().flags().set(CONFIG_RENDERED);
+        self.assess_status();
+        Ok(report)
+    }
+
+    /// Stop and disable every service of the definition, without marking
+    /// the unit paused (charms.openstack's charm-managed
+    /// `disable_services`, for a unit whose configuration is not rendered
+    /// yet). Each service is tried; the first failure is returned.
+    ///
+    /// Unlike charmhelpers, the services are not masked, so that the
+    /// first render's restart starts them.
+    pub fn disable_services(&self) -> Result<(), HostError> {
+        self.for_each_service(|service| {
+            if self.host().is_running(service)? {
+                self.host().service(ServiceOp::Stop, service)?;
+            }
+            self.host().service(ServiceOp::Disable, service)
+        })
+    }
+
+    /// Enable every service of the definition and start those not
+    /// running (charms.openstack's charm-managed `enable_services`). Each
+    /// service is tried; the first failure is returned.
+    pub fn enable_services(&self) -> Result<(), HostError> {
+        self.for_each_service(|service| {
+            self.host().service(ServiceOp::Enable, service)?;
+            if !self.host().is_running(service)? {
+                self.host().service(ServiceOp::Start, service)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn for_each_service(
+        &self,
+        mut op: impl FnMut(&str) -> Result<(), HostError>,
+    ) -> Result<(), HostError> {
+        let mut first = None;
+        for service in &self.definition().services {
+            if let Err(e) = op(service) {
+                self.ctx().log(Level::Error, &e.to_string());
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), Err)
     }
 
     /// What the `upgrade-charm` hook does by default: render again (the
@@ -346,6 +438,23 @@ fn extend(registry: &mut Registry, _metadata: &Metadata) -> Result<(), RegistryE
                     registry.add(handler)?;
                 }
             }
+            DefaultHandler::ConfigRendered => {
+                registry.add(
+                    Handler::new(
+                        "charm_openstack::defaults::config_not_rendered",
+                        default_config_not_rendered,
+                    )
+                    .when_not([CONFIG_RENDERED, PAUSED_FLAG]),
+                )?;
+                registry.add(
+                    Handler::new(
+                        "charm_openstack::defaults::config_rendered",
+                        default_config_rendered,
+                    )
+                    .when([CONFIG_RENDERED])
+                    .when_not([PAUSED_FLAG]),
+                )?;
+            }
             // Honoured by the instance itself (`OpenStack::of`).
             DefaultHandler::SelectRelease => {}
         }
@@ -373,6 +482,27 @@ fn default_openstack_upgrade(ctx: &HookContext) -> Result<(), charm_runtime::Err
 fn default_config_changed(ctx: &HookContext) -> Result<(), charm_runtime::Error> {
     let os = OpenStack::of(ctx)?;
     os.request_render();
+    os.assess_status();
+    Ok(())
+}
+
+fn default_config_not_rendered(ctx: &HookContext) -> Result<(), charm_runtime::Error> {
+    // A rendering handler earlier in the same pass may have set the flag:
+    // the services it just restarted are not to be stopped.
+    if ctx.flags().is_set(CONFIG_RENDERED) {
+        return Ok(());
+    }
+    let os = OpenStack::of(ctx)?;
+    os.disable_services()
+        .map_err(|e| charm_runtime::Error::Interface(Box::new(e)))?;
+    os.assess_status();
+    Ok(())
+}
+
+fn default_config_rendered(ctx: &HookContext) -> Result<(), charm_runtime::Error> {
+    let os = OpenStack::of(ctx)?;
+    os.enable_services()
+        .map_err(|e| charm_runtime::Error::Interface(Box::new(e)))?;
     os.assess_status();
     Ok(())
 }

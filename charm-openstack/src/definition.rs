@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use charm_runtime::{Error, Status};
+use charm_runtime::{Error, HookContext, Status};
 
-use crate::instance::OpenStack;
 use crate::release::Release;
 
 /// The ports of one API service, per endpoint type.
@@ -62,8 +61,9 @@ impl RequiredRelation {
 
 /// A check of the charm's own in the status assessment, after the
 /// relations and before the services: `Some(status)` stops the assessment
-/// there (`custom_assess_status_check`).
-pub type CustomCheck = fn(&OpenStack<'_>) -> Result<Option<Status>, Error>;
+/// there (`custom_assess_status_check`). It gets the hook context; the
+/// hook's instance is `OpenStack::of(ctx)`.
+pub type CustomCheck = fn(&HookContext) -> Result<Option<Status>, Error>;
 
 /// An OpenStack charm for one release onwards: the packages it installs,
 /// the services it runs, its API ports, the files it renders and the
@@ -80,8 +80,11 @@ pub type CustomCheck = fn(&OpenStack<'_>) -> Result<Option<Status>, Error>;
 ///     .service_type("identity")
 ///     .restart_map("/etc/keystone/keystone.conf", ["apache2"])
 ///     .required_relation(RequiredRelation::new("shared-db"))
-///     .sync_command(["keystone-manage", "db_sync"]);
+///     .sync_command(["keystone-manage", "db_sync"])
+///     .user("keystone")
+///     .group("keystone");
 /// assert_eq!(keystone.release, Release::QUEENS);
+/// assert_eq!((keystone.user.as_str(), keystone.group.as_str()), ("keystone", "keystone"));
 /// assert_eq!(keystone.services, ["apache2", "haproxy"]);
 /// ```
 #[derive(Debug, Clone)]
@@ -114,6 +117,13 @@ pub struct Definition {
     pub source_config_key: String,
     /// A check of the charm's own in the status assessment.
     pub custom_check: Option<CustomCheck>,
+    /// The user the services run as (default `root`). Rendered files stay
+    /// owned by `root`, as charms.openstack writes them.
+    pub user: String,
+    /// The group the services run as (default `root`): the group of the
+    /// rendered files (readable by it, mode `0640`) and of the files
+    /// adapters write (a database's TLS material).
+    pub group: String,
 }
 
 fn strings<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Vec<String> {
@@ -138,6 +148,8 @@ impl Definition {
             package_codenames: BTreeMap::new(),
             source_config_key: "openstack-origin".to_owned(),
             custom_check: None,
+            user: "root".to_owned(),
+            group: "root".to_owned(),
         }
     }
 
@@ -210,6 +222,19 @@ impl Definition {
     /// `openstack-origin`).
     pub fn source_config_key(mut self, key: impl Into<String>) -> Self {
         self.source_config_key = key.into();
+        self
+    }
+
+    /// The user the services run as (charms.openstack's `user`).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = user.into();
+        self
+    }
+
+    /// The group the services run as, which owns the rendered files
+    /// (charms.openstack's `group`).
+    pub fn group(mut self, group: impl Into<String>) -> Self {
+        self.group = group.into();
         self
     }
 

@@ -37,5 +37,8 @@ pub use definition::{ApiPorts, CustomCheck, Definition, RequiredRelation};
 pub use ha::{HaCharm, HaConfig, HaConfigError, HaError, HaPlan, HaStatus};
 pub use instance::{OpenStack, OpenStackError};
 pub use release::{Release, ReleaseError};
-pub use render::{Adapters, ConfigAdapter, RelationAdapter, RenderError, RenderReport};
+pub use render::{
+    Adapters, ConfigAdapter, DatabaseAdapter, RabbitMqAdapter, RelationAdapter, RenderError,
+    RenderReport,
+};
 pub use status::StatusError;

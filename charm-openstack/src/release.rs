@@ -90,6 +90,9 @@ impl Release {
     pub const MITAKA: Release = Release(9);
     /// Queens (2018.1), Ubuntu 18.04's.
     pub const QUEENS: Release = Release(13);
+    /// Stein (2019.1): from it on, OpenStack's database URIs use the
+    /// `mysql+pymysql` driver.
+    pub const STEIN: Release = Release(15);
     /// Ussuri (2020.1), Ubuntu 20.04's.
     pub const USSURI: Release = Release(17);
     /// Yoga (2022.1), Ubuntu 22.04's.

@@ -191,7 +191,7 @@ impl<'a> OpenStack<'a> {
             return Ok(status);
         }
         if let Some(check) = self.definition().custom_check
-            && let Some(status) = check(self).map_err(StatusError::Custom)?
+            && let Some(status) = check(self.ctx()).map_err(StatusError::Custom)?
         {
             return Ok(status);
         }

@@ -54,9 +54,8 @@ fn charms() -> OpenStackCharms {
 }
 charm_openstack::register!(charms);
 
-fn needs_attention(os: &OpenStack<'_>) -> Result<Option<Status>, Error> {
-    Ok(os
-        .ctx()
+fn needs_attention(ctx: &HookContext) -> Result<Option<Status>, Error> {
+    Ok(ctx
         .flags()
         .is_set("test.needs-attention")
         .then(|| Status::blocked("the API needs attention")))

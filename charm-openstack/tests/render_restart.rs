@@ -217,7 +217,8 @@ fn services_restart_only_when_their_files_bytes_change() {
         .file("/etc/keystone/keystone.conf", ["apache2"])
         .file("/etc/apache2/ports.conf", ["apache2", "memcached"])
         .file("/etc/haproxy/haproxy.cfg", ["haproxy"])
-        .ownership("/etc/keystone/keystone.conf", "root", "keystone", 0o640);
+        .ownership("/etc/keystone/keystone.conf", "root", "keystone", 0o600)
+        .mode("/etc/haproxy/haproxy.cfg", 0o644);
     let adapters = |debug: bool, port: u16| {
         Adapters::new(
             ConfigAdapter::default()
@@ -247,11 +248,17 @@ fn services_restart_only_when_their_files_bytes_change() {
             keystone.group.as_str(),
             keystone.mode
         ),
-        ("root", "keystone", 0o640)
+        ("root", "keystone", 0o600)
     );
+    // By default root:root 0640, as charms.openstack writes them.
     let ports = host.file("/etc/apache2/ports.conf".as_ref()).unwrap();
     assert_eq!(
         (ports.owner.as_str(), ports.group.as_str(), ports.mode),
+        ("root", "root", 0o640)
+    );
+    let haproxy = host.file("/etc/haproxy/haproxy.cfg".as_ref()).unwrap();
+    assert_eq!(
+        (haproxy.owner.as_str(), haproxy.group.as_str(), haproxy.mode),
         ("root", "root", 0o644)
     );
     // The path with `/` as `_` when no template has the base name.

@@ -105,6 +105,7 @@ mod juju_api;
 mod juju_log;
 mod layer;
 mod leadership;
+mod linked;
 mod managed;
 pub mod metadata;
 mod named_values;

@@ -31,6 +31,11 @@ pub enum ServiceOp {
     Restart,
     /// `systemctl reload`.
     Reload,
+    /// `systemctl enable`: started at boot (charm-managed, see
+    /// [`OpenStack::enable_services`](crate::OpenStack::enable_services)).
+    Enable,
+    /// `systemctl disable`: not started at boot.
+    Disable,
 }
 
 impl ServiceOp {
@@ -41,6 +46,8 @@ impl ServiceOp {
             ServiceOp::Stop => "stop",
             ServiceOp::Restart => "restart",
             ServiceOp::Reload => "reload",
+            ServiceOp::Enable => "enable",
+            ServiceOp::Disable => "disable",
         }
     }
 }

@@ -91,7 +91,11 @@ impl Host for RecordingHost {
     fn service(&self, op: ServiceOp, service: &str) -> Result<(), HostError> {
         match op {
             ServiceOp::Stop => self.stopped.borrow_mut().insert(service.to_owned()),
-            _ => self.stopped.borrow_mut().remove(service),
+            ServiceOp::Start | ServiceOp::Restart | ServiceOp::Reload => {
+                self.stopped.borrow_mut().remove(service)
+            }
+            // Enabling or disabling at boot changes nothing now.
+            ServiceOp::Enable | ServiceOp::Disable => false,
         };
         self.record(
             Operation::Service(op, service.to_owned()),

@@ -25,7 +25,12 @@ fn command_line(argv: &[&str]) -> String {
 
 /// Run `argv` with `env` added; its output whatever its exit status.
 fn output(argv: &[&str], env: &[(&str, &str)]) -> Result<Output, HostError> {
-    let (program, args) = argv.split_first().expect("a command has a program");
+    let Some((program, args)) = argv.split_first() else {
+        return Err(HostError::Spawn {
+            command: String::new(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"),
+        });
+    };
     Command::new(program)
         .args(args)
         .envs(env.iter().copied())

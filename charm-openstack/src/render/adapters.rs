@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::config_adapter::ConfigAdapter;
 use super::error::RenderError;
-use super::relation_adapter::RelationAdapter;
+use super::relation_adapter::{AdapterFile, RelationAdapter};
 
 /// What templates see: the configuration as `options`, each relation
 /// adapter under its relation's name with `-` as `_`.
@@ -90,6 +90,12 @@ impl Adapters {
         std::iter::once("options".to_owned())
             .chain(self.relations.iter().map(|(n, _)| n.clone()))
             .collect()
+    }
+
+    /// The files every relation adapter needs written
+    /// ([`RelationAdapter::files`]), in the adapters' order.
+    pub fn files(&self) -> Vec<AdapterFile> {
+        self.relations.iter().flat_map(|(_, a)| a.files()).collect()
     }
 
     /// The template context: `{"options": ..., "<relation>": ...}`.

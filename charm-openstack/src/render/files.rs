@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One file to render: the services its change restarts, its owner,
-/// group and mode (root:root 0644 unless the charm says otherwise).
+/// group and mode (root:root 0640 unless the charm says otherwise, as
+/// charms.openstack renders: owned by root, readable by the group).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigFile {
     /// The services restarted when its rendered bytes change.
@@ -23,10 +24,16 @@ impl Default for ConfigFile {
             services: Vec::new(),
             owner: "root".to_owned(),
             group: "root".to_owned(),
-            mode: 0o644,
+            mode: DEFAULT_MODE,
         }
     }
 }
+
+/// The mode of a rendered file unless the charm says otherwise (as
+/// charms.openstack's `render_configs` without a
+/// `permission_override_map` entry): read-write for root, readable by the
+/// group, nothing for others.
+pub const DEFAULT_MODE: u32 = 0o640;
 
 /// The files to render, in path order.
 ///
@@ -41,14 +48,26 @@ impl Default for ConfigFile {
 /// )]);
 /// let files = ConfigFiles::from_restart_map(&restart_map)
 ///     .ownership("/etc/keystone/keystone.conf", "root", "keystone", 0o640)
-///     .file("/etc/keystone/logging.conf", ["apache2"]);
+///     .file("/etc/keystone/logging.conf", ["apache2"])
+///     .mode("/etc/keystone/logging.conf", 0o644);
 /// let conf = files.get("/etc/keystone/keystone.conf".as_ref()).unwrap();
 /// assert_eq!((conf.group.as_str(), conf.mode), ("keystone", 0o640));
+/// let logging = files.get("/etc/keystone/logging.conf".as_ref()).unwrap();
+/// assert_eq!((logging.group.as_str(), logging.mode), ("root", 0o644));
 /// assert_eq!(files.paths().count(), 2);
+///
+/// // The group given for the files of the map, and those added after.
+/// let files = ConfigFiles::from_restart_map_with_group(&restart_map, "keystone")
+///     .file("/etc/keystone/logging.conf", ["apache2"]);
+/// for (_, file) in files.iter() {
+///     assert_eq!((file.owner.as_str(), file.group.as_str(), file.mode), ("root", "keystone", 0o640));
+/// }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigFiles {
     files: BTreeMap<PathBuf, ConfigFile>,
+    /// The ownership and mode of a file added without any.
+    defaults: ConfigFile,
 }
 
 impl ConfigFiles {
@@ -57,20 +76,40 @@ impl ConfigFiles {
         Self::default()
     }
 
-    /// Each file of a definition's `restart_map`, root:root 0644.
+    /// Each file of a definition's `restart_map`, root:root 0640.
     pub fn from_restart_map(restart_map: &BTreeMap<PathBuf, Vec<String>>) -> Self {
+        Self::from_restart_map_with_group(restart_map, "root")
+    }
+
+    /// Each file of a definition's `restart_map`, owned by root and
+    /// `group`, mode 0640; files added later get the same
+    /// (charms.openstack renders with the charm's `group`).
+    pub fn from_restart_map_with_group(
+        restart_map: &BTreeMap<PathBuf, Vec<String>>,
+        group: &str,
+    ) -> Self {
+        let defaults = ConfigFile {
+            group: group.to_owned(),
+            ..ConfigFile::default()
+        };
         Self {
             files: restart_map
                 .iter()
                 .map(|(path, services)| {
                     let file = ConfigFile {
                         services: services.clone(),
-                        ..ConfigFile::default()
+                        ..defaults.clone()
                     };
                     (path.clone(), file)
                 })
                 .collect(),
+            defaults,
         }
+    }
+
+    fn entry(&mut self, path: PathBuf) -> &mut ConfigFile {
+        let defaults = &self.defaults;
+        self.files.entry(path).or_insert_with(|| defaults.clone())
     }
 
     /// The same with `path` rendered too, restarting `services` (an extra
@@ -80,8 +119,7 @@ impl ConfigFiles {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.files.entry(path.into()).or_default().services =
-            services.into_iter().map(Into::into).collect();
+        self.entry(path.into()).services = services.into_iter().map(Into::into).collect();
         self
     }
 
@@ -94,10 +132,18 @@ impl ConfigFiles {
         group: &str,
         mode: u32,
     ) -> Self {
-        let file = self.files.entry(path.into()).or_default();
+        let file = self.entry(path.into());
         owner.clone_into(&mut file.owner);
         group.clone_into(&mut file.group);
         file.mode = mode;
+        self
+    }
+
+    /// The same with `path` (added if missing) written with `mode`, its
+    /// owner and group unchanged (charms.openstack's
+    /// `permission_override_map`).
+    pub fn mode(mut self, path: impl Into<PathBuf>, mode: u32) -> Self {
+        self.entry(path.into()).mode = mode;
         self
     }
 

@@ -1,6 +1,8 @@
 //! Relation adapters: what templates see of one relation, under its name
 //! (charms.openstack's `OpenStackRelationAdapter`).
 
+use std::path::PathBuf;
+
 use charm_runtime::endpoint::Endpoint;
 use serde_json::{Map, Value};
 
@@ -21,6 +23,40 @@ pub trait RelationAdapter {
     /// The values templates see under the relation's name: an object
     /// whose keys are the accessors (`{{ amqp.transport_url }}`).
     fn to_value(&self) -> Result<Value, RenderError>;
+
+    /// The files the adapter's values name, which must be on disk when
+    /// the rendered configuration is used (a database's TLS CA, whose
+    /// path the connection URI holds): written, owned by root and the
+    /// definition's group, before the templates are rendered
+    /// ([`OpenStack::render_files`](crate::OpenStack::render_files)).
+    /// None by default.
+    fn files(&self) -> Vec<AdapterFile> {
+        Vec::new()
+    }
+}
+
+/// A file a relation adapter needs written (see
+/// [`RelationAdapter::files`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdapterFile {
+    /// Where.
+    pub path: PathBuf,
+    /// The bytes.
+    pub content: Vec<u8>,
+    /// The permission bits (`0o644` for a certificate, `0o640` for a
+    /// key).
+    pub mode: u32,
+}
+
+impl std::fmt::Debug for AdapterFile {
+    // The content may be a private key: never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdapterFile")
+            .field("path", &self.path)
+            .field("content", &format_args!("<{} bytes>", self.content.len()))
+            .field("mode", &format_args!("{:#o}", self.mode))
+            .finish()
+    }
 }
 
 /// A relation's values as a map, with accessors added by name: the
