@@ -10,10 +10,17 @@
 //!   `openstack-origin` through the default release selector, and picks
 //!   one of two definitions (up to bobcat the API runs under apache2, from
 //!   caracal under its own uwsgi service);
-//! - the templates are found per release (`templates/caracal/api.conf`
-//!   overrides `templates/api.conf` from caracal on; both include
-//!   `templates/parts/*`), and a file whose bytes change restarts the
-//!   services of the definition's restart map;
+//! - the services stay stopped and disabled until the configuration is
+//!   first rendered ([`DefaultHandler::ConfigRendered`]);
+//! - the database and RabbitMQ adapters
+//!   ([`charm_openstack::render::DatabaseAdapter`],
+//!   [`charm_openstack::render::RabbitMqAdapter`]) and the configuration
+//!   are what templates see; the templates are found per release
+//!   (`templates/caracal/api.conf` overrides `templates/api.conf` from
+//!   caracal on; both include `templates/parts/*`); a file whose bytes
+//!   change restarts the services of the definition's restart map, and
+//!   rendering sets `config.rendered` and asks for the status assessment
+//!   ([`OpenStack::render_and_assess`]);
 //! - the status is assessed once per hook, at its end: paused, required
 //!   relations, HA (this charm's check), services and ports;
 //! - HA is [`charm_openstack::ha`].
@@ -26,7 +33,7 @@ use charm_interfaces::hacluster::Hacluster;
 use charm_interfaces::mysql_shared::MysqlShared;
 use charm_interfaces::rabbitmq::RabbitMq;
 use charm_openstack::ha::{self, HaStatus};
-use charm_openstack::render::{Adapters, ConfigAdapter};
+use charm_openstack::render::{Adapters, ConfigAdapter, DatabaseAdapter, RabbitMqAdapter};
 use charm_openstack::{
     ApiPorts, DefaultHandler, Definition, OpenStack, OpenStackCharms, Release, RequiredRelation,
 };
@@ -34,9 +41,6 @@ use charm_runtime::endpoint::Interface;
 use charm_runtime::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
-
-mod adapters;
-pub use adapters::{DatabaseAdapter, RabbitMqAdapter};
 
 /// The charm's (and its resources') name.
 pub const NAME: &str = "openstack-api";
@@ -105,6 +109,8 @@ fn charms() -> OpenStackCharms {
             .required_relation(RequiredRelation::new("shared-db"))
             .required_relation(RequiredRelation::new("amqp"))
             .sync_command(DB_SYNC)
+            .user(NAME)
+            .group(NAME)
             .custom_check(check_ha)
     };
     OpenStackCharms::new(
@@ -133,6 +139,7 @@ fn charms() -> OpenStackCharms {
         DefaultHandler::UpdateStatus,
         DefaultHandler::UpgradeCharm,
         DefaultHandler::OpenStackUpgrade,
+        DefaultHandler::ConfigRendered,
         DefaultHandler::PauseResume,
     ])
 }
@@ -182,18 +189,15 @@ fn render_config(
         .set("public_url", json!(public_url(&os, &config)?))
         .set("frontends", frontends(&os));
     let adapters = Adapters::new(options)
-        .relation(DatabaseAdapter::new(db)?)
+        .relation(DatabaseAdapter::new(db)?.for_release(os.release()))
         .relation(RabbitMqAdapter::new(amqp)?);
-    let files = os.config_files().ownership(API_CONF, "root", NAME, 0o640);
-    let report = os.render_files(&files, &adapters)?;
+    let report = os.render_and_assess(&adapters)?;
     log::info!(
         "rendered for {}: changed {:?}, restarted {:?}",
         os.release(),
         report.changed,
         report.restarted
     );
-    os.ctx().flags().set(RENDERED);
-    os.assess_status();
     Ok(())
 }
 
@@ -229,9 +233,10 @@ fn assess_status(os: OpenStack) {
 /// The status assessment's check of HA, after the relations: blocked or
 /// waiting as HA says, else, when clustered and the services are fine,
 /// [`CLUSTERED_MESSAGE`].
-fn check_ha(os: &OpenStack<'_>) -> Result<Option<Status>, Error> {
-    let hacluster = Hacluster::from_endpoint(os.ctx().endpoint("ha")?);
-    Ok(match ha::status(os, &hacluster)? {
+fn check_ha(ctx: &HookContext) -> Result<Option<Status>, Error> {
+    let os = OpenStack::of(ctx)?;
+    let hacluster = Hacluster::from_endpoint(ctx.endpoint("ha")?);
+    Ok(match ha::status(&os, &hacluster)? {
         HaStatus::Clustered => Some(
             os.check_services()?
                 .unwrap_or_else(|| Status::active(CLUSTERED_MESSAGE)),

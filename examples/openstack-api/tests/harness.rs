@@ -170,16 +170,17 @@ fn hacluster_without_a_vip_blocks() {
 }
 
 #[test]
-fn clustered_but_a_service_down_is_blocked() {
+fn clustered_but_a_port_closed_is_blocked() {
     let ctx = charm();
     use_host(RecordingHost::new());
     let out = ready(&ctx, State::new().with_config("vip", "10.5.0.10"));
     let (_, clustered) = with_cluster(&ctx, out.state);
-    use_host(RecordingHost::new().stopped("haproxy"));
+    // Nothing listens on the admin port.
+    use_host(RecordingHost::new().closed(35357));
     let out = run(&ctx, Event::update_status(), &clustered.state);
     assert_eq!(
         status(&out),
-        &Status::blocked("Services not running that should be: haproxy")
+        &Status::blocked("Ports which should be open, but are not: 35357")
     );
 }
 
