@@ -69,8 +69,11 @@ pub const RENDERED: Flag = Flag::new("config.rendered");
 /// `charm.paused`, set while the `pause` action holds the unit
 /// ([`charm_openstack::status::PAUSED_FLAG`]).
 pub const PAUSED: Flag = Flag::new("charm.paused");
-/// Set once the leader migrated the database.
-pub const DB_SYNCED: Flag = Flag::new("openstack-api.db-synced");
+/// The leadership setting the leader sets (to the release) once it
+/// migrated the database: a new leader does not migrate it again.
+pub const DB_SYNCED_KEY: &str = "db-synced";
+/// Set while [`DB_SYNCED_KEY`] is.
+pub const DB_SYNCED: Flag = Flag::new("leadership.set.db-synced");
 
 const SHARED_DB_CONNECTED: Flag = Flag::new("shared-db.connected");
 const SHARED_DB_AVAILABLE: Flag = Flag::new("shared-db.available");
@@ -202,7 +205,8 @@ fn render_config(
 }
 
 /// The leader migrates the database once the configuration says where it
-/// is (an OpenStack upgrade migrates it again).
+/// is, and says so in the leadership settings (an OpenStack upgrade
+/// migrates it again).
 #[when(RENDERED, IS_LEADER)]
 #[when_not(DB_SYNCED)]
 fn sync_database(os: OpenStack) -> Result<(), Error> {
@@ -210,7 +214,8 @@ fn sync_database(os: OpenStack) -> Result<(), Error> {
     os.host()
         .run(argv)
         .map_err(|e| Error::Interface(Box::new(e)))?;
-    os.ctx().flags().set(DB_SYNCED);
+    os.ctx()
+        .leader_set(DB_SYNCED_KEY, Some(os.release().codename()))?;
     Ok(())
 }
 

@@ -335,6 +335,10 @@ fn the_leader_migrates_the_database_once() {
         1
     );
     assert!(out.has_flag(openstack_api::DB_SYNCED.name()));
+    assert_eq!(
+        out.state.leader_settings.get(openstack_api::DB_SYNCED_KEY),
+        Some(&"caracal".to_owned())
+    );
 
     // Rendered again: not migrated again.
     let host = use_host(RecordingHost::new());
@@ -433,4 +437,20 @@ fn an_openstack_upgrade_renders_the_new_releases_templates() {
     assert_eq!(file(&host, API_CONF), CARACAL_API_CONF);
     assert!(restarts(&host).is_empty());
     assert_eq!(out.state.workload_version.as_deref(), Some("caracal"));
+}
+
+#[test]
+fn a_new_leader_does_not_migrate_a_migrated_database() {
+    let ctx = charm();
+    let host = use_host(RecordingHost::new());
+    let state = State::new()
+        .with_leader(true)
+        .with_leader_setting(openstack_api::DB_SYNCED_KEY, "caracal");
+    ready(&ctx, state);
+    assert!(
+        !host
+            .operations()
+            .iter()
+            .any(|op| matches!(op, Operation::Run(_)))
+    );
 }
