@@ -46,7 +46,7 @@
 
 use charm_runtime::backend::ToolError;
 use charm_runtime::metadata::Metadata;
-use charm_runtime::{Handler, HookContext, Level, Port, Registry, RegistryError, StateError};
+use charm_runtime::{Flag, Handler, HookContext, Level, Port, Registry, RegistryError, StateError};
 
 use crate::charms::{DefaultHandler, Unsupported, registered};
 use crate::host::{HostError, ServiceOp};
@@ -57,13 +57,13 @@ use crate::status::PAUSED_FLAG;
 
 /// Set by the default install handler once the packages are installed
 /// (`charm.installed`); charms wait for it before configuring.
-pub const INSTALLED_FLAG: &str = "charm.installed";
+pub const INSTALLED_FLAG: Flag = Flag::new("charm.installed");
 
 /// Set by the rendering code once the configuration files are written for
 /// the current configuration and relations; cleared by
 /// [`OpenStack::request_render`] when they must be written again
 /// (`config.rendered`).
-pub const CONFIG_RENDERED: &str = "config.rendered";
+pub const CONFIG_RENDERED: Flag = Flag::new("config.rendered");
 
 /// The config option that leaves OpenStack upgrades to an action
 /// (`action-managed-upgrade`): when true, a newer `openstack-origin` does
@@ -403,7 +403,7 @@ fn extend(registry: &mut Registry, _metadata: &Metadata) -> Result<(), RegistryE
                         "charm_openstack::defaults::openstack_upgrade",
                         default_openstack_upgrade,
                     )
-                    .when(["config.changed", INSTALLED_FLAG]),
+                    .when(["config.changed", INSTALLED_FLAG.name()]),
                 )?;
             }
             DefaultHandler::ConfigChanged => {

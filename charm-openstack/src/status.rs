@@ -47,7 +47,7 @@
 
 use std::collections::BTreeSet;
 
-use charm_runtime::{HookContext, Level, StateError, Status, StatusState};
+use charm_runtime::{Flag, HookContext, Level, StateError, Status, StatusState};
 
 use crate::host::HostError;
 use crate::instance::{OpenStack, OpenStackError};
@@ -57,7 +57,7 @@ use crate::instance::{OpenStack, OpenStackError};
 pub const PAUSED_KEY: &str = "unit-paused";
 
 /// The flag set while the unit is paused (`charm.paused`).
-pub const PAUSED_FLAG: &str = "charm.paused";
+pub const PAUSED_FLAG: Flag = Flag::new("charm.paused");
 
 /// The message of a paused unit whose services are stopped.
 pub const PAUSED_MESSAGE: &str = "Paused. Use 'resume' action to resume normal service.";

@@ -359,3 +359,26 @@ fn a_file_without_a_template_names_both_names_tried() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_paused_unit_gets_its_files_but_no_restart() {
+    let dir = charm_dir(
+        "paused",
+        &[("keystone.conf", "debug = {{ options.debug }}\n")],
+    );
+    let files = ConfigFiles::new().file("/etc/keystone/keystone.conf", ["apache2"]);
+    let adapters = Adapters::new(ConfigAdapter::default().set("debug", json!(true)));
+    // The pause action's mark in the unit's data.
+    let mut store = MemoryStore::new();
+    store.data.insert(
+        charm_openstack::status::PAUSED_KEY.to_owned(),
+        "true".to_owned(),
+    );
+    let host = Rc::new(RecordingHost::new());
+    let report = render_hook(&mut store, &host, &dir.join("templates"), &files, &adapters);
+    assert_eq!(report.changed.len(), 1);
+    assert!(report.restarted.is_empty());
+    assert!(restarts(&host).is_empty());
+    assert!(host.file("/etc/keystone/keystone.conf".as_ref()).is_some());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

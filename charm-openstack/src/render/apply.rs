@@ -103,6 +103,28 @@ pub fn render_files(
             }
         }
     }
+    // A paused unit keeps its services stopped: the files are written,
+    // nothing restarts (charmhelpers' restart_on_change does the same).
+    let paused = ctx
+        .kv()
+        .get::<bool>(crate::status::PAUSED_KEY)
+        .map_err(|e| RenderError::State {
+            key: crate::status::PAUSED_KEY.to_owned(),
+            reason: e.to_string(),
+        })?
+        .unwrap_or(false);
+    if paused {
+        if !report.restarted.is_empty() {
+            ctx.log(
+                charm_runtime::Level::Info,
+                &format!(
+                    "the unit is paused: not restarting {}",
+                    report.restarted.join(", ")
+                ),
+            );
+        }
+        report.restarted.clear();
+    }
     for service in &report.restarted {
         host.service(ServiceOp::Restart, service)
             .map_err(|source| RenderError::Restart {

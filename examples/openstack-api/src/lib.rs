@@ -30,10 +30,15 @@
 //! the leader, and the message of a clustered unit.
 
 use charm_interfaces::hacluster::Hacluster;
+// charm-openstack's flags: `charm.installed` (set by the default install
+// handler), `config.rendered` (set once the files are rendered, cleared
+// when they must be rendered again), `charm.paused` (while paused).
 use charm_interfaces::mysql_shared::MysqlShared;
 use charm_interfaces::rabbitmq::RabbitMq;
+use charm_openstack::defaults::{CONFIG_RENDERED as RENDERED, INSTALLED_FLAG as INSTALLED};
 use charm_openstack::ha::{self, HaStatus};
 use charm_openstack::render::{Adapters, ConfigAdapter, DatabaseAdapter, RabbitMqAdapter};
+use charm_openstack::status::PAUSED_FLAG as PAUSED;
 use charm_openstack::{
     ApiPorts, DefaultHandler, Definition, OpenStack, OpenStackCharms, Release, RequiredRelation,
 };
@@ -59,16 +64,6 @@ pub const DB_SYNC: [&str; 2] = ["openstack-api-manage", "db_sync"];
 /// The status of a ready unit in a formed cluster.
 pub const CLUSTERED_MESSAGE: &str = "Unit is ready and clustered";
 
-/// `charm.installed`, set by the default install handler
-/// ([`charm_openstack::defaults::INSTALLED_FLAG`]).
-pub const INSTALLED: Flag = Flag::new("charm.installed");
-/// `config.rendered`, set here once the files are rendered, cleared by
-/// the default handlers when they must be rendered again
-/// ([`charm_openstack::defaults::CONFIG_RENDERED`]).
-pub const RENDERED: Flag = Flag::new("config.rendered");
-/// `charm.paused`, set while the `pause` action holds the unit
-/// ([`charm_openstack::status::PAUSED_FLAG`]).
-pub const PAUSED: Flag = Flag::new("charm.paused");
 /// The leadership setting the leader sets (to the release) once it
 /// migrated the database: a new leader does not migrate it again.
 pub const DB_SYNCED_KEY: &str = "db-synced";

@@ -247,13 +247,3 @@ fn pause_stops_the_services_defers_rendering_and_resume_starts_them() {
         "openstack-api".into()
     )));
 }
-
-/// The charm names charm-openstack's flags again, as `Flag` constants the
-/// handler attributes take: they must stay the library's.
-#[test]
-fn the_charms_flag_constants_are_the_librarys_flags() {
-    use charm_openstack::{defaults, status};
-    assert_eq!(openstack_api::INSTALLED.name(), defaults::INSTALLED_FLAG);
-    assert_eq!(openstack_api::RENDERED.name(), defaults::CONFIG_RENDERED);
-    assert_eq!(openstack_api::PAUSED.name(), status::PAUSED_FLAG);
-}
