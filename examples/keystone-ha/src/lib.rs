@@ -14,7 +14,6 @@
 use charm_interfaces::hacluster::Hacluster;
 use charm_openstack::ha::{self, HaStatus};
 use charm_openstack::{Definition, OpenStack, OpenStackCharms, Release};
-use charm_runtime::endpoint::Interface;
 use charm_runtime::prelude::*;
 
 /// The workload version this charm installs.
@@ -70,7 +69,7 @@ fn assess_status(ctx: Ctx) {
 /// The status the unit should show: HA's, else active.
 fn assess(ctx: &HookContext) -> Result<Status, Error> {
     let os = OpenStack::of(ctx)?;
-    let ha = Hacluster::from_endpoint(ctx.endpoint("ha")?);
+    let ha: Hacluster = ctx.interface()?;
     Ok(match ha::status(&os, &ha)? {
         HaStatus::Clustered => Status::active("Unit is ready and clustered"),
         other => other

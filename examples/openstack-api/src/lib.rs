@@ -42,7 +42,6 @@ use charm_openstack::status::PAUSED_FLAG as PAUSED;
 use charm_openstack::{
     ApiPorts, DefaultHandler, Definition, OpenStack, OpenStackCharms, Release, RequiredRelation,
 };
-use charm_runtime::endpoint::Interface;
 use charm_runtime::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -206,9 +205,7 @@ fn render_config(
 #[when_not(DB_SYNCED)]
 fn sync_database(os: OpenStack) -> Result<(), Error> {
     let argv = &os.definition().sync_command;
-    os.host()
-        .run(argv)
-        .map_err(|e| Error::Interface(Box::new(e)))?;
+    os.host().run(argv)?;
     os.ctx()
         .leader_set(DB_SYNCED_KEY, Some(os.release().codename()))?;
     Ok(())
@@ -235,7 +232,7 @@ fn assess_status(os: OpenStack) {
 /// [`CLUSTERED_MESSAGE`].
 fn check_ha(ctx: &HookContext) -> Result<Option<Status>, Error> {
     let os = OpenStack::of(ctx)?;
-    let hacluster = Hacluster::from_endpoint(ctx.endpoint("ha")?);
+    let hacluster: Hacluster = ctx.interface()?;
     Ok(match ha::status(&os, &hacluster)? {
         HaStatus::Clustered => Some(
             os.check_services()?
