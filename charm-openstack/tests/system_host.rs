@@ -151,3 +151,41 @@ fn a_missing_tool_is_an_error_naming_it() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn files_are_written_whole_with_their_owner_group_and_mode() {
+    use charm_openstack::host::FileSpec;
+    use std::os::unix::fs::MetadataExt;
+
+    let tools = Tools::new("files");
+    let path = tools.path().join("etc/api/api.conf");
+    let host = tools.host();
+    let spec = |content: &str, mode| FileSpec {
+        path: path.clone(),
+        content: content.as_bytes().to_vec(),
+        owner: "root".into(),
+        group: "root".into(),
+        mode,
+    };
+    host.write_file(&spec("[DEFAULT]\ndebug = True\n", 0o640))
+        .unwrap();
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    assert_eq!((meta.uid(), meta.gid()), (0, 0));
+    // Replaced whole: no temporary file is left beside it.
+    host.write_file(&spec("[DEFAULT]\n", 0o600)).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "[DEFAULT]\n");
+    assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o600);
+    let entries = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+    assert_eq!(entries, 1);
+    // An owner the machine does not have is named, and nothing is written.
+    let mut bad = spec("x", 0o644);
+    bad.owner = "no-such-user-here".into();
+    match host.write_file(&bad) {
+        Err(HostError::NoSuchOwner { kind, name }) => {
+            assert_eq!((kind, name.as_str()), ("user", "no-such-user-here"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "[DEFAULT]\n");
+}
