@@ -36,6 +36,31 @@ use crate::reactive::{Level, LogSink, Registry, RegistryError, SqliteStore};
 /// ([`Charm::new`]): no handler at all, or a handler naming a relation,
 /// endpoint or action the charm does not declare, stops every hook with a
 /// message naming the mistake.
+///
+/// # Introspection
+///
+/// With `CHARM_INTROSPECT` set to `registry`, the
+/// binary runs no hook: it builds the charm from `$CHARM_DIR` (the current
+/// directory when unset) as a hook would, prints its handlers, their
+/// conditions and the triggers as one JSON document on standard output
+/// and exits 0 (1 when the charm cannot be built, with the reason on
+/// standard error; 2 for another value of the variable). This is how
+/// `cargo charm graph` learns any charm's registry without linking it:
+///
+/// ```json
+/// {"introspect": "registry", "version": 1, "charm": "webapp",
+///  "handlers": [{"id": "webapp::start", "endpoint": null,
+///                "conditions": [{"kind": "when_all", "flags": ["webapp.installed"]},
+///                               {"kind": "hook", "patterns": ["install"]}]}],
+///  "triggers": [{"on": "set", "flag": "config.changed",
+///                "action": "clear_flag", "target": "webapp.configured"}]}
+/// ```
+///
+/// Condition kinds are [`crate::Condition::name`]s; `when_all`,
+/// `when_any`, `when_none` and `when_not_all` carry `flags`, `hook`
+/// `patterns`, `when_file_changed` `files`, `restricted_hook` and
+/// `action` a `name`. A trigger's `on` is `set` or `cleared`, its
+/// `action` `set_flag`, `clear_flag` (with a `target`) or `callback`.
 pub fn main() -> ExitCode {
     main_with(|metadata| Registry::for_charm("", metadata))
 }
@@ -51,6 +76,9 @@ pub fn main_with(registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryEr
                 .map(|n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "charm".to_owned());
+    if let Some(request) = std::env::var_os(INTROSPECT_VAR) {
+        return introspect(&program, &request.to_string_lossy(), registry);
+    }
     let env = match HookEnv::from_env() {
         Ok(env) => env,
         Err(e) => {
@@ -97,5 +125,137 @@ fn run_in(
     } else {
         // run_hook has logged the error at ERROR with the handler id.
         ExitCode::from(1)
+    }
+}
+
+/// The environment variable that makes [`main`] describe the charm instead
+/// of running a hook (see [`main`], "Introspection").
+const INTROSPECT_VAR: &str = "CHARM_INTROSPECT";
+
+/// The version of the introspection document; bumped when a field changes
+/// meaning or goes away (new fields may appear without a bump).
+const INTROSPECT_VERSION: u32 = 1;
+
+fn introspect(
+    program: &str,
+    request: &str,
+    registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryError>,
+) -> ExitCode {
+    if request != "registry" {
+        eprintln!("{program}: {INTROSPECT_VAR}={request:?}: the only request is \"registry\"");
+        return ExitCode::from(2);
+    }
+    let dir = std::env::var_os("CHARM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| ".".into());
+    match Charm::load_with(&dir, registry) {
+        Ok(charm) => {
+            println!("{}", registry_document(&charm));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "{program}: cannot describe the charm in {}: {e}",
+                dir.display()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The introspection document of `charm` (see [`main`]).
+pub(crate) fn registry_document(charm: &Charm) -> serde_json::Value {
+    use crate::conditions::Condition;
+    use crate::reactive::{TriggerAction, TriggerOn};
+    use serde_json::json;
+    let registry = charm.registry();
+    let handlers: Vec<_> = registry
+        .handler_conditions()
+        .map(|(info, conditions)| {
+            let conditions: Vec<_> = conditions
+                .iter()
+                .map(|c| {
+                    let kind = c.name();
+                    match c {
+                        Condition::WhenAll(f)
+                        | Condition::WhenAny(f)
+                        | Condition::WhenNone(f)
+                        | Condition::WhenNotAll(f) => json!({"kind": kind, "flags": f}),
+                        Condition::Hook(p) => json!({"kind": kind, "patterns": p}),
+                        Condition::FileChanged(f) => json!({"kind": kind, "files": f}),
+                        Condition::RestrictedHook(n) | Condition::Action(n) => {
+                            json!({"kind": kind, "name": n})
+                        }
+                        Condition::OnlyOnce => json!({"kind": kind}),
+                    }
+                })
+                .collect();
+            json!({"id": info.id, "endpoint": info.endpoint, "conditions": conditions})
+        })
+        .collect();
+    let triggers: Vec<_> = registry
+        .triggers()
+        .iter()
+        .map(|(on, action)| {
+            let (on, flag) = match on {
+                TriggerOn::Set(f) => ("set", f),
+                TriggerOn::Cleared(f) => ("cleared", f),
+            };
+            let (action, target) = match action {
+                TriggerAction::SetFlag(f) => ("set_flag", Some(f)),
+                TriggerAction::ClearFlag(f) => ("clear_flag", Some(f)),
+                TriggerAction::Callback(_) => ("callback", None),
+            };
+            json!({"on": on, "flag": flag, "action": action, "target": target})
+        })
+        .collect();
+    json!({
+        "introspect": "registry",
+        "version": INTROSPECT_VERSION,
+        "charm": charm.metadata().name,
+        "handlers": handlers,
+        "triggers": triggers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigSchema;
+    use crate::reactive::{Handler, HookContext, TriggerAction, TriggerOn};
+
+    #[test]
+    fn the_registry_document_lists_handlers_conditions_and_triggers() {
+        let mut registry = Registry::new();
+        registry
+            .add(
+                Handler::new("c::configure", |_: &HookContext| ())
+                    .when(["c.installed"])
+                    .when_not(["c.configured"]),
+            )
+            .unwrap()
+            .add(Handler::new("c::install", |_: &HookContext| ()).hook(["install"]))
+            .unwrap()
+            .trigger(
+                TriggerOn::Set("config.changed".into()),
+                TriggerAction::ClearFlag("c.configured".into()),
+            );
+        let metadata = Metadata::parse("name: c\n", "metadata.yaml").unwrap();
+        let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
+        let doc = registry_document(&charm);
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "introspect": "registry", "version": 1, "charm": "c",
+                "handlers": [
+                    {"id": "c::configure", "endpoint": null, "conditions": [
+                        {"kind": "when_all", "flags": ["c.installed"]},
+                        {"kind": "when_none", "flags": ["c.configured"]}]},
+                    {"id": "c::install", "endpoint": null, "conditions": [
+                        {"kind": "hook", "patterns": ["install"]}]}],
+                "triggers": [{"on": "set", "flag": "config.changed",
+                              "action": "clear_flag", "target": "c.configured"}]
+            })
+        );
     }
 }

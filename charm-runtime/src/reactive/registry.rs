@@ -93,6 +93,8 @@ pub struct Registry {
     /// Action handlers, ascending.
     pub(crate) actions: Vec<u32>,
     pub(crate) triggers: Rc<Triggers<Callback>>,
+    /// Every trigger as registered, for [`Registry::triggers`].
+    trigger_list: Vec<(TriggerOn, TriggerAction)>,
     pub(crate) atstart: Vec<(String, HookCallback)>,
     pub(crate) atexit: Vec<(String, HookCallback)>,
 }
@@ -157,6 +159,74 @@ impl Registry {
     /// Every registered handler's definition, in dispatch order.
     pub fn handlers(&self) -> impl Iterator<Item = &HandlerInfo> {
         self.handlers.iter().map(|h| &h.info)
+    }
+
+    /// Every handler with its conditions, flag names resolved, in dispatch
+    /// order: a read-only view for tools (`cargo charm graph`). Conditions
+    /// of one kind are merged as dispatch sees them: one
+    /// [`Condition::WhenAll`] and one [`Condition::WhenNone`] with every
+    /// flag of their kind, one [`Condition::WhenAny`] and
+    /// [`Condition::WhenNotAll`] per group, one [`Condition::Hook`] with
+    /// every pattern as written. The flags a handler sets or clears are
+    /// not known before it runs (see the trace of a hook).
+    ///
+    /// ```
+    /// use charm_runtime::{Condition, Handler, HookContext, Registry};
+    /// let mut r = Registry::new();
+    /// r.add(Handler::new("c::start", |_: &HookContext| ()).when(["a"]).when_not(["b"])).unwrap();
+    /// let (info, conditions) = r.handler_conditions().next().unwrap();
+    /// assert_eq!(info.id, "c::start");
+    /// assert_eq!(conditions, [Condition::WhenAll(vec!["a".into()]), Condition::WhenNone(vec!["b".into()])]);
+    /// ```
+    pub fn handler_conditions(&self) -> impl Iterator<Item = (&HandlerInfo, Vec<Condition>)> {
+        self.handlers.iter().map(|h| {
+            let names = |ids: &[FlagId]| -> Vec<String> {
+                ids.iter().map(|&f| self.names.name(f).to_owned()).collect()
+            };
+            let mut c = Vec::new();
+            if let Some(action) = &h.action {
+                c.push(Condition::Action(action.clone()));
+            }
+            if !h.when_all.is_empty() {
+                c.push(Condition::WhenAll(names(&h.when_all)));
+            }
+            c.extend(h.when_any.iter().map(|g| Condition::WhenAny(names(g))));
+            if !h.when_none.is_empty() {
+                c.push(Condition::WhenNone(names(&h.when_none)));
+            }
+            c.extend(
+                h.when_not_all
+                    .iter()
+                    .map(|g| Condition::WhenNotAll(names(g))),
+            );
+            if h.hook.is_some() {
+                c.push(Condition::Hook(h.info.hooks.clone()));
+            }
+            if let Some(r) = &h.restricted_hook {
+                c.push(Condition::RestrictedHook(r.clone()));
+            }
+            if !h.files.is_empty() {
+                c.push(Condition::FileChanged(h.files.clone()));
+            }
+            if h.only_once {
+                c.push(Condition::OnlyOnce);
+            }
+            (&h.info, c)
+        })
+    }
+
+    /// Every trigger in registration order, as registered (duplicates
+    /// included; dispatch fires each action once): a read-only view for
+    /// tools.
+    ///
+    /// ```
+    /// use charm_runtime::{Registry, TriggerAction, TriggerOn};
+    /// let mut r = Registry::new();
+    /// r.trigger(TriggerOn::Set("a".into()), TriggerAction::ClearFlag("b".into()));
+    /// assert!(matches!(&r.triggers()[0], (TriggerOn::Set(f), TriggerAction::ClearFlag(g)) if f == "a" && g == "b"));
+    /// ```
+    pub fn triggers(&self) -> &[(TriggerOn, TriggerAction)] {
+        &self.trigger_list
     }
 
     /// The action each action handler serves, with the handler, in
@@ -322,6 +392,7 @@ impl Registry {
     /// r.trigger(TriggerOn::Set("config.changed".into()), TriggerAction::ClearFlag("app.configured".into()));
     /// ```
     pub fn trigger(&mut self, on: TriggerOn, action: TriggerAction) -> &mut Self {
+        self.trigger_list.push((on.clone(), action.clone()));
         let (flag, when_set) = match &on {
             TriggerOn::Set(f) => (f, true),
             TriggerOn::Cleared(f) => (f, false),
