@@ -1,0 +1,336 @@
+//! `cargo charm graph`: a charm's handler/flag graph as Graphviz DOT and
+//! SVG.
+//!
+//! The charm's registry comes from the charm binary itself (see
+//! [`crate::introspect`]), so the graph is exactly what dispatch sees:
+//! interface handlers instantiated for the charm's endpoints included.
+//! Handlers are boxes, flags ellipses, hook patterns, actions and watched
+//! files double circles; an edge from a flag to a handler is one of the
+//! handler's conditions, labelled with its kind (`when`, `when_not`,
+//! `when_any`, `when_not_all`); an edge from a flag to a flag is a
+//! trigger (`on set: clear`). Which flags a handler sets or clears is only
+//! known by running it: a later `cargo charm sim` adds those edges from a
+//! scenario's trace.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::introspect::{self, Registry};
+
+/// Arguments of `cargo charm graph`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The charm crate's directory (Cargo.toml and metadata.yaml).
+    #[arg(value_name = "CHARM_DIR")]
+    pub charm_dir: PathBuf,
+    /// Directory to write CHARM.dot and CHARM.svg into (created if
+    /// missing); the current directory by default.
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+    /// Read the registry description from FILE (what the charm binary
+    /// prints with CHARM_INTROSPECT=registry) instead of building and
+    /// running the charm.
+    #[arg(long, value_name = "FILE")]
+    pub registry: Option<PathBuf>,
+}
+
+/// Run `cargo charm graph`.
+pub fn run(args: &Args) -> Result<()> {
+    let registry = match &args.registry {
+        Some(file) => {
+            let json = std::fs::read_to_string(file).map_err(|e| Error::at(file, e))?;
+            introspect::parse(&json, &file.display().to_string())?
+        }
+        None => {
+            let dir = args
+                .charm_dir
+                .canonicalize()
+                .map_err(|e| Error::at(&args.charm_dir, e))?;
+            let binary = introspect::build(&dir)?;
+            introspect::ask(&binary, &dir)?
+        }
+    };
+    let graph = Graph::from_registry(&registry);
+    let dot = graph.to_dot();
+    let svg = render_svg(&dot).map_err(|e| Error(format!("cannot lay out the graph: {e}")))?;
+    std::fs::create_dir_all(&args.output).map_err(|e| Error::at(&args.output, e))?;
+    let (dot_path, svg_path) = output_paths(&args.output, &registry.charm);
+    for (path, text) in [(dot_path, &dot), (svg_path, &svg)] {
+        std::fs::write(&path, text).map_err(|e| Error::at(&path, e))?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeKind {
+    /// A handler (box).
+    Handler,
+    /// A flag (ellipse).
+    Flag,
+    /// A hook pattern of `@hook` or a restricted hook.
+    Hook,
+    /// An action.
+    Action,
+    /// A file of `when_file_changed`.
+    File,
+    /// A trigger's callback.
+    Callback,
+}
+
+impl NodeKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            NodeKind::Handler => "handler",
+            NodeKind::Flag => "flag",
+            NodeKind::Hook => "hook",
+            NodeKind::Action => "action",
+            NodeKind::File => "file",
+            NodeKind::Callback => "callback",
+        }
+    }
+
+    fn attributes(self) -> &'static str {
+        match self {
+            NodeKind::Handler => "shape=box, style=filled, fillcolor=\"#fff3c4\"",
+            NodeKind::Flag => "shape=ellipse, style=filled, fillcolor=\"#dbeafe\"",
+            NodeKind::Hook | NodeKind::Action => {
+                "shape=doublecircle, style=filled, fillcolor=\"#dcfce7\""
+            }
+            NodeKind::File | NodeKind::Callback => {
+                "shape=doublecircle, style=filled, fillcolor=\"#f3f4f6\""
+            }
+        }
+    }
+}
+
+/// A node: its kind and name (unique per kind) and the label shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// What it stands for.
+    pub kind: NodeKind,
+    /// The handler id, flag, hook pattern, action, file or trigger.
+    pub name: String,
+    /// The text drawn in it.
+    pub label: String,
+}
+
+impl Node {
+    /// The DOT node id: `kind:name`.
+    pub fn dot_id(&self) -> String {
+        format!("{}:{}", self.kind.prefix(), self.name)
+    }
+}
+
+/// An edge, by node index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// The source node.
+    pub from: usize,
+    /// The target node.
+    pub to: usize,
+    /// The condition kind or trigger.
+    pub label: String,
+    /// Drawn dashed: a negative condition (`when_not`, `when_not_all`) or
+    /// a trigger that clears.
+    pub dashed: bool,
+}
+
+/// A charm's handler/flag graph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Graph {
+    /// The charm's name.
+    pub name: String,
+    /// Handlers in dispatch order, then the other nodes by kind and name.
+    pub nodes: Vec<Node>,
+    /// Edges.
+    pub edges: Vec<Edge>,
+}
+
+/// The label of a condition kind on an edge: the decorator as charm
+/// authors write it most (`when`, `when_not`).
+fn edge_label(kind: &str) -> (&str, bool) {
+    match kind {
+        "when_all" => ("when", false),
+        "when_none" => ("when_not", true),
+        "when_not_all" => ("when_not_all", true),
+        "when_file_changed" => ("file_changed", false),
+        other => (other, false),
+    }
+}
+
+/// For each handler id, the shortest tail of its `::` path that no other
+/// handler's tail of the same length equals (`webapp::install` →
+/// `install`).
+pub fn short_labels(ids: &[&str]) -> Vec<String> {
+    let segments: Vec<Vec<&str>> = ids.iter().map(|id| id.split("::").collect()).collect();
+    let tail = |s: &[&str], n: usize| s[s.len().saturating_sub(n)..].join("::");
+    segments
+        .iter()
+        .map(|s| {
+            (1..=s.len())
+                .map(|n| tail(s, n))
+                .find(|t| {
+                    segments
+                        .iter()
+                        .filter(|o| tail(o, t.matches("::").count() + 1) == *t)
+                        .count()
+                        == 1
+                })
+                .unwrap_or_else(|| s.join("::"))
+        })
+        .collect()
+}
+
+impl Graph {
+    /// The graph of `registry`'s handlers, conditions and triggers.
+    pub fn from_registry(registry: &Registry) -> Self {
+        let ids: Vec<&str> = registry.handlers.iter().map(|h| h.id.as_str()).collect();
+        let labels = short_labels(&ids);
+        let mut graph = Graph {
+            name: registry.charm.clone(),
+            ..Graph::default()
+        };
+        for (h, label) in registry.handlers.iter().zip(labels) {
+            let once = h.conditions.iter().any(|c| c.kind == "only_once");
+            graph.nodes.push(Node {
+                kind: NodeKind::Handler,
+                name: h.id.clone(),
+                label: if once { format!("{label} (once)") } else { label },
+            });
+        }
+        // Other nodes are collected first, then numbered in sorted order
+        // so that the output does not depend on hash order.
+        let mut others: BTreeSet<(NodeKind, String)> = BTreeSet::new();
+        let mut pending: Vec<((NodeKind, String), usize, String, bool)> = Vec::new();
+        for (i, h) in registry.handlers.iter().enumerate() {
+            for c in &h.conditions {
+                let (label, dashed) = edge_label(&c.kind);
+                let sources: Vec<(NodeKind, String)> = match c.kind.as_str() {
+                    "hook" => c.patterns.iter().map(|p| (NodeKind::Hook, p.clone())).collect(),
+                    "restricted_hook" => c.name.iter().map(|n| (NodeKind::Hook, n.clone())).collect(),
+                    "action" => c.name.iter().map(|n| (NodeKind::Action, n.clone())).collect(),
+                    "when_file_changed" => {
+                        c.files.iter().map(|f| (NodeKind::File, f.clone())).collect()
+                    }
+                    _ => c.flags.iter().map(|f| (NodeKind::Flag, f.clone())).collect(),
+                };
+                for source in sources {
+                    others.insert(source.clone());
+                    pending.push((source, i, label.to_owned(), dashed));
+                }
+            }
+        }
+        let mut trigger_edges = Vec::new();
+        for (n, t) in registry.triggers.iter().enumerate() {
+            let from = (NodeKind::Flag, t.flag.clone());
+            others.insert(from.clone());
+            let verb = match t.action.as_str() {
+                "set_flag" => "set",
+                "clear_flag" => "clear",
+                other => other,
+            };
+            let to = match &t.target {
+                Some(target) => (NodeKind::Flag, target.clone()),
+                None => (NodeKind::Callback, format!("{n}")),
+            };
+            others.insert(to.clone());
+            trigger_edges.push((from, to, format!("on {}: {verb}", t.on), verb == "clear"));
+        }
+        let mut index: BTreeMap<(NodeKind, String), usize> = BTreeMap::new();
+        for (kind, name) in others {
+            index.insert((kind, name.clone()), graph.nodes.len());
+            let label = match kind {
+                NodeKind::Action => format!("action {name}"),
+                NodeKind::Callback => "trigger callback".to_owned(),
+                _ => name.clone(),
+            };
+            graph.nodes.push(Node { kind, name, label });
+        }
+        for (source, handler, label, dashed) in pending {
+            graph.edges.push(Edge {
+                from: index[&source],
+                to: handler,
+                label,
+                dashed,
+            });
+        }
+        for (from, to, label, dashed) in trigger_edges {
+            graph.edges.push(Edge {
+                from: index[&from],
+                to: index[&to],
+                label,
+                dashed,
+            });
+        }
+        graph
+    }
+
+    /// The graph in Graphviz DOT, laid out left to right.
+    pub fn to_dot(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "digraph {} {{", quote(&self.name));
+        let _ = writeln!(out, "  rankdir=LR;");
+        let _ = writeln!(out, "  node [fontsize=12];");
+        let _ = writeln!(out, "  edge [fontsize=10];");
+        for node in &self.nodes {
+            let _ = writeln!(
+                out,
+                "  {} [label={}, {}];",
+                quote(&node.dot_id()),
+                quote(&node.label),
+                node.kind.attributes()
+            );
+        }
+        for edge in &self.edges {
+            let style = if edge.dashed {
+                ", style=dashed, color=\"#b91c1c\""
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {} -> {} [label={}{style}];",
+                quote(&self.nodes[edge.from].dot_id()),
+                quote(&self.nodes[edge.to].dot_id()),
+                quote(&edge.label),
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// A DOT string literal.
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Lay out and draw `dot` as SVG with layout-rs.
+pub fn render_svg(dot: &str) -> std::result::Result<String, String> {
+    use layout::backends::svg::SVGWriter;
+    use layout::gv::{DotParser, GraphBuilder};
+    let ast = DotParser::new(dot).process()?;
+    // layout-rs asserts on graphs it cannot lay out: report that as an
+    // error rather than a crash.
+    std::panic::catch_unwind(|| {
+        let mut builder = GraphBuilder::new();
+        builder.visit_graph(&ast);
+        let mut graph = builder.get();
+        let mut svg = SVGWriter::new();
+        graph.do_it(false, false, false, &mut svg);
+        svg.finalize()
+    })
+    .map_err(|_| "the layout engine failed".to_owned())
+}
+
+/// Where `run` writes: `DIR/CHARM.dot` and `DIR/CHARM.svg`.
+pub fn output_paths(dir: &Path, charm: &str) -> (PathBuf, PathBuf) {
+    (
+        dir.join(format!("{charm}.dot")),
+        dir.join(format!("{charm}.svg")),
+    )
+}
