@@ -4,15 +4,16 @@
 //! The charm's registry comes from the charm binary itself (see
 //! [`crate::introspect`]), so the graph is exactly what dispatch sees:
 //! interface handlers instantiated for the charm's endpoints included.
-//! Handlers are boxes, flags ellipses, hook patterns, actions and watched
-//! files double circles; an edge from a flag to a handler is one of the
+//! Handlers are boxes, flags blue ellipses, hook patterns (green),
+//! actions (pink) and watched files (grey) labelled `hook NAME`, `action
+//! NAME`, `file PATH` (with their Graphviz shapes in the DOT); an edge from a flag to a handler is one of the
 //! handler's conditions, labelled with its kind (`when`, `when_not`,
 //! `when_any`, `when_not_all`); an edge from a flag to a flag is a
 //! trigger (`on set: clear`). Which flags a handler sets or clears is only
 //! known by running it: a later `cargo charm sim` adds those edges from a
 //! scenario's trace.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -97,12 +98,12 @@ impl NodeKind {
         match self {
             NodeKind::Handler => "shape=box, style=filled, fillcolor=\"#fff3c4\"",
             NodeKind::Flag => "shape=ellipse, style=filled, fillcolor=\"#dbeafe\"",
-            NodeKind::Hook | NodeKind::Action => {
-                "shape=doublecircle, style=filled, fillcolor=\"#dcfce7\""
-            }
-            NodeKind::File | NodeKind::Callback => {
-                "shape=doublecircle, style=filled, fillcolor=\"#f3f4f6\""
-            }
+            // layout-rs draws shapes it does not know as ellipses;
+            // Graphviz draws these.
+            NodeKind::Hook => "shape=hexagon, style=filled, fillcolor=\"#dcfce7\"",
+            NodeKind::Action => "shape=cds, style=filled, fillcolor=\"#fce7f3\"",
+            NodeKind::File => "shape=note, style=filled, fillcolor=\"#f3f4f6\"",
+            NodeKind::Callback => "shape=component, style=filled, fillcolor=\"#f3f4f6\"",
         }
     }
 }
@@ -144,7 +145,7 @@ pub struct Edge {
 pub struct Graph {
     /// The charm's name.
     pub name: String,
-    /// Handlers in dispatch order, then the other nodes by kind and name.
+    /// Every node, each handler after the nodes it waits on.
     pub nodes: Vec<Node>,
     /// Edges.
     pub edges: Vec<Edge>,
@@ -187,6 +188,11 @@ pub fn short_labels(ids: &[&str]) -> Vec<String> {
 
 impl Graph {
     /// The graph of `registry`'s handlers, conditions and triggers.
+    ///
+    /// Nodes are listed in dispatch order, each handler after the flags,
+    /// hooks, actions and files it waits on that no earlier handler waits
+    /// on: the layout starts from that order, which keeps most edges
+    /// short. Trigger-only flags and callbacks come last.
     pub fn from_registry(registry: &Registry) -> Self {
         let ids: Vec<&str> = registry.handlers.iter().map(|h| h.id.as_str()).collect();
         let labels = short_labels(&ids);
@@ -194,79 +200,82 @@ impl Graph {
             name: registry.charm.clone(),
             ..Graph::default()
         };
+        let mut index: BTreeMap<(NodeKind, String), usize> = BTreeMap::new();
         for (h, label) in registry.handlers.iter().zip(labels) {
-            let once = h.conditions.iter().any(|c| c.kind == "only_once");
-            graph.nodes.push(Node {
-                kind: NodeKind::Handler,
-                name: h.id.clone(),
-                label: if once { format!("{label} (once)") } else { label },
-            });
-        }
-        // Other nodes are collected first, then numbered in sorted order
-        // so that the output does not depend on hash order.
-        let mut others: BTreeSet<(NodeKind, String)> = BTreeSet::new();
-        let mut pending: Vec<((NodeKind, String), usize, String, bool)> = Vec::new();
-        for (i, h) in registry.handlers.iter().enumerate() {
+            let mut sources = Vec::new();
             for c in &h.conditions {
-                let (label, dashed) = edge_label(&c.kind);
-                let sources: Vec<(NodeKind, String)> = match c.kind.as_str() {
-                    "hook" => c.patterns.iter().map(|p| (NodeKind::Hook, p.clone())).collect(),
-                    "restricted_hook" => c.name.iter().map(|n| (NodeKind::Hook, n.clone())).collect(),
-                    "action" => c.name.iter().map(|n| (NodeKind::Action, n.clone())).collect(),
-                    "when_file_changed" => {
-                        c.files.iter().map(|f| (NodeKind::File, f.clone())).collect()
-                    }
-                    _ => c.flags.iter().map(|f| (NodeKind::Flag, f.clone())).collect(),
+                let (edge, dashed) = edge_label(&c.kind);
+                let (kind, names) = match c.kind.as_str() {
+                    "hook" => (NodeKind::Hook, c.patterns.clone()),
+                    "restricted_hook" => (NodeKind::Hook, c.name.iter().cloned().collect()),
+                    "action" => (NodeKind::Action, c.name.iter().cloned().collect()),
+                    "when_file_changed" => (NodeKind::File, c.files.clone()),
+                    _ => (NodeKind::Flag, c.flags.clone()),
                 };
-                for source in sources {
-                    others.insert(source.clone());
-                    pending.push((source, i, label.to_owned(), dashed));
+                for name in names {
+                    let node = graph.node(&mut index, kind, &name);
+                    sources.push((node, edge.to_owned(), dashed));
                 }
             }
+            let once = h.conditions.iter().any(|c| c.kind == "only_once");
+            let to = graph.node(&mut index, NodeKind::Handler, &h.id);
+            if once {
+                graph.nodes[to].label = format!("{label} (once)");
+            } else {
+                graph.nodes[to].label = label;
+            }
+            for (from, label, dashed) in sources {
+                graph.edges.push(Edge {
+                    from,
+                    to,
+                    label,
+                    dashed,
+                });
+            }
         }
-        let mut trigger_edges = Vec::new();
         for (n, t) in registry.triggers.iter().enumerate() {
-            let from = (NodeKind::Flag, t.flag.clone());
-            others.insert(from.clone());
+            let from = graph.node(&mut index, NodeKind::Flag, &t.flag);
             let verb = match t.action.as_str() {
                 "set_flag" => "set",
                 "clear_flag" => "clear",
                 other => other,
             };
             let to = match &t.target {
-                Some(target) => (NodeKind::Flag, target.clone()),
-                None => (NodeKind::Callback, format!("{n}")),
+                Some(target) => graph.node(&mut index, NodeKind::Flag, target),
+                None => graph.node(&mut index, NodeKind::Callback, &n.to_string()),
             };
-            others.insert(to.clone());
-            trigger_edges.push((from, to, format!("on {}: {verb}", t.on), verb == "clear"));
-        }
-        let mut index: BTreeMap<(NodeKind, String), usize> = BTreeMap::new();
-        for (kind, name) in others {
-            index.insert((kind, name.clone()), graph.nodes.len());
-            let label = match kind {
-                NodeKind::Action => format!("action {name}"),
-                NodeKind::Callback => "trigger callback".to_owned(),
-                _ => name.clone(),
-            };
-            graph.nodes.push(Node { kind, name, label });
-        }
-        for (source, handler, label, dashed) in pending {
             graph.edges.push(Edge {
-                from: index[&source],
-                to: handler,
-                label,
-                dashed,
-            });
-        }
-        for (from, to, label, dashed) in trigger_edges {
-            graph.edges.push(Edge {
-                from: index[&from],
-                to: index[&to],
-                label,
-                dashed,
+                from,
+                to,
+                label: format!("on {}: {verb}", t.on),
+                dashed: verb == "clear",
             });
         }
         graph
+    }
+
+    /// The index of the node `kind` `name`, added if new.
+    fn node(
+        &mut self,
+        index: &mut BTreeMap<(NodeKind, String), usize>,
+        kind: NodeKind,
+        name: &str,
+    ) -> usize {
+        *index.entry((kind, name.to_owned())).or_insert_with(|| {
+            let label = match kind {
+                NodeKind::Hook => format!("hook {name}"),
+                NodeKind::Action => format!("action {name}"),
+                NodeKind::File => format!("file {name}"),
+                NodeKind::Callback => "trigger callback".to_owned(),
+                NodeKind::Handler | NodeKind::Flag => name.to_owned(),
+            };
+            self.nodes.push(Node {
+                kind,
+                name: name.to_owned(),
+                label,
+            });
+            self.nodes.len() - 1
+        })
     }
 
     /// The graph in Graphviz DOT, laid out left to right.
