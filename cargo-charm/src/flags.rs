@@ -112,10 +112,7 @@ pub fn read(db: &Path) -> Result<UnitState> {
         .map_err(not_unit_state)?;
     let rows = stmt
         .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, Option<String>>(1)?,
-            ))
+            Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
         })
         .map_err(not_unit_state)?;
     let mut state = UnitState::default();

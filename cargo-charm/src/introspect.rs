@@ -131,7 +131,13 @@ struct Target {
 /// binary, or the one named after the package.
 fn charm_binary(manifest: &Path) -> Result<(String, String)> {
     let out = cargo()
-        .args(["metadata", "--no-deps", "--format-version", "1", "--manifest-path"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
         .arg(manifest)
         .stderr(Stdio::inherit())
         .output()
@@ -203,7 +209,11 @@ pub fn build(charm_dir: &Path) -> Result<PathBuf> {
     }
     let (package, bin) = charm_binary(&manifest)?;
     let out = cargo()
-        .args(["build", "--message-format=json-render-diagnostics", "--manifest-path"])
+        .args([
+            "build",
+            "--message-format=json-render-diagnostics",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .args(["--package", &package, "--bin", &bin])
         .stderr(Stdio::inherit())

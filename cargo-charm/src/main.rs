@@ -28,7 +28,26 @@ struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// List the flags (and keys) of a unit's .unit-state.db
+    ///
+    /// Reads the unit state charmhelpers and charm-rs keep in the charm
+    /// directory (its `kv` table) without changing it, and prints the set
+    /// flags as charms.reactive's get_flags sees them: the keys
+    /// `reactive.states.<flag>`, sorted, each with its value unless that is
+    /// null. --keys adds every other key with its value as stored.
     Flags(flags::Args),
+    /// Draw the charm's handler/flag graph as DOT and SVG
+    ///
+    /// Builds the charm crate in CHARM_DIR with cargo and runs its binary
+    /// with CHARM_INTROSPECT=registry, which makes charm_runtime::main()
+    /// print its handlers, their conditions and triggers instead of running
+    /// a hook. Writes CHARM.dot and CHARM.svg (CHARM: the charm's name):
+    /// handlers as boxes, flags as ellipses, one node per hook pattern,
+    /// action and watched file; edges from a flag to a handler are
+    /// labelled with the condition (when, when_not, when_any, when_not_all),
+    /// dashed red when negative; edges between flags are triggers. Which
+    /// flags a handler sets or clears is only known by running it and is
+    /// not drawn yet.
     Graph(graph::Args),
 }
 
