@@ -1,0 +1,250 @@
+//! `cargo charm graph` on the workspace's example charms (built and asked
+//! for their registry, as for any charm) and on registry descriptions.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use common::{run, stderr, stdout, workspace};
+
+/// Node ids and labels of the DOT nodes of one kind (`handler`, `flag`).
+fn dot_nodes(dot: &str, kind: &str) -> Vec<(String, String)> {
+    let prefix = format!("  \"{kind}:");
+    dot.lines()
+        .filter(|l| l.starts_with(&prefix) && !l.contains(" -> "))
+        .map(|l| {
+            let rest = &l[prefix.len()..];
+            let (name, rest) = rest.split_once('"').unwrap();
+            let label = rest.split("label=\"").nth(1).unwrap();
+            let label = label.split('"').next().unwrap();
+            (name.to_owned(), label.to_owned())
+        })
+        .collect()
+}
+
+/// The registry the example's own binary reports (built here, asked
+/// directly), as the source of truth for what the graph must show.
+fn registry_of(example: &str) -> serde_json::Value {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--message-format=json", "-p", example])
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let binary = stdout(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["target"]["name"] == example)
+        .find_map(|m| m["executable"].as_str().map(str::to_owned))
+        .expect("the example's binary");
+    let dir = workspace().join("examples").join(example);
+    let out = Command::new(binary)
+        .env("CHARM_INTROSPECT", "registry")
+        .env("CHARM_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Texts of the SVG's `<text>` elements (edge labels included).
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .map(|n| {
+            n.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Run `graph` on the example and check the DOT and SVG against the
+/// example's registry.
+fn check_example(example: &str) -> String {
+    let out_dir = tempfile::tempdir().unwrap();
+    let charm_dir = workspace().join("examples").join(example);
+    let out = run([
+        Path::new("graph"),
+        &charm_dir,
+        Path::new("-o"),
+        &out_dir.path().join("graphs"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dot_path = out_dir.path().join("graphs").join(format!("{example}.dot"));
+    let svg_path = out_dir.path().join("graphs").join(format!("{example}.svg"));
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n{}\n", dot_path.display(), svg_path.display())
+    );
+    let dot = std::fs::read_to_string(&dot_path).unwrap();
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(dot.starts_with(&format!("digraph \"{example}\" {{\n  rankdir=LR;")));
+
+    let registry = registry_of(example);
+    let handlers: BTreeSet<String> = registry["handlers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect();
+    let flags: BTreeSet<String> = registry["handlers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h["conditions"].as_array().unwrap())
+        .flat_map(|c| c["flags"].as_array().cloned().unwrap_or_default())
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect();
+    assert!(!handlers.is_empty() && !flags.is_empty());
+
+    let dot_handlers = dot_nodes(&dot, "handler");
+    let names: BTreeSet<String> = dot_handlers.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(names, handlers, "the DOT names every handler once");
+    let dot_flags: BTreeSet<String> = dot_nodes(&dot, "flag")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        dot_flags.is_superset(&flags),
+        "missing flags: {:?}",
+        flags.difference(&dot_flags)
+    );
+
+    let texts = svg_texts(&svg);
+    for (id, label) in &dot_handlers {
+        let n = texts.iter().filter(|t| *t == label).count();
+        assert_eq!(n, 1, "{id}: {n} text elements read {label:?}");
+    }
+    dot
+}
+
+#[test]
+fn webapp_graph_shows_every_handler_flag_and_condition() {
+    let dot = check_example("webapp");
+    // What webapp's source declares, as an independent check.
+    let handlers: Vec<String> = dot_nodes(&dot, "handler")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        handlers,
+        [
+            "webapp::install",
+            "webapp::config_changed",
+            "webapp::peers_changed",
+            "webapp::choose_cluster_id",
+            "webapp::configure",
+            "webapp::start",
+            "webapp::publish_to_peers",
+            "webapp::publish_website",
+            "webapp::assess_status",
+        ]
+    );
+    for edge in [
+        r#""hook:install" -> "handler:webapp::install" [label="hook"];"#,
+        r#""flag:config.changed" -> "handler:webapp::config_changed" [label="when"];"#,
+        r#""flag:endpoint.cluster.departed" -> "handler:webapp::peers_changed" [label="when_any"];"#,
+        r#""flag:webapp.configured" -> "handler:webapp::configure" [label="when_not", style=dashed"#,
+    ] {
+        assert!(dot.contains(edge), "{edge} not in\n{dot}");
+    }
+    // Short labels: the crate prefix is dropped.
+    assert!(dot.contains(r#""handler:webapp::install" [label="install", shape=box"#));
+    assert!(dot.contains(r#""flag:webapp.installed" [label="webapp.installed", shape=ellipse"#));
+}
+
+#[test]
+fn openstack_api_graph_shows_interface_handlers_and_actions() {
+    let dot = check_example("openstack-api");
+    // Interface handlers instantiated for the charm's endpoints.
+    assert!(dot.contains(r#""handler:charm_interfaces::rabbitmq::RabbitMq::joined:amqp""#));
+    assert!(dot.contains(
+        r#""action:pause" -> "handler:charm_openstack::actions::pause" [label="action"];"#
+    ));
+}
+
+const REGISTRY: &str = r#"{
+  "introspect": "registry", "version": 1, "charm": "demo",
+  "handlers": [
+    {"id": "demo::install", "endpoint": null,
+     "conditions": [{"kind": "hook", "patterns": ["install"]}, {"kind": "only_once"}]},
+    {"id": "demo::render", "endpoint": null,
+     "conditions": [{"kind": "when_all", "flags": ["demo.installed"]},
+                    {"kind": "when_not_all", "flags": ["a", "b"]},
+                    {"kind": "when_file_changed", "files": ["/etc/demo.conf"]}]},
+    {"id": "other::render", "endpoint": null,
+     "conditions": [{"kind": "action", "name": "refresh"}]}
+  ],
+  "triggers": [
+    {"on": "set", "flag": "config.changed", "action": "clear_flag", "target": "demo.rendered"},
+    {"on": "cleared", "flag": "demo.installed", "action": "callback", "target": null}
+  ]
+}"#;
+
+#[test]
+fn triggers_files_actions_and_only_once_from_a_registry_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registry.json");
+    std::fs::write(&file, REGISTRY).unwrap();
+    let out = run([
+        Path::new("graph"),
+        Path::new("unused"),
+        Path::new("--registry"),
+        &file,
+        Path::new("-o"),
+        dir.path(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dot = std::fs::read_to_string(dir.path().join("demo.dot")).unwrap();
+    for line in [
+        r#""handler:demo::install" [label="install (once)""#,
+        // Labels keep as much of the path as tells handlers apart.
+        r#""handler:demo::render" [label="demo::render""#,
+        r#""handler:other::render" [label="other::render""#,
+        r#""flag:a" -> "handler:demo::render" [label="when_not_all", style=dashed"#,
+        r#""file:/etc/demo.conf" -> "handler:demo::render" [label="file_changed"];"#,
+        r#""action:refresh" -> "handler:other::render" [label="action"];"#,
+        r#""flag:config.changed" -> "flag:demo.rendered" [label="on set: clear", style=dashed"#,
+        r#""flag:demo.installed" -> "callback:1" [label="on cleared: callback"];"#,
+    ] {
+        assert!(dot.contains(line), "{line} not in\n{dot}");
+    }
+    let svg = std::fs::read_to_string(dir.path().join("demo.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    assert!(texts.iter().any(|t| t == "install (once)"), "{texts:?}");
+}
+
+#[test]
+fn a_registry_file_that_is_not_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registry.json");
+    std::fs::write(&file, "{\"hello\": 1}").unwrap();
+    let out = run([
+        Path::new("graph"),
+        dir.path(),
+        Path::new("--registry"),
+        &file,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("registry.json"), "{err}");
+    assert!(err.contains("not a charm registry description"), "{err}");
+}
+
+#[test]
+fn a_directory_that_is_not_a_crate_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run([Path::new("graph"), dir.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no Cargo.toml"), "{err}");
+}
