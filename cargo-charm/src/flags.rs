@@ -29,8 +29,9 @@ pub struct Args {
     #[arg(value_name = "UNIT_DIR|DB")]
     pub path: PathBuf,
     /// Also list every other key of the unit state with its value as
-    /// stored (JSON text). These are the charm's and its layers' data:
-    /// passwords and other secrets among them are printed in clear.
+    /// stored (JSON text). These are the charm's and its layers' data, and
+    /// nothing tells which of them hold secrets, so none is masked:
+    /// passwords and other secrets among them are printed as stored.
     #[arg(long)]
     pub keys: bool,
     /// Print one JSON object instead of text: {"db": PATH, "flags": {FLAG:

@@ -17,7 +17,10 @@ use clap::{Parser, Subcommand};
 
 pub use error::Error;
 
-/// Developer commands for Juju charms written in Rust with charm-rs.
+/// Developer commands for Juju charms written in Rust with charm-rs
+///
+/// Run as `cargo charm COMMAND` once installed (`cargo install --path
+/// cargo-charm`), or `cargo run -p cargo-charm -- COMMAND` from a checkout.
 #[derive(Debug, Parser)]
 #[command(name = "cargo-charm", bin_name = "cargo charm", version)]
 struct Cli {

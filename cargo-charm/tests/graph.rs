@@ -24,9 +24,8 @@ fn dot_nodes(dot: &str, kind: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The registry the example's own binary reports (built here, asked
-/// directly), as the source of truth for what the graph must show.
-fn registry_of(example: &str) -> serde_json::Value {
+/// The example's binary, built here.
+fn example_binary(example: &str) -> String {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .args(["build", "--quiet", "--message-format=json", "-p", example])
@@ -34,12 +33,18 @@ fn registry_of(example: &str) -> serde_json::Value {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let binary = stdout(&out)
+    stdout(&out)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|m| m["target"]["name"] == example)
         .find_map(|m| m["executable"].as_str().map(str::to_owned))
-        .expect("the example's binary");
+        .expect("the example's binary")
+}
+
+/// The registry the example's own binary reports (asked directly), as
+/// the source of truth for what the graph must show.
+fn registry_of(example: &str) -> serde_json::Value {
+    let binary = example_binary(example);
     let dir = workspace().join("examples").join(example);
     let out = Command::new(binary)
         .env("CHARM_INTROSPECT", "registry")
@@ -247,4 +252,31 @@ fn a_directory_that_is_not_a_crate_is_named() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("no Cargo.toml"), "{err}");
+}
+
+#[test]
+fn a_charm_binary_refuses_other_introspection_requests_and_bad_charm_dirs() {
+    let binary = example_binary("webapp");
+    let out = Command::new(&binary)
+        .env("CHARM_INTROSPECT", "everything")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the only request is \"registry\""),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(&binary)
+        .env("CHARM_INTROSPECT", "registry")
+        .env("CHARM_DIR", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot describe the charm in"), "{err}");
+    assert!(err.contains(&empty.path().display().to_string()), "{err}");
 }
