@@ -254,6 +254,32 @@ impl Graph {
         graph
     }
 
+    /// Add what a run showed `handler` doing to `flag` (from a trace:
+    /// `set` or `cleared`): an edge from the handler to the flag labelled
+    /// `sets` or `clears`, added once. The registry cannot say this; a
+    /// scenario's runs (`cargo charm sim`) can.
+    #[cfg_attr(not(test), expect(dead_code, reason = "cargo charm sim will feed it"))]
+    pub fn add_observed(&mut self, handler: &str, flag: &str, set: bool) {
+        let mut index: BTreeMap<(NodeKind, String), usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ((n.kind, n.name.clone()), i))
+            .collect();
+        let from = self.node(&mut index, NodeKind::Handler, handler);
+        let to = self.node(&mut index, NodeKind::Flag, flag);
+        let label = if set { "sets" } else { "clears" };
+        let edge = Edge {
+            from,
+            to,
+            label: label.to_owned(),
+            dashed: !set,
+        };
+        if !self.edges.contains(&edge) {
+            self.edges.push(edge);
+        }
+    }
+
     /// The index of the node `kind` `name`, added if new.
     fn node(
         &mut self,
@@ -342,4 +368,54 @@ pub fn output_paths(dir: &Path, charm: &str) -> (PathBuf, PathBuf) {
         dir.join(format!("{charm}.dot")),
         dir.join(format!("{charm}.svg")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry() -> Registry {
+        introspect::parse(
+            r#"{"introspect": "registry", "version": 1, "charm": "c", "handlers": [
+                {"id": "c::install", "conditions": [{"kind": "hook", "patterns": ["install"]}]},
+                {"id": "c::start", "conditions": [{"kind": "when_all", "flags": ["c.installed"]},
+                                                   {"kind": "when_none", "flags": ["c.started"]}]}]}"#,
+            "test",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn short_labels_keep_what_tells_handlers_apart() {
+        assert_eq!(
+            short_labels(&["a::x::run", "b::x::run", "a::stop", "c::y::go:ep"]),
+            ["a::x::run", "b::x::run", "stop", "go:ep"]
+        );
+    }
+
+    #[test]
+    fn observed_sets_and_clears_close_the_loop_and_still_lay_out() {
+        let mut g = Graph::from_registry(&registry());
+        g.add_observed("c::install", "c.installed", true);
+        g.add_observed("c::start", "c.started", true);
+        g.add_observed("c::start", "c.started", true);
+        g.add_observed("c::start", "c.stale", false);
+        let dot = g.to_dot();
+        assert!(
+            dot.contains(r#""handler:c::install" -> "flag:c.installed" [label="sets"];"#),
+            "{dot}"
+        );
+        assert_eq!(
+            dot.matches(r#"-> "flag:c.started" [label="sets"]"#).count(),
+            1,
+            "{dot}"
+        );
+        assert!(
+            dot.contains(r#""handler:c::start" -> "flag:c.stale" [label="clears", style=dashed"#),
+            "{dot}"
+        );
+        // A cycle (flag -> handler -> flag) still renders.
+        let svg = render_svg(&dot).unwrap();
+        assert!(svg.contains("<svg"));
+    }
 }
