@@ -242,10 +242,18 @@ pub fn ask(binary: &Path, charm_dir: &Path) -> Result<Registry> {
         .output()
         .map_err(|e| Error::at(binary, format!("cannot run: {e}")))?;
     if !out.status.success() {
+        // A charm-runtime older than introspection runs a hook instead,
+        // and exits 2 outside Juju.
+        let hint = if out.status.code() == Some(2) {
+            " (a charm-runtime without introspection? it needs one that answers \
+             CHARM_INTROSPECT=registry)"
+        } else {
+            ""
+        };
         return Err(Error::at(
             binary,
             format!(
-                "{INTROSPECT_VAR}=registry failed ({}): {}",
+                "{INTROSPECT_VAR}=registry failed ({}): {}{hint}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr).trim()
             ),
