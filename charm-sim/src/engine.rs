@@ -337,10 +337,10 @@ impl Simulation {
                 dying: false,
             },
         );
-        if w.model.apps[app].leader.is_none() {
-            if let Some(a) = w.model.apps.get_mut(app) {
-                a.leader = Some(name.clone());
-            }
+        if let Some(a) = w.model.apps.get_mut(app)
+            && a.leader.is_none()
+        {
+            a.leader = Some(name.clone());
         }
         w.queue_new_unit(&name);
         Ok(name)
@@ -507,7 +507,7 @@ impl Simulation {
     /// goes to another unit): leader-elected is queued on it.
     pub fn set_leader(&mut self, unit: &str) -> Result<(), SimError> {
         let mut w = self.world();
-        if !w.model.units.get(unit).is_some_and(|u| !u.dying) {
+        if w.model.units.get(unit).is_none_or(|u| u.dying) {
             return Err(SimError::NoUnit(unit.to_owned()));
         }
         if w.model.is_leader(unit) {
@@ -774,17 +774,17 @@ impl Simulation {
             } else {
                 command.env("JUJU_HOOK_NAME", &name);
             }
-            if let Some(id) = hook.relation() {
-                if let Some(rel) = w.model.relations.get(&id) {
-                    let end = rel
-                        .end_of(&u.app)
-                        .map(|e| e.endpoint.clone())
-                        .unwrap_or_default();
-                    command
-                        .env("JUJU_RELATION", end)
-                        .env("JUJU_RELATION_ID", rel.id_for(&u.app))
-                        .env("JUJU_REMOTE_APP", rel.remote_app(&u.app).unwrap_or(""));
-                }
+            if let Some(id) = hook.relation()
+                && let Some(rel) = w.model.relations.get(&id)
+            {
+                let end = rel
+                    .end_of(&u.app)
+                    .map(|e| e.endpoint.clone())
+                    .unwrap_or_default();
+                command
+                    .env("JUJU_RELATION", end)
+                    .env("JUJU_RELATION_ID", rel.id_for(&u.app))
+                    .env("JUJU_REMOTE_APP", rel.remote_app(&u.app).unwrap_or(""));
             }
             if let Some(remote) = hook.remote_unit() {
                 command.env("JUJU_REMOTE_UNIT", remote);

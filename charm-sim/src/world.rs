@@ -151,11 +151,11 @@ impl World {
     /// leader-elected instead.
     pub fn give_leadership(&mut self, unit: &str) {
         let queue = self.queues.entry(unit.to_owned()).or_default();
-        if let Some(pos) = queue.iter().position(|h| *h == Hook::LeaderSettingsChanged) {
-            if queue.contains(&Hook::Install) || queue.contains(&Hook::Start) {
-                queue[pos] = Hook::LeaderElected;
-                return;
-            }
+        if let Some(pos) = queue.iter().position(|h| *h == Hook::LeaderSettingsChanged)
+            && (queue.contains(&Hook::Install) || queue.contains(&Hook::Start))
+        {
+            queue[pos] = Hook::LeaderElected;
+            return;
         }
         self.enqueue(unit, Hook::LeaderElected);
     }
