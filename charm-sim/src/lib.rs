@@ -21,7 +21,9 @@
 //! changes a databag queues `relation-changed` on every unit that sees it
 //! when the hook succeeds; `leader-set` queues `leader-settings-changed` on
 //! the other units at once. Removing a unit runs `relation-departed`
-//! (`JUJU_DEPARTING_UNIT`) on both sides, then `relation-broken`, `stop`
+//! (`JUJU_DEPARTING_UNIT`; `relation-list` still lists the departing unit
+//! until the hook succeeds, as Juju's does) on both sides, then
+//! `relation-broken`, `stop`
 //! and `remove` on the unit, and elects another leader if it led. A hook
 //! already waiting is not queued twice (Juju's agent reconciles to the
 //! latest state). One hook runs at a time; which unit goes next is drawn

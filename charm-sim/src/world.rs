@@ -210,22 +210,10 @@ impl World {
                 (Some(_), None) => true,
                 (None, _) => false,
             },
-            Hook::RelationDeparted {
-                relation,
-                unit: remote,
-                ..
-            } => match self
-                .model
-                .units
-                .get_mut(unit)
-                .and_then(|u| u.scopes.get_mut(relation))
-            {
-                Some(members) => {
-                    members.remove(remote);
-                    true
-                }
-                None => false,
-            },
+            // The departing unit is still listed by relation-list while
+            // relation-departed runs, as Juju lists it; it leaves the
+            // unit's view when the hook succeeds.
+            Hook::RelationDeparted { relation, .. } => u.scopes.contains_key(relation),
             Hook::RelationBroken { relation } => u.scopes.contains_key(relation),
             _ => true,
         }
@@ -338,6 +326,20 @@ impl World {
             }
         }
         match active.hook {
+            Hook::RelationDeparted {
+                relation,
+                unit: remote,
+                ..
+            } => {
+                if let Some(members) = self
+                    .model
+                    .units
+                    .get_mut(&unit)
+                    .and_then(|u| u.scopes.get_mut(&relation))
+                {
+                    members.remove(&remote);
+                }
+            }
             Hook::RelationBroken { relation } => {
                 if let Some(u) = self.model.units.get_mut(&unit) {
                     u.scopes.remove(&relation);
