@@ -1,0 +1,69 @@
+//! A local Juju model that runs the real charm binaries.
+//!
+//! A [`Simulation`] holds a model (applications, units, relations,
+//! databags, leadership, statuses, ports) and runs hooks the way Juju's
+//! unit agents do: each hook is a process of the charm's own binary, in the
+//! unit's own copy of the charm directory, with the `JUJU_*` environment
+//! (`JUJU_DISPATCH_PATH=hooks/<hook>`, `CHARM_HOST=simulated`), and the
+//! hook tools (`relation-get`, `status-set`, ...) first on its `PATH`.
+//! Those tools are symlinks to one program, `charm-sim-tool`, which asks
+//! the simulation over a Unix socket (one per simulation, in its temporary
+//! directory), one JSON line each way ([`protocol`]).
+//!
+//! # Hooks and their order
+//!
+//! The engine queues what Juju fires, in Juju's documented order: a new
+//! unit runs `install`, `relation-created` for each relation of its
+//! application (peers included), `leader-elected` (the leader) or
+//! `leader-settings-changed`, `config-changed`, `start`; once a unit enters
+//! a relation (its `relation-created`), it and each unit on the other side
+//! run `relation-joined` then `relation-changed` for the other. A hook that
+//! changes a databag queues `relation-changed` on every unit that sees it
+//! when the hook succeeds; `leader-set` queues `leader-settings-changed` on
+//! the other units at once. Removing a unit runs `relation-departed`
+//! (`JUJU_DEPARTING_UNIT`; `relation-list` still lists the departing unit
+//! until the hook succeeds, as Juju's does) on both sides, then
+//! `relation-broken`, `stop`
+//! and `remove` on the unit, and elects another leader if it led. A hook
+//! already waiting is not queued twice (Juju's agent reconciles to the
+//! latest state). One hook runs at a time; which unit goes next is drawn
+//! from a seeded generator, so a run is reproducible.
+//!
+//! # When writes take effect
+//!
+//! As in Juju's hook context: `relation-set` and `open-port`/`close-port`
+//! are held and applied only when the hook exits 0 (a failing hook
+//! discards them); `status-set`, `leader-set`, `application-version-set`,
+//! `juju-log` and the action tools take effect at once (they are API calls
+//! of the unit agent in Juju, kept when the hook then fails). A failing
+//! hook puts its unit in error naming the hook; [`Simulation::resolve`]
+//! retries it.
+//!
+//! ```no_run
+//! use charm_sim::{SimConfig, Simulation, locate_tool_program};
+//! let tool = locate_tool_program().expect("charm-sim-tool is built");
+//! let mut sim = Simulation::new(SimConfig::new(tool).with_seed(7)).unwrap();
+//! sim.deploy("webapp", "examples/webapp", "target/debug/webapp", 2).unwrap();
+//! let report = sim.settle(500).unwrap();
+//! println!("{} hooks, {:.0}/s", report.hooks, report.hooks_per_second());
+//! for (name, unit) in sim.model().units {
+//!     println!("{name}: {} ({})", unit.workload, unit.agent);
+//! }
+//! ```
+
+mod engine;
+mod error;
+mod hook;
+pub mod model;
+pub mod protocol;
+mod server;
+mod tools;
+mod world;
+
+pub use engine::{
+    ActionResult, HookRecord, SettleReport, SimConfig, Simulation, locate_tool_program,
+};
+pub use error::SimError;
+pub use hook::Hook;
+pub use tools::TOOLS;
+pub use world::{ActionOutcome, LogEntry};

@@ -1,0 +1,170 @@
+//! A shell-script charm, to watch the hook tools and environment from
+//! inside a hook: what relation-list shows, which variables are set, and
+//! that relation-set is held until the hook succeeds.
+
+mod common;
+
+use std::path::Path;
+
+use charm_sim::model::AgentStatus;
+use common::*;
+
+const SCRIPT: &str = r#"#!/bin/sh
+hook="${JUJU_DISPATCH_PATH#hooks/}"
+list=""
+if [ -n "$JUJU_RELATION_ID" ]; then
+  list=$(relation-list --format=json | tr -d '\n')
+fi
+echo "$JUJU_UNIT_NAME $hook remote=$JUJU_REMOTE_UNIT app=$JUJU_REMOTE_APP departing=$JUJU_DEPARTING_UNIT list=$list host=$CHARM_HOST" >> "$LOG"
+case "$hook" in
+  cluster-relation-joined)
+    printf '{"greeting": "hello from %s"}\n' "$JUJU_UNIT_NAME" | relation-set --file - || exit 3
+    if [ -e "$JUJU_CHARM_DIR/fail-joined" ]; then exit 1; fi
+    ;;
+  install)
+    status-set maintenance "installing" || exit 3
+    is-leader --format=json > "$JUJU_CHARM_DIR/leader.json"
+    ;;
+  start)
+    status-set active "up as $(unit-get private-address)" || exit 3
+    ;;
+esac
+exit 0
+"#;
+
+fn script_charm(dir: &Path, log: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("metadata.yaml"),
+        "name: script\nsummary: s\ndescription: d\npeers:\n  cluster:\n    interface: script-peers\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("config.yaml"), "options: {}\n").unwrap();
+    let binary = dir.join("charm.sh");
+    std::fs::write(
+        &binary,
+        SCRIPT.replace("\"$LOG\"", &format!("{:?}", log.display().to_string())),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    binary
+}
+
+#[test]
+fn hooks_see_the_juju_environment_and_relation_list_as_juju_shows_it() {
+    let mut sim = sim(21);
+    let base = sim.dir().join("script-src");
+    let log = sim.dir().join("hooks.log");
+    let binary = script_charm(&base, &log);
+    sim.deploy("script", &base, &binary, 2).unwrap();
+    let report = sim.settle(100).unwrap();
+    assert!(report.failed.is_empty(), "{:?}", sim.history());
+    let model = sim.model();
+    assert_eq!(model.units["script/0"].workload.message, "up as 10.1.0.2");
+    let leader =
+        std::fs::read_to_string(model.units["script/0"].charm_dir.join("leader.json")).unwrap();
+    assert_eq!(leader, "true\n");
+    let peer = model.relations.values().next().unwrap();
+    assert_eq!(
+        peer.unit_data["script/1"]["greeting"],
+        "hello from script/1"
+    );
+
+    sim.remove_unit("script/1").unwrap();
+    sim.settle(100).unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let find = |prefix: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} in\n{text}"))
+            .to_string()
+    };
+    assert_eq!(
+        find("script/0 cluster-relation-created"),
+        "script/0 cluster-relation-created remote= app=script departing= list=[] host=simulated"
+    );
+    assert_eq!(
+        find("script/0 cluster-relation-joined"),
+        "script/0 cluster-relation-joined remote=script/1 app=script departing= list=[\"script/1\"] host=simulated"
+    );
+    // The departing unit is still listed in its departed hook.
+    assert_eq!(
+        find("script/0 cluster-relation-departed"),
+        "script/0 cluster-relation-departed remote=script/1 app=script departing=script/1 list=[\"script/1\"] host=simulated"
+    );
+    assert_eq!(
+        find("script/1 cluster-relation-broken"),
+        "script/1 cluster-relation-broken remote= app=script departing= list=[] host=simulated"
+    );
+}
+
+#[test]
+fn a_failed_hooks_relation_data_is_discarded_until_the_retry_succeeds() {
+    let mut sim = sim(22);
+    let base = sim.dir().join("script-src");
+    let log = sim.dir().join("hooks.log");
+    let binary = script_charm(&base, &log);
+    sim.deploy("script", &base, &binary, 1).unwrap();
+    sim.settle(100).unwrap();
+    sim.add_unit("script").unwrap();
+    // script/1's joined hook writes, then fails.
+    let marker = sim.model().units["script/1"].charm_dir.join("fail-joined");
+    std::fs::write(&marker, "").unwrap();
+    let report = sim.settle(100).unwrap();
+    assert_eq!(report.in_error, ["script/1"]);
+    let model = sim.model();
+    assert_eq!(
+        model.units["script/1"].agent,
+        AgentStatus::Error("cluster-relation-joined".into())
+    );
+    let peer = model.relations.values().next().unwrap();
+    assert!(!peer.unit_data["script/1"].contains_key("greeting"));
+    // status-set took effect at once, even in the unit now in error.
+    assert_eq!(model.units["script/1"].workload.message, "up as 10.1.0.3");
+    std::fs::remove_file(&marker).unwrap();
+    sim.resolve("script/1").unwrap();
+    let report = sim.settle(100).unwrap();
+    assert!(report.in_error.is_empty());
+    let model = sim.model();
+    let peer = model.relations.values().next().unwrap();
+    assert_eq!(
+        peer.unit_data["script/1"]["greeting"],
+        "hello from script/1"
+    );
+    // The write reached script/0 as a relation-changed.
+    let last0 = sim
+        .history()
+        .iter()
+        .rev()
+        .find(|r| r.unit == "script/0")
+        .unwrap();
+    assert_eq!(last0.name, "cluster-relation-changed");
+}
+
+#[test]
+fn the_tool_outside_a_hook_fails_cleanly() {
+    let tool = env!("CARGO_BIN_EXE_charm-sim-tool");
+    let out = std::process::Command::new(tool)
+        .env_remove("CHARM_SIM_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("ERROR "));
+    // A context no hook has: the simulator refuses it.
+    let sim = sim(23);
+    let link = sim.dir().join("tools").join("is-leader");
+    let out = std::process::Command::new(link)
+        .env("CHARM_SIM_SOCKET", sim.dir().join("tools.sock"))
+        .env("JUJU_CONTEXT_ID", "nobody")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no hook is running"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
