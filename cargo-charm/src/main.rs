@@ -10,6 +10,7 @@ mod error;
 mod flags;
 mod graph;
 mod introspect;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,21 @@ enum Command {
     /// flags a handler sets or clears is only known by running it and is
     /// not drawn yet.
     Graph(graph::Args),
+    /// Run a scenario in a simulated Juju model and print the units' status
+    ///
+    /// SCENARIO is a YAML file of charm-sim's scenario format: the charms
+    /// to deploy (their crate directories, built here with cargo), units,
+    /// relations, config, the steps to run and what to expect at the end.
+    /// Each hook runs the real charm binary, with the hook tools answered
+    /// by the simulator (charm-sim-tool, built from the charm-sim sources
+    /// or taken from CHARM_SIM_TOOL). While hooks run a spinner shows on
+    /// standard error, or with --verbose one line per hook: the unit, the
+    /// hook, the handlers it invoked and why, and the flags it set (+) and
+    /// cleared (-). Then the units are printed as `juju status` lists them
+    /// (application, unit with `*` on the leader, workload status, agent
+    /// status, message), or the report as JSON with --json. Exits non-zero,
+    /// naming them, when an expectation fails or a unit ends in error.
+    Sim(sim::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +81,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Flags(args) => flags::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Sim(args) => sim::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
