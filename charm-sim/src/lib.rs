@@ -56,7 +56,9 @@ mod error;
 mod hook;
 pub mod model;
 pub mod protocol;
+pub mod scenario;
 mod server;
+pub mod stub;
 mod tools;
 mod world;
 
