@@ -18,8 +18,8 @@ use crate::model::{
 };
 use crate::protocol::{CONTEXT_ENV, SOCKET_ENV};
 use crate::server::Server;
-use crate::tools::TOOLS;
 use crate::stub::Stub;
+use crate::tools::TOOLS;
 use crate::world::{ActionOutcome, ActiveHook, Bag, LogEntry, World};
 
 /// How a simulation is set up.
@@ -1020,9 +1020,10 @@ impl Simulation {
         let stub = w.stubs.get(app_of(unit))?.clone();
         let name = w.hook_name(unit, hook);
         let mut pending_data = BTreeMap::new();
-        if let (Some(relation), Some(data)) =
-            (hook.relation(), crate::stub::answer(&w.model, &stub, unit, hook))
-        {
+        if let (Some(relation), Some(data)) = (
+            hook.relation(),
+            crate::stub::answer(&w.model, &stub, unit, hook),
+        ) {
             pending_data.insert((relation, Bag::Unit(unit.to_owned())), data);
         }
         if let Some(u) = w.model.units.get_mut(unit) {

@@ -324,7 +324,7 @@ pub enum ScenarioError {
         step: String,
         /// The simulator's error.
         #[source]
-        source: SimError,
+        source: Box<SimError>,
     },
     /// A unit's state database cannot be read.
     #[error("{}:{}:{}: reading the flags of {unit}: {reason}", path.display(), at.line, at.column)]
@@ -561,12 +561,14 @@ impl Scenario {
         let mut config = SimConfig::new(&options.tool_program).with_seed(seed);
         config.keep_dir = options.keep_dir;
         let start_at = self.steps.first().map(|s| s.at).unwrap_or_default();
-        run.sim = Some(Simulation::new(config).map_err(|source| ScenarioError::Step {
-            path: self.path.clone(),
-            at: start_at,
-            step: "starting the simulation".into(),
-            source,
-        })?);
+        run.sim = Some(
+            Simulation::new(config).map_err(|source| ScenarioError::Step {
+                path: self.path.clone(),
+                at: start_at,
+                step: "starting the simulation".into(),
+                source: Box::new(source),
+            })?,
+        );
         for (index, step) in self.steps.iter().enumerate() {
             (run.on_event)(Event::Step {
                 index,
@@ -640,7 +642,7 @@ impl Run<'_, '_> {
             path: self.scenario.path.clone(),
             at,
             step: step.kind.describe(),
-            source,
+            source: Box::new(source),
         };
         match &step.kind {
             StepKind::Deploy(apps) => {
@@ -837,14 +839,15 @@ impl Run<'_, '_> {
                         problems.push(format!("{name}: no such unit"));
                         continue;
                     };
-                    let flags = read_flags(&u.charm_dir.join(".unit-state.db")).map_err(
-                        |reason| ScenarioError::State {
-                            path: self.scenario.path.clone(),
-                            at: e.at,
-                            unit: name.clone(),
-                            reason,
-                        },
-                    )?;
+                    let flags =
+                        read_flags(&u.charm_dir.join(".unit-state.db")).map_err(|reason| {
+                            ScenarioError::State {
+                                path: self.scenario.path.clone(),
+                                at: e.at,
+                                unit: name.clone(),
+                                reason,
+                            }
+                        })?;
                     for f in set.iter().filter(|f| !flags.contains(*f)) {
                         problems.push(format!("{name}: flag {f} is not set"));
                     }

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use super::node::{Fields, Loc, Node, Res, bad, list};
 use super::{
-    AppSource, AppSpec, Check, Expectation, Scenario, Step, StepKind, TextMatch,
-    DEFAULT_SETTLE_LIMIT,
+    AppSource, AppSpec, Check, DEFAULT_SETTLE_LIMIT, Expectation, Scenario, Step, StepKind,
+    TextMatch,
 };
 use crate::model::{Role, Settings, app_of};
 use crate::stub::{Stub, StubEndpoint, StubRule};
@@ -51,7 +51,9 @@ impl Units {
     }
 
     fn live(&self, unit: &str) -> bool {
-        let number = unit.rsplit_once('/').and_then(|(_, n)| n.parse::<u32>().ok());
+        let number = unit
+            .rsplit_once('/')
+            .and_then(|(_, n)| n.parse::<u32>().ok());
         match (self.apps.get(app_of(unit)), number) {
             (Some((_, live)), Some(n)) => live.contains(&n),
             _ => false,
@@ -183,10 +185,12 @@ impl Parser<'_> {
                         .filter(|a| !self.units.deployed(&a.name))
                         .map(|a| (a.name.clone(), name_at))
                         .collect(),
-                    Some(n @ Node {
-                        kind: super::node::Kind::Str(s),
-                        ..
-                    }) => vec![(s.clone(), n.at)],
+                    Some(
+                        n @ Node {
+                            kind: super::node::Kind::Str(s),
+                            ..
+                        },
+                    ) => vec![(s.clone(), n.at)],
                     Some(n) => n
                         .seq("deploy")?
                         .iter()
@@ -480,6 +484,8 @@ impl Parser<'_> {
                 });
             }
         }
+        // Checked (and reported) in the order of the file.
+        out.sort_by_key(|e| e.at);
         Ok(out)
     }
 }
