@@ -13,13 +13,14 @@ use serde_json::{Map, Value};
 use crate::error::SimError;
 use crate::hook::Hook;
 use crate::model::{
-    AgentStatus, Application, Charm, Model, Relation, RelationEnd, Role, Status, Unit, app_of,
-    check_option, copy_charm_dir, unit_address,
+    AgentStatus, Application, Charm, Endpoint, Model, Relation, RelationEnd, Role, Settings,
+    Status, Unit, app_of, check_option, copy_charm_dir, unit_address,
 };
 use crate::protocol::{CONTEXT_ENV, SOCKET_ENV};
 use crate::server::Server;
+use crate::stub::Stub;
 use crate::tools::TOOLS;
-use crate::world::{ActionOutcome, ActiveHook, LogEntry, World};
+use crate::world::{ActionOutcome, ActiveHook, Bag, LogEntry, World};
 
 /// How a simulation is set up.
 #[derive(Debug, Clone)]
@@ -268,6 +269,127 @@ impl Simulation {
             binary.as_ref().display()
         )))?;
         let charm = Charm::load(charm_dir, binary)?;
+        self.deploy_charm(name, charm, units)
+    }
+
+    /// Deploy `units` units of the stub application `name`: no charm, its
+    /// units' hooks answered by the simulator by `stub`'s rules (see
+    /// [`crate::stub`]). Its peer endpoints get their relations; the first
+    /// unit leads. Returns the new units.
+    pub fn deploy_stub(
+        &mut self,
+        name: &str,
+        stub: Stub,
+        units: u32,
+    ) -> Result<Vec<String>, SimError> {
+        let bad = |reason: String| SimError::Charm {
+            dir: PathBuf::from(format!("<stub {name}>")),
+            reason,
+        };
+        for rule in &stub.rules {
+            if !stub.endpoints.contains_key(&rule.endpoint) {
+                return Err(bad(format!(
+                    "a rule names the endpoint {:?}, which the stub does not have",
+                    rule.endpoint
+                )));
+            }
+        }
+        let endpoints = stub
+            .endpoints
+            .iter()
+            .map(|(n, e)| {
+                if e.interface.is_empty() {
+                    return Err(bad(format!("endpoint {n:?} has no interface")));
+                }
+                Ok((
+                    n.clone(),
+                    Endpoint {
+                        name: n.clone(),
+                        interface: e.interface.clone(),
+                        role: e.role,
+                    },
+                ))
+            })
+            .collect::<Result<_, _>>()?;
+        let charm = Charm {
+            dir: PathBuf::new(),
+            binary: PathBuf::new(),
+            name: name.to_owned(),
+            endpoints,
+            extra_bindings: Vec::new(),
+            options: BTreeMap::new(),
+        };
+        {
+            let mut w = self.world();
+            if w.model.apps.contains_key(name) {
+                return Err(SimError::AppExists(name.to_owned()));
+            }
+            w.stubs.insert(name.to_owned(), stub);
+        }
+        self.deploy_charm(name, charm, units)
+    }
+
+    /// Whether `app` is a stub application.
+    pub fn is_stub(&self, app: &str) -> bool {
+        self.world().stubs.contains_key(app)
+    }
+
+    /// Publish `data` in the unit databag of stub unit `unit` (or of every
+    /// unit of the stub application `unit` names) on each relation of its
+    /// `endpoint`, as if a hook of it had run `relation-set` (an empty
+    /// value deletes a key): the units that see it run
+    /// `relation-changed`.
+    pub fn stub_publish(
+        &mut self,
+        unit: &str,
+        endpoint: &str,
+        data: Settings,
+    ) -> Result<(), SimError> {
+        let mut w = self.world();
+        let app = app_of(unit).to_owned();
+        if !w.stubs.contains_key(&app) {
+            return Err(SimError::NoApp(format!("{app} (not a stub application)")));
+        }
+        let units = if unit.contains('/') {
+            if !w.model.units.contains_key(unit) {
+                return Err(SimError::NoUnit(unit.to_owned()));
+            }
+            vec![unit.to_owned()]
+        } else {
+            w.model.units_of(&app)
+        };
+        let relations: Vec<u32> = w
+            .model
+            .relations
+            .values()
+            .filter(|r| !r.dying && r.end_of(&app).is_some_and(|e| e.endpoint == endpoint))
+            .map(|r| r.id)
+            .collect();
+        for unit in units {
+            let pending_data = relations
+                .iter()
+                .map(|&r| ((r, Bag::Unit(unit.clone())), data.clone()))
+                .collect();
+            w.commit(ActiveHook {
+                token: String::new(),
+                unit,
+                hook: Hook::UpdateStatus,
+                name: "stub-publish".into(),
+                pending_data,
+                pending_ports: Vec::new(),
+                action: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Add the application `name` running `charm` with `units` units.
+    fn deploy_charm(
+        &mut self,
+        name: &str,
+        charm: Charm,
+        units: u32,
+    ) -> Result<Vec<String>, SimError> {
         {
             let mut w = self.world();
             if w.model.apps.contains_key(name) {
@@ -320,8 +442,13 @@ impl Simulation {
             .join("units")
             .join(format!("{app}-{number}"))
             .join("charm");
-        copy_charm_dir(&source, &charm_dir)
-            .map_err(SimError::io(format!("copying the charm for {name}")))?;
+        if w.stubs.contains_key(app) {
+            std::fs::create_dir_all(&charm_dir)
+                .map_err(SimError::io(format!("creating the directory of {name}")))?;
+        } else {
+            copy_charm_dir(&source, &charm_dir)
+                .map_err(SimError::io(format!("copying the charm for {name}")))?;
+        }
         w.model.units.insert(
             name.clone(),
             Unit {
@@ -674,6 +801,13 @@ impl Simulation {
                 .units
                 .get(unit)
                 .ok_or_else(|| SimError::NoUnit(unit.to_owned()))?;
+            if w.stubs.contains_key(&u.app) {
+                return Err(SimError::Action {
+                    unit: unit.to_owned(),
+                    action: name.to_owned(),
+                    reason: "a stub application has no actions".into(),
+                });
+            }
             if let AgentStatus::Error(hook) = &u.agent {
                 return Err(SimError::Action {
                     unit: unit.to_owned(),
@@ -707,6 +841,10 @@ impl Simulation {
     ) -> Result<HookRecord, SimError> {
         let seq = self.seq;
         self.seq += 1;
+        if let Some(record) = self.answer_stub(unit, &hook, seq) {
+            self.history.push(record.clone());
+            return Ok(record);
+        }
         let (is_action, action_out, action_in) = match action {
             Some((outcome, out)) => (true, Some(out), Some(outcome)),
             None => (false, None, None),
@@ -870,6 +1008,49 @@ impl Simulation {
         drop(w);
         self.history.push(record.clone());
         Ok(record)
+    }
+}
+
+impl Simulation {
+    /// Answer `hook` on `unit` if it is a stub's: its publications are
+    /// committed as a successful hook's writes. `None` for a charm's unit.
+    fn answer_stub(&mut self, unit: &str, hook: &Hook, seq: u64) -> Option<HookRecord> {
+        let start = Instant::now();
+        let mut w = self.world();
+        let stub = w.stubs.get(app_of(unit))?.clone();
+        let name = w.hook_name(unit, hook);
+        let mut pending_data = BTreeMap::new();
+        if let (Some(relation), Some(data)) = (
+            hook.relation(),
+            crate::stub::answer(&w.model, &stub, unit, hook),
+        ) {
+            pending_data.insert((relation, Bag::Unit(unit.to_owned())), data);
+        }
+        if let Some(u) = w.model.units.get_mut(unit) {
+            if *hook == Hook::Install {
+                u.workload = Status::new("active", stub.message.clone());
+            }
+            u.agent = AgentStatus::Idle;
+        }
+        w.commit(ActiveHook {
+            token: String::new(),
+            unit: unit.to_owned(),
+            hook: hook.clone(),
+            name: name.clone(),
+            pending_data,
+            pending_ports: Vec::new(),
+            action: None,
+        });
+        Some(HookRecord {
+            seq,
+            unit: unit.to_owned(),
+            name,
+            hook: hook.clone(),
+            code: Some(0),
+            stdout: String::new(),
+            stderr: String::new(),
+            elapsed: start.elapsed(),
+        })
     }
 }
 

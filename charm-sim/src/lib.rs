@@ -39,6 +39,16 @@
 //! hook puts its unit in error naming the hook; [`Simulation::resolve`]
 //! retries it.
 //!
+//! # Stubs and scenarios
+//!
+//! A stub application ([`stub`], [`Simulation::deploy_stub`]) stands for
+//! the far side of a relation without a charm: its units' hooks are
+//! answered by the simulator from rules ("once my databag on `ha` has
+//! received `json_resources`, publish `clustered: yes`"). A [`scenario`]
+//! is a YAML file of applications (charms or stubs), steps and
+//! expectations, loaded with [`scenario::Scenario::load`] and run with
+//! [`scenario::Scenario::run`] into a [`scenario::Report`].
+//!
 //! ```no_run
 //! use charm_sim::{SimConfig, Simulation, locate_tool_program};
 //! let tool = locate_tool_program().expect("charm-sim-tool is built");
@@ -56,7 +66,9 @@ mod error;
 mod hook;
 pub mod model;
 pub mod protocol;
+pub mod scenario;
 mod server;
+pub mod stub;
 mod tools;
 mod world;
 

@@ -70,6 +70,8 @@ pub(crate) struct World {
     /// (unit, tool) → the message the tool fails with.
     pub fail_tools: BTreeMap<(String, String), String>,
     pub logs: Vec<LogEntry>,
+    /// The stub applications, by name: their hooks are answered here.
+    pub stubs: BTreeMap<String, crate::stub::Stub>,
 }
 
 impl World {
