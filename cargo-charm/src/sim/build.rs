@@ -1,59 +1,37 @@
 //! What a scenario run needs built: its charms' binaries and the
 //! simulator's hook-tool program.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::introspect;
+use crate::sim::progress::Progress;
 
 /// The environment variable naming a `charm-sim-tool` to use instead of
 /// building or finding one.
 pub const TOOL_VAR: &str = "CHARM_SIM_TOOL";
 
-/// The charm binaries of a run, gathered as symlinks in one directory (the
-/// charms may come from different cargo target directories); removed when
-/// dropped.
-#[derive(Debug)]
-pub struct Binaries {
-    dir: PathBuf,
-}
-
-impl Binaries {
-    /// The directory holding a link to each charm binary, by its file name.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-}
-
-impl Drop for Binaries {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Build each charm crate of `charm_dirs` with cargo (`cargo build
-/// --manifest-path DIR/Cargo.toml`, the binary found from cargo's JSON
-/// messages) and link the binaries into one directory.
-pub fn charms(charm_dirs: &[PathBuf]) -> Result<Binaries> {
-    let dir = std::env::temp_dir().join(format!("cargo-charm-sim-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::at(&dir, e))?;
-    let binaries = Binaries { dir };
-    for charm_dir in charm_dirs {
-        let canonical = charm_dir
-            .canonicalize()
-            .map_err(|e| Error::at(charm_dir, e))?;
-        let binary = introspect::build_charm(&canonical, true)?;
-        let name = binary
-            .file_name()
-            .ok_or_else(|| Error::at(&binary, "not a file"))?;
-        let link = binaries.dir.join(name);
-        if link.exists() {
-            continue; // the same charm named twice
+/// Build each charm crate of `charms` (the binary name the scenario gives
+/// it, its directory) with cargo (`cargo build --manifest-path
+/// DIR/Cargo.toml`, the binary found from cargo's JSON messages), and map
+/// each name to the binary built.
+/// `progress` is told which charm is being built.
+pub fn charms(
+    charms: &[(&str, &PathBuf)],
+    progress: &Progress,
+) -> Result<BTreeMap<String, PathBuf>> {
+    let mut built = BTreeMap::new();
+    for (name, dir) in charms {
+        if built.contains_key(*name) {
+            continue;
         }
-        std::os::unix::fs::symlink(&binary, &link).map_err(|e| Error::at(&link, e))?;
+        let canonical = dir.canonicalize().map_err(|e| Error::at(dir, e))?;
+        progress.note(&format!("building {}", dir.display()));
+        let binary = introspect::build_charm(&canonical, true)?;
+        built.insert((*name).to_owned(), binary);
     }
-    Ok(binaries)
+    Ok(built)
 }
 
 /// The `charm-sim-tool` program the simulation links its hook tools to:

@@ -12,12 +12,16 @@
 
 pub mod build;
 pub mod progress;
+pub mod shim;
 pub mod status;
 
 use std::path::PathBuf;
 
+use charm_sim::scenario::{AppSource, Binaries, Event, Report, RunOptions, Scenario};
+
 use crate::error::{Error, Result};
-use status::Report;
+use progress::{HookSummary, Progress};
+use shim::LogShim;
 
 /// Arguments of `cargo charm sim`.
 #[derive(Debug, clap::Args)]
@@ -62,16 +66,54 @@ pub fn finish(args: &Args, report: &Report) -> Result<()> {
 
 /// Run `cargo charm sim`.
 pub fn run(args: &Args) -> Result<()> {
-    // Waits for charm_sim::scenario (being merged); until then the parts
-    // are tested on their own.
-    let _ = (
-        build::charms,
-        build::tool_program,
-        progress::Progress::new,
-        finish,
-    );
-    Err(Error::at(
-        &args.scenario,
-        "scenarios are not supported yet (charm_sim::scenario)",
-    ))
+    let scenario = Scenario::load(&args.scenario).map_err(|e| Error(e.to_string()))?;
+    let charms: Vec<(&str, &PathBuf)> = scenario
+        .applications
+        .iter()
+        .filter_map(|a| match &a.source {
+            AppSource::Charm { dir, binary } => Some((binary.as_str(), dir)),
+            AppSource::Stub(_) => None,
+        })
+        .collect();
+    let mut progress = Progress::new(args.verbose);
+    let built = build::charms(&charms, &progress).and_then(|b| Ok((b, build::tool_program()?)));
+    let (binaries, tool) = match built {
+        Ok(built) => built,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
+    // With --verbose, see what each hook logs through the shim.
+    let mut shim = match args.verbose.then(|| LogShim::new(&tool)).transpose() {
+        Ok(shim) => shim,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
+    let program = shim.as_ref().map_or(tool, LogShim::tool_program);
+    let mut options = RunOptions::new(program, Binaries::Map(binaries));
+    options.seed = args.seed;
+    let result = scenario.run_with_events(&options, &mut |event| match event {
+        Event::Step { at, step, .. } => progress.step(at.line, &step.kind.describe()),
+        Event::Hook(record) => {
+            let logged = shim
+                .as_mut()
+                .map(LogShim::take_messages)
+                .unwrap_or_default();
+            let summary = HookSummary::from_log(logged.iter().map(String::as_str));
+            progress.hook(
+                record.seq,
+                &record.unit,
+                &record.name,
+                record.code,
+                &summary,
+            );
+        }
+        Event::Failed(message) => progress.note(&format!("expectation failed: {message}")),
+    });
+    progress.finish();
+    let report = result.map_err(|e| Error(e.to_string()))?;
+    finish(args, &report)
 }

@@ -61,9 +61,10 @@ impl HookSummary {
     }
 }
 
-/// The `--verbose` line of one hook: `#SEQ UNIT HOOK: OUTCOME`, the
-/// handlers (`id (why)`) and the flags (`+set -cleared`). A failed hook
-/// changed no flag (its unit state is not written), so none is listed.
+/// The `--verbose` line of one hook: `#SEQ UNIT HOOK`, `FAILED` if it
+/// failed, the handlers it invoked (`: id (why), ...`) and the flags it
+/// changed (`| flags +set -cleared`). A failed hook changed no flag (its
+/// unit state is not written), so none is listed.
 pub fn hook_line(
     seq: u64,
     unit: &str,
@@ -79,9 +80,7 @@ pub fn hook_line(
         }
         None => line.push_str(" FAILED (killed)"),
     }
-    if summary.handlers.is_empty() {
-        line.push_str(": no handler");
-    } else {
+    if !summary.handlers.is_empty() {
         let handlers: Vec<String> = summary
             .handlers
             .iter()
@@ -125,7 +124,7 @@ impl Progress {
         }
         let bar = ProgressBar::new_spinner();
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} hooks  {msg}")
+            ProgressStyle::with_template("{spinner} {prefix}  {pos} hooks  {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
@@ -147,6 +146,15 @@ impl Progress {
                 bar.inc(1);
                 bar.set_message(format!("{unit} {hook}"));
             }
+        }
+    }
+
+    /// A step of the scenario begins: its line in the file and what it
+    /// does.
+    pub fn step(&self, line: u64, what: &str) {
+        match self {
+            Progress::Verbose => eprintln!("-- line {line}: {what}"),
+            Progress::Spinner(bar) => bar.set_prefix(what.to_owned()),
         }
     }
 
@@ -217,7 +225,7 @@ mod tests {
         );
         assert_eq!(
             hook_line(3, "w/1", "stop", Some(0), &HookSummary::default()),
-            "#3   w/1 stop: no handler"
+            "#3   w/1 stop"
         );
     }
 }

@@ -1,40 +1,9 @@
 //! The end of a run as `juju status` shows it, and what makes it a
 //! failure.
-//!
-//! Until the scenario library is merged, [`Report`] and [`UnitReport`]
-//! stand in for `charm_sim::scenario`'s, with the same fields.
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
-
-/// One unit at the end of a run (stand-in for the scenario library's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnitReport {
-    /// `app/N`.
-    pub unit: String,
-    /// Its application.
-    pub application: String,
-    /// The workload status: `active`, `blocked`, ...
-    pub workload: String,
-    /// The workload status message.
-    pub message: String,
-    /// The agent status: `idle`, or `error: hook failed: "install"`.
-    pub agent: String,
-    /// Whether the unit leads its application.
-    pub leader: bool,
-}
-
-/// The outcome of a scenario run (stand-in for the scenario library's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// Every unit.
-    pub units: Vec<UnitReport>,
-    /// Hooks run.
-    pub hooks_run: usize,
-    /// The scenario's expectations that did not hold, each saying why.
-    pub failed_expectations: Vec<String>,
-}
+use charm_sim::scenario::{Report, UnitReport};
 
 /// The number of `app/N`, for sorting (`app/10` after `app/9`).
 fn unit_number(unit: &str) -> u64 {
@@ -146,6 +115,18 @@ mod tests {
         }
     }
 
+    fn report(units: Vec<UnitReport>, failed_expectations: Vec<String>) -> Report {
+        Report {
+            scenario: "s".into(),
+            seed: 0,
+            units,
+            hooks_run: 5,
+            hooks_failed: 0,
+            failed_expectations,
+            history: vec![],
+        }
+    }
+
     #[test]
     fn the_table_is_sorted_by_application_then_unit_number_with_the_leader_starred() {
         let units = [
@@ -190,21 +171,13 @@ webapp  webapp/10  active    idle   ready
                 "unit b/0 is in error (error: hook failed: \"install\")",
             ]
         );
-        let ok = Report {
-            units: vec![unit("a/0", "active", "", "idle", true)],
-            hooks_run: 3,
-            failed_expectations: vec![],
-        };
+        let ok = report(vec![unit("a/0", "active", "", "idle", true)], vec![]);
         assert!(problems(&ok).is_empty());
     }
 
     #[test]
     fn the_json_has_units_hooks_run_and_failed_expectations() {
-        let report = Report {
-            units: vec![unit("a/0", "active", "ready", "idle", true)],
-            hooks_run: 5,
-            failed_expectations: vec![],
-        };
+        let report = report(vec![unit("a/0", "active", "ready", "idle", true)], vec![]);
         let v: serde_json::Value = serde_json::to_value(&report).unwrap();
         assert_eq!(v["hooks_run"], 5);
         assert_eq!(v["failed_expectations"], serde_json::json!([]));
