@@ -149,8 +149,8 @@ webapp  webapp/10  active    idle   ready
 
     #[test]
     fn problems_name_each_failed_expectation_and_unit_in_error() {
-        let report = Report {
-            units: vec![
+        let problem = report(
+            vec![
                 unit("b/1", "active", "", "idle", false),
                 unit(
                     "b/0",
@@ -161,11 +161,10 @@ webapp  webapp/10  active    idle   ready
                 ),
                 unit("a/0", "active", "", "idle", true),
             ],
-            hooks_run: 7,
-            failed_expectations: vec!["a/0: workload is blocked, expected active".into()],
-        };
+            vec!["a/0: workload is blocked, expected active".into()],
+        );
         assert_eq!(
-            problems(&report),
+            problems(&problem),
             [
                 "expectation failed: a/0: workload is blocked, expected active",
                 "unit b/0 is in error (error: hook failed: \"install\")",
