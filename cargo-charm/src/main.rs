@@ -3,7 +3,7 @@
 //! Installed (`cargo install --path cargo-charm`), cargo runs it as
 //! `cargo charm COMMAND ...`; from a checkout, `cargo run -p cargo-charm --
 //! COMMAND ...`. Each command is a module with its clap arguments and a
-//! `run` function; new commands (`sim`, `new`, `pack`) add a variant to
+//! `run` function; new commands (`new`, `pack`) add a variant to
 //! [`Command`] and a module.
 
 mod error;

@@ -58,10 +58,11 @@ pub fn finish(args: &Args, report: &Report) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
-    Err(Error::at(
-        &args.scenario,
-        format!("the scenario failed:\n  {}", problems.join("\n  ")),
-    ))
+    Err(Error(format!(
+        "the scenario {} failed:\n  {}",
+        args.scenario.display(),
+        problems.join("\n  ")
+    )))
 }
 
 /// Run `cargo charm sim`.
@@ -111,7 +112,11 @@ pub fn run(args: &Args) -> Result<()> {
                 &summary,
             );
         }
-        Event::Failed(message) => progress.note(&format!("expectation failed: {message}")),
+        // Listed again at the end; as it happens only with --verbose.
+        Event::Failed(message) if args.verbose => {
+            progress.note(&format!("expectation failed: {message}"));
+        }
+        Event::Failed(_) => {}
     });
     progress.finish();
     let report = result.map_err(|e| Error(e.to_string()))?;
