@@ -200,6 +200,12 @@ struct Artifact {
 
 /// Build the charm crate in `charm_dir` and return its binary.
 pub fn build(charm_dir: &Path) -> Result<PathBuf> {
+    build_charm(charm_dir, false)
+}
+
+/// Build the charm crate in `charm_dir` (`--quiet` if `quiet`) and return
+/// its binary.
+pub fn build_charm(charm_dir: &Path, quiet: bool) -> Result<PathBuf> {
     let manifest = charm_dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(Error::at(
@@ -208,19 +214,28 @@ pub fn build(charm_dir: &Path) -> Result<PathBuf> {
         ));
     }
     let (package, bin) = charm_binary(&manifest)?;
-    let out = cargo()
-        .args([
-            "build",
-            "--message-format=json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(&manifest)
-        .args(["--package", &package, "--bin", &bin])
+    build_binary(&manifest, &package, &bin, quiet)
+}
+
+/// Build binary `bin` of `package` of the crate or workspace `manifest`
+/// (cargo's own output on our standard error) and return its path, as
+/// cargo's JSON messages give it. `quiet` passes `--quiet`: cargo then
+/// prints only warnings and errors.
+pub fn build_binary(manifest: &Path, package: &str, bin: &str, quiet: bool) -> Result<PathBuf> {
+    let mut command = cargo();
+    command.args(["build", "--message-format=json-render-diagnostics"]);
+    if quiet {
+        command.arg("--quiet");
+    }
+    let out = command
+        .arg("--manifest-path")
+        .arg(manifest)
+        .args(["--package", package, "--bin", bin])
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| Error(format!("cannot run cargo build: {e}")))?;
     if !out.status.success() {
-        return Err(Error::at(&manifest, "cargo build failed (see above)"));
+        return Err(Error::at(manifest, "cargo build failed (see above)"));
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -228,7 +243,7 @@ pub fn build(charm_dir: &Path) -> Result<PathBuf> {
         .filter(|a| a.reason == "compiler-artifact")
         .filter(|a| a.target.as_ref().is_some_and(|t| t.name == bin))
         .find_map(|a| a.executable)
-        .ok_or_else(|| Error::at(&manifest, format!("cargo build made no binary {bin}")))
+        .ok_or_else(|| Error::at(manifest, format!("cargo build made no binary {bin}")))
 }
 
 /// Ask the charm binary `binary` for the registry of the charm in

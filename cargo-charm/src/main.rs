@@ -3,13 +3,14 @@
 //! Installed (`cargo install --path cargo-charm`), cargo runs it as
 //! `cargo charm COMMAND ...`; from a checkout, `cargo run -p cargo-charm --
 //! COMMAND ...`. Each command is a module with its clap arguments and a
-//! `run` function; new commands (`sim`, `new`, `pack`) add a variant to
+//! `run` function; new commands (`new`, `pack`) add a variant to
 //! [`Command`] and a module.
 
 mod error;
 mod flags;
 mod graph;
 mod introspect;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -52,9 +53,28 @@ enum Command {
     /// flags a handler sets or clears is only known by running it and is
     /// not drawn yet.
     Graph(graph::Args),
+    /// Run a scenario in a simulated Juju model and print the units' status
+    ///
+    /// SCENARIO is a YAML file of charm-sim's scenario format: the charms
+    /// to deploy (their crate directories, built here with cargo), units,
+    /// relations, config, the steps to run and what to expect at the end.
+    /// Each hook runs the real charm binary, with the hook tools answered
+    /// by the simulator (charm-sim-tool, built from the charm-sim sources
+    /// or taken from CHARM_SIM_TOOL). While hooks run a spinner shows on
+    /// standard error, or with --verbose one line per hook: the unit, the
+    /// hook, the handlers it invoked and why, and the flags it set (+) and
+    /// cleared (-). Then the units are printed as `juju status` lists them
+    /// (application, unit with `*` on the leader, workload status, agent
+    /// status, message), or the report as JSON with --json. Exits non-zero,
+    /// naming them, when an expectation fails or a unit ends in error.
+    Sim(sim::Args),
 }
 
 fn main() -> ExitCode {
+    // `sim --verbose` links the hook tools to this program (see sim::shim).
+    if let Some(code) = sim::shim::run_as_tool() {
+        return code;
+    }
     // Cargo runs `cargo-charm charm ARGS...` for `cargo charm ARGS...`;
     // drop that word so that both ways of starting it parse alike.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -65,6 +85,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Flags(args) => flags::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Sim(args) => sim::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,124 @@
+//! `cargo charm sim`: run a scenario in a simulated Juju model.
+//!
+//! The scenario (a YAML file of `charm_sim::scenario`) names the charm
+//! directories it deploys; each is built with cargo, the simulator's
+//! `charm-sim-tool` too, then the scenario runs its steps on the real
+//! charm binaries. While hooks run, a spinner (or, with `--verbose`, one
+//! line per hook: unit, hook, handlers invoked and why, flags changed) goes
+//! to standard error; at the end the units are printed as `juju status`
+//! lists them, or the report as JSON with `--json`. The command fails when
+//! an expectation of the scenario fails or a unit ends in error, saying
+//! which.
+
+pub mod build;
+pub mod progress;
+pub mod shim;
+pub mod status;
+
+use std::path::PathBuf;
+
+use charm_sim::scenario::{AppSource, Binaries, Event, Report, RunOptions, Scenario};
+
+use crate::error::{Error, Result};
+use progress::{HookSummary, Progress};
+use shim::LogShim;
+
+/// Arguments of `cargo charm sim`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file (YAML).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Print one line per hook as it runs: unit, hook, the handlers it
+    /// invoked and why, the flags it set (+) and cleared (-).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print the report as JSON (units, hooks_run, failed_expectations)
+    /// instead of the status table.
+    #[arg(long)]
+    pub json: bool,
+    /// The seed of the units' interleaving, instead of the scenario's.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// Print `report` (the status table, or JSON with `json`) and fail if an
+/// expectation failed or a unit is in error.
+pub fn finish(args: &Args, report: &Report) -> Result<()> {
+    if args.json {
+        let json = serde_json::to_string_pretty(report)
+            .map_err(|e| Error(format!("cannot write the report as JSON: {e}")))?;
+        println!("{json}");
+    } else {
+        print!("{}", status::table(&report.units));
+        println!();
+        println!("{} hooks run", report.hooks_run);
+    }
+    let problems = status::problems(report);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error(format!(
+        "the scenario {} failed:\n  {}",
+        args.scenario.display(),
+        problems.join("\n  ")
+    )))
+}
+
+/// Run `cargo charm sim`.
+pub fn run(args: &Args) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario).map_err(|e| Error(e.to_string()))?;
+    let charms: Vec<(&str, &PathBuf)> = scenario
+        .applications
+        .iter()
+        .filter_map(|a| match &a.source {
+            AppSource::Charm { dir, binary } => Some((binary.as_str(), dir)),
+            AppSource::Stub(_) => None,
+        })
+        .collect();
+    let mut progress = Progress::new(args.verbose);
+    let built = build::charms(&charms, &progress).and_then(|b| Ok((b, build::tool_program()?)));
+    let (binaries, tool) = match built {
+        Ok(built) => built,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
+    // With --verbose, see what each hook logs through the shim.
+    let mut shim = match args.verbose.then(|| LogShim::new(&tool)).transpose() {
+        Ok(shim) => shim,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
+    let program = shim.as_ref().map_or(tool, LogShim::tool_program);
+    let mut options = RunOptions::new(program, Binaries::Map(binaries));
+    options.seed = args.seed;
+    let result = scenario.run_with_events(&options, &mut |event| match event {
+        Event::Step { at, step, .. } => progress.step(at.line, &step.kind.describe()),
+        Event::Hook(record) => {
+            let logged = shim
+                .as_mut()
+                .map(LogShim::take_messages)
+                .unwrap_or_default();
+            let summary = HookSummary::from_log(logged.iter().map(String::as_str));
+            progress.hook(
+                record.seq,
+                &record.unit,
+                &record.name,
+                record.code,
+                &summary,
+            );
+        }
+        // Listed again at the end; as it happens only with --verbose.
+        Event::Failed(message) if args.verbose => {
+            progress.note(&format!("expectation failed: {message}"));
+        }
+        Event::Failed(_) => {}
+    });
+    progress.finish();
+    let report = result.map_err(|e| Error(e.to_string()))?;
+    finish(args, &report)
+}
