@@ -71,10 +71,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // `sim --verbose` links the hook tools to this program (see sim::shim).
-    if let Some(code) = sim::shim::run_as_tool() {
-        return code;
-    }
     // Cargo runs `cargo-charm charm ARGS...` for `cargo charm ARGS...`;
     // drop that word so that both ways of starting it parse alike.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();

@@ -88,6 +88,8 @@ pub struct HookRecord {
     pub stderr: String,
     /// How long it ran.
     pub elapsed: Duration,
+    /// What it logged with `juju-log`, as (level, message), in order.
+    pub logs: Vec<(String, String)>,
 }
 
 impl HookRecord {
@@ -849,6 +851,7 @@ impl Simulation {
             Some((outcome, out)) => (true, Some(out), Some(outcome)),
             None => (false, None, None),
         };
+        let logs_from;
         let (mut command, name) = {
             let mut w = self.world();
             let name = w.hook_name(unit, &hook);
@@ -934,6 +937,7 @@ impl Simulation {
             if let Some(u) = w.model.units.get_mut(unit) {
                 u.agent = agent;
             }
+            logs_from = w.logs.len();
             w.active = Some(ActiveHook {
                 token,
                 unit: unit.to_owned(),
@@ -969,6 +973,14 @@ impl Simulation {
                 });
             }
         };
+        let logs = w
+            .logs
+            .get(logs_from..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|l| l.unit == unit && l.hook == name)
+            .map(|l| (l.level.clone(), l.message.clone()))
+            .collect();
         let record = HookRecord {
             seq,
             unit: unit.to_owned(),
@@ -978,6 +990,7 @@ impl Simulation {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             elapsed,
+            logs,
         };
         if let (Some(out), Some(active)) = (action_out, active.as_ref()) {
             *out = active.action.clone();
@@ -1050,6 +1063,7 @@ impl Simulation {
             stdout: String::new(),
             stderr: String::new(),
             elapsed: start.elapsed(),
+            logs: Vec::new(),
         })
     }
 }

@@ -12,7 +12,6 @@
 
 pub mod build;
 pub mod progress;
-pub mod shim;
 pub mod status;
 
 use std::path::PathBuf;
@@ -21,7 +20,6 @@ use charm_sim::scenario::{AppSource, Binaries, Event, Report, RunOptions, Scenar
 
 use crate::error::{Error, Result};
 use progress::{HookSummary, Progress};
-use shim::LogShim;
 
 /// Arguments of `cargo charm sim`.
 #[derive(Debug, clap::Args)]
@@ -85,25 +83,12 @@ pub fn run(args: &Args) -> Result<()> {
             return Err(e);
         }
     };
-    // With --verbose, see what each hook logs through the shim.
-    let mut shim = match args.verbose.then(|| LogShim::new(&tool)).transpose() {
-        Ok(shim) => shim,
-        Err(e) => {
-            progress.finish();
-            return Err(e);
-        }
-    };
-    let program = shim.as_ref().map_or(tool, LogShim::tool_program);
-    let mut options = RunOptions::new(program, Binaries::Map(binaries));
+    let mut options = RunOptions::new(tool, Binaries::Map(binaries));
     options.seed = args.seed;
     let result = scenario.run_with_events(&options, &mut |event| match event {
         Event::Step { at, step, .. } => progress.step(at.line, &step.kind.describe()),
         Event::Hook(record) => {
-            let logged = shim
-                .as_mut()
-                .map(LogShim::take_messages)
-                .unwrap_or_default();
-            let summary = HookSummary::from_log(logged.iter().map(String::as_str));
+            let summary = HookSummary::from_log(record.logs.iter().map(|(_, m)| m.as_str()));
             progress.hook(
                 record.seq,
                 &record.unit,
