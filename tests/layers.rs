@@ -1,7 +1,7 @@
 //! The layering of the library crates, checked from their source files.
 //!
 //! What is checked, for `charm-runtime`, `charm-macros`, `charm-names`,
-//! `charm-interfaces` and `charm-openstack`:
+//! `charm-interfaces`, `charm-openstack`, `charm-sim` and `cargo-charm`:
 //!
 //! 1. **No cycle between files.** Within each crate, a file imports
 //!    another when it names a path into it: `crate::a::b::Item` or
@@ -39,6 +39,8 @@ const CRATES: &[(&str, &[&str])] = &[
     ("charm-names", &[]),
     ("charm-interfaces", &[]),
     ("charm-openstack", &[]),
+    ("charm-sim", &[]),
+    ("cargo-charm", &[]),
 ];
 
 // ---------------------------------------------------------------------------
