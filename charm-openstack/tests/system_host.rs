@@ -4,18 +4,26 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use charm_openstack::host::{Host, HostError, ServiceOp, SystemHost};
 
+/// One test at a time: a test writes a stand-in tool and runs it; if
+/// another thread forked between the write and the close, the child
+/// would hold the file open for writing and running it would fail with
+/// "text file busy" (ETXTBSY).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// A scratch directory holding stand-in tools, removed when dropped.
-struct Tools(PathBuf);
+struct Tools(PathBuf, #[allow(dead_code)] MutexGuard<'static, ()>);
 
 impl Tools {
     fn new(name: &str) -> Self {
+        let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let dir = std::env::temp_dir().join(format!("system-host-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
+        Self(dir, guard)
     }
 
     /// A stand-in `name` running `body` (sh), which logs its arguments.

@@ -32,6 +32,15 @@ esac
 exit 0
 "#;
 
+/// One test at a time: a test writes a script and runs it while other
+/// threads fork; a child forked between the write and the close would
+/// hold the script open for writing, and running it would fail with "text
+/// file busy" (ETXTBSY).
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn script_charm(dir: &Path, log: &Path) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
@@ -53,6 +62,7 @@ fn script_charm(dir: &Path, log: &Path) -> std::path::PathBuf {
 
 #[test]
 fn hooks_see_the_juju_environment_and_relation_list_as_juju_shows_it() {
+    let _one = one_at_a_time();
     let mut sim = sim(21);
     let base = sim.dir().join("script-src");
     let log = sim.dir().join("hooks.log");
@@ -103,6 +113,7 @@ fn hooks_see_the_juju_environment_and_relation_list_as_juju_shows_it() {
 
 #[test]
 fn a_failed_hooks_relation_data_is_discarded_until_the_retry_succeeds() {
+    let _one = one_at_a_time();
     let mut sim = sim(22);
     let base = sim.dir().join("script-src");
     let log = sim.dir().join("hooks.log");
@@ -146,6 +157,7 @@ fn a_failed_hooks_relation_data_is_discarded_until_the_retry_succeeds() {
 
 #[test]
 fn the_tool_outside_a_hook_fails_cleanly() {
+    let _one = one_at_a_time();
     let tool = env!("CARGO_BIN_EXE_charm-sim-tool");
     let out = std::process::Command::new(tool)
         .env_remove("CHARM_SIM_SOCKET")
