@@ -220,7 +220,10 @@ fn main() -> ExitCode {
     let charm = build_charm();
     let mut runs = Vec::new();
     for &units in &options.units {
-        eprintln!("settling {units} units of {APP} (seed {}) ...", options.seed);
+        eprintln!(
+            "settling {units} units of {APP} (seed {}) ...",
+            options.seed
+        );
         match run(&charm, units, &options) {
             Ok(r) => runs.push(r),
             Err(e) => {
