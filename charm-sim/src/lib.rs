@@ -78,4 +78,5 @@ pub use engine::{
 pub use error::SimError;
 pub use hook::Hook;
 pub use tools::TOOLS;
+pub use tools::flags as toolargs;
 pub use world::{ActionOutcome, LogEntry};

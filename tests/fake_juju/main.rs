@@ -52,6 +52,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use charm_sim::toolargs::{
+    APP, FORMAT, Fail, Flag, Parsed, RELATION, check_empty, failed, key_values, parse, usage,
+};
 use serde_json::{Map, Value, json};
 
 fn main() -> ExitCode {
@@ -91,7 +94,7 @@ fn main() -> ExitCode {
         }
         Err(fail) => {
             eprintln!("ERROR {}", fail.message);
-            ExitCode::from(fail.code)
+            ExitCode::from(u8::try_from(fail.code).unwrap_or(1))
         }
     }
 }
@@ -153,151 +156,8 @@ impl Files {
 // ---------------------------------------------------------------------------
 // Failures, as juju/cmd reports them.
 
-/// A tool's failure: `ERROR <message>` on stderr and the exit code.
-#[derive(Debug)]
-struct Fail {
-    code: u8,
-    message: String,
-}
-
-/// Bad arguments (juju/cmd: an error from `Init` or flag parsing): exit 2.
-fn usage(message: impl Into<String>) -> Fail {
-    Fail {
-        code: 2,
-        message: message.into(),
-    }
-}
-
-/// A failure while running: exit 1.
-fn failed(message: impl Into<String>) -> Fail {
-    Fail {
-        code: 1,
-        message: message.into(),
-    }
-}
-
-/// juju/cmd's `CheckEmpty`.
-fn check_empty(rest: &[String]) -> Result<(), Fail> {
-    if rest.is_empty() {
-        return Ok(());
-    }
-    let quoted: Vec<String> = rest
-        .iter()
-        .map(|a| Value::from(a.as_str()).to_string())
-        .collect();
-    Err(usage(format!("unrecognized args: [{}]", quoted.join(" "))))
-}
-
 // ---------------------------------------------------------------------------
-// gnuflag.
-
-/// A flag: its names (`["r", "relation"]`) and whether it takes a value.
-struct Flag {
-    names: &'static [&'static str],
-    value: bool,
-}
-
-const FORMAT: Flag = Flag {
-    names: &["format"],
-    value: true,
-};
-const RELATION: Flag = Flag {
-    names: &["r", "relation"],
-    value: true,
-};
-const APP: Flag = Flag {
-    names: &["app"],
-    value: false,
-};
-
-/// Parsed arguments: flags by their first name, and the positional rest.
-struct Parsed {
-    flags: BTreeMap<&'static str, String>,
-    args: Vec<String>,
-}
-
-impl Parsed {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.flags.get(name).map(String::as_str)
-    }
-
-    fn on(&self, name: &str) -> bool {
-        self.get(name) == Some("true")
-    }
-}
-
-/// Parse like gnuflag with interspersed flags allowed (juju/cmd's default).
-fn parse(argv: &[String], spec: &[Flag]) -> Result<Parsed, Fail> {
-    let lookup = |name: &str| {
-        spec.iter()
-            .find(|f| f.names.contains(&name))
-            .ok_or_else(|| {
-                let dashes = if name.chars().count() > 1 { "--" } else { "-" };
-                usage(format!("flag provided but not defined: {dashes}{name}"))
-            })
-    };
-    let mut parsed = Parsed {
-        flags: BTreeMap::new(),
-        args: Vec::new(),
-    };
-    let mut i = 0;
-    while i < argv.len() {
-        let arg = &argv[i];
-        i += 1;
-        if arg == "--" {
-            parsed.args.extend(argv[i..].iter().cloned());
-            break;
-        }
-        if arg == "-" || !arg.starts_with('-') {
-            parsed.args.push(arg.clone());
-            continue;
-        }
-        if let Some(long) = arg.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((name, value)) => (name, Some(value.to_owned())),
-                None => (long, None),
-            };
-            if name.is_empty() {
-                return Err(usage(format!("empty flag in argument {arg:?}")));
-            }
-            let flag = lookup(name)?;
-            let value = match (flag.value, inline) {
-                (_, Some(value)) => value,
-                (false, None) => "true".to_owned(),
-                (true, None) => match argv.get(i) {
-                    Some(value) => {
-                        i += 1;
-                        value.clone()
-                    }
-                    None => return Err(usage(format!("flag needs an argument: --{name}"))),
-                },
-            };
-            parsed.flags.insert(flag.names[0], value);
-            continue;
-        }
-        // One or more single-letter flags; a value may follow directly.
-        let mut rest = &arg[1..];
-        while let Some(c) = rest.chars().next() {
-            rest = &rest[c.len_utf8()..];
-            let name = c.to_string();
-            let flag = lookup(&name)?;
-            if !flag.value {
-                parsed.flags.insert(flag.names[0], "true".to_owned());
-                continue;
-            }
-            let value = if !rest.is_empty() {
-                std::mem::take(&mut rest).to_owned()
-            } else if let Some(value) = argv.get(i) {
-                i += 1;
-                value.clone()
-            } else {
-                return Err(usage(format!("flag needs an argument: -{name}")));
-            };
-            parsed.flags.insert(flag.names[0], value);
-        }
-    }
-    Ok(parsed)
-}
+// gnuflag: the simulator's parser (`charm_sim::toolargs`), one for both.
 
 /// `--format`: the fake prints JSON only.
 fn check_format(parsed: &Parsed) -> Result<(), Fail> {
@@ -311,27 +171,6 @@ fn check_format(parsed: &Parsed) -> Result<(), Fail> {
         ))),
         None => Err(usage("fake-hook-tool prints only --format=json")),
     }
-}
-
-/// `juju/utils/keyvalues.Parse(args, true)`: split on the first `=`, trim
-/// key and value, skip empty arguments, no duplicates.
-fn key_values(args: &[String]) -> Result<BTreeMap<String, String>, Fail> {
-    let mut out = BTreeMap::new();
-    for arg in args.iter().filter(|a| !a.is_empty()) {
-        let (key, value) = arg
-            .split_once('=')
-            .ok_or_else(|| usage(format!("expected \"key=value\", got {arg:?}")))?;
-        let (key, value) = (key.trim(), value.trim());
-        if key.is_empty() {
-            return Err(usage(format!(
-                "expected \"key=value\", got \"{key}={value}\""
-            )));
-        }
-        if out.insert(key.to_owned(), value.to_owned()).is_some() {
-            return Err(usage(format!("key {key:?} specified more than once")));
-        }
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------

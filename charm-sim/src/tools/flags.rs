@@ -1,5 +1,7 @@
 //! gnuflag as Juju's hook tools use it: flags anywhere ("interspersed"),
-//! `--` ends them, `-r x`, `-rx`, `--flag=value`, `--flag value`.
+//! `--` ends them, `-r x`, `-rx`, `--flag=value`, `--flag value`; and the
+//! errors the tools end with. Shared by the simulator's tool program and
+//! the workspace tests' fake hook tools (`charm_sim::toolargs`).
 
 use std::collections::BTreeMap;
 
@@ -7,13 +9,15 @@ use serde_json::Value;
 
 /// A tool's failure: exit code and message (`ERROR <message>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Fail {
+pub struct Fail {
+    /// The exit code: 2 for bad arguments, 1 for a failure while running.
     pub code: i32,
+    /// The message, printed as `ERROR <message>`.
     pub message: String,
 }
 
 /// Bad arguments (juju/cmd: an error from `Init` or flag parsing): exit 2.
-pub(crate) fn usage(message: impl Into<String>) -> Fail {
+pub fn usage(message: impl Into<String>) -> Fail {
     Fail {
         code: 2,
         message: message.into(),
@@ -21,7 +25,7 @@ pub(crate) fn usage(message: impl Into<String>) -> Fail {
 }
 
 /// A failure while running: exit 1.
-pub(crate) fn failed(message: impl Into<String>) -> Fail {
+pub fn failed(message: impl Into<String>) -> Fail {
     Fail {
         code: 1,
         message: message.into(),
@@ -29,7 +33,7 @@ pub(crate) fn failed(message: impl Into<String>) -> Fail {
 }
 
 /// juju/cmd's `CheckEmpty`.
-pub(crate) fn check_empty(rest: &[String]) -> Result<(), Fail> {
+pub fn check_empty(rest: &[String]) -> Result<(), Fail> {
     if rest.is_empty() {
         return Ok(());
     }
@@ -41,26 +45,31 @@ pub(crate) fn check_empty(rest: &[String]) -> Result<(), Fail> {
 }
 
 /// A flag: its names (`["r", "relation"]`) and whether it takes a value.
-pub(crate) struct Flag {
+pub struct Flag {
+    /// Its names, the first the one it is stored under.
     pub names: &'static [&'static str],
+    /// Whether it takes a value.
     pub value: bool,
 }
 
-pub(crate) const FORMAT: Flag = Flag {
+/// `--format`.
+pub const FORMAT: Flag = Flag {
     names: &["format"],
     value: true,
 };
-pub(crate) const RELATION: Flag = Flag {
+/// `-r`, `--relation`.
+pub const RELATION: Flag = Flag {
     names: &["r", "relation"],
     value: true,
 };
-pub(crate) const APP: Flag = Flag {
+/// `--app`.
+pub const APP: Flag = Flag {
     names: &["app"],
     value: false,
 };
 
 /// A boolean flag.
-pub(crate) const fn switch(names: &'static [&'static str]) -> Flag {
+pub const fn switch(names: &'static [&'static str]) -> Flag {
     Flag {
         names,
         value: false,
@@ -68,28 +77,32 @@ pub(crate) const fn switch(names: &'static [&'static str]) -> Flag {
 }
 
 /// A flag with a value.
-pub(crate) const fn valued(names: &'static [&'static str]) -> Flag {
+pub const fn valued(names: &'static [&'static str]) -> Flag {
     Flag { names, value: true }
 }
 
 /// Parsed arguments: flags by their first name, and the positional rest.
-pub(crate) struct Parsed {
+pub struct Parsed {
+    /// The flags given, by their first name (`"true"` for a switch).
     pub flags: BTreeMap<&'static str, String>,
+    /// The positional arguments.
     pub args: Vec<String>,
 }
 
 impl Parsed {
+    /// The value of the flag `name`, if given.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.flags.get(name).map(String::as_str)
     }
 
+    /// Whether the switch `name` was given.
     pub fn on(&self, name: &str) -> bool {
         self.get(name) == Some("true")
     }
 }
 
 /// Parse like gnuflag with interspersed flags allowed (juju/cmd's default).
-pub(crate) fn parse(argv: &[String], spec: &[Flag]) -> Result<Parsed, Fail> {
+pub fn parse(argv: &[String], spec: &[Flag]) -> Result<Parsed, Fail> {
     let lookup = |name: &str| {
         spec.iter()
             .find(|f| f.names.contains(&name))
@@ -163,7 +176,7 @@ pub(crate) fn parse(argv: &[String], spec: &[Flag]) -> Result<Parsed, Fail> {
 
 /// `juju/utils/keyvalues.Parse(args, true)`: split on the first `=`, trim
 /// key and value, skip empty arguments, no duplicates.
-pub(crate) fn key_values(args: &[String]) -> Result<BTreeMap<String, String>, Fail> {
+pub fn key_values(args: &[String]) -> Result<BTreeMap<String, String>, Fail> {
     let mut out = BTreeMap::new();
     for arg in args.iter().filter(|a| !a.is_empty()) {
         let (key, value) = arg
@@ -184,14 +197,17 @@ pub(crate) fn key_values(args: &[String]) -> Result<BTreeMap<String, String>, Fa
 
 /// The output format a tool was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
+pub enum Format {
+    /// `smart`, the default.
     Smart,
+    /// `yaml`.
     Yaml,
+    /// `json`.
     Json,
 }
 
 /// `--format`: `smart` (the default), `yaml` or `json`.
-pub(crate) fn format_of(parsed: &Parsed) -> Result<Format, Fail> {
+pub fn format_of(parsed: &Parsed) -> Result<Format, Fail> {
     match parsed.get("format") {
         None | Some("smart") => Ok(Format::Smart),
         Some("yaml") => Ok(Format::Yaml),
@@ -205,7 +221,7 @@ pub(crate) fn format_of(parsed: &Parsed) -> Result<Format, Fail> {
 /// `value` printed in `format`, as juju/cmd's formatters print it: JSON on
 /// one line; smart prints a string bare, a bool as `True`/`False`, a list
 /// one item a line, nothing for null; YAML (and smart, for maps) as YAML.
-pub(crate) fn render(value: &Value, format: Format) -> String {
+pub fn render(value: &Value, format: Format) -> String {
     match format {
         Format::Json => format!("{value}\n"),
         Format::Smart => match value {

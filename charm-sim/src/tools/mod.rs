@@ -12,7 +12,7 @@
 //! `juju-log` and the action tools act at once, as they are API calls of
 //! the unit agent in Juju, kept even if the hook then fails.
 
-mod flags;
+pub mod flags;
 
 use std::collections::BTreeMap;
 use std::path::Path;
