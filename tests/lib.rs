@@ -3,30 +3,9 @@
 
 use std::path::Path;
 
-/// The hook tools `fake_juju/main.rs` plays.
-pub const HOOK_TOOLS: &[&str] = &[
-    "relation-ids",
-    "relation-list",
-    "relation-get",
-    "relation-set",
-    "config-get",
-    "is-leader",
-    "leader-get",
-    "leader-set",
-    "status-set",
-    "status-get",
-    "application-version-set",
-    "unit-get",
-    "network-get",
-    "open-port",
-    "close-port",
-    "opened-ports",
-    "juju-log",
-    "action-get",
-    "action-set",
-    "action-fail",
-    "action-log",
-];
+/// The hook tools `fake_juju/main.rs` plays: the simulator's
+/// (`charm_sim::TOOLS`).
+pub use charm_sim::TOOLS as HOOK_TOOLS;
 
 /// Fill `dir` with one symlink per hook tool, each pointing at the fake
 /// tool program `fake` (`env!("CARGO_BIN_EXE_fake-hook-tool")` in a test).

@@ -53,7 +53,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use charm_sim::toolargs::{
-    APP, FORMAT, Fail, Flag, Parsed, RELATION, check_empty, failed, key_values, parse, usage,
+    APP, FORMAT, Fail, Flag, Parsed, RELATION, check_empty, failed, key_values, parse,
+    settings_file, usage,
 };
 use serde_json::{Map, Value, json};
 
@@ -936,69 +937,4 @@ fn parse_port(text: &str) -> Result<String, Fail> {
     } else {
         format!("{from}-{to}/{protocol}")
     })
-}
-
-/// The YAML map of `relation-set --file`: a JSON object of strings (what
-/// `ProcessBackend` sends), or simple `key: value` lines (values plain,
-/// `"double"` or `'single'` quoted). Like go-yaml into `map[string]string`,
-/// a non-string value is an error.
-///
-/// go-yaml's reader refuses raw control characters (all but tab, LF, CR),
-/// DEL, the C1 controls, U+FFFE and U+FFFF, and folds the raw line breaks
-/// NEL, U+2028 and U+2029 inside a quoted scalar (changing the value); the
-/// fake refuses all of these raw, and a raw BOM, so that a JSON document
-/// that is not also faithful YAML fails here as it would (or would be
-/// mangled) under Juju. Escaped (`\uXXXX`) they are fine.
-fn settings_file(text: &str) -> Result<BTreeMap<String, String>, Fail> {
-    let unsafe_raw = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-            || matches!(
-                c,
-                '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
-            )
-    };
-    if let Some(c) = text.chars().find(|c| unsafe_raw(*c)) {
-        return Err(failed(format!(
-            "yaml: control characters are not allowed (raw U+{:04X})",
-            u32::from(c)
-        )));
-    }
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    if text.starts_with('{') {
-        let map: Map<String, Value> = serde_json::from_str(text)
-            .map_err(|e| failed(format!("yaml: cannot parse the settings: {e}")))?;
-        return map
-            .into_iter()
-            .map(|(key, value)| match value {
-                Value::String(s) => Ok((key, s)),
-                other => Err(failed(format!(
-                    "yaml: unmarshal errors: cannot unmarshal {other} into string for key {key:?}"
-                ))),
-            })
-            .collect();
-    }
-    // Anything else is YAML, as charmhelpers writes it (`yaml.safe_dump`).
-    // Juju decodes it into map[string]string: scalars become their text,
-    // null becomes "" (which deletes the key).
-    let map: BTreeMap<String, Value> = serde_saphyr::from_str(text)
-        .map_err(|e| failed(format!("yaml: cannot parse the settings: {e}")))?;
-    map.into_iter()
-        .map(|(key, value)| {
-            let text = match value {
-                Value::String(s) => s,
-                Value::Null => String::new(),
-                Value::Bool(b) => b.to_string(),
-                Value::Number(n) => n.to_string(),
-                other => {
-                    return Err(failed(format!(
-                        "yaml: unmarshal errors: cannot unmarshal {other} into string for key {key:?}"
-                    )));
-                }
-            };
-            Ok((key, text))
-        })
-        .collect()
 }

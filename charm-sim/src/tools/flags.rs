@@ -195,6 +195,61 @@ pub fn key_values(args: &[String]) -> Result<BTreeMap<String, String>, Fail> {
     Ok(out)
 }
 
+/// The YAML map `relation-set --file` (and `leader-set`) reads: a JSON
+/// object (what `ProcessBackend` sends; JSON is YAML) or YAML as
+/// charmhelpers writes it. As go-yaml decodes it into Juju's
+/// `map[string]string`, scalars become their text and null becomes ""
+/// (which deletes the key); a list or map value is an error.
+///
+/// go-yaml's reader refuses raw control characters (all but tab, LF, CR),
+/// DEL, the C1 controls, U+FFFE and U+FFFF, and folds the raw line breaks
+/// NEL, U+2028 and U+2029 inside a quoted scalar (changing the value);
+/// these are refused raw here, and a raw BOM too, so that a document that
+/// is not faithful YAML fails as it would (or would be mangled) under
+/// Juju. Escaped (`\uXXXX`) they are fine.
+pub fn settings_file(text: &str) -> Result<BTreeMap<String, String>, Fail> {
+    let unsafe_raw = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+            )
+    };
+    if let Some(c) = text.chars().find(|c| unsafe_raw(*c)) {
+        return Err(failed(format!(
+            "yaml: control characters are not allowed (raw U+{:04X})",
+            u32::from(c)
+        )));
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let map: BTreeMap<String, Value> = if text.starts_with('{') {
+        serde_json::from_str(text)
+            .map_err(|e| failed(format!("yaml: cannot parse the settings: {e}")))?
+    } else {
+        serde_saphyr::from_str(text)
+            .map_err(|e| failed(format!("yaml: cannot parse the settings: {e}")))?
+    };
+    map.into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                Value::String(s) => s,
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                other => {
+                    return Err(failed(format!(
+                        "yaml: unmarshal errors: cannot unmarshal {other} into string for key {key:?}"
+                    )));
+                }
+            };
+            Ok((key, text))
+        })
+        .collect()
+}
+
 /// The output format a tool was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
