@@ -38,6 +38,8 @@
 //! );
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod conversation;
 pub mod gluster_peer;
 pub mod hacluster;

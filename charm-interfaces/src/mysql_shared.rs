@@ -118,6 +118,41 @@ pub enum MysqlSharedError {
 }
 
 /// The `mysql-shared` endpoint of a client charm (`requires`).
+///
+/// A handler argument on its flags (`{endpoint_name}.connected`,
+/// `.available`, ...):
+///
+/// ```
+/// use charm_interfaces::mysql_shared::MysqlShared;
+/// use charm_runtime::Registry;
+/// use charm_runtime::harness::{Context, Event, Relation, State};
+/// use charm_runtime::metadata::Metadata;
+/// use charm_runtime::prelude::*;
+///
+/// #[when("shared-db.connected")]
+/// fn request_database(db: &MysqlShared) -> Result<(), Error> {
+///     db.configure("app", "app-user", None)?;
+///     Ok(())
+/// }
+///
+/// # fn main() {
+/// let metadata = "name: app\nrequires:\n  shared-db: {interface: mysql-shared}\n";
+/// // The interface's handlers, then this charm's.
+/// let registry = |meta: &Metadata| {
+///     let mut registry = Registry::for_charm("charm_interfaces::mysql_shared", meta)?;
+///     registry.add_charm_inventory(module_path!(), meta)?;
+///     Ok(registry)
+/// };
+/// let ctx = Context::from_yaml(metadata, registry).unwrap();
+/// let db = Relation::new("shared-db", 2, "mysql").with_unit("mysql/0");
+/// let state = State::new().with_relation(db.clone());
+/// let out = ctx.run(Event::relation_joined(&db, "mysql/0"), &state).unwrap().expect_ok();
+/// assert!(out.has_flag("shared-db.connected"));
+/// let published = &out.relation(&db).local_unit_data;
+/// assert_eq!(published["database"], "app");
+/// assert_eq!(published["username"], "app-user");
+/// # }
+/// ```
 #[interface("mysql-shared", role = "requires")]
 pub struct MysqlShared<'a>(Endpoint<'a>);
 

@@ -114,6 +114,41 @@ pub enum RabbitMqError {
 }
 
 /// The `rabbitmq` endpoint of a client charm (`requires`).
+///
+/// A handler argument on its flags (`{endpoint_name}.connected`,
+/// `.available`, `.available.ssl`):
+///
+/// ```
+/// use charm_interfaces::rabbitmq::RabbitMq;
+/// use charm_runtime::Registry;
+/// use charm_runtime::harness::{Context, Event, Relation, State};
+/// use charm_runtime::metadata::Metadata;
+/// use charm_runtime::prelude::*;
+///
+/// #[when("amqp.connected")]
+/// fn request_access(amqp: &RabbitMq) -> Result<(), Error> {
+///     amqp.request_access("app", "openstack", None)?;
+///     Ok(())
+/// }
+///
+/// # fn main() {
+/// let metadata = "name: app\nrequires:\n  amqp: {interface: rabbitmq}\n";
+/// // The interface's handlers, then this charm's.
+/// let registry = |meta: &Metadata| {
+///     let mut registry = Registry::for_charm("charm_interfaces::rabbitmq", meta)?;
+///     registry.add_charm_inventory(module_path!(), meta)?;
+///     Ok(registry)
+/// };
+/// let ctx = Context::from_yaml(metadata, registry).unwrap();
+/// let amqp = Relation::new("amqp", 1, "rabbitmq-server").with_unit("rabbitmq-server/0");
+/// let state = State::new().with_relation(amqp.clone());
+/// let out = ctx.run(Event::relation_joined(&amqp, "rabbitmq-server/0"), &state).unwrap().expect_ok();
+/// assert!(out.has_flag("amqp.connected"));
+/// // Raw strings, as the Python layer publishes them.
+/// assert_eq!(out.relation(&amqp).local_unit_data["username"], "app");
+/// assert_eq!(out.relation(&amqp).local_unit_data["vhost"], "openstack");
+/// # }
+/// ```
 #[interface("rabbitmq", role = "requires")]
 pub struct RabbitMq<'a>(Endpoint<'a>);
 

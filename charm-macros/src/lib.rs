@@ -151,6 +151,8 @@
 //! is compiled again when a file read or `CHARM_DIR` changes (not when a
 //! file absent at the last compilation appears: touch a source file then).
 
+#![deny(missing_docs)]
+
 mod charm;
 mod errors;
 mod expand;

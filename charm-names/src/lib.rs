@@ -28,6 +28,8 @@
 //! assert_eq!(closest("cach", ["db", "cache"]), Some("cache"));
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod action;
 pub mod flag;
 pub mod hook;

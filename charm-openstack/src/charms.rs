@@ -15,6 +15,18 @@ pub type Selector = fn(&HookContext) -> Result<Release, Error>;
 
 /// A default handler a charm opts into by name, as charms.openstack's
 /// `use_defaults('charm.installed', ...)`.
+///
+/// ```
+/// use charm_openstack::{DefaultHandler, Definition, OpenStackCharms, Release};
+///
+/// let charms = OpenStackCharms::new(Definition::new("api", Release::YOGA))
+///     .use_defaults([DefaultHandler::Install, DefaultHandler::UpdateStatus]);
+/// assert!(charms.defaults().contains(&DefaultHandler::Install));
+/// assert!(!charms.defaults().contains(&DefaultHandler::UpgradeCharm));
+/// // The names charms.openstack's `use_defaults` takes.
+/// assert_eq!(DefaultHandler::Install.name(), "charm.installed");
+/// assert_eq!(DefaultHandler::SelectRelease.name(), "charm.default-select-release");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DefaultHandler {
     /// `charm.installed`: install the packages (showing maintenance status

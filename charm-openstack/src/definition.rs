@@ -9,6 +9,19 @@ use charm_runtime::{Error, HookContext, Status};
 use crate::release::Release;
 
 /// The ports of one API service, per endpoint type.
+///
+/// ```
+/// use charm_openstack::{ApiPorts, Definition, Release};
+///
+/// // keystone's: the admin API on its own port.
+/// let keystone = ApiPorts { public: 5000, internal: 5000, admin: 35357 };
+/// let nova = ApiPorts::all(8774);
+/// assert_eq!(nova.admin, 8774);
+/// let definition = Definition::new("api", Release::YOGA)
+///     .api_port("keystone", keystone)
+///     .api_port("nova-api", nova);
+/// assert_eq!(definition.api_ports["keystone"].admin, 35357);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiPorts {
     /// Public (`os-public-hostname`, the public network).
@@ -35,6 +48,20 @@ impl ApiPorts {
 /// unset) blocks the unit, incomplete (`{name}.available` unset) makes it
 /// wait; `extra` flags add conditions of the charm's own, each with the
 /// status shown while it is unset.
+///
+/// ```
+/// use charm_openstack::{Definition, Release, RequiredRelation};
+/// use charm_runtime::Status;
+///
+/// let definition = Definition::new("api", Release::YOGA)
+///     .required_relation(RequiredRelation::new("shared-db"))
+///     .required_relation(
+///         RequiredRelation::new("identity-service")
+///             .also("identity-service.ready", Status::waiting("waiting for the catalogue")),
+///     );
+/// assert_eq!(definition.required_relations.len(), 2);
+/// assert_eq!(definition.required_relations[1].extra[0].0, "identity-service.ready");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequiredRelation {
     /// The relation (endpoint) name: `shared-db`, `amqp`.

@@ -65,6 +65,8 @@
 //! - [`actions`]: the `pause` and `resume` actions;
 //! - [`ha`]: high availability through the hacluster subordinate.
 
+#![deny(missing_docs)]
+
 pub mod actions;
 pub mod charms;
 pub mod defaults;

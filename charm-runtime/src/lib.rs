@@ -90,6 +90,8 @@
 //! repository, is the reference: each flag's owner, when it is set and
 //! cleared, and the unit-state keys behind them.
 
+#![deny(missing_docs)]
+
 extern crate self as charm_runtime;
 
 pub mod reactive;

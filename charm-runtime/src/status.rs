@@ -53,6 +53,16 @@ impl FromStr for StatusState {
 }
 
 /// A workload status with its message.
+///
+/// ```
+/// use charm_runtime::{Status, StatusState};
+///
+/// let status = Status::blocked("missing relation: shared-db");
+/// assert_eq!(status.state, StatusState::Blocked);
+/// assert_eq!(status.state.as_str(), "blocked");
+/// assert_eq!(status.message, "missing relation: shared-db");
+/// assert_eq!(Status::active("ready"), Status::new(StatusState::Active, "ready"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Status {
     /// The state.

@@ -61,6 +61,8 @@
 //! }
 //! ```
 
+#![deny(missing_docs)]
+
 mod engine;
 mod error;
 mod hook;

@@ -68,6 +68,43 @@ pub enum HaclusterError {
 }
 
 /// The `hacluster` endpoint of a principal charm (`requires`).
+///
+/// A handler argument on its flags (`{endpoint_name}.connected`,
+/// `.available`); what the `add_*` helpers accumulate is sent when it
+/// changed:
+///
+/// ```
+/// use charm_interfaces::hacluster::Hacluster;
+/// use charm_runtime::Registry;
+/// use charm_runtime::harness::{Context, Event, Relation, State};
+/// use charm_runtime::metadata::Metadata;
+/// use charm_runtime::prelude::*;
+///
+/// #[when("ha.connected")]
+/// fn configure_ha(ha: &Hacluster) -> Result<(), Error> {
+///     ha.add_vip("app", "10.0.0.100", None, None)?;
+///     ha.bind_resources(Some("eth0"), None)?;
+///     Ok(())
+/// }
+///
+/// # fn main() {
+/// let metadata = "name: app\nrequires:\n  ha: {interface: hacluster, scope: container}\n";
+/// // The interface's handlers, then this charm's.
+/// let registry = |meta: &Metadata| {
+///     let mut registry = Registry::for_charm("charm_interfaces::hacluster", meta)?;
+///     registry.add_charm_inventory(module_path!(), meta)?;
+///     Ok(registry)
+/// };
+/// let ctx = Context::from_yaml(metadata, registry).unwrap();
+/// let ha = Relation::new("ha", 4, "hacluster").with_unit("hacluster/0");
+/// let state = State::new().with_relation(ha.clone());
+/// let out = ctx.run(Event::relation_joined(&ha, "hacluster/0"), &state).unwrap().expect_ok();
+/// assert!(out.has_flag("ha.connected"));
+/// let published = &out.relation(&ha).local_unit_data;
+/// assert_eq!(published["corosync_bindiface"], "eth0");
+/// assert!(published["json_resources"].contains("ocf:heartbeat:IPaddr2"), "{published:?}");
+/// # }
+/// ```
 #[interface("hacluster", role = "requires")]
 pub struct Hacluster<'a>(Endpoint<'a>);
 

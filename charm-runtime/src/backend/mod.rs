@@ -75,6 +75,16 @@ pub enum DataBag {
 }
 
 /// A port or range with its protocol, as `open-port` takes it.
+///
+/// ```
+/// use charm_runtime::Port;
+///
+/// let https = Port::tcp(443);
+/// assert_ne!(https, Port::udp(443));
+/// // As `open-port` takes it and `opened-ports` prints it.
+/// assert_eq!(https.to_string(), "443/tcp");
+/// assert_eq!("8000-8100/udp".parse::<Port>().unwrap().to, 8100);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Port {
     /// First port of the range (0 with ICMP).

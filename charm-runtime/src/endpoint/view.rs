@@ -12,6 +12,35 @@ use serde::{Deserialize, Serialize};
 /// One endpoint (a relation name in metadata) of the charm: charms.reactive's
 /// `Endpoint`. Get one with [`HookContext::endpoint`], which checks the name
 /// against the charm's metadata, or as a handler argument.
+///
+/// ```
+/// use charm_runtime::harness::{Context, Event, Relation, State};
+/// use charm_runtime::{Error, Handler, HookContext, Registry};
+///
+/// // Tell every related database which host the remote units published.
+/// fn greet(ctx: &HookContext) -> Result<(), Error> {
+///     let db = ctx.endpoint("db")?;
+///     for unit in db.all_joined_units()? {
+///         if let Some(host) = unit.received()?.get_as::<String>("host")? {
+///             for relation in db.relations()? {
+///                 relation.to_publish_raw().set("seen", &host)?;
+///             }
+///         }
+///     }
+///     Ok(())
+/// }
+///
+/// let mut registry = Registry::new();
+/// registry.add(Handler::new("app::greet", greet).when(["endpoint.db.joined"])).unwrap();
+/// let ctx = Context::from_yaml("name: app\nrequires:\n  db: {interface: pgsql}\n", registry).unwrap();
+/// let db = Relation::new("db", 3, "postgresql").with_unit_data("postgresql/0", [("host", "\"10.0.0.5\"")]);
+/// let out = ctx
+///     .run(Event::relation_changed(&db, "postgresql/0"), &State::new().with_relation(db.clone()))
+///     .unwrap()
+///     .expect_ok();
+/// assert!(out.has_flag("endpoint.db.joined"));
+/// assert_eq!(out.relation(&db).local_unit_data["seen"], "10.0.0.5");
+/// ```
 #[derive(Clone)]
 pub struct Endpoint<'a> {
     ctx: &'a HookContext,

@@ -56,6 +56,30 @@ struct Record {
 }
 
 /// The state of one hook invocation.
+///
+/// Handlers get it through their arguments (`Ctx` dereferences to it) or,
+/// registered by hand, as their one parameter. Flags, the key/value data,
+/// `data_changed` and deferred work all go through it:
+///
+/// ```
+/// use charm_runtime::{Handler, HookContext, HookOptions, MemoryStore, Registry, StateError, run_hook};
+///
+/// fn install(ctx: &HookContext) -> Result<(), StateError> {
+///     assert_eq!(ctx.hook_name(), "install");
+///     ctx.kv().set("app.port", &8080)?;
+///     if ctx.data_changed("app.render", &["a", "b"])? {
+///         ctx.flags().set("app.render-needed");
+///     }
+///     Ok(())
+/// }
+///
+/// let mut registry = Registry::new();
+/// registry.add(Handler::new("app::install", install).hook(["install"])).unwrap();
+/// let mut store = MemoryStore::new();
+/// assert!(run_hook(&registry, &mut store, HookOptions::new("install")).is_ok());
+/// assert_eq!(store.flags(), ["app.render-needed"]);
+/// assert_eq!(store.data["app.port"], "8080");
+/// ```
 pub struct HookContext {
     hook: String,
     action: Option<String>,
@@ -319,6 +343,26 @@ impl HookContext {
 
 /// A handle on the hook context: a handler argument giving access to
 /// everything (`fn h(ctx: Ctx)`).
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// #[when("app.installed")]
+/// #[when_not("app.seen")]
+/// fn report(ctx: Ctx) {
+///     // Every method of `HookContext`, through `Deref`.
+///     let message = format!("seen in {}", ctx.hook_name());
+///     ctx.log(Level::Info, &message);
+///     ctx.flags().set("app.seen");
+/// }
+/// # fn main() {
+/// use charm_runtime::{HookOptions, MemoryStore, Registry, run_hook};
+/// let registry = Registry::from_inventory(module_path!()).unwrap();
+/// let mut store = MemoryStore::with_flags(&["app.installed"]);
+/// assert!(run_hook(&registry, &mut store, HookOptions::new("update-status")).is_ok());
+/// assert_eq!(store.flags(), ["app.installed", "app.seen"]);
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Ctx<'a>(pub &'a HookContext);
 

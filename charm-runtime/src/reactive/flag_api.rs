@@ -23,6 +23,31 @@ impl HookContext {
 /// Changes take effect at once (triggers fire before the call returns) and
 /// persist only if the hook succeeds. Every method takes a flag name as
 /// `&str` or a [`crate::Flag`] constant.
+///
+/// ```
+/// use charm_runtime::prelude::*;
+///
+/// const CONFIGURED: Flag = Flag::new("app.configured");
+///
+/// #[hook("install")]
+/// fn install(flags: Flags) -> Result<(), Error> {
+///     flags.set("app.installed");
+///     flags.set_value("app.ports", &[80, 443])?;
+///     flags.toggle(CONFIGURED, false);
+///     assert!(flags.all_set(&["app.installed", "app.ports"]));
+///     assert!(!flags.is_set(CONFIGURED));
+///     assert_eq!(flags.value::<Vec<u16>>("app.ports")?, Some(vec![80, 443]));
+///     Ok(())
+/// }
+/// # fn main() {
+/// use charm_runtime::{HookOptions, MemoryStore, Registry, run_hook};
+/// let registry = Registry::from_inventory(module_path!()).unwrap();
+/// let mut store = MemoryStore::new();
+/// let outcome = run_hook(&registry, &mut store, HookOptions::new("install"));
+/// assert!(outcome.is_ok(), "{:?}", outcome.error);
+/// assert_eq!(store.flags(), ["app.installed", "app.ports"]);
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Flags<'a>(&'a HookContext);
 

@@ -73,6 +73,35 @@ fn check_key(key: &str) -> Result<(), StateError> {
 /// The charm's key/value data in the unit state (charmhelpers'
 /// `unitdata.kv()`): values are JSON, writes persist only if the hook
 /// succeeds. Keys under `reactive.states.` belong to the flag API.
+///
+/// ```
+/// use charm_runtime::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Backup {
+///     path: String,
+///     keep: u32,
+/// }
+///
+/// #[hook("install")]
+/// fn remember(kv: Kv) -> Result<(), Error> {
+///     kv.set("app.backup", &Backup { path: "/srv".into(), keep: 3 })?;
+///     let backup: Option<Backup> = kv.get("app.backup")?;
+///     assert_eq!(backup.map(|b| b.keep), Some(3));
+///     assert_eq!(kv.get::<u32>("app.missing")?, None);
+///     Ok(())
+/// }
+/// # fn main() {
+/// use charm_runtime::{HookOptions, MemoryStore, Registry, run_hook};
+/// let registry = Registry::from_inventory(module_path!()).unwrap();
+/// let mut store = MemoryStore::new();
+/// let outcome = run_hook(&registry, &mut store, HookOptions::new("install"));
+/// assert!(outcome.is_ok(), "{:?}", outcome.error);
+/// // Stored as the JSON text charmhelpers would read.
+/// assert_eq!(store.data["app.backup"], r#"{"keep": 3, "path": "/srv"}"#);
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Kv<'a>(&'a HookContext);
 

@@ -78,6 +78,33 @@ impl Compiled {
 ///
 /// Dispatch order is registration order; [`Registry::from_inventory`] adds
 /// macro-registered handlers ordered by module path, then source line.
+///
+/// Built by hand here; a charm usually gets it from the macros
+/// ([`Registry::for_charm`], through [`crate::main`]):
+///
+/// ```
+/// use charm_runtime::{Handler, HookContext, HookOptions, MemoryStore, Registry, run_hook};
+/// use charm_runtime::{TriggerAction, TriggerOn};
+///
+/// let mut registry = Registry::new();
+/// registry
+///     .add(Handler::new("app::changed", |ctx: &HookContext| ctx.flags().set("app.config-changed"))
+///         .hook(["config-changed"]))
+///     .unwrap()
+///     .add(Handler::new("app::configure", |ctx: &HookContext| ctx.flags().set("app.configured"))
+///         .when(["app.installed"])
+///         .when_not(["app.configured"]))
+///     .unwrap();
+/// // A changed config makes the configuration stale: configure runs again.
+/// registry.trigger(
+///     TriggerOn::Set("app.config-changed".into()),
+///     TriggerAction::ClearFlag("app.configured".into()),
+/// );
+///
+/// let mut store = MemoryStore::with_flags(&["app.installed", "app.configured"]);
+/// let outcome = run_hook(&registry, &mut store, HookOptions::new("config-changed"));
+/// assert_eq!(outcome.invoked, ["app::changed", "app::configure"]);
+/// ```
 #[derive(Default, Clone)]
 pub struct Registry {
     /// Shared with every hook's flag table (copy on write while

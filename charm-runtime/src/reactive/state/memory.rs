@@ -2,6 +2,21 @@ use super::{Change, Snapshot, StateStore};
 use crate::reactive::error::StateError;
 
 /// A unit state that lives in memory: for tests, the harness and benchmarks.
+///
+/// ```
+/// use charm_runtime::{Handler, HookContext, HookOptions, MemoryStore, Registry, run_hook};
+///
+/// let mut registry = Registry::new();
+/// registry
+///     .add(Handler::new("app::start", |ctx: &HookContext| ctx.flags().set("app.started"))
+///         .when(["app.installed"]))
+///     .unwrap();
+/// // A unit whose earlier hooks set `app.installed`.
+/// let mut store = MemoryStore::with_flags(&["app.installed"]);
+/// assert!(run_hook(&registry, &mut store, HookOptions::new("start")).is_ok());
+/// assert_eq!(store.flags(), ["app.installed", "app.started"]);
+/// assert_eq!(store.data["reactive.states.app.started"], "null");
+/// ```
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct MemoryStore {
     /// The committed table.

@@ -27,6 +27,31 @@ create table if not exists hooks (
 ";
 
 /// Unit state in an SQLite file (`$CHARM_DIR/.unit-state.db` under Juju).
+///
+/// The file has charmhelpers' schema (`kv`, `kv_revisions`, `hooks`) and
+/// its keys, so a Python reactive charm and a Rust one read each other's
+/// unit state (see `docs/migrating.md`):
+///
+/// ```
+/// use charm_runtime::{Handler, HookContext, HookOptions, Registry, SqliteStore, StateStore, run_hook};
+///
+/// let dir = std::env::temp_dir().join(format!("sqlite-store-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join(".unit-state.db");
+/// let mut registry = Registry::new();
+/// registry
+///     .add(Handler::new("app::install", |ctx: &HookContext| ctx.flags().set("app.installed"))
+///         .hook(["install"]))
+///     .unwrap();
+///
+/// let mut store = SqliteStore::open(&path).unwrap();
+/// assert!(run_hook(&registry, &mut store, HookOptions::new("install")).is_ok());
+/// drop(store);
+/// // The next hook, another process, opens the same file.
+/// let mut store = SqliteStore::open(&path).unwrap();
+/// assert_eq!(store.load().unwrap()["reactive.states.app.installed"], "null");
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
