@@ -94,5 +94,4 @@ pub use error::SimError;
 pub use hook::Hook;
 pub use toolcall::ToolCall;
 pub use tools::TOOLS;
-pub use tools::flags as toolargs;
 pub use world::{ActionOutcome, LogEntry};
