@@ -371,10 +371,8 @@ impl World {
         ok: bool,
     ) {
         let is_action = matches!(hook, Hook::Action { .. });
-        if ok {
-            if let Some(active) = active {
-                self.commit(active);
-            }
+        if ok && let Some(active) = active {
+            self.commit(active);
         }
         let agent = if ok || is_action {
             AgentStatus::Idle
