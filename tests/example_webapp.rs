@@ -1,134 +1,126 @@
 //! The example charm `examples/webapp` as Juju runs it: a real process per
-//! hook, talking to Juju through hook-tool executables (the fake ones of
-//! `fake_juju/`), with its unit state in a real `.unit-state.db`.
+//! hook, in the simulator (`charm-sim`), talking to it through the
+//! simulator's hook tools, with its unit state in a real `.unit-state.db`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use serde_json::{Value, json};
+use charm_sim::stub::{Stub, StubEndpoint};
+use charm_sim::{HookRecord, SimConfig, Simulation};
+use serde_json::{Map, json};
 
-struct Unit {
-    root: PathBuf,
-    tools: PathBuf,
-    charm_dir: PathBuf,
+const UNIT: &str = "webapp/0";
+
+/// A simulation with one `webapp` unit of the example charm, its hooks
+/// not run yet.
+struct Model {
+    sim: Simulation,
 }
 
-impl Unit {
-    fn new(name: &str) -> Self {
-        let root = std::env::temp_dir().join(format!("webapp-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let tools = root.join("tools");
-        let charm_dir = root.join("charm");
-        workspace_tests::link_hook_tools(&tools, env!("CARGO_BIN_EXE_fake-hook-tool")).unwrap();
-        std::fs::create_dir_all(&charm_dir).unwrap();
+impl Model {
+    fn new() -> Self {
+        let tool = env!("CARGO_BIN_EXE_sim-hook-tool");
+        let mut sim = Simulation::new(SimConfig::new(tool)).unwrap();
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
-        for file in ["metadata.yaml", "config.yaml"] {
-            std::fs::copy(example.join(file), charm_dir.join(file)).unwrap();
-        }
-        let unit = Unit {
-            root,
-            tools,
-            charm_dir,
-        };
-        unit.write_state(&json!({
-            "unit": "webapp/0",
-            "leader": true,
-            "relations": {},
-            "config": {"port": 8080, "site-title": "Hello from webapp", "maintenance": false},
-            "leader_settings": {},
-            "unit_get": {"private-address": "10.0.0.1"},
-            "ports": [],
-        }));
-        unit
+        sim.deploy("webapp", example, env!("CARGO_BIN_EXE_webapp-charm"), 1)
+            .unwrap();
+        Model { sim }
     }
 
-    fn state_path(&self) -> PathBuf {
-        self.root.join("state.json")
-    }
-
-    fn calls_path(&self) -> PathBuf {
-        self.root.join("calls.jsonl")
-    }
-
-    fn state(&self) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(self.state_path()).unwrap()).unwrap()
-    }
-
-    fn write_state(&self, state: &Value) {
-        std::fs::write(
-            self.state_path(),
-            serde_json::to_string_pretty(state).unwrap(),
-        )
-        .unwrap();
-    }
-
-    fn edit_state(&self, f: impl FnOnce(&mut Value)) {
-        let mut s = self.state();
-        f(&mut s);
-        self.write_state(&s);
-    }
-
-    /// Run `hook` as Juju would; `relation` is (relation id, remote unit).
-    fn run(&self, hook: &str, relation: Option<(&str, &str)>) -> Output {
-        let _ = std::fs::remove_file(self.calls_path());
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_webapp-charm"));
-        cmd.env_clear()
-            .env("PATH", format!("{}:/usr/bin:/bin", self.tools.display()))
-            .env("JUJU_UNIT_NAME", "webapp/0")
-            .env("JUJU_CHARM_DIR", &self.charm_dir)
-            .env("JUJU_DISPATCH_PATH", format!("hooks/{hook}"))
-            .env("JUJU_MODEL_NAME", "test")
-            .env("JUJU_VERSION", "3.6.1")
-            .env("FAKE_JUJU_STATE", self.state_path())
-            .env("FAKE_JUJU_CALLS", self.calls_path())
-            .current_dir(&self.charm_dir);
-        if let Some((rid, unit)) = relation {
-            cmd.env("JUJU_RELATION", rid.split(':').next().unwrap())
-                .env("JUJU_RELATION_ID", rid)
-                .env("JUJU_REMOTE_UNIT", unit)
-                .env("JUJU_REMOTE_APP", unit.split('/').next().unwrap());
-        }
-        cmd.output().unwrap()
-    }
-
-    fn run_ok(&self, hook: &str, relation: Option<(&str, &str)>) {
-        let out = self.run(hook, relation);
+    /// Run every queued hook; each must succeed.
+    fn settle(&mut self) {
+        let report = self.sim.settle(200).unwrap();
         assert!(
-            out.status.success(),
-            "{hook} failed: {}\nlogs: {}",
-            String::from_utf8_lossy(&out.stderr),
-            self.state()["logs"]
+            report.failed.is_empty(),
+            "{:?}\n{}",
+            report.failed,
+            self.failures()
         );
     }
 
-    /// Tools called by the last hook, juju-log excepted.
-    fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.calls_path())
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["tool"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .filter(|t| t != "juju-log")
+    /// What the failed hooks printed.
+    fn failures(&self) -> String {
+        self.sim
+            .history()
+            .iter()
+            .filter(|r| !r.ok())
+            .map(|r| format!("{} {}: {}", r.unit, r.name, r.stderr))
             .collect()
     }
 
+    /// Run the next hook, which must be `name` on webapp/0, successfully.
+    fn step(&mut self, name: &str) -> HookRecord {
+        let record = self.sim.step().unwrap().unwrap();
+        assert_eq!((record.unit.as_str(), record.name.as_str()), (UNIT, name));
+        assert!(record.ok(), "{name} failed: {}", record.stderr);
+        record
+    }
+
+    /// Tools called by webapp/0's hook `hook` since the record was last
+    /// cleared, juju-log excepted.
+    fn calls(&self, hook: &str) -> Vec<String> {
+        self.sim
+            .tool_calls()
+            .into_iter()
+            .filter(|c| c.unit == UNIT && c.hook == hook && c.tool != "juju-log")
+            .map(|c| c.tool)
+            .collect()
+    }
+
+    fn charm_dir(&self, unit: &str) -> PathBuf {
+        self.sim.model().units[unit].charm_dir.clone()
+    }
+
+    fn address(&self, unit: &str) -> String {
+        self.sim.model().units[unit].address.clone()
+    }
+
+    fn ports(&self) -> Vec<String> {
+        let model = self.sim.model();
+        model.units[UNIT]
+            .ports
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    fn status_message(&self) -> String {
+        let model = self.sim.model();
+        let status = &model.units[UNIT].workload;
+        assert_eq!(status.state, "active", "{status}");
+        status.message.clone()
+    }
+
     fn conf(&self) -> String {
-        std::fs::read_to_string(self.charm_dir.join("webapp.conf")).unwrap()
+        std::fs::read_to_string(self.charm_dir(UNIT).join("webapp.conf")).unwrap()
     }
 
     fn unit_state(&self, key: &str) -> Option<String> {
-        read_unit_state(&self.charm_dir.join(".unit-state.db"))
+        read_unit_state(&self.charm_dir(UNIT).join(".unit-state.db"))
             .get(key)
             .cloned()
+    }
+
+    fn set_port(&mut self, port: u16) {
+        let mut values = Map::new();
+        values.insert("port".into(), json!(port));
+        self.sim.config_set("webapp", values).unwrap();
+    }
+
+    /// The unit databag of webapp/0 on `relation`, without the keys Juju
+    /// puts in every unit's databag.
+    fn published(&self, relation: u32) -> BTreeMap<String, String> {
+        let mut bag = self.sim.model().relations[&relation].unit_data[UNIT].clone();
+        for key in ["private-address", "ingress-address", "egress-subnets"] {
+            bag.remove(key);
+        }
+        bag
     }
 }
 
 /// The unit state as charm-runtime's SqliteStore reads it.
-fn read_unit_state(path: &Path) -> std::collections::BTreeMap<String, String> {
+fn read_unit_state(path: &Path) -> BTreeMap<String, String> {
     use charm_runtime::StateStore;
     charm_runtime::SqliteStore::open(path)
         .unwrap()
@@ -136,39 +128,26 @@ fn read_unit_state(path: &Path) -> std::collections::BTreeMap<String, String> {
         .unwrap()
 }
 
-impl Drop for Unit {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
 #[test]
 fn the_charm_runs_each_hook_as_juju_runs_it() {
-    let unit = Unit::new("lifecycle");
+    let mut m = Model::new();
 
     // install: installs, the leader picks a cluster id, configures, starts.
-    unit.run_ok("install", None);
-    let s = unit.state();
-    assert_eq!(s["app_version"], "2.4.1");
-    assert_eq!(s["ports"], json!(["8080/tcp"]));
-    assert_eq!(s["unit_status"]["status"], "active");
+    m.step("install");
+    let model = m.sim.model();
+    assert_eq!(model.units[UNIT].workload_version, "2.4.1");
+    assert_eq!(m.ports(), ["8080/tcp"]);
+    assert_eq!(m.status_message(), "serving on port 8080 with 0 peer(s)");
+    let cluster_id = model.apps["webapp"].leader_settings["cluster-id"].clone();
+    assert!(m.conf().contains("port = 8080"));
+    assert!(m.conf().contains(&format!("cluster = {cluster_id:?}")));
     assert_eq!(
-        s["unit_status"]["message"],
-        "serving on port 8080 with 0 peer(s)"
-    );
-    let cluster_id = s["leader_settings"]["cluster-id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(unit.conf().contains("port = 8080"));
-    assert!(unit.conf().contains(&format!("cluster = {cluster_id:?}")));
-    assert_eq!(
-        unit.unit_state("reactive.states.webapp.started").as_deref(),
+        m.unit_state("reactive.states.webapp.started").as_deref(),
         Some("null")
     );
     // Each read once, each write once; status-set twice: the progress
     // shown while installing, then the final status.
-    let calls = unit.calls();
+    let calls = m.calls("install");
     assert_eq!(
         calls.iter().filter(|t| *t == "status-set").count(),
         2,
@@ -187,10 +166,13 @@ fn the_charm_runs_each_hook_as_juju_runs_it() {
             "{tool} in {calls:?}"
         );
     }
+    m.settle();
 
     // A quiet hook writes nothing but its status.
-    unit.run_ok("update-status", None);
-    let calls = unit.calls();
+    m.sim.update_status();
+    m.settle();
+    let calls = m.calls("update-status");
+    assert!(!calls.is_empty());
     assert!(
         !calls
             .iter()
@@ -199,82 +181,86 @@ fn the_charm_runs_each_hook_as_juju_runs_it() {
     );
 
     // config-changed: the port moves.
-    unit.edit_state(|s| s["config"]["port"] = json!(9090));
-    unit.run_ok("config-changed", None);
-    assert_eq!(unit.state()["ports"], json!(["9090/tcp"]));
-    assert!(unit.conf().contains("port = 9090"));
+    m.set_port(9090);
+    m.settle();
+    assert_eq!(m.ports(), ["9090/tcp"]);
+    assert!(m.conf().contains("port = 9090"));
 
     // A peer joins with its address.
-    unit.edit_state(|s| {
-        s["relations"]["cluster:1"] = json!({
-            "app": "webapp",
-            "units": ["webapp/1"],
-            "unit_data": {"webapp/1": {"address": "\"10.0.0.2\""}, "webapp/0": {}},
-            "app_data": {"webapp": {}},
-        })
-    });
-    unit.run_ok("cluster-relation-joined", Some(("cluster:1", "webapp/1")));
-    let s = unit.state();
+    m.sim.add_unit("webapp").unwrap();
+    m.settle();
+    let peers = m
+        .sim
+        .model()
+        .relations
+        .values()
+        .find(|r| r.is_peer())
+        .unwrap()
+        .id;
     // JSON-encoded as charms.reactive's to_publish does.
     assert_eq!(
-        s["relations"]["cluster:1"]["unit_data"]["webapp/0"]["address"],
-        "\"10.0.0.1\""
+        m.published(peers)["address"],
+        format!("\"{}\"", m.address(UNIT))
     );
-    assert!(
-        unit.conf().contains(r#"peers = ["10.0.0.2"]"#),
-        "{}",
-        unit.conf()
-    );
-    assert_eq!(
-        s["unit_status"]["message"],
-        "serving on port 9090 with 1 peer(s)"
-    );
+    let listed = format!("peers = [\"{}\"]", m.address("webapp/1"));
+    assert!(m.conf().contains(&listed), "{}", m.conf());
+    assert_eq!(m.status_message(), "serving on port 9090 with 1 peer(s)");
 
     // A proxy relates on `website`: raw keys, as the http interface.
-    unit.edit_state(|s| {
-        s["relations"]["website:2"] = json!({
-            "app": "haproxy",
-            "units": ["haproxy/0"],
-            "unit_data": {"haproxy/0": {}, "webapp/0": {}},
-            "app_data": {"haproxy": {}, "webapp": {}},
-        })
-    });
-    unit.run_ok("website-relation-joined", Some(("website:2", "haproxy/0")));
-    let data = &unit.state()["relations"]["website:2"]["unit_data"]["webapp/0"];
-    assert_eq!(data, &json!({"hostname": "10.0.0.1", "port": "9090"}));
+    let proxy = StubEndpoint {
+        role: charm_sim::model::Role::Requires,
+        ..StubEndpoint::provides("http")
+    };
+    let stub = Stub {
+        endpoints: BTreeMap::from([("reverseproxy".to_owned(), proxy)]),
+        ..Stub::default()
+    };
+    m.sim.deploy_stub("haproxy", stub, 1).unwrap();
+    let website = m.sim.relate("webapp:website", "haproxy").unwrap();
+    m.settle();
+    let expected = BTreeMap::from([
+        ("hostname".to_owned(), m.address(UNIT)),
+        ("port".to_owned(), "9090".to_owned()),
+    ]);
+    assert_eq!(m.published(website), expected);
 
     // The peer departs.
-    unit.edit_state(|s| s["relations"]["cluster:1"]["units"] = json!([]));
-    unit.run_ok("cluster-relation-departed", Some(("cluster:1", "webapp/1")));
-    assert!(unit.conf().contains("peers = []"), "{}", unit.conf());
-    assert_eq!(
-        unit.state()["unit_status"]["message"],
-        "serving on port 9090 with 0 peer(s)"
-    );
+    m.sim.remove_unit("webapp/1").unwrap();
+    m.settle();
+    assert!(m.conf().contains("peers = []"), "{}", m.conf());
+    assert_eq!(m.status_message(), "serving on port 9090 with 0 peer(s)");
 }
 
 #[test]
 fn a_hook_whose_changes_juju_refuses_commits_no_unit_state() {
-    let unit = Unit::new("refused");
-    unit.run_ok("install", None);
-    unit.edit_state(|s| {
-        s["config"]["port"] = json!(7070);
-        s["fail"] = json!({"open-port": "port 7070 is in use by another application"});
-    });
-    let out = unit.run("config-changed", None);
-    assert_eq!(out.status.code(), Some(1));
+    let mut m = Model::new();
+    m.settle();
+    let refusal = "port 7070 is in use by another application";
+    m.sim.fail_tool(UNIT, "open-port", Some(refusal));
+    m.set_port(7070);
+    let report = m.sim.settle(200).unwrap();
+    assert_eq!(
+        report.failed,
+        [(UNIT.to_owned(), "config-changed".to_owned())]
+    );
+    let failed = m.sim.history().last().unwrap().clone();
+    assert_eq!(
+        (failed.name.as_str(), failed.code),
+        ("config-changed", Some(1))
+    );
     // The error reached juju-log at ERROR, naming the tool and its message.
-    let logs = unit.state()["logs"].to_string();
-    assert!(logs.contains("port 7070 is in use"), "{logs}");
-    assert!(logs.contains("ERROR"), "{logs}");
+    let logged = failed
+        .logs
+        .iter()
+        .any(|(level, message)| level == "ERROR" && message.contains(refusal));
+    assert!(logged, "{:?}", failed.logs);
     // The unit state still says 8080: the next try redoes the work.
-    assert_eq!(unit.unit_state("webapp.port").as_deref(), Some("8080"));
-    unit.edit_state(|s| {
-        s.as_object_mut().unwrap().remove("fail");
-    });
-    unit.run_ok("config-changed", None);
-    assert_eq!(unit.state()["ports"], json!(["7070/tcp"]));
-    assert_eq!(unit.unit_state("webapp.port").as_deref(), Some("7070"));
+    assert_eq!(m.unit_state("webapp.port").as_deref(), Some("8080"));
+    m.sim.fail_tool(UNIT, "open-port", None);
+    m.sim.resolve(UNIT).unwrap();
+    m.settle();
+    assert_eq!(m.ports(), ["7070/tcp"]);
+    assert_eq!(m.unit_state("webapp.port").as_deref(), Some("7070"));
 }
 
 #[test]
@@ -292,54 +278,89 @@ fn outside_juju_the_charm_says_what_is_missing_and_exits_2() {
     );
 }
 
+/// Run the queued hooks; webapp/0's must succeed and leave it active.
+/// The names of webapp/0's hooks, in order.
+fn run_hooks(m: &mut Model) -> Vec<String> {
+    let mut ran = Vec::new();
+    while let Some(record) = m.sim.step().unwrap() {
+        assert!(
+            record.ok(),
+            "{} {}: {}",
+            record.unit,
+            record.name,
+            record.stderr
+        );
+        if record.unit != UNIT {
+            continue;
+        }
+        // After `remove` the unit is gone from the model.
+        if let Some(unit) = m.sim.model().units.get(UNIT) {
+            assert_eq!(unit.workload.state, "active", "after {}", record.name);
+        }
+        ran.push(record.name);
+    }
+    ran
+}
+
 #[test]
 fn every_hook_of_a_units_life_runs_cleanly() {
-    let unit = Unit::new("life");
-    let peer = Some(("cluster:1", "webapp/1"));
-    let add_peer = |unit: &Unit| {
-        unit.edit_state(|s| {
-            s["relations"]["cluster:1"] = json!({
-                "app": "webapp",
-                "units": ["webapp/1"],
-                "unit_data": {"webapp/1": {"address": "\"10.0.0.2\""}, "webapp/0": {}},
-                "app_data": {"webapp": {}},
-            })
-        })
-    };
-    let steps: [(&str, Option<(&str, &str)>); 14] = [
-        ("install", None),
-        ("leader-elected", None),
-        ("config-changed", None),
-        ("start", None),
-        ("cluster-relation-created", peer),
-        ("cluster-relation-joined", peer),
-        ("cluster-relation-changed", peer),
-        ("update-status", None),
-        ("upgrade-charm", None),
-        ("config-changed", None),
-        ("cluster-relation-departed", peer),
-        ("cluster-relation-broken", peer),
-        ("stop", None),
-        ("remove", None),
-    ];
-    for (hook, relation) in steps {
-        match hook {
-            "cluster-relation-created" => add_peer(&unit),
-            "cluster-relation-departed" => {
-                unit.edit_state(|s| s["relations"]["cluster:1"]["units"] = json!([]))
-            }
-            "cluster-relation-broken" => unit.edit_state(|s| {
-                s["relations"].as_object_mut().unwrap().remove("cluster:1");
-            }),
-            _ => {}
-        }
-        unit.run_ok(hook, relation);
-        let status = unit.state()["unit_status"].clone();
-        assert_eq!(status["status"], "active", "after {hook}: {status}");
+    let mut m = Model::new();
+    let charm_dir = m.charm_dir(UNIT);
+    let mut ran = run_hooks(&mut m);
+    m.sim.add_unit("webapp").unwrap();
+    ran.extend(run_hooks(&mut m));
+    m.sim.update_status();
+    ran.extend(run_hooks(&mut m));
+
+    // The simulator fires no upgrade-charm: the charm runs under that name
+    // in a hook context opened on the unit.
+    let open = m
+        .sim
+        .open_hook(UNIT, charm_sim::Hook::UpdateStatus)
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webapp-charm"))
+        .env_clear()
+        .envs(open.env().iter().map(|(k, v)| (k, v)))
+        .env("JUJU_DISPATCH_PATH", "hooks/upgrade-charm")
+        .env("JUJU_HOOK_NAME", "upgrade-charm")
+        .current_dir(&charm_dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "upgrade-charm: {stderr}");
+    m.sim.finish_hook(open, true).unwrap();
+    assert_eq!(m.sim.model().units[UNIT].workload.state, "active");
+    ran.push("upgrade-charm".into());
+
+    m.set_port(9090);
+    ran.extend(run_hooks(&mut m));
+    m.sim.remove_unit("webapp/1").unwrap();
+    ran.extend(run_hooks(&mut m));
+    m.sim.remove_unit(UNIT).unwrap();
+    ran.extend(run_hooks(&mut m));
+
+    for hook in [
+        "install",
+        "leader-elected",
+        "config-changed",
+        "start",
+        "cluster-relation-created",
+        "cluster-relation-joined",
+        "cluster-relation-changed",
+        "update-status",
+        "upgrade-charm",
+        "cluster-relation-departed",
+        "cluster-relation-broken",
+        "stop",
+        "remove",
+    ] {
+        assert!(ran.iter().any(|h| h == hook), "{hook} did not run: {ran:?}");
     }
+    assert_eq!(ran.last().map(String::as_str), Some("remove"));
     // The unit state kept the workload version across the whole life.
+    let state = read_unit_state(&charm_dir.join(".unit-state.db"));
     assert_eq!(
-        unit.unit_state("webapp.installed-version").as_deref(),
+        state.get("webapp.installed-version").map(String::as_str),
         Some("\"2.4.1\"")
     );
 }

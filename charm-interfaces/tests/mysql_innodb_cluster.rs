@@ -1,7 +1,8 @@
 //! The `mysql-innodb-cluster` peers interface against golden data recorded
 //! from the Python layer (see `golden/mysql_innodb_cluster/README.md`), bad
 //! peer data, and the rule that the cluster password reaches no log line
-//! and no trace event.
+//! and no trace event (under the process backend too: the workspace test
+//! `tests/mysql_process.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -601,125 +602,6 @@ fn peers_reports_checked_values_and_redacts_passwords() {
         !seen.contains("pw1") && seen.contains("<redacted>"),
         "{seen}"
     );
-}
-
-/// A charm handler sending the connection info, for the process backend.
-mod sender {
-    use charm_interfaces::mysql_innodb_cluster::MysqlInnodbClusterPeers;
-    use charm_macros::{when, when_not};
-    use charm_runtime::Flags;
-
-    #[when("cluster.connected")]
-    #[when_not("test.sent")]
-    fn send(cluster: MysqlInnodbClusterPeers, flags: Flags) -> Result<(), String> {
-        cluster
-            .set_cluster_connection_info("10.5.0.10", "clusteruser", super::PASSWORD, None)
-            .map_err(|e| e.to_string())?;
-        flags.set("test.sent");
-        Ok(())
-    }
-}
-
-/// `fake-hook-tool` of the workspace tests, built beside this test binary
-/// (`cargo build -p workspace-tests --bin fake-hook-tool`).
-fn fake_hook_tool() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("fake-hook-tool");
-    path.exists().then_some(path)
-}
-
-/// Under the process backend the password reaches Juju only through
-/// `relation-set`'s standard input: no tool's arguments, no log line.
-#[test]
-fn the_process_backend_sends_the_password_on_stdin_only() {
-    use charm_runtime::backend::ProcessBackend;
-
-    let Some(fake) = fake_hook_tool() else {
-        eprintln!(
-            "skipped: build fake-hook-tool (cargo build -p workspace-tests --bin fake-hook-tool)"
-        );
-        return;
-    };
-    let dir = std::env::temp_dir().join(format!("mic-process-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for tool in [
-        "relation-ids",
-        "relation-list",
-        "relation-get",
-        "relation-set",
-        "network-get",
-        "unit-get",
-        "config-get",
-        "juju-log",
-        "is-leader",
-        "leader-get",
-    ] {
-        std::os::unix::fs::symlink(&fake, dir.join(tool)).unwrap();
-    }
-    let world = json!({
-        "unit": LOCAL,
-        "leader": false,
-        "relations": {"cluster:1": {
-            "app": APP,
-            "units": ["mysql-innodb-cluster/1"],
-            "unit_data": {"mysql-innodb-cluster/1": {"private-address": "10.5.0.11"}, LOCAL: {}},
-            "app_data": {APP: {}},
-        }},
-        "config": {},
-        "unit_get": {"private-address": "10.5.0.99"},
-        "networks": {"cluster": Network::from_address("10.5.0.10").to_json()},
-    });
-    let state_file = dir.join("fake-juju-state.json");
-    std::fs::write(&state_file, world.to_string()).unwrap();
-
-    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
-    let mut registry = Registry::for_charm("mysql_innodb_cluster::sender", &metadata).unwrap();
-    registry
-        .add_charm_inventory("charm_interfaces::mysql_innodb_cluster", &metadata)
-        .unwrap();
-    let rid: RelationId = "cluster:1".parse().unwrap();
-    let env = HookEnv {
-        invoked: Invoked::Hook("cluster-relation-joined".into()),
-        unit: LOCAL.into(),
-        charm_dir: PathBuf::from("/nonexistent"),
-        relation: Some("cluster".into()),
-        relation_id: Some(rid),
-        remote_unit: Some("mysql-innodb-cluster/1".into()),
-        remote_app: Some(APP.into()),
-        model: None,
-        juju_version: None,
-        simulated_host: true,
-    };
-    let sink = Rc::new(MemorySink::new());
-    let backend = Rc::new(ProcessBackend::with_tools_dir(&dir));
-    let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
-    let mut store = MemoryStore::new();
-    let outcome = charm.run(env, backend, &mut store, sink.clone());
-    assert!(outcome.is_ok(), "{:?}", outcome.error);
-
-    let world: Value =
-        serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
-    let local = &world["relations"]["cluster:1"]["unit_data"][LOCAL];
-    assert_eq!(local["cluster-password"], json!(format!("\"{PASSWORD}\"")));
-    assert_eq!(local["ingress-address"], json!("10.5.0.10"));
-
-    let calls = std::fs::read_to_string(dir.join("fake-juju-calls.jsonl")).unwrap();
-    assert!(!calls.contains(PASSWORD), "{calls}");
-    let relation_sets: Vec<Value> = calls
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|c| c["tool"] == "relation-set")
-        .collect();
-    assert_eq!(relation_sets.len(), 1, "{calls}");
-    assert_eq!(relation_sets[0]["stdin"], json!(true));
-    for (_, line) in sink.lines() {
-        assert!(!line.contains(PASSWORD), "{line}");
-    }
-    for event in &outcome.trace {
-        assert!(!format!("{event:?}").contains(PASSWORD));
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

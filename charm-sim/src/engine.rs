@@ -10,13 +10,18 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+mod open;
+mod toolcalls;
+
+pub use open::OpenHook;
+
 use crate::error::SimError;
 use crate::hook::Hook;
+use crate::hookenv::{HookIdentity, hook_env};
 use crate::model::{
     AgentStatus, Application, Charm, Endpoint, Model, Relation, RelationEnd, Role, Settings,
     Status, Unit, app_of, check_option, copy_charm_dir, unit_address,
 };
-use crate::protocol::{CONTEXT_ENV, SOCKET_ENV};
 use crate::server::Server;
 use crate::stub::Stub;
 use crate::tools::TOOLS;
@@ -458,6 +463,7 @@ impl Simulation {
                 app: app.to_owned(),
                 charm_dir,
                 address: unit_address(index, number),
+                public_address: unit_address(index, number),
                 workload: Status::new("waiting", "agent initialising"),
                 agent: AgentStatus::Allocating,
                 ports: Default::default(),
@@ -650,6 +656,19 @@ impl Simulation {
         Ok(())
     }
 
+    /// Give `unit` the public address `address` (a hostname or an IP
+    /// address), which `unit-get public-address` prints from now on.
+    pub fn set_public_address(&mut self, unit: &str, address: &str) -> Result<(), SimError> {
+        let mut w = self.world();
+        let u = w
+            .model
+            .units
+            .get_mut(unit)
+            .ok_or_else(|| SimError::NoUnit(unit.to_owned()))?;
+        u.public_address = address.to_owned();
+        Ok(())
+    }
+
     /// Queue update-status on every unit.
     pub fn update_status(&mut self) {
         let mut w = self.world();
@@ -774,6 +793,17 @@ impl Simulation {
                 if runnable.is_empty() {
                     return Ok(None);
                 }
+                // A hook opened in-process is running: the next one waits
+                // (and stays queued).
+                if let Some(open) = &w.active {
+                    let unit = runnable[0].clone();
+                    let next = w.queues[&unit].front().map(|h| w.hook_name(&unit, h));
+                    return Err(SimError::Busy {
+                        unit,
+                        hook: next.unwrap_or_default(),
+                        running: format!("{} on {}", open.name, open.unit),
+                    });
+                }
                 let unit = runnable[self.rng.below(runnable.len())].clone();
                 let Some(hook) = w.queues.get_mut(&unit).and_then(|q| q.pop_front()) else {
                     continue;
@@ -841,6 +871,13 @@ impl Simulation {
         hook: Hook,
         action: Option<(ActionOutcome, &mut Option<ActionOutcome>)>,
     ) -> Result<HookRecord, SimError> {
+        if let Some(open) = &self.world().active {
+            return Err(SimError::Busy {
+                unit: unit.to_owned(),
+                hook: hook.to_string(),
+                running: format!("{} on {}", open.name, open.unit),
+            });
+        }
         let seq = self.seq;
         self.seq += 1;
         if let Some(record) = self.answer_stub(unit, &hook, seq) {
@@ -856,11 +893,16 @@ impl Simulation {
             let mut w = self.world();
             let name = w.hook_name(unit, &hook);
             let token = format!("{unit}-{name}-{seq}");
-            let u = w
-                .model
-                .units
-                .get(unit)
+            let id = HookIdentity {
+                unit,
+                hook: &hook,
+                name: &name,
+                token: &token,
+                seq,
+            };
+            let env = hook_env(&w.model, &self.socket, &self.config.juju_version, &id)
                 .ok_or_else(|| SimError::NoUnit(unit.to_owned()))?;
+            let u = &w.model.units[unit];
             let app = &w.model.apps[&u.app];
             let mut command = Command::new(&app.charm.binary);
             command
@@ -885,54 +927,7 @@ impl Simulation {
                 path.push(":");
                 path.push(old);
             }
-            let dispatch = if is_action {
-                format!("actions/{name}")
-            } else {
-                format!("hooks/{name}")
-            };
-            command
-                .env("PATH", path)
-                .env("CHARM_HOST", "simulated")
-                .env(SOCKET_ENV, &self.socket)
-                .env(CONTEXT_ENV, &token)
-                .env("JUJU_UNIT_NAME", unit)
-                .env("JUJU_CHARM_DIR", &u.charm_dir)
-                .env("CHARM_DIR", &u.charm_dir)
-                .env("JUJU_DISPATCH_PATH", dispatch)
-                .env("JUJU_MODEL_NAME", &w.model.name)
-                .env("JUJU_MODEL_UUID", model_uuid(&w.model.name))
-                .env("JUJU_VERSION", &self.config.juju_version)
-                .env(
-                    "JUJU_MACHINE_ID",
-                    u.address.rsplit('.').next().unwrap_or("0"),
-                )
-                .env("JUJU_PRINCIPAL_UNIT", "")
-                .env("JUJU_AVAILABILITY_ZONE", "sim");
-            if is_action {
-                command
-                    .env("JUJU_ACTION_NAME", &name)
-                    .env("JUJU_ACTION_UUID", format!("{seq}"));
-            } else {
-                command.env("JUJU_HOOK_NAME", &name);
-            }
-            if let Some(id) = hook.relation()
-                && let Some(rel) = w.model.relations.get(&id)
-            {
-                let end = rel
-                    .end_of(&u.app)
-                    .map(|e| e.endpoint.clone())
-                    .unwrap_or_default();
-                command
-                    .env("JUJU_RELATION", end)
-                    .env("JUJU_RELATION_ID", rel.id_for(&u.app))
-                    .env("JUJU_REMOTE_APP", rel.remote_app(&u.app).unwrap_or(""));
-            }
-            if let Some(remote) = hook.remote_unit() {
-                command.env("JUJU_REMOTE_UNIT", remote);
-            }
-            if let Hook::RelationDeparted { departing, .. } = &hook {
-                command.env("JUJU_DEPARTING_UNIT", departing);
-            }
+            command.env("PATH", path).envs(env);
             let agent = AgentStatus::Executing(name.clone());
             if let Some(u) = w.model.units.get_mut(unit) {
                 u.agent = agent;
@@ -995,29 +990,7 @@ impl Simulation {
         if let (Some(out), Some(active)) = (action_out, active.as_ref()) {
             *out = active.action.clone();
         }
-        if record.ok() {
-            if let Some(active) = active {
-                w.commit(active);
-            }
-            if let Some(u) = w.model.units.get_mut(unit) {
-                u.agent = AgentStatus::Idle;
-            }
-        } else if is_action {
-            // A failed action fails; the unit goes on.
-            if let Some(u) = w.model.units.get_mut(unit) {
-                u.agent = AgentStatus::Idle;
-            }
-        } else {
-            // Juju discards the hook's relation and port changes, puts the
-            // unit in error and retries the hook when resolved.
-            if let Some(u) = w.model.units.get_mut(unit) {
-                u.agent = AgentStatus::Error(name.clone());
-            }
-            w.queues
-                .entry(unit.to_owned())
-                .or_default()
-                .push_front(hook);
-        }
+        w.conclude(unit, hook, &name, active, record.ok());
         drop(w);
         self.history.push(record.clone());
         Ok(record)
@@ -1092,20 +1065,4 @@ fn new_relation(model: &mut Model, ends: Vec<RelationEnd>) -> u32 {
         },
     );
     id
-}
-
-/// A stable UUID-shaped id for the model's name.
-fn model_uuid(name: &str) -> String {
-    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let s = format!("{h:016x}{:016x}", h.rotate_left(17));
-    format!(
-        "{}-{}-{}-{}-{}",
-        &s[0..8],
-        &s[8..12],
-        &s[12..16],
-        &s[16..20],
-        &s[20..32]
-    )
 }

@@ -69,6 +69,27 @@ pub enum SimError {
         /// The OS error.
         reason: String,
     },
+    /// A hook context is open ([`crate::Simulation::open_hook`]) and only
+    /// one hook runs at a time.
+    #[error("unit {unit}: cannot run {hook}: {running} is still running (one hook runs at a time)")]
+    Busy {
+        /// The unit asked to run a hook.
+        unit: String,
+        /// The hook asked for.
+        hook: String,
+        /// The hook running, and its unit.
+        running: String,
+    },
+    /// A hook context cannot be opened, or the one given is not open.
+    #[error("unit {unit}: hook {hook}: {reason}")]
+    Hook {
+        /// The unit.
+        unit: String,
+        /// The hook.
+        hook: String,
+        /// Why not.
+        reason: String,
+    },
     /// Hooks were still queued when the bound was reached.
     #[error("the model did not settle within {limit} hooks; still queued: {queued}")]
     NotSettled {

@@ -39,6 +39,19 @@
 //! hook puts its unit in error naming the hook; [`Simulation::resolve`]
 //! retries it.
 //!
+//! # Hooks without a charm process
+//!
+//! [`Simulation::open_hook`] (or [`Simulation::open_action`]) starts a
+//! hook on a unit whose "process" is the caller: it gets the environment a
+//! hook process would ([`OpenHook::env`], [`OpenHook::tools_dir`]), runs
+//! the tools with it (charm-runtime's `ProcessBackend` in the workspace
+//! tests), and ends the hook with [`Simulation::finish_hook`] as a process
+//! would by exiting, which commits or discards the held writes by the same
+//! rules. [`Simulation::tool_calls`] records every tool call (arguments,
+//! and whether standard input was read, never what it held);
+//! [`Simulation::fail_tool`] and [`Simulation::override_tool_output`] make
+//! a tool fail or print something else.
+//!
 //! # Stubs and scenarios
 //!
 //! A stub application ([`stub`], [`Simulation::deploy_stub`]) stands for
@@ -66,19 +79,21 @@
 mod engine;
 mod error;
 mod hook;
+mod hookenv;
 pub mod model;
 pub mod protocol;
 pub mod scenario;
 mod server;
 pub mod stub;
+mod toolcall;
 mod tools;
 mod world;
 
 pub use engine::{
-    ActionResult, HookRecord, SettleReport, SimConfig, Simulation, locate_tool_program,
+    ActionResult, HookRecord, OpenHook, SettleReport, SimConfig, Simulation, locate_tool_program,
 };
 pub use error::SimError;
 pub use hook::Hook;
+pub use toolcall::ToolCall;
 pub use tools::TOOLS;
-pub use tools::flags as toolargs;
 pub use world::{ActionOutcome, LogEntry};

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use serde_json::{Map, Value};
 
 use crate::hook::Hook;
-use crate::model::{Model, Port, Settings, app_of, unit_number};
+use crate::model::{AgentStatus, Model, Port, Settings, app_of, unit_number};
 
 /// A databag of a relation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,6 +69,10 @@ pub(crate) struct World {
     pub active: Option<ActiveHook>,
     /// (unit, tool) → the message the tool fails with.
     pub fail_tools: BTreeMap<(String, String), String>,
+    /// (unit, tool) → what the tool prints instead of its answer.
+    pub tool_output: BTreeMap<(String, String), String>,
+    /// Every tool call a hook made, in order.
+    pub tool_calls: Vec<crate::toolcall::ToolCall>,
     pub logs: Vec<LogEntry>,
     /// The stub applications, by name: their hooks are answered here.
     pub stubs: BTreeMap<String, crate::stub::Stub>,
@@ -350,6 +354,39 @@ impl World {
             }
             Hook::Remove => self.forget_unit(&unit),
             _ => {}
+        }
+    }
+
+    /// The end of `hook` (named `name`) on `unit`, as Juju's agent ends
+    /// it: when it succeeded its held writes are committed and the unit is
+    /// idle; a failed action only fails; a failed hook's writes are
+    /// discarded, the unit goes into error naming it, and it is queued
+    /// first again for when the unit is resolved.
+    pub fn conclude(
+        &mut self,
+        unit: &str,
+        hook: Hook,
+        name: &str,
+        active: Option<ActiveHook>,
+        ok: bool,
+    ) {
+        let is_action = matches!(hook, Hook::Action { .. });
+        if ok && let Some(active) = active {
+            self.commit(active);
+        }
+        let agent = if ok || is_action {
+            AgentStatus::Idle
+        } else {
+            AgentStatus::Error(name.to_owned())
+        };
+        if let Some(u) = self.model.units.get_mut(unit) {
+            u.agent = agent;
+        }
+        if !ok && !is_action {
+            self.queues
+                .entry(unit.to_owned())
+                .or_default()
+                .push_front(hook);
         }
     }
 

@@ -201,7 +201,8 @@ impl Backend for MemoryBackend {
             return Err(ToolError::Failed {
                 tool: "relation-set".into(),
                 code: Some(1),
-                stderr: "ERROR cannot write relation settings: this unit is not the leader".into(),
+                // What Juju's relation-set.go says.
+                stderr: "ERROR cannot write relation settings".into(),
             });
         }
         let bag = if app {

@@ -198,8 +198,12 @@ pub struct Unit {
     pub app: String,
     /// Its own copy of the charm directory (holding `.unit-state.db`).
     pub charm_dir: PathBuf,
-    /// Its address (`10.x.y.z`): private, public and ingress address.
+    /// Its address (`10.x.y.z`): private and ingress address.
     pub address: String,
+    /// Its public address (`unit-get public-address`): the address unless
+    /// set otherwise ([`crate::Simulation::set_public_address`]), as on a
+    /// machine with one interface.
+    pub public_address: String,
     /// Its workload status.
     pub workload: Status,
     /// Its agent status.

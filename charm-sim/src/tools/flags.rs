@@ -1,7 +1,6 @@
 //! gnuflag as Juju's hook tools use it: flags anywhere ("interspersed"),
 //! `--` ends them, `-r x`, `-rx`, `--flag=value`, `--flag value`; and the
-//! errors the tools end with. Shared by the simulator's tool program and
-//! the workspace tests' fake hook tools (`charm_sim::toolargs`).
+//! errors the tools end with.
 
 use std::collections::BTreeMap;
 

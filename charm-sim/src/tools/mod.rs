@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{Port, Settings, app_of, network_json};
 use crate::protocol::{ToolRequest, ToolResponse};
+use crate::toolcall::ToolCall;
 use crate::world::{ActiveHook, Bag, LogEntry, World};
 use flags::*;
 
@@ -63,8 +64,19 @@ pub(crate) fn handle(world: &mut World, request: &ToolRequest) -> ToolResponse {
         );
     };
     let unit = active.unit.clone();
-    if let Some(message) = world.fail_tools.get(&(unit.clone(), request.tool.clone())) {
+    world.tool_calls.push(ToolCall {
+        unit: unit.clone(),
+        hook: active.name.clone(),
+        tool: request.tool.clone(),
+        args: request.args.clone(),
+        stdin: request.stdin.is_some(),
+    });
+    let key = (unit.clone(), request.tool.clone());
+    if let Some(message) = world.fail_tools.get(&key) {
         return ToolResponse::fail(1, message);
+    }
+    if let Some(stdout) = world.tool_output.get(&key) {
+        return ToolResponse::ok(stdout.clone());
     }
     let mut call = Call {
         world,
@@ -351,9 +363,8 @@ impl Call<'_> {
         settings.extend(overrides);
         let bag = if p.on("app") {
             if !self.leader() {
-                return Err(failed(
-                    "cannot write relation settings: this unit is not the leader",
-                ));
+                // Juju's relation-set.go says just this.
+                return Err(failed("cannot write relation settings"));
             }
             Bag::App(self.app())
         } else {
@@ -546,7 +557,7 @@ impl Call<'_> {
     // -----------------------------------------------------------------------
     // Network and ports.
 
-    /// `unit-get private-address|public-address`: the unit's address.
+    /// `unit-get private-address|public-address`: the unit's addresses.
     fn unit_get(&mut self) -> Out {
         let p = parse(self.args(), &[FORMAT])?;
         let (key, rest) = p
@@ -557,7 +568,12 @@ impl Call<'_> {
             return Err(usage(format!("unknown setting {key:?}")));
         }
         check_empty(rest)?;
-        let address = self.world.model.units[&self.unit].address.clone();
+        let unit = &self.world.model.units[&self.unit];
+        let address = if key == "public-address" {
+            &unit.public_address
+        } else {
+            &unit.address
+        };
         Ok(render(&json!(address), format_of(&p)?))
     }
 

@@ -3,7 +3,8 @@
 //! Every call goes through [`ProcessBackend::run`]: the tool is started with
 //! [`Command`] (argv only, never a shell), inherits the hook's environment
 //! (`JUJU_CONTEXT_ID`, `JUJU_AGENT_SOCKET_ADDRESS`, ... which the tools need
-//! to reach the unit agent), gets `/dev/null` or our bytes on stdin, and
+//! to reach the unit agent) plus any variables given with
+//! [`ProcessBackend::with_env`], gets `/dev/null` or our bytes on stdin, and
 //! has its stdout and stderr captured. Every read passes `--format=json`
 //! and its output is decoded by one of the pure `decode_*` functions below.
 //!
@@ -22,6 +23,7 @@ mod decode;
 mod settings;
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -40,7 +42,10 @@ use settings::settings_document;
 /// ...) as child processes.
 ///
 /// Under Juju the tools are on `PATH` ([`ProcessBackend::new`]); tests point
-/// [`ProcessBackend::with_tools_dir`] at a directory of fakes.
+/// [`ProcessBackend::with_tools_dir`] at another directory of tools (the
+/// simulator's, `charm-sim`), and give them the hook's environment with
+/// [`ProcessBackend::with_env`] rather than through the process's own
+/// environment, which parallel test threads share.
 ///
 /// * Reads pass `--format=json` and decode the JSON into the trait's types;
 ///   output that does not decode is a [`ToolError::BadOutput`] (which never
@@ -52,27 +57,63 @@ use settings::settings_document;
 ///   code and (trimmed, capped) stderr; one that cannot be started is a
 ///   [`ToolError::Spawn`]; a request the tool's syntax cannot express is a
 ///   [`ToolError::Refused`], and then no tool runs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProcessBackend {
     tools_dir: Option<PathBuf>,
+    env: Vec<(OsString, OsString)>,
+}
+
+/// Names the extra variables without their values (they are the hook's
+/// environment, not something to print).
+impl std::fmt::Debug for ProcessBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<_> = self.env.iter().map(|(k, _)| k).collect();
+        f.debug_struct("ProcessBackend")
+            .field("tools_dir", &self.tools_dir)
+            .field("env", &names)
+            .finish()
+    }
 }
 
 impl ProcessBackend {
     /// Run the tools found on `PATH`, as Juju sets it up for a hook.
     pub fn new() -> Self {
-        Self { tools_dir: None }
+        Self::default()
     }
 
     /// Run `<dir>/<tool>` instead of looking the tools up on `PATH`.
     pub fn with_tools_dir(dir: impl Into<PathBuf>) -> Self {
         Self {
             tools_dir: Some(dir.into()),
+            env: Vec::new(),
         }
+    }
+
+    /// The same backend, every tool it runs also getting the variables
+    /// `vars` (over the inherited environment; a later value of a name
+    /// wins). This is how a hook context that is not the process's own
+    /// reaches the tools: a simulator's `JUJU_CONTEXT_ID` and socket, say,
+    /// in a test whose threads share one process environment. The values
+    /// are passed to the tools' environment only, never to argv or logs.
+    pub fn with_env<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<OsString>,
+        V: Into<OsString>,
+    {
+        self.env
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
     }
 
     /// The directory the tools are run from, if not `PATH`.
     pub fn tools_dir(&self) -> Option<&Path> {
         self.tools_dir.as_deref()
+    }
+
+    /// The variables every tool gets besides the inherited environment
+    /// ([`ProcessBackend::with_env`]), in the order given.
+    pub fn extra_env(&self) -> &[(OsString, OsString)] {
+        &self.env
     }
 
     fn program(&self, tool: &str) -> PathBuf {
@@ -88,6 +129,7 @@ impl ProcessBackend {
         let program = self.program(tool);
         let mut child = Command::new(&program)
             .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(if input.is_some() {
                 Stdio::piped()
             } else {
@@ -346,3 +388,28 @@ impl Backend for ProcessBackend {
 
 // ---------------------------------------------------------------------------
 // Arguments.
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `env` (coreutils) as the "tool": it prints the environment it got.
+    #[test]
+    fn extra_variables_reach_the_tool_and_not_debug_output() {
+        let Some(dir) = ["/usr/bin", "/bin"]
+            .into_iter()
+            .find(|d| Path::new(d).join("env").is_file())
+        else {
+            return;
+        };
+        let backend = ProcessBackend::with_tools_dir(dir)
+            .with_env([("CHARM_TEST_VAR", "first")])
+            .with_env([("CHARM_TEST_VAR", "second"), ("CHARM_TEST_OTHER", "x")]);
+        let out = String::from_utf8(backend.run("env", &[], None).unwrap()).unwrap();
+        assert!(out.lines().any(|l| l == "CHARM_TEST_VAR=second"), "{out}");
+        assert!(out.lines().any(|l| l == "CHARM_TEST_OTHER=x"), "{out}");
+        assert_eq!(backend.extra_env().len(), 3);
+        let debug = format!("{backend:?}");
+        assert!(debug.contains("CHARM_TEST_VAR") && !debug.contains("second"));
+    }
+}
