@@ -1,0 +1,108 @@
+//! `cargo charm new`: lay out a new charm crate that builds, passes its
+//! harness test, runs in the simulator and packs.
+//!
+//! [`name`] checks the charm's name; [`template`] holds the files.
+
+mod name;
+mod template;
+
+use std::path::{Path, PathBuf};
+
+/// Arguments of `cargo charm new`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The charm's name (lowercase words joined by dashes); the crate's
+    /// package and binary are named after it
+    name: String,
+    /// The directory to create; default: NAME in the current directory
+    #[arg(long, value_name = "DIR")]
+    path: Option<PathBuf>,
+    /// The charm-runtime crate to depend on (a path dependency); default:
+    /// the charm-runtime of the checkout this cargo-charm was built from
+    #[arg(long, value_name = "DIR")]
+    runtime: Option<PathBuf>,
+    /// metadata.yaml's maintainer, as `Name <email>`
+    #[arg(long, default_value = "Charm Author <charm-author@example.com>")]
+    maintainer: String,
+}
+
+/// The charm-runtime of the checkout cargo-charm was built from.
+fn default_runtime() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../charm-runtime")
+}
+
+/// Run `cargo charm new`.
+pub fn run(args: &Args) -> crate::error::Result<()> {
+    name::check(&args.name).map_err(crate::Error)?;
+    let dir = args
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    let runtime = args.runtime.clone().unwrap_or_else(default_runtime);
+    let runtime = runtime.canonicalize().map_err(|e| {
+        crate::Error::at(
+            &runtime,
+            format!("no charm-runtime crate here ({e}); give its directory with --runtime"),
+        )
+    })?;
+    if !runtime.join("Cargo.toml").is_file() {
+        return Err(crate::Error::at(
+            &runtime,
+            "no Cargo.toml: not the charm-runtime crate (give its directory with --runtime)",
+        ));
+    }
+    if dir.exists() {
+        let empty = std::fs::read_dir(&dir)
+            .map_err(|e| crate::Error::at(&dir, format!("cannot list: {e}")))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(crate::Error::at(
+                &dir,
+                "already exists and is not empty: choose another --path",
+            ));
+        }
+    }
+    let runtime_text = runtime.to_string_lossy().into_owned();
+    if runtime_text.contains('"') || runtime_text.contains('\\') {
+        return Err(crate::Error::at(
+            &runtime,
+            "a path with a quote or backslash cannot be written into Cargo.toml",
+        ));
+    }
+    if args
+        .maintainer
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c.is_control())
+    {
+        return Err(crate::Error(format!(
+            "--maintainer {:?}: a quote, backslash or control character cannot go into metadata.yaml",
+            args.maintainer
+        )));
+    }
+    let ident = name::crate_ident(&args.name);
+    let summary = format!("{} greets in its status", args.name);
+    let values = [
+        ("name", args.name.as_str()),
+        ("crate", ident.as_str()),
+        ("summary", summary.as_str()),
+        ("maintainer", args.maintainer.as_str()),
+        ("runtime", runtime_text.as_str()),
+    ];
+    for file in &template::FILES {
+        let path = dir.join(file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| crate::Error::at(parent, format!("cannot create: {e}")))?;
+        }
+        std::fs::write(&path, template::render(file.template, &values))
+            .map_err(|e| crate::Error::at(&path, format!("cannot write: {e}")))?;
+    }
+    println!(
+        "created charm {} in {} (charm-runtime: {})",
+        args.name,
+        dir.display(),
+        runtime.display()
+    );
+    Ok(())
+}
