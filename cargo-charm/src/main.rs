@@ -76,7 +76,8 @@ enum Command {
     /// actions.yaml where present, charmcraft.yaml and manifest.yaml naming
     /// the Ubuntu bases the binary runs on (read from the glibc versions it
     /// links against), the `dispatch` script Juju 2.8 and later run, hooks/
-    /// links to it for older Juju, templates/, and the stripped binary.
+    /// and actions/ links to it for older Juju, templates/, and the stripped
+    /// binary.
     Pack(pack::Args),
     /// Create a new charm crate: metadata, config, a handler, a harness
     /// test, a simulator scenario and a README

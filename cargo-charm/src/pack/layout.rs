@@ -1,6 +1,6 @@
 //! What goes into a `.charm`: the files of the charm crate Juju reads,
 //! the written `charmcraft.yaml`, `manifest.yaml` and `dispatch`, the
-//! `hooks/` links and the binary.
+//! `hooks/` and `actions/` links and the binary.
 
 use std::path::{Path, PathBuf};
 
@@ -65,16 +65,18 @@ pub const COPIED_DIRS: [&str; 1] = ["templates"];
 /// The `dispatch` script for a charm whose binary is at `binary` (a path
 /// inside the charm): it runs the binary for every hook and action with
 /// `JUJU_DISPATCH_PATH` as Juju (2.8 and later) sets it, or as a hook
-/// link's name gives it when an older Juju runs `hooks/<name>`.
+/// link's path gives it when an older Juju runs `hooks/<name>` or
+/// `actions/<name>`.
 pub fn dispatch_script(binary: &str) -> String {
     format!(
         "#!/bin/sh\n\
          # Juju 2.8 and later run this file for every hook and action, with\n\
          # JUJU_DISPATCH_PATH set to hooks/<hook> or actions/<action>; older\n\
-         # Juju runs hooks/<hook>, a link to it. Either way the charm binary\n\
-         # runs, in the charm directory, and reads the hook from that path.\n\
+         # Juju runs hooks/<hook> or actions/<action>, links to it. Either way\n\
+         # the charm binary runs, in the charm directory, and reads the hook\n\
+         # or action from that path.\n\
          if [ -z \"$JUJU_DISPATCH_PATH\" ]; then\n\
-         \tJUJU_DISPATCH_PATH=\"hooks/$(basename \"$0\")\"\n\
+         \tJUJU_DISPATCH_PATH=\"$(basename \"$(dirname \"$0\")\")/$(basename \"$0\")\"\n\
          \texport JUJU_DISPATCH_PATH\n\
          fi\n\
          cd \"${{JUJU_CHARM_DIR:-.}}\" || exit 1\n\
@@ -84,12 +86,13 @@ pub fn dispatch_script(binary: &str) -> String {
     )
 }
 
-/// Lay out the charm of the crate in `dir` with metadata `meta`, the
-/// release binary `binary` and `bases`; `manifest` is the text of
+/// Lay out the charm of the crate in `dir` with metadata `meta`, actions
+/// `actions` (names), the release binary `binary` and `bases`; `manifest` is the text of
 /// `manifest.yaml`. Entries are sorted by path.
 pub fn entries(
     dir: &Path,
     meta: &CharmMeta,
+    actions: &[String],
     binary: &Path,
     bases: &Bases,
     manifest: String,
@@ -137,6 +140,13 @@ pub fn entries(
             executable: true,
         });
     }
+    for action in actions {
+        out.push(Entry {
+            path: format!("actions/{action}"),
+            content: Content::Symlink("../dispatch".into()),
+            executable: true,
+        });
+    }
     out.push(Entry {
         path: bin,
         content: Content::File(binary.to_owned()),
@@ -176,6 +186,8 @@ mod tests {
         assert!(script.starts_with("#!/bin/sh\n"));
         assert!(script.contains("cd \"${JUJU_CHARM_DIR:-.}\" || exit 1\n"));
         assert!(script.ends_with("\nexec bin/web\n"));
-        assert!(script.contains("JUJU_DISPATCH_PATH=\"hooks/$(basename \"$0\")\""));
+        assert!(script.contains(
+            "JUJU_DISPATCH_PATH=\"$(basename \"$(dirname \"$0\")\")/$(basename \"$0\")\""
+        ));
     }
 }

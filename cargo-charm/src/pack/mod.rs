@@ -3,9 +3,10 @@
 //!
 //! One module per concept: [`metadata`] (what metadata.yaml says),
 //! [`build`] (the release build), [`elf`] (what the binary needs),
-//! [`bases`] (the Ubuntu releases that have it), [`hooks`] (the hook
-//! links), [`layout`] (the charm's entries), [`archive`] (the zip).
+//! [`bases`] (the Ubuntu releases that have it), [`hooks`] and
+//! [`actions`] (the names linked to `dispatch`), [`layout`] (the charm's entries), [`archive`] (the zip).
 
+mod actions;
 mod archive;
 mod bases;
 mod build;
@@ -90,6 +91,8 @@ pub fn run(args: &Args) -> crate::error::Result<()> {
 /// into `out_dir`.
 pub fn pack(dir: &Path, out_dir: &Path, builder: Builder) -> Result<Packed, PackError> {
     let meta = metadata::CharmMeta::read(dir)?;
+    // Read before the (long) build, so that a mistake shows at once.
+    let actions = actions::read(dir)?;
     let manifest = dir.join("Cargo.toml");
     let (package, bin) =
         crate::introspect::charm_binary(&manifest).map_err(|e| PackError::Build {
@@ -117,7 +120,7 @@ pub fn pack(dir: &Path, out_dir: &Path, builder: Builder) -> Result<Packed, Pack
     })?;
     let tool = format!("cargo-charm {}", env!("CARGO_PKG_VERSION"));
     let manifest_text = bases.manifest_yaml(&tool, &clock::now_rfc3339());
-    let entries = layout::entries(dir, &meta, &binary, &bases, manifest_text)?;
+    let entries = layout::entries(dir, &meta, &actions, &binary, &bases, manifest_text)?;
     std::fs::create_dir_all(out_dir).map_err(PackError::io(out_dir, "cannot create"))?;
     let charm = out_dir.join(format!("{}_{}.charm", meta.name, bases.file_suffix()));
     archive::write(&charm, &entries)?;
