@@ -3,15 +3,13 @@
 //! packs into a charm that the validators accept (with
 //! `CHARM_PACK_TOOLS`) and whose `dispatch` runs under the simulator.
 //!
-//! One test for the build and pack, so that no other test of this binary
-//! forks while a program is being written (exec would fail with
-//! ETXTBSY); the refusals run no program of their own.
+//! One test, so that no other test of this binary forks while a program
+//! is being written (exec would fail with ETXTBSY).
 
 mod packing;
 
 use packing::Entry;
 
-#[test]
 fn new_refuses_bad_names_and_non_empty_directories() {
     let scratch = tempfile::tempdir().unwrap();
     for bad in ["Hello", "a--b", "2x"] {
@@ -35,6 +33,7 @@ fn new_refuses_bad_names_and_non_empty_directories() {
 
 #[test]
 fn a_new_charm_tests_simulates_and_packs() {
+    new_refuses_bad_names_and_non_empty_directories();
     let tools = packing::pack_tools("a_new_charm_tests_simulates_and_packs");
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("greeter");

@@ -33,6 +33,15 @@ fn endpoints(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The actions of the charm in `dir`, from its actions.yaml.
+fn actions(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("actions.yaml")) else {
+        return Vec::new();
+    };
+    let actions: BTreeMap<String, serde::de::IgnoredAny> = serde_saphyr::from_str(&text).unwrap();
+    actions.into_keys().collect()
+}
+
 #[test]
 fn every_example_packs_runs_and_passes_the_validators() {
     let tools = packing::pack_tools("every_example_packs_runs_and_passes_the_validators");
@@ -82,8 +91,10 @@ fn every_example_packs_runs_and_passes_the_validators() {
                 assert!(bases.contains(&"ubuntu@20.04:amd64"), "{name}: {bases:?}");
             }
         }
+        let actions = actions(dir);
+        let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
         for entry in [Entry::Dispatch, Entry::HookLinks] {
-            packing::run_under_sim(&sim_tool, &unpacked, &name, entry);
+            packing::run_under_sim(&sim_tool, &unpacked, &name, entry, &actions);
         }
         if let Some(tools) = &tools {
             packing::proof(tools, &unpacked);

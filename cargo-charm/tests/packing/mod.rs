@@ -406,22 +406,30 @@ pub fn sim_tool() -> PathBuf {
 pub enum Entry {
     /// `dispatch` with `JUJU_DISPATCH_PATH`, as Juju 2.8 and later.
     Dispatch,
-    /// `hooks/<hook>` without `JUJU_DISPATCH_PATH` or `JUJU_HOOK_NAME`, as
-    /// older Juju (through a wrapper: the simulator sets both).
+    /// `hooks/<hook>` or `actions/<action>` without `JUJU_DISPATCH_PATH`
+    /// or `JUJU_HOOK_NAME`, as older Juju (through a wrapper: the
+    /// simulator sets both).
     HookLinks,
 }
 
 /// Deploy the unpacked charm in `unpacked` (named `app`) in the simulator,
-/// 2 units (peers relate), run its hooks through `entry` until settled;
-/// panic if a hook fails. Returns the hooks run.
-pub fn run_under_sim(tool: &Path, unpacked: &Path, app: &str, entry: Entry) -> usize {
+/// 2 units (peers relate), run its hooks through `entry` until settled,
+/// then each of `actions` on the first unit; panic if a hook or action
+/// fails. Returns the hooks run.
+pub fn run_under_sim(
+    tool: &Path,
+    unpacked: &Path,
+    app: &str,
+    entry: Entry,
+    actions: &[&str],
+) -> usize {
     let scratch = tempfile::tempdir().expect("a scratch directory");
     let program = match entry {
         Entry::Dispatch => unpacked.join("dispatch"),
         Entry::HookLinks => {
             let wrapper = scratch.path().join("legacy-juju");
             let script = format!(
-                "#!/bin/sh\nhook=\"${{JUJU_DISPATCH_PATH#hooks/}}\"\nunset JUJU_DISPATCH_PATH JUJU_HOOK_NAME\nexec '{}/hooks/'\"$hook\"\n",
+                "#!/bin/sh\nrun=\"$JUJU_DISPATCH_PATH\"\nunset JUJU_DISPATCH_PATH JUJU_HOOK_NAME\nexec '{}/'\"$run\"\n",
                 unpacked.display()
             );
             std::fs::write(&wrapper, script).expect("the wrapper is written");
@@ -450,5 +458,17 @@ pub fn run_under_sim(tool: &Path, unpacked: &Path, app: &str, entry: Entry) -> u
         report.hooks >= 4,
         "{app}: install, leader, config, start ran"
     );
+    let unit = format!("{app}/0");
+    for action in actions {
+        let result = sim
+            .run_action(&unit, action, serde_json::Map::new())
+            .unwrap_or_else(|e| panic!("{unit} {action} ({entry:?}): {e}"));
+        assert!(
+            result.completed(),
+            "{unit} {action} ({entry:?}): {}{:?}",
+            result.record.stderr,
+            result.outcome.failure
+        );
+    }
     report.hooks
 }
