@@ -70,7 +70,10 @@ fn a_new_charm_tests_simulates_and_packs() {
     packing::check_layout(&charm, &dir, "greeter", &["greeter-peers"]);
     let unpacked = scratch.path().join("greeter-unpacked").join("greeter");
     packing::unpack(&charm, &unpacked);
-    packing::run_under_sim(&packing::sim_tool(), &unpacked, "greeter", Entry::Dispatch);
+    let tool = packing::sim_tool();
+    for entry in [Entry::Dispatch, Entry::HookLinks] {
+        packing::run_under_sim(&tool, &unpacked, "greeter", entry, &[]);
+    }
     if let Some(tools) = &tools {
         packing::proof(tools, &unpacked);
         packing::analyse(tools, &charm);
