@@ -3,8 +3,8 @@
 //! Installed (`cargo install --path cargo-charm`), cargo runs it as
 //! `cargo charm COMMAND ...`; from a checkout, `cargo run -p cargo-charm --
 //! COMMAND ...`. Each command is a module with its clap arguments and a
-//! `run` function; new commands (`new`, `pack`) add a variant to
-//! [`Command`] and a module.
+//! `run` function; a new command adds a variant to [`Command`] and a
+//! module.
 
 mod error;
 mod flags;

@@ -21,6 +21,18 @@ fn new_refuses_bad_names_and_non_empty_directories() {
         assert!(!out.status.success(), "{bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("not a charm name"));
     }
+    // --member leaves the workspace and release profile to the
+    // enclosing workspace.
+    let member = scratch.path().join("member");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-charm"))
+        .args(["new", "member", "--member", "--path"])
+        .arg(&member)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let manifest = std::fs::read_to_string(member.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("[workspace]") && !manifest.contains("[profile"));
+    std::fs::remove_dir_all(&member).unwrap();
     std::fs::write(scratch.path().join("taken"), "").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-charm"))
         .args(["new", "ok", "--path"])

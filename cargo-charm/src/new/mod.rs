@@ -21,6 +21,11 @@ pub struct Args {
     /// the charm-runtime of the checkout this cargo-charm was built from
     #[arg(long, value_name = "DIR")]
     runtime: Option<PathBuf>,
+    /// Make the crate a member of the workspace it is created in (the
+    /// workspace's members must include it, and its release profile
+    /// applies) instead of a workspace of its own
+    #[arg(long)]
+    member: bool,
     /// metadata.yaml's maintainer, as `Name <email>`
     #[arg(long, default_value = "Charm Author <charm-author@example.com>")]
     maintainer: String,
@@ -88,6 +93,14 @@ pub fn run(args: &Args) -> crate::error::Result<()> {
         ("summary", summary.as_str()),
         ("maintainer", args.maintainer.as_str()),
         ("runtime", runtime_text.as_str()),
+        (
+            "standalone",
+            if args.member {
+                ""
+            } else {
+                template::STANDALONE
+            },
+        ),
     ];
     for file in &template::FILES {
         let path = dir.join(file.path);

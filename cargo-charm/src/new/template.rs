@@ -52,6 +52,10 @@ pub const FILES: [File; 10] = [
     },
 ];
 
+/// The end of `Cargo.toml` for a crate that is its own workspace: its
+/// release profile and an empty `[workspace]` (left out with `--member`).
+pub const STANDALONE: &str = include_str!("files/standalone.toml.in");
+
 /// `template` with every `{{key}}` of `values` replaced by its value.
 pub fn render(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -78,6 +82,7 @@ mod tests {
             ("summary", "s"),
             ("maintainer", "m"),
             ("runtime", "r"),
+            ("standalone", STANDALONE),
         ];
         for file in &FILES {
             let text = render(file.template, &values);
