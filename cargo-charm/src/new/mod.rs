@@ -1,12 +1,16 @@
 //! `cargo charm new`: lay out a new charm crate that builds, passes its
 //! harness test, runs in the simulator and packs.
 //!
-//! [`name`] checks the charm's name; [`template`] holds the files.
+//! [`name`] checks the charm's name; [`template`] holds the files;
+//! [`error`] says what went wrong.
 
+mod error;
 mod name;
 mod template;
 
 use std::path::{Path, PathBuf};
+
+pub use error::NewError;
 
 /// Arguments of `cargo charm new`.
 #[derive(Debug, clap::Args)]
@@ -38,52 +42,48 @@ fn default_runtime() -> PathBuf {
 
 /// Run `cargo charm new`.
 pub fn run(args: &Args) -> crate::error::Result<()> {
-    name::check(&args.name).map_err(crate::Error)?;
-    let dir = args
-        .path
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&args.name));
-    let runtime = args.runtime.clone().unwrap_or_else(default_runtime);
-    let runtime = runtime.canonicalize().map_err(|e| {
-        crate::Error::at(
-            &runtime,
-            format!("no charm-runtime crate here ({e}); give its directory with --runtime"),
-        )
-    })?;
-    if !runtime.join("Cargo.toml").is_file() {
-        return Err(crate::Error::at(
-            &runtime,
-            "no Cargo.toml: not the charm-runtime crate (give its directory with --runtime)",
-        ));
-    }
-    if dir.exists() {
-        let empty = std::fs::read_dir(&dir)
-            .map_err(|e| crate::Error::at(&dir, format!("cannot list: {e}")))?
-            .next()
-            .is_none();
-        if !empty {
-            return Err(crate::Error::at(
-                &dir,
-                "already exists and is not empty: choose another --path",
-            ));
-        }
-    }
-    let runtime_text = runtime.to_string_lossy().into_owned();
-    if runtime_text.contains('"') || runtime_text.contains('\\') {
-        return Err(crate::Error::at(
-            &runtime,
-            "a path with a quote or backslash cannot be written into Cargo.toml",
-        ));
-    }
+    let dir = create(args).map_err(|e| crate::Error(e.to_string()))?;
+    println!("created charm {} in {}", args.name, dir.display());
+    Ok(())
+}
+
+/// Lay out the crate `args` describe; returns its directory.
+pub fn create(args: &Args) -> Result<PathBuf, NewError> {
+    name::check(&args.name).map_err(NewError::Name)?;
     if args
         .maintainer
         .chars()
         .any(|c| c == '"' || c == '\\' || c.is_control())
     {
-        return Err(crate::Error(format!(
-            "--maintainer {:?}: a quote, backslash or control character cannot go into metadata.yaml",
-            args.maintainer
-        )));
+        return Err(NewError::Maintainer(args.maintainer.clone()));
+    }
+    let dir = args
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    let runtime = args.runtime.clone().unwrap_or_else(default_runtime);
+    let runtime = runtime.canonicalize().map_err(|e| NewError::Runtime {
+        path: runtime.clone(),
+        reason: e.to_string(),
+    })?;
+    if !runtime.join("Cargo.toml").is_file() {
+        return Err(NewError::Runtime {
+            path: runtime,
+            reason: "no Cargo.toml".into(),
+        });
+    }
+    let runtime_text = runtime.to_string_lossy().into_owned();
+    if runtime_text.contains('"') || runtime_text.contains('\\') {
+        return Err(NewError::Runtime {
+            path: runtime,
+            reason: "a path with a quote or backslash cannot go into Cargo.toml".into(),
+        });
+    }
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(&dir).map_err(NewError::io(&dir, "cannot list"))?;
+        if entries.next().is_some() {
+            return Err(NewError::NotEmpty(dir));
+        }
     }
     let ident = name::crate_ident(&args.name);
     let summary = format!("{} greets in its status", args.name);
@@ -105,17 +105,10 @@ pub fn run(args: &Args) -> crate::error::Result<()> {
     for file in &template::FILES {
         let path = dir.join(file.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| crate::Error::at(parent, format!("cannot create: {e}")))?;
+            std::fs::create_dir_all(parent).map_err(NewError::io(parent, "cannot create"))?;
         }
         std::fs::write(&path, template::render(file.template, &values))
-            .map_err(|e| crate::Error::at(&path, format!("cannot write: {e}")))?;
+            .map_err(NewError::io(&path, "cannot write"))?;
     }
-    println!(
-        "created charm {} in {} (charm-runtime: {})",
-        args.name,
-        dir.display(),
-        runtime.display()
-    );
-    Ok(())
+    Ok(dir)
 }
