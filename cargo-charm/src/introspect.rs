@@ -105,7 +105,7 @@ pub fn parse(json: &str, source: &str) -> Result<Registry> {
 }
 
 /// The cargo that runs us (`$CARGO` under `cargo charm`), else `cargo`.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
@@ -129,7 +129,7 @@ struct Target {
 
 /// The package of `manifest` and the name of its charm binary: its only
 /// binary, or the one named after the package.
-fn charm_binary(manifest: &Path) -> Result<(String, String)> {
+pub(crate) fn charm_binary(manifest: &Path) -> Result<(String, String)> {
     let out = cargo()
         .args([
             "metadata",

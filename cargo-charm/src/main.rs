@@ -3,13 +3,15 @@
 //! Installed (`cargo install --path cargo-charm`), cargo runs it as
 //! `cargo charm COMMAND ...`; from a checkout, `cargo run -p cargo-charm --
 //! COMMAND ...`. Each command is a module with its clap arguments and a
-//! `run` function; new commands (`new`, `pack`) add a variant to
-//! [`Command`] and a module.
+//! `run` function; a new command adds a variant to [`Command`] and a
+//! module.
 
 mod error;
 mod flags;
 mod graph;
 mod introspect;
+mod new;
+mod pack;
 mod sim;
 
 use std::process::ExitCode;
@@ -68,6 +70,18 @@ enum Command {
     /// status, message), or the report as JSON with --json. Exits non-zero,
     /// naming them, when an expectation fails or a unit ends in error.
     Sim(sim::Args),
+    /// Build a charm crate in release mode and write its .charm
+    ///
+    /// Writes NAME_BASES.charm (a zip): metadata.yaml, config.yaml and
+    /// actions.yaml where present, charmcraft.yaml and manifest.yaml naming
+    /// the Ubuntu bases the binary runs on (read from the glibc versions it
+    /// links against), the `dispatch` script Juju 2.8 and later run, hooks/
+    /// and actions/ links to it for older Juju, templates/, and the stripped
+    /// binary.
+    Pack(pack::Args),
+    /// Create a new charm crate: metadata, config, a handler, a harness
+    /// test, a simulator scenario and a README
+    New(new::Args),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +96,8 @@ fn main() -> ExitCode {
         Command::Flags(args) => flags::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Sim(args) => sim::run(&args),
+        Command::Pack(args) => pack::run(&args),
+        Command::New(args) => new::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,7 +2,7 @@
 //! ([`charm_interfaces::gluster_peer`]) of its peer relation `server`.
 //!
 //! - Each unit publishes its private address (`private-address`, through
-//!   [`GlusterPeers::set_address`]) and the bricks of its `brick_devices`
+//!   [`GlusterPeers::set_address`]) and the bricks of its `brick-devices`
 //!   option ([`GlusterPeers::set_bricks`]) to its peers.
 //! - The leader, once every joined peer is available (has published its
 //!   address and bricks) and the cluster has at least [`REPLICA`] bricks,
@@ -59,6 +59,7 @@ pub const EVENT_FLAGS: [Flag; 3] = [BRICKS_AVAILABLE, BRICKS_REMOVED, DEPARTED];
 
 /// The charm's options (config.yaml).
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Options {
     /// Space-separated absolute paths of this unit's bricks.
     #[serde(default)]
@@ -89,7 +90,7 @@ pub fn check_brick_path(path: &str) -> Result<(), &'static str> {
     }
 }
 
-/// The bricks of the `brick_devices` option: the space-separated paths,
+/// The bricks of the `brick-devices` option: the space-separated paths,
 /// duplicates dropped, in order. The first invalid path is an error
 /// naming it.
 ///
@@ -102,7 +103,7 @@ pub fn check_brick_path(path: &str) -> Result<(), &'static str> {
 /// assert!(parse_brick_devices("").unwrap().is_empty());
 /// assert_eq!(
 ///     parse_brick_devices("/srv/brick1 brick2").unwrap_err(),
-///     r#"invalid brick path "brick2" in brick_devices: not an absolute path"#
+///     r#"invalid brick path "brick2" in brick-devices: not an absolute path"#
 /// );
 /// ```
 pub fn parse_brick_devices(value: &str) -> Result<Vec<String>, String> {
@@ -110,7 +111,7 @@ pub fn parse_brick_devices(value: &str) -> Result<Vec<String>, String> {
     let mut bricks = Vec::new();
     for path in value.split_whitespace() {
         check_brick_path(path)
-            .map_err(|why| format!("invalid brick path {path:?} in brick_devices: {why}"))?;
+            .map_err(|why| format!("invalid brick path {path:?} in brick-devices: {why}"))?;
         if seen.insert(path) {
             bricks.push(path.to_owned());
         }
@@ -132,7 +133,7 @@ pub fn valid_volume_name(name: &str) -> bool {
 pub fn check_config(config: &Options) -> Result<Vec<String>, String> {
     if !valid_volume_name(&config.volume_name) {
         return Err(format!(
-            "invalid volume_name {:?}: use letters, digits, '-' and '_'",
+            "invalid volume-name {:?}: use letters, digits, '-' and '_'",
             config.volume_name
         ));
     }
@@ -312,7 +313,7 @@ fn install(flags: Flags) {
 }
 
 /// Tell the peers where this unit is and which bricks it offers. A bad
-/// `brick_devices` value publishes nothing new (the peers keep the last
+/// `brick-devices` value publishes nothing new (the peers keep the last
 /// valid bricks; the status says what is wrong).
 #[when(CONNECTED)]
 fn publish(peers: &GlusterPeers, ctx: Ctx, config: Config<Options>) -> Result<(), Error> {

@@ -22,7 +22,7 @@ fn unit(name: &str, address: &str, leader: bool) -> State {
         .with_unit(name)
         .with_leader(leader)
         .with_address("private-address", address)
-        .with_config("brick_devices", "/srv/brick1 /srv/brick2")
+        .with_config("brick-devices", "/srv/brick1 /srv/brick2")
         .with_relation(Relation::peer("server", 1, "glusterfs"))
 }
 
@@ -300,7 +300,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
 #[test]
 fn too_few_bricks_wait() {
     let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_config("brick_devices", "");
+    let state = unit(LEADER, "10.0.0.10", true).with_config("brick-devices", "");
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     let out = join(
         &ctx,
@@ -320,7 +320,7 @@ fn too_few_bricks_wait() {
     );
 
     // The operator gives this unit a brick: published, laid out.
-    let state = out.state.with_config("brick_devices", "/data/gluster");
+    let state = out.state.with_config("brick-devices", "/data/gluster");
     let out = ctx
         .run(Event::config_changed(), &state)
         .unwrap()
@@ -343,8 +343,8 @@ fn too_few_bricks_wait() {
 fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     let ctx = charm();
     let state = unit("glusterfs/1", "10.0.0.11", false)
-        .with_config("brick_devices", "/srv/brick1")
-        .with_config("volume_name", "gv0");
+        .with_config("brick-devices", "/srv/brick1")
+        .with_config("volume-name", "gv0");
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     let out = join(
         &ctx,
@@ -457,10 +457,10 @@ fn a_new_leader_records_a_layout_the_old_one_had_not() {
 #[test]
 fn an_invalid_brick_path_blocks_and_is_not_published() {
     let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_config("brick_devices", "/srv/brick1 brick2");
+    let state = unit(LEADER, "10.0.0.10", true).with_config("brick-devices", "/srv/brick1 brick2");
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     let blocked =
-        Status::blocked(r#"invalid brick path "brick2" in brick_devices: not an absolute path"#);
+        Status::blocked(r#"invalid brick path "brick2" in brick-devices: not an absolute path"#);
     assert_eq!(status(&out), blocked);
 
     // A peer joins: the address is published, no bricks.
@@ -484,7 +484,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     // Fixed: published and laid out.
     let state = out
         .state
-        .with_config("brick_devices", "/srv/brick1 /srv/brick2");
+        .with_config("brick-devices", "/srv/brick1 /srv/brick2");
     let out = ctx
         .run(Event::config_changed(), &state)
         .unwrap()
@@ -508,7 +508,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     // stands, the status says what is wrong.
     let state = out
         .state
-        .with_config("brick_devices", "/srv/brick1 /srv/a:b");
+        .with_config("brick-devices", "/srv/brick1 /srv/a:b");
     let out = ctx
         .run(Event::config_changed(), &state)
         .unwrap()
@@ -521,7 +521,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     assert_eq!(
         status(&out),
         Status::blocked(
-            r#"invalid brick path "/srv/a:b" in brick_devices: contains ':', which separates host and brick"#
+            r#"invalid brick path "/srv/a:b" in brick-devices: contains ':', which separates host and brick"#
         )
     );
 }
@@ -529,11 +529,11 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
 #[test]
 fn an_invalid_volume_name_blocks() {
     let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_config("volume_name", "my volume");
+    let state = unit(LEADER, "10.0.0.10", true).with_config("volume-name", "my volume");
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     assert_eq!(
         status(&out),
-        Status::blocked(r#"invalid volume_name "my volume": use letters, digits, '-' and '_'"#)
+        Status::blocked(r#"invalid volume-name "my volume": use letters, digits, '-' and '_'"#)
     );
 }
 

@@ -12,14 +12,14 @@
 //!   ([`PEER_PREFIX`]) the address, the commands Magpie would run
 //!   (`ping`, `host`, `iperf`) and their outcome, which follows from the
 //!   address alone ([`check_node`]);
-//! - with `check_iperf`, the units other than the leader "listen" as
+//! - with `check-iperf`, the units other than the leader "listen" as
 //!   iperf servers (the command is recorded under [`IPERF_SERVER_KEY`])
 //!   and say so ([`MagpiePeers::set_iperf_server_ready`]); the leader,
 //!   once every peer listens, records the client run against each and
 //!   publishes its marks ([`MagpiePeers::set_iperf_checked`]); a server
 //!   sets `iperf.checked` when a peer's marks name it;
 //! - `magpie.joined` is dismissed once the joined peers are handled (with
-//!   `check_iperf`, once the iperf exchange is complete for this unit),
+//!   `check-iperf`, once the iperf exchange is complete for this unit),
 //!   `magpie.departed` once the records of the departed peers are gone;
 //! - the status, set once at the end of each hook, reads like Magpie's:
 //!   `icmp ok, dns ok: 2 peers reachable`, `icmp failed: magpie/2`,
@@ -28,7 +28,7 @@
 //! Because `magpie.joined` is dismissed, the interface's methods see only
 //! the peers that joined since the last dismissal: the records of earlier
 //! peers are kept as they were checked, and a change of `cidr` or
-//! `check_iperf` applies to the peers checked from then on.
+//! `check-iperf` applies to the peers checked from then on.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 /// The charm's options (config.yaml).
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 struct Options {
     cidr: String,
     check_iperf: bool,

@@ -395,7 +395,7 @@ fn the_leader_runs_iperf_once_every_peer_listens() {
         &ctx,
         State::new()
             .with_leader(true)
-            .with_config("check_iperf", true),
+            .with_config("check-iperf", true),
     );
     let (out, _) = join(
         &ctx,
@@ -497,7 +497,7 @@ fn a_server_listens_until_the_leader_marks_it() {
         dual_stack(
             State::new()
                 .with_unit("magpie/1")
-                .with_config("check_iperf", true)
+                .with_config("check-iperf", true)
                 .with_config("cidr", "2001:db8::/64"),
         ),
     );
@@ -560,7 +560,7 @@ fn a_server_elected_leader_becomes_the_client() {
         &ctx,
         State::new()
             .with_unit("magpie/1")
-            .with_config("check_iperf", true),
+            .with_config("check-iperf", true),
     );
     let (out, rel) = join(&ctx, state, "magpie/0", &[("private-address", "10.0.0.10")]);
     assert!(out.has_flag("iperf.listening"));
