@@ -10,10 +10,11 @@ use serde_json::Value;
 use super::consistency::{self, ActionRules, Inconsistent};
 use super::event::{Event, RelationHook};
 use super::output::{Output, StatusChange};
-use super::state::{DEFAULT_PRIVATE_ADDRESS, Network, State};
+use super::state::{DEFAULT_PRIVATE_ADDRESS, State};
 use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
 use crate::charm::{Charm, CharmError};
-use crate::env::{HookEnv, Invoked};
+use crate::env::HookEnv;
+use crate::facts::{HookVars, Network, fill_unit_databag_defaults};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
 };
@@ -291,8 +292,13 @@ impl Context {
             .rsplit_once('/')
             .map_or(unit.as_str(), |(a, _)| a)
             .to_owned();
+        let env = self
+            .env(&event, state, &unit, &app)
+            .map_err(|e| Inconsistent {
+                event: event.to_string(),
+                problems: vec![format!("the hook environment does not parse: {e}")],
+            })?;
         let backend = Rc::new(MemoryBackend::new(self.world(&event, state, &unit, &app)));
-        let env = self.env(&event, &unit, &app);
         let mut store = MemoryStore::new();
         store.data = unit_state(state);
         let sink: Rc<dyn LogSink> = Rc::new(JujuLog(backend.clone()));
@@ -344,29 +350,48 @@ impl Context {
         })
     }
 
-    /// The hook environment Juju would set.
-    fn env(&self, event: &Event, unit: &str, app: &str) -> HookEnv {
-        let invoked = match event.action_name() {
-            Some(action) => Invoked::Action(action.to_owned()),
-            None => Invoked::Hook(event.name()),
-        };
+    /// The hook environment Juju would set: the variables of
+    /// [`HookVars`], read back by the parser a charm uses under Juju.
+    fn env(
+        &self,
+        event: &Event,
+        state: &State,
+        unit: &str,
+        app: &str,
+    ) -> Result<HookEnv, crate::env::EnvError> {
+        let mut vars = match event.action_name() {
+            Some(action) => HookVars::action(unit, action),
+            None => HookVars::hook(unit, event.name()),
+        }
+        .with_principal(state.principal.as_deref());
+        if let Some(r) = event.relation_event() {
+            vars = vars.with_relation(
+                r.relation.clone(),
+                r.remote_app.clone(),
+                r.remote_unit.as_deref(),
+            );
+            if r.local_departs {
+                vars = vars.with_departing(unit);
+            }
+        }
         let number = unit.rsplit_once('/').map_or("0", |(_, n)| n);
         let charm_dir = self.charm_dir.clone().unwrap_or_else(|| {
             PathBuf::from(format!("/var/lib/juju/agents/unit-{app}-{number}/charm"))
         });
-        let rel = event.relation_event();
-        HookEnv {
-            invoked,
-            unit: unit.to_owned(),
-            charm_dir,
-            relation: rel.map(|r| r.relation.endpoint.clone()),
-            relation_id: rel.map(|r| r.relation.clone()),
-            remote_unit: rel.and_then(|r| r.remote_unit.clone()),
-            remote_app: rel.map(|r| r.remote_app.clone()),
-            model: Some(self.model.clone()),
-            juju_version: Some(self.juju_version.clone()),
-            simulated_host: true,
-        }
+        let mut all: Vec<(&str, String)> = vars.vars();
+        all.extend([
+            ("JUJU_CHARM_DIR", charm_dir.to_string_lossy().into_owned()),
+            ("JUJU_MODEL_NAME", self.model.clone()),
+            ("JUJU_VERSION", self.juju_version.clone()),
+            ("CHARM_HOST", "simulated".to_owned()),
+        ]);
+        let mut env = HookEnv::from_vars(
+            |k| all.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()),
+            None,
+        )?;
+        // Not through text: a charm directory need not be UTF-8.
+        env.charm_dir = charm_dir;
+        Ok(env)
     }
 
     /// What the unit sees of Juju during the hook.
@@ -377,13 +402,23 @@ impl Context {
             .relation_event()
             .filter(|r| r.hook == RelationHook::Broken)
             .map(|r| r.relation.id);
+        let address = state
+            .addresses
+            .get("private-address")
+            .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
         let relations = state
             .relations
             .iter()
             .map(|r| {
                 let mut data = BTreeMap::new();
                 for (u, bag) in &r.remote_units {
-                    data.insert(DataBag::Unit(u.clone()), bag.clone());
+                    let mut bag = bag.clone();
+                    let remote_address = bag
+                        .get("private-address")
+                        .cloned()
+                        .unwrap_or_else(|| remote_unit_address(u));
+                    fill_unit_databag_defaults(&mut bag, &remote_address);
+                    data.insert(DataBag::Unit(u.clone()), bag);
                 }
                 // On a peer relation the remote application is this one:
                 // its one databag is local_app_data, inserted last.
@@ -391,7 +426,9 @@ impl Context {
                     DataBag::App(r.remote_app.clone()),
                     r.remote_app_data.clone(),
                 );
-                data.insert(DataBag::Unit(unit.to_owned()), r.local_unit_data.clone());
+                let mut local = r.local_unit_data.clone();
+                fill_unit_databag_defaults(&mut local, address);
+                data.insert(DataBag::Unit(unit.to_owned()), local);
                 data.insert(DataBag::App(app.to_owned()), r.local_app_data.clone());
                 // By relation-broken every remote unit has departed.
                 let units = if broken == Some(r.id) {
@@ -409,10 +446,6 @@ impl Context {
                 )
             })
             .collect();
-        let address = state
-            .addresses
-            .get("private-address")
-            .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
         let networks = consistency::bindings(self.metadata())
             .into_iter()
             .map(|binding| {
@@ -454,8 +487,20 @@ impl Context {
             action_failure: None,
             action_logs: Vec::new(),
             logs: Vec::new(),
+            failing_tools: state.failing_tools.clone(),
         }
     }
+}
+
+/// The address the harness gives a remote unit whose databag names none,
+/// for the keys Juju puts in its databag: `203.0.113.<20 + n % 200>` for
+/// unit number `n`, from the documentation range of RFC 5737.
+fn remote_unit_address(unit: &str) -> String {
+    let n: u32 = unit
+        .rsplit_once('/')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(0);
+    format!("203.0.113.{}", 20 + n % 200)
 }
 
 /// The unit state table of `state`: flags under `reactive.states.`, the

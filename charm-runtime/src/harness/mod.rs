@@ -177,15 +177,19 @@ mod consistency;
 mod context;
 mod event;
 mod output;
+mod peers;
 mod state;
 
 pub use consistency::Inconsistent;
 pub use context::{Context, ContextError, IntoRegistry};
 pub use event::{Event, RelationEvent, RelationHook};
 pub use output::{Output, StatusChange};
+pub use peers::{Peers, PeersError};
 pub use state::{
-    Bag, DEFAULT_PRIVATE_ADDRESS, DEFAULT_PUBLIC_ADDRESS, Network, Relation, RelationRef, State,
+    Bag, DEFAULT_PRIVATE_ADDRESS, DEFAULT_PUBLIC_ADDRESS, Relation, RelationRef, State,
 };
+
+pub use crate::facts::Network;
 
 pub use crate::backend::{Port, RelationId, Status, StatusState, ToolCall};
 pub use crate::log::Level;
