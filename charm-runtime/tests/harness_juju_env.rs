@@ -141,7 +141,9 @@ fn every_units_databag_carries_what_juju_puts_there() {
     let ctx = recorder(METADATA);
     let backup = Relation::new("backup", 4, "s3")
         .with_unit("s3/0")
-        .with_unit_data("s3/1", [("private-address", "10.9.0.1")]);
+        .with_unit_data("s3/1", [("private-address", "10.9.0.1")])
+        // Juju wrote its keys; the unit deleted private-address since.
+        .with_unit_data("s3/2", [("ingress-address", "10.9.0.2")]);
     let state = State::new()
         .with_address("private-address", "10.0.0.7")
         .with_relation(backup.clone());
@@ -156,6 +158,7 @@ fn every_units_databag_carries_what_juju_puts_there() {
     );
     assert_eq!(bags["s3/1"]["ingress-address"], "10.9.0.1");
     assert_eq!(bags["s3/1"]["egress-subnets"], "10.9.0.1/32");
+    assert_eq!(bags["s3/2"], json!({"ingress-address": "10.9.0.2"}));
     // A remote unit given no address gets one.
     assert!(bags["s3/0"]["private-address"].is_string(), "{bags}");
     // The unit's own databag keeps them after the hook.
@@ -277,10 +280,10 @@ fn peer_charm() -> Context {
 fn peers_see_each_others_writes_with_the_hooks_juju_runs() {
     let ctx = peer_charm();
     assert!(matches!(
-        Peers::new(&ctx, "backup", 2),
+        Peers::new(peer_charm(), "backup", 2),
         Err(PeersError::NotPeer { .. })
     ));
-    let mut peers = Peers::new(&ctx, "cluster", 1).unwrap();
+    let mut peers = Peers::new(ctx, "cluster", 1).unwrap();
     let unit = |n: u32| {
         State::new()
             .with_unit(format!("db/{n}"))
@@ -372,7 +375,7 @@ fn peers_see_each_others_writes_with_the_hooks_juju_runs() {
 #[test]
 fn a_scripted_peer_is_written_by_the_test() {
     let ctx = peer_charm();
-    let mut peers = Peers::new(&ctx, "cluster", 1).unwrap();
+    let mut peers = Peers::new(ctx, "cluster", 1).unwrap();
     peers
         .add_unit(State::new().with_unit("db/0").with_leader(true))
         .unwrap();

@@ -14,7 +14,7 @@ use super::state::{DEFAULT_PRIVATE_ADDRESS, State};
 use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
 use crate::charm::{Charm, CharmError};
 use crate::env::HookEnv;
-use crate::facts::{HookVars, Network, fill_unit_databag_defaults};
+use crate::facts::{HookVars, Network, fill_unit_databag_defaults, unit_databag_defaults};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
 };
@@ -417,7 +417,7 @@ impl Context {
                         .get("private-address")
                         .cloned()
                         .unwrap_or_else(|| remote_unit_address(u));
-                    fill_unit_databag_defaults(&mut bag, &remote_address);
+                    juju_keys(&mut bag, &remote_address);
                     data.insert(DataBag::Unit(u.clone()), bag);
                 }
                 // On a peer relation the remote application is this one:
@@ -427,7 +427,7 @@ impl Context {
                     r.remote_app_data.clone(),
                 );
                 let mut local = r.local_unit_data.clone();
-                fill_unit_databag_defaults(&mut local, address);
+                juju_keys(&mut local, address);
                 data.insert(DataBag::Unit(unit.to_owned()), local);
                 data.insert(DataBag::App(app.to_owned()), r.local_app_data.clone());
                 // By relation-broken every remote unit has departed.
@@ -489,6 +489,20 @@ impl Context {
             logs: Vec::new(),
             failing_tools: state.failing_tools.clone(),
         }
+    }
+}
+
+/// Give `bag` the keys Juju put in it when its unit entered the relation
+/// ([`unit_databag_defaults`] of `address`, `private-address` kept when
+/// the test set it), unless it has `ingress-address` or
+/// `egress-subnets` already: then Juju wrote them, and a key missing is
+/// one the unit deleted since.
+fn juju_keys(bag: &mut crate::harness::Bag, address: &str) {
+    let written = unit_databag_defaults(address)
+        .keys()
+        .any(|k| k != "private-address" && bag.contains_key(k));
+    if !written {
+        fill_unit_databag_defaults(bag, address);
     }
 }
 

@@ -158,7 +158,7 @@ struct Member {
 ///     .when(["endpoint.cluster.joined"]))
 ///     .unwrap();
 /// let ctx = Context::from_yaml("name: db\npeers: {cluster: {interface: db-peers}}\n", registry).unwrap();
-/// let mut peers = Peers::new(&ctx, "cluster", 1).unwrap();
+/// let mut peers = Peers::new(ctx, "cluster", 1).unwrap();
 /// peers.add_unit(State::new().with_unit("db/0").with_leader(true).with_address("private-address", "10.0.0.1")).unwrap();
 /// peers.add_unit(State::new().with_unit("db/1").with_address("private-address", "10.0.0.2")).unwrap();
 /// assert_eq!(peers.queued("db/0"), ["cluster-relation-joined (db/1)", "cluster-relation-changed (db/1)"]);
@@ -168,8 +168,8 @@ struct Member {
 /// assert_eq!(seen.remote_unit_value("db/0", "ready"), Some(true.into()));
 /// assert_eq!(seen.remote_unit_data("db/0").unwrap()["ingress-address"], "10.0.0.1");
 /// ```
-pub struct Peers<'c> {
-    ctx: &'c Context,
+pub struct Peers {
+    ctx: Context,
     endpoint: String,
     relation: u32,
     app: String,
@@ -181,7 +181,7 @@ pub struct Peers<'c> {
     history: Vec<(String, Output)>,
 }
 
-impl std::fmt::Debug for Peers<'_> {
+impl std::fmt::Debug for Peers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Peers")
             .field("endpoint", &self.endpoint)
@@ -195,10 +195,10 @@ impl std::fmt::Debug for Peers<'_> {
 /// The most hooks [`Peers::settle`] runs before giving up.
 const SETTLE_LIMIT: usize = 10_000;
 
-impl<'c> Peers<'c> {
+impl Peers {
     /// No units yet of the charm of `ctx`, whose peer endpoint `endpoint`
     /// is the relation numbered `relation`.
-    pub fn new(ctx: &'c Context, endpoint: &str, relation: u32) -> Result<Self, PeersError> {
+    pub fn new(ctx: Context, endpoint: &str, relation: u32) -> Result<Self, PeersError> {
         let meta = ctx.metadata();
         if meta.endpoint(endpoint).map(|e| e.role) != Some(Role::Peers) {
             let peers: Vec<&str> = meta
@@ -217,11 +217,12 @@ impl<'c> Peers<'c> {
                 },
             });
         }
+        let app = meta.name.clone();
         Ok(Self {
             ctx,
             endpoint: endpoint.to_owned(),
             relation,
-            app: meta.name.clone(),
+            app,
             units: BTreeMap::new(),
             gone: BTreeMap::new(),
             queue: VecDeque::new(),
@@ -471,6 +472,44 @@ impl<'c> Peers<'c> {
         })
     }
 
+    /// Change the state of `unit` between hooks, as the operator or Juju
+    /// would (its config, its address). Its peer relation, leadership
+    /// settings and application databag are the application's: they are
+    /// set again from the other units when its next hook runs.
+    pub fn state_mut(&mut self, unit: &str) -> Result<&mut State, PeersError> {
+        Ok(&mut self.member_mut(unit)?.state)
+    }
+
+    /// A scripted leader sets the leadership setting `key` to `value` (an
+    /// empty value deletes it): the units that are not the leader run
+    /// `leader-settings-changed`.
+    pub fn set_leader_setting(&mut self, key: &str, value: impl Into<String>) {
+        let value = value.into();
+        let before = self.leader_settings.clone();
+        if value.is_empty() {
+            self.leader_settings.remove(key);
+        } else {
+            self.leader_settings.insert(key.to_owned(), value);
+        }
+        if before == self.leader_settings {
+            return;
+        }
+        let followers: Vec<String> = self
+            .units
+            .iter()
+            .filter(|(_, m)| !m.state.leader)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for unit in followers {
+            self.enqueue(&unit, Pending::LeaderSettingsChanged);
+        }
+    }
+
+    /// The charm under test.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
     /// The leader, if a unit is.
     pub fn leader(&self) -> Option<&str> {
         self.units
@@ -621,8 +660,14 @@ impl<'c> Peers<'c> {
         let relation = self.relation;
         let app_data = self.app_data.clone();
         let settings = self.leader_settings.clone();
-        let ctx = self.ctx;
-        let m = self.member_mut(unit)?;
+        let relation_units = &mut self.units;
+        let m = relation_units
+            .get_mut(unit)
+            .ok_or_else(|| PeersError::NoUnit {
+                unit: unit.to_owned(),
+                units: String::new(),
+            })?;
+        let ctx = &self.ctx;
         m.state.leader_settings = settings.clone();
         if let Some(rel) = m.state.relations.iter_mut().find(|r| r.id == relation) {
             for (remote, bag) in &mut rel.remote_units {

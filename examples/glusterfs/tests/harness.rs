@@ -3,7 +3,7 @@
 //! `server` peer endpoint), over an in-memory Juju.
 
 use charm_runtime::Status;
-use charm_runtime::harness::{Context, Event, Level, Output, Relation, State};
+use charm_runtime::harness::{Context, Event, Level, Output, Peers, Relation, State};
 
 const LEADER: &str = "glusterfs/0";
 const LAYOUT: &str = "volume-bricks";
@@ -15,29 +15,13 @@ fn charm() -> Context {
     Context::from_charm_dir(env!("CARGO_MANIFEST_DIR")).unwrap()
 }
 
-/// A unit of glusterfs with its address and bricks, the peer relation
-/// `server:1` present with no other unit yet.
+/// A unit of glusterfs with its address and bricks.
 fn unit(name: &str, address: &str, leader: bool) -> State {
     State::new()
         .with_unit(name)
         .with_leader(leader)
         .with_address("private-address", address)
         .with_config("brick_devices", "/srv/brick1 /srv/brick2")
-        .with_relation(Relation::peer("server", 1, "glusterfs"))
-}
-
-/// `state` with `unit`'s databag on `server:1` replaced by `data`; the
-/// relation as it now stands.
-fn with_peer(mut state: State, unit: &str, data: &[(&str, &str)]) -> (State, Relation) {
-    let rel = state.relations.iter_mut().find(|r| r.id == 1).unwrap();
-    rel.remote_units.insert(
-        unit.to_owned(),
-        data.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-    );
-    let rel = rel.clone();
-    (state, rel)
 }
 
 fn server(state: &State) -> Relation {
@@ -59,28 +43,117 @@ fn layout(out: &Output) -> Option<&str> {
     out.state.leader_settings.get(LAYOUT).map(String::as_str)
 }
 
-/// Install, then joined and changed from `peer`: the common start.
-fn join(ctx: &Context, state: State, peer: &str, data: &[(&str, &str)]) -> Output {
-    let (state, rel) = with_peer(state, peer, &[("private-address", data[0].1)]);
-    let out = ctx
-        .run(Event::relation_joined(&rel, peer), &state)
-        .unwrap()
-        .expect_ok();
-    let (state, rel) = with_peer(out.state, peer, data);
-    ctx.run(Event::relation_changed(&rel, peer), &state)
-        .unwrap()
-        .expect_ok()
+/// The unit under test on the peer relation `server:1`, among scripted
+/// peers whose databags the tests write: the harness's [`Peers`] runs the
+/// hooks Juju would for each change.
+struct Gluster {
+    me: String,
+    peers: Peers,
+}
+
+impl Gluster {
+    fn new(state: State) -> Self {
+        let mut peers = Peers::new(charm(), "server", 1).unwrap();
+        let me = peers.add_unit(state).unwrap();
+        Self { me, peers }
+    }
+
+    fn last(&self) -> &Output {
+        self.peers.last(&self.me).unwrap()
+    }
+
+    /// Run `event` now.
+    fn hook(&mut self, event: Event) -> &Output {
+        let out = self.peers.run(&self.me, event).unwrap();
+        assert!(out.is_ok(), "{:?}", out.error);
+        out
+    }
+
+    /// Run the next hook Juju queued for this unit, which must be `hook`.
+    fn next(&mut self, hook: &str) -> &Output {
+        let out = self
+            .peers
+            .run_next(&self.me)
+            .unwrap()
+            .expect("a hook is queued");
+        assert!(out.is_ok(), "{:?}", out.error);
+        assert_eq!(out.hook, hook);
+        out
+    }
+
+    /// `peer` joins at the `private-address` of `data`: relation-joined
+    /// runs with what Juju put in its databag, then `data` is published
+    /// (relation-changed is what comes next).
+    fn joined(&mut self, peer: &str, data: &[(&str, &str)]) -> &Output {
+        let address = data
+            .iter()
+            .find(|(k, _)| *k == "private-address")
+            .map_or("10.0.0.99", |(_, v)| *v);
+        self.peers.add_scripted_unit(peer, address).unwrap();
+        self.next("server-relation-joined");
+        self.peers
+            .replace_unit_data(peer, data.iter().copied())
+            .unwrap();
+        self.last()
+    }
+
+    /// `peer` joins (see [`joined`](Self::joined)), and its data arrives:
+    /// relation-changed.
+    fn join(&mut self, peer: &str, data: &[(&str, &str)]) -> &Output {
+        self.joined(peer, data);
+        self.next("server-relation-changed")
+    }
+
+    /// `peer`'s databag becomes `data` (and Juju's keys): relation-changed.
+    fn publish(&mut self, peer: &str, data: &[(&str, &str)]) -> &Output {
+        self.peers
+            .replace_unit_data(peer, data.iter().copied())
+            .unwrap();
+        self.next("server-relation-changed")
+    }
+
+    /// A relation-changed from `peer` with nothing changed.
+    fn changed_again(&mut self, peer: &str) -> &Output {
+        let rel = server(self.peers.state(&self.me).unwrap());
+        self.hook(Event::relation_changed(&rel, peer))
+    }
+
+    /// `peer` goes away: relation-departed.
+    fn depart(&mut self, peer: &str) -> &Output {
+        self.peers.remove_unit(peer).unwrap();
+        self.next("server-relation-departed")
+    }
+
+    /// The operator sets `option`: config-changed.
+    fn configure(&mut self, option: &str, value: &str) -> &Output {
+        self.peers
+            .state_mut(&self.me)
+            .unwrap()
+            .config
+            .insert(option.into(), value.into());
+        self.hook(Event::config_changed())
+    }
+
+    /// The (scripted) leader sets `key`: leader-settings-changed.
+    fn leader_sets(&mut self, key: &str, value: &str) -> &Output {
+        self.peers.set_leader_setting(key, value);
+        self.next("leader-settings-changed")
+    }
+
+    /// This unit becomes the leader: leader-elected.
+    fn lead(&mut self) -> &Output {
+        let me = self.me.clone();
+        self.peers.set_leader(&me).unwrap();
+        self.next("leader-elected")
+    }
 }
 
 #[test]
 fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
-    let ctx = charm();
+    let mut g = Gluster::new(unit(LEADER, "10.0.0.10", true));
 
     // install: nothing joined yet.
-    let out = ctx
-        .run(Event::install(), &unit(LEADER, "10.0.0.10", true))
-        .unwrap()
-        .expect_ok();
+    let out = g.hook(Event::install());
     assert!(out.has_flag("glusterfs.installed"));
     assert!(!out.has_flag("server.connected"));
     assert_eq!(status(&out), Status::waiting("waiting for peers"));
@@ -88,21 +161,22 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
 
     // glusterfs/1 joins: this unit publishes its address and bricks,
     // byte for byte as the Python layer does.
-    let (state, rel) = with_peer(
-        out.state,
-        "glusterfs/1",
-        &[("private-address", "10.0.0.11")],
-    );
-    let out = ctx
-        .run(Event::relation_joined(&rel, "glusterfs/1"), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.joined("glusterfs/1", &[("private-address", "10.0.0.11")]);
     assert!(out.has_flag("server.connected"));
     assert!(!out.has_flag("server.available"));
-    let mine = &out.relation(&rel).local_unit_data;
+    let mine = &out.relation(1).local_unit_data;
     assert_eq!(mine["private-address"], "10.0.0.10");
     assert_eq!(mine["bricks"], r#"["/srv/brick1", "/srv/brick2"]"#);
-    assert_eq!(mine.len(), 2, "{mine:?}");
+    // Those two, besides what Juju put there.
+    assert_eq!(
+        mine.keys().collect::<Vec<_>>(),
+        [
+            "bricks",
+            "egress-subnets",
+            "ingress-address",
+            "private-address"
+        ]
+    );
     assert_eq!(layout(&out), None);
     assert_eq!(
         status(&out),
@@ -111,18 +185,13 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
 
     // ... and sends its bricks: available; 3 bricks, replica 2 takes 2,
     // one on each unit.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
             ("bricks", r#"["/srv/brick1"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/1"), &state)
-        .unwrap()
-        .expect_ok();
     assert!(out.has_flag("server.available"));
     // The interface records the new bricks, then this unit publishes,
     // handles the event and lays out the volume; the status comes last.
@@ -148,15 +217,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     assert_eq!(out.calls("leader-set"), 1);
 
     // glusterfs/2 joins: not available yet, the recorded layout stands.
-    let (state, rel) = with_peer(
-        out.state,
-        "glusterfs/2",
-        &[("private-address", "10.0.0.12")],
-    );
-    let out = ctx
-        .run(Event::relation_joined(&rel, "glusterfs/2"), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.joined("glusterfs/2", &[("private-address", "10.0.0.12")]);
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
         status(&out),
@@ -165,18 +226,13 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
 
     // ... with two bricks: 5 in all, 4 used, round-robin over the units
     // so that each replica pair spans two hosts.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/2",
         &[
             ("private-address", "10.0.0.12"),
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/2"), &state)
-        .unwrap()
-        .expect_ok();
     assert_events_cleared(&out);
     assert_eq!(
         layout(&out),
@@ -191,16 +247,10 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
 
     // A relation-changed that changes nothing sets nothing, nor does an
     // update-status.
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/2"), &out.state)
-        .unwrap()
-        .expect_ok();
+    let out = g.changed_again("glusterfs/2");
     assert!(!out.invoked.contains(&"glusterfs::peers_changed".to_owned()));
     assert_eq!(out.calls("leader-set"), 0);
-    let out = ctx
-        .run(Event::update_status(), &out.state)
-        .unwrap()
-        .expect_ok();
+    let out = g.hook(Event::update_status());
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(out.calls("relation-set"), 0, "{:?}", out.tool_calls);
     assert_eq!(
@@ -209,18 +259,13 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     );
 
     // glusterfs/1 adds a brick: bricks.available, recomputed.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/1"), &state)
-        .unwrap()
-        .expect_ok();
     assert_events_cleared(&out);
     assert_eq!(
         layout(&out),
@@ -234,18 +279,13 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     );
 
     // ... and removes one: bricks.removed, recomputed.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
             ("bricks", r#"["/srv/brick2"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/1"), &state)
-        .unwrap()
-        .expect_ok();
     assert!(
         out.logs_at(Level::Info)
             .iter()
@@ -266,11 +306,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     );
 
     // glusterfs/2 departs: its bricks leave the layout.
-    let rel = server(&out.state);
-    let out = ctx
-        .run(Event::relation_departed(&rel, "glusterfs/2"), &out.state)
-        .unwrap()
-        .expect_ok();
+    let out = g.depart("glusterfs/2");
     assert_events_cleared(&out);
     assert!(out.has_flag("server.available"));
     assert_eq!(
@@ -284,11 +320,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     assert_eq!(server(&out.state).unit_names(), ["glusterfs/1"]);
 
     // glusterfs/1 departs too: no peer left; the volume's record stays.
-    let rel = server(&out.state);
-    let out = ctx
-        .run(Event::relation_departed(&rel, "glusterfs/1"), &out.state)
-        .unwrap()
-        .expect_ok();
+    let out = g.depart("glusterfs/1");
     assert_events_cleared(&out);
     assert!(!out.has_flag("server.connected"));
     assert!(!out.has_flag("server.available"));
@@ -299,12 +331,9 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
 
 #[test]
 fn too_few_bricks_wait() {
-    let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_config("brick_devices", "");
-    let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
-    let out = join(
-        &ctx,
-        out.state,
+    let mut g = Gluster::new(unit(LEADER, "10.0.0.10", true).with_config("brick_devices", ""));
+    g.hook(Event::install());
+    let out = g.join(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
@@ -320,11 +349,7 @@ fn too_few_bricks_wait() {
     );
 
     // The operator gives this unit a brick: published, laid out.
-    let state = out.state.with_config("brick_devices", "/data/gluster");
-    let out = ctx
-        .run(Event::config_changed(), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.configure("brick_devices", "/data/gluster");
     assert_eq!(
         server(&out.state).local_unit_data["bricks"],
         r#"["/data/gluster"]"#
@@ -341,14 +366,13 @@ fn too_few_bricks_wait() {
 
 #[test]
 fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
-    let ctx = charm();
-    let state = unit("glusterfs/1", "10.0.0.11", false)
-        .with_config("brick_devices", "/srv/brick1")
-        .with_config("volume_name", "gv0");
-    let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
-    let out = join(
-        &ctx,
-        out.state,
+    let mut g = Gluster::new(
+        unit("glusterfs/1", "10.0.0.11", false)
+            .with_config("brick_devices", "/srv/brick1")
+            .with_config("volume_name", "gv0"),
+    );
+    g.hook(Event::install());
+    let out = g.join(
         LEADER,
         &[
             ("private-address", "10.0.0.10"),
@@ -374,11 +398,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
 
     // A leadership setting that is not a list of bricks: reported, and
     // the follower keeps waiting.
-    let state = out.state.with_leader_setting(LAYOUT, "garbage");
-    let out = ctx
-        .run(Event::leader_settings_changed(), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.leader_sets(LAYOUT, "garbage");
     let warnings = out.logs_at(Level::Warning).join("\n");
     assert!(
         warnings.contains(r#"leadership setting volume-bricks "garbage" is not a list of bricks"#),
@@ -390,14 +410,10 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     );
 
     // The leader records it: leader-settings-changed on the follower.
-    let state = out.state.with_leader_setting(
+    let out = g.leader_sets(
         LAYOUT,
         r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1"]"#,
     );
-    let out = ctx
-        .run(Event::leader_settings_changed(), &state)
-        .unwrap()
-        .expect_ok();
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
         status(&out),
@@ -407,11 +423,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     // Leadership moves here: the new leader lays the volume out from what
     // it knows (the leader's two bricks and its own one: three, two used)
     // and finds it unchanged.
-    let state = out.state.with_leader(true);
-    let out = ctx
-        .run(Event::leader_elected(), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.lead();
     assert!(
         out.invoked
             .contains(&"glusterfs::lay_out_volume".to_owned())
@@ -425,12 +437,9 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
 
 #[test]
 fn a_new_leader_records_a_layout_the_old_one_had_not() {
-    let ctx = charm();
-    let state = unit("glusterfs/2", "10.0.0.12", false);
-    let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
-    let out = join(
-        &ctx,
-        out.state,
+    let mut g = Gluster::new(unit("glusterfs/2", "10.0.0.12", false));
+    g.hook(Event::install());
+    let out = g.join(
         "glusterfs/10",
         &[
             ("private-address", "10.0.0.20"),
@@ -438,10 +447,7 @@ fn a_new_leader_records_a_layout_the_old_one_had_not() {
         ],
     );
     assert!(out.state.leader_settings.is_empty());
-    let out = ctx
-        .run(Event::leader_elected(), &out.state.with_leader(true))
-        .unwrap()
-        .expect_ok();
+    let out = g.lead();
     // Units in numeric order: glusterfs/2 before glusterfs/10.
     assert_eq!(
         layout(&out),
@@ -456,17 +462,16 @@ fn a_new_leader_records_a_layout_the_old_one_had_not() {
 
 #[test]
 fn an_invalid_brick_path_blocks_and_is_not_published() {
-    let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_config("brick_devices", "/srv/brick1 brick2");
-    let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
+    let mut g = Gluster::new(
+        unit(LEADER, "10.0.0.10", true).with_config("brick_devices", "/srv/brick1 brick2"),
+    );
+    let out = g.hook(Event::install());
     let blocked =
         Status::blocked(r#"invalid brick path "brick2" in brick_devices: not an absolute path"#);
     assert_eq!(status(&out), blocked);
 
     // A peer joins: the address is published, no bricks.
-    let out = join(
-        &ctx,
-        out.state,
+    let out = g.join(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
@@ -482,13 +487,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     assert_eq!(status(&out), blocked);
 
     // Fixed: published and laid out.
-    let state = out
-        .state
-        .with_config("brick_devices", "/srv/brick1 /srv/brick2");
-    let out = ctx
-        .run(Event::config_changed(), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.configure("brick_devices", "/srv/brick1 /srv/brick2");
     assert_eq!(
         server(&out.state).local_unit_data["bricks"],
         r#"["/srv/brick1", "/srv/brick2"]"#
@@ -506,13 +505,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
 
     // Broken again: the peers keep the last valid bricks, the layout
     // stands, the status says what is wrong.
-    let state = out
-        .state
-        .with_config("brick_devices", "/srv/brick1 /srv/a:b");
-    let out = ctx
-        .run(Event::config_changed(), &state)
-        .unwrap()
-        .expect_ok();
+    let out = g.configure("brick_devices", "/srv/brick1 /srv/a:b");
     assert_eq!(
         server(&out.state).local_unit_data["bricks"],
         r#"["/srv/brick1", "/srv/brick2"]"#
@@ -528,9 +521,9 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
 
 #[test]
 fn an_invalid_volume_name_blocks() {
-    let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_config("volume_name", "my volume");
-    let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
+    let mut g =
+        Gluster::new(unit(LEADER, "10.0.0.10", true).with_config("volume_name", "my volume"));
+    let out = g.hook(Event::install());
     assert_eq!(
         status(&out),
         Status::blocked(r#"invalid volume_name "my volume": use letters, digits, '-' and '_'"#)
@@ -539,17 +532,12 @@ fn an_invalid_volume_name_blocks() {
 
 #[test]
 fn bad_brick_data_from_peers_is_logged_not_fatal() {
-    let ctx = charm();
-    let out = ctx
-        .run(Event::install(), &unit(LEADER, "10.0.0.10", true))
-        .unwrap()
-        .expect_ok();
+    let mut g = Gluster::new(unit(LEADER, "10.0.0.10", true));
+    g.hook(Event::install());
 
     // Not JSON: the interface ignores it with a warning; the peer is not
     // available and the hook succeeds.
-    let out = join(
-        &ctx,
-        out.state,
+    let out = g.join(
         "glusterfs/1",
         &[("private-address", "10.0.0.11"), ("bricks", "/srv/brick1")],
     );
@@ -567,18 +555,13 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
 
     // A list with a relative path: the peer is available, the charm
     // leaves that brick out with a warning and uses the other.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
             ("bricks", r#"["brick1", "/srv/brick2"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/1"), &state)
-        .unwrap()
-        .expect_ok();
     assert!(out.has_flag("server.available"));
     assert_events_cleared(&out);
     let warnings = out.logs_at(Level::Warning).join("\n");
@@ -598,22 +581,13 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
     );
 
     // An address that is no address: that unit's bricks are left out.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.join(
         "glusterfs/2",
         &[
             ("private-address", "not an address"),
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_joined(&rel, "glusterfs/2"), &state)
-        .unwrap()
-        .expect_ok();
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/2"), &out.state)
-        .unwrap()
-        .expect_ok();
     let warnings = out.logs_at(Level::Warning).join("\n");
     assert!(
         warnings.contains("glusterfs/2 has no valid address"),
@@ -627,12 +601,10 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
 
 #[test]
 fn a_corrupt_recorded_layout_is_replaced_by_the_leader() {
-    let ctx = charm();
-    let state = unit(LEADER, "10.0.0.10", true).with_leader_setting(LAYOUT, "garbage");
-    let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
-    let out = join(
-        &ctx,
-        out.state,
+    let mut g = Gluster::new(unit(LEADER, "10.0.0.10", true));
+    g.peers.set_leader_setting(LAYOUT, "garbage");
+    g.hook(Event::install());
+    let out = g.join(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
@@ -663,14 +635,9 @@ fn pending(out: &Output, flag: &str) -> Vec<String> {
 
 #[test]
 fn brick_events_are_acknowledged_peer_by_peer() {
-    let ctx = charm();
-    let out = ctx
-        .run(Event::install(), &unit(LEADER, "10.0.0.10", true))
-        .unwrap()
-        .expect_ok();
-    let out = join(
-        &ctx,
-        out.state,
+    let mut g = Gluster::new(unit(LEADER, "10.0.0.10", true));
+    g.hook(Event::install());
+    let out = g.join(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
@@ -680,21 +647,19 @@ fn brick_events_are_acknowledged_peer_by_peer() {
     assert_events_cleared(&out);
 
     // glusterfs/2 offers a brick before its address: its event stays
-    // pending, and the recorded layout stands.
-    let (state, rel) = with_peer(out.state, "glusterfs/2", &[]);
-    let out = ctx
-        .run(Event::relation_joined(&rel, "glusterfs/2"), &state)
-        .unwrap()
-        .expect_ok();
-    let (state, rel) = with_peer(
-        out.state,
-        "glusterfs/2",
-        &[("bricks", r#"["/srv/brick1"]"#)],
-    );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/2"), &state)
-        .unwrap()
-        .expect_ok();
+    // pending, and the recorded layout stands. (Juju put an address in
+    // its databag; it deleted it.)
+    g.peers
+        .add_scripted_unit("glusterfs/2", "10.0.0.12")
+        .unwrap();
+    g.peers
+        .set_unit_data("glusterfs/2", "private-address", "")
+        .unwrap();
+    g.next("server-relation-joined");
+    g.peers
+        .set_unit_data("glusterfs/2", "bricks", r#"["/srv/brick1"]"#)
+        .unwrap();
+    let out = g.next("server-relation-changed");
     assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
     assert!(
         out.logs_at(Level::Info).iter().any(|l| l.contains(
@@ -711,18 +676,13 @@ fn brick_events_are_acknowledged_peer_by_peer() {
 
     // glusterfs/1 adds a brick in the meantime: its event is acknowledged,
     // glusterfs/2's is still pending; the layout waits for glusterfs/2.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/1",
         &[
             ("private-address", "10.0.0.11"),
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/1"), &state)
-        .unwrap()
-        .expect_ok();
     assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
     assert!(
         out.logs_at(Level::Info)
@@ -735,18 +695,13 @@ fn brick_events_are_acknowledged_peer_by_peer() {
     // glusterfs/2 publishes its address: acknowledged, the event flag
     // cleared with its last holder, and the volume laid out over all
     // three units.
-    let (state, rel) = with_peer(
-        out.state,
+    let out = g.publish(
         "glusterfs/2",
         &[
             ("private-address", "10.0.0.12"),
             ("bricks", r#"["/srv/brick1"]"#),
         ],
     );
-    let out = ctx
-        .run(Event::relation_changed(&rel, "glusterfs/2"), &state)
-        .unwrap()
-        .expect_ok();
     assert_events_cleared(&out);
     assert_eq!(
         layout(&out),
