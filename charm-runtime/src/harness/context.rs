@@ -1,7 +1,7 @@
 //! The charm under test, and running one event on a state.
 
-use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -11,7 +11,7 @@ use super::consistency::{self, ActionRules, Inconsistent};
 use super::event::{Event, RelationHook};
 use super::output::{Output, StatusChange};
 use super::state::{DEFAULT_PRIVATE_ADDRESS, State};
-use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
+use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId};
 use crate::charm::{Charm, CharmError};
 use crate::env::HookEnv;
 use crate::facts::{HookVars, Network, fill_unit_databag_defaults, unit_databag_defaults};
@@ -306,11 +306,13 @@ impl Context {
         // which statuses it sends at the end of the hook.
         let mut options = self.charm.hook_options(env, backend.clone(), sink);
         let sent_from = Rc::new(Cell::new(None));
+        let published = Rc::new(RefCell::new(BTreeMap::new()));
         options.layer = options.layer.take().map(|inner| {
             Rc::new(NoteSend {
                 inner,
                 backend: backend.clone(),
                 statuses_before: sent_from.clone(),
+                published: published.clone(),
             }) as Rc<dyn HookLayer>
         });
         let outcome = run_hook(self.charm.registry(), &mut store, options);
@@ -319,7 +321,15 @@ impl Context {
 
         let world = backend.world();
         let new_state = if outcome.is_ok() {
-            after(state, &event, &world, &store.data, &unit, &app)
+            after(
+                state,
+                &event,
+                &world,
+                &store.data,
+                &published.borrow(),
+                &unit,
+                &app,
+            )
         } else {
             state.clone()
         };
@@ -412,12 +422,12 @@ impl Context {
             .map(|r| {
                 let mut data = BTreeMap::new();
                 for (u, bag) in &r.remote_units {
+                    // A remote unit's address is the test's to give: with
+                    // one, the bag gets the rest of Juju's keys.
                     let mut bag = bag.clone();
-                    let remote_address = bag
-                        .get("private-address")
-                        .cloned()
-                        .unwrap_or_else(|| remote_unit_address(u));
-                    juju_keys(&mut bag, &remote_address);
+                    if let Some(remote_address) = bag.get("private-address").cloned() {
+                        juju_keys(&mut bag, &remote_address);
+                    }
                     data.insert(DataBag::Unit(u.clone()), bag);
                 }
                 // On a peer relation the remote application is this one:
@@ -506,17 +516,6 @@ fn juju_keys(bag: &mut crate::harness::Bag, address: &str) {
     }
 }
 
-/// The address the harness gives a remote unit whose databag names none,
-/// for the keys Juju puts in its databag: `203.0.113.<20 + n % 200>` for
-/// unit number `n`, from the documentation range of RFC 5737.
-fn remote_unit_address(unit: &str) -> String {
-    let n: u32 = unit
-        .rsplit_once('/')
-        .and_then(|(_, n)| n.parse().ok())
-        .unwrap_or(0);
-    format!("203.0.113.{}", 20 + n % 200)
-}
-
 /// The unit state table of `state`: flags under `reactive.states.`, the
 /// rest as is, values JSON-encoded as the runtime writes them.
 fn unit_state(state: &State) -> Snapshot {
@@ -542,14 +541,32 @@ fn after(
     event: &Event,
     world: &MemoryWorld,
     unit_state: &Snapshot,
+    published: &BTreeMap<RelationId, BTreeSet<String>>,
     unit: &str,
     app: &str,
 ) -> State {
     let mut s = before.clone();
+    let address = before
+        .addresses
+        .get("private-address")
+        .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
     for rel in &mut s.relations {
         if let Some(w) = world.relations.get(&rel.relation_id()) {
             let bag = |b: DataBag| w.data.get(&b).cloned().unwrap_or_default();
-            rel.local_unit_data = bag(DataBag::Unit(unit.to_owned()));
+            let mut local = bag(DataBag::Unit(unit.to_owned()));
+            // The keys the harness added for the hook stay out of the
+            // output unless the hook changed them: the output is what the
+            // state had and what the hook wrote.
+            let written = published.get(&rel.relation_id());
+            let mut added = rel.local_unit_data.clone();
+            juju_keys(&mut added, address);
+            for key in added.keys() {
+                let by_hook = written.is_some_and(|w| w.contains(key));
+                if !rel.local_unit_data.contains_key(key) && !by_hook {
+                    local.remove(key);
+                }
+            }
+            rel.local_unit_data = local;
             rel.local_app_data = bag(DataBag::App(app.to_owned()));
         }
     }
@@ -591,6 +608,8 @@ struct NoteSend {
     inner: Rc<dyn HookLayer>,
     backend: Rc<MemoryBackend>,
     statuses_before: Rc<Cell<Option<usize>>>,
+    /// The unit databag keys the hook published, by relation.
+    published: Rc<RefCell<BTreeMap<RelationId, BTreeSet<String>>>>,
 }
 
 impl HookLayer for NoteSend {
@@ -605,6 +624,7 @@ impl HookLayer for NoteSend {
     fn send(&self, ctx: &HookContext) -> Result<(), Box<dyn std::error::Error>> {
         self.statuses_before
             .set(Some(self.backend.world().status_history.len()));
+        *self.published.borrow_mut() = ctx.juju().pending_unit_keys();
         self.inner.send(ctx)
     }
 

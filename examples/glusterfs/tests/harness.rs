@@ -156,7 +156,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     let out = g.hook(Event::install());
     assert!(out.has_flag("glusterfs.installed"));
     assert!(!out.has_flag("server.connected"));
-    assert_eq!(status(&out), Status::waiting("waiting for peers"));
+    assert_eq!(status(out), Status::waiting("waiting for peers"));
     assert_eq!(out.calls("status-set"), 1);
 
     // glusterfs/1 joins: this unit publishes its address and bricks,
@@ -177,9 +177,9 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             "private-address"
         ]
     );
-    assert_eq!(layout(&out), None);
+    assert_eq!(layout(out), None);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::waiting("waiting for peers: glusterfs/1")
     );
 
@@ -205,13 +205,13 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             "glusterfs::assess_status",
         ]
     );
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1"]"#)
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
     assert_eq!(out.calls("leader-set"), 1);
@@ -220,7 +220,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     let out = g.joined("glusterfs/2", &[("private-address", "10.0.0.12")]);
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
 
@@ -233,15 +233,15 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2"]"#
         )
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 4 bricks on 3 units")
     );
 
@@ -254,7 +254,7 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(out.calls("relation-set"), 0, "{:?}", out.tool_calls);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 4 bricks on 3 units")
     );
 
@@ -266,15 +266,15 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2", "10.0.0.11:/srv/brick2", "10.0.0.12:/srv/brick2"]"#
         )
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 6 bricks on 3 units")
     );
 
@@ -293,40 +293,40 @@ fn the_leader_lays_out_the_volume_as_peers_come_change_and_go() {
         "{:?}",
         out.logs
     );
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2"]"#
         )
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 4 bricks on 3 units")
     );
 
     // glusterfs/2 departs: its bricks leave the layout.
     let out = g.depart("glusterfs/2");
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert!(out.has_flag("server.available"));
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
     assert_eq!(server(&out.state).unit_names(), ["glusterfs/1"]);
 
     // glusterfs/1 departs too: no peer left; the volume's record stays.
     let out = g.depart("glusterfs/1");
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert!(!out.has_flag("server.connected"));
     assert!(!out.has_flag("server.available"));
     assert_eq!(out.calls("leader-set"), 0);
-    assert!(layout(&out).is_some());
-    assert_eq!(status(&out), Status::waiting("waiting for peers"));
+    assert!(layout(out).is_some());
+    assert_eq!(status(out), Status::waiting("waiting for peers"));
 }
 
 #[test]
@@ -342,9 +342,9 @@ fn too_few_bricks_wait() {
     );
     // No brick of our own: published as an empty list.
     assert_eq!(server(&out.state).local_unit_data["bricks"], "[]");
-    assert_eq!(layout(&out), None);
+    assert_eq!(layout(out), None);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::waiting("waiting for bricks: 1 of at least 2")
     );
 
@@ -355,11 +355,11 @@ fn too_few_bricks_wait() {
         r#"["/data/gluster"]"#
     );
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.10:/data/gluster", "10.0.0.11:/srv/brick1"]"#)
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
 }
@@ -380,7 +380,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
         ],
     );
     assert!(out.has_flag("server.available"));
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     let mine = &server(&out.state).local_unit_data;
     assert_eq!(mine["private-address"], "10.0.0.11");
     assert_eq!(mine["bricks"], r#"["/srv/brick1"]"#);
@@ -392,7 +392,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     assert_eq!(out.calls("leader-set"), 0);
     assert!(out.state.leader_settings.is_empty());
     assert_eq!(
-        status(&out),
+        status(out),
         Status::waiting("waiting for the leader to lay out volume gv0")
     );
 
@@ -405,7 +405,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
         "{warnings}"
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::waiting("waiting for the leader to lay out volume gv0")
     );
 
@@ -416,7 +416,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     );
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume gv0: 2 bricks on 2 units")
     );
 
@@ -430,7 +430,7 @@ fn a_follower_publishes_but_leaves_the_layout_to_the_leader() {
     );
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume gv0: 2 bricks on 2 units")
     );
 }
@@ -450,12 +450,12 @@ fn a_new_leader_records_a_layout_the_old_one_had_not() {
     let out = g.lead();
     // Units in numeric order: glusterfs/2 before glusterfs/10.
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.12:/srv/brick1", "10.0.0.20:/srv/brick1"]"#)
     );
     assert!(out.has_flag("leadership.set.volume-bricks"));
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
 }
@@ -468,7 +468,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     let out = g.hook(Event::install());
     let blocked =
         Status::blocked(r#"invalid brick path "brick2" in brick_devices: not an absolute path"#);
-    assert_eq!(status(&out), blocked);
+    assert_eq!(status(out), blocked);
 
     // A peer joins: the address is published, no bricks.
     let out = g.join(
@@ -484,7 +484,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
         Some("10.0.0.10")
     );
     assert!(!mine.contains_key("bricks"), "{mine:?}");
-    assert_eq!(status(&out), blocked);
+    assert_eq!(status(out), blocked);
 
     // Fixed: published and laid out.
     let out = g.configure("brick_devices", "/srv/brick1 /srv/brick2");
@@ -493,13 +493,13 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
         r#"["/srv/brick1", "/srv/brick2"]"#
     );
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.10:/srv/brick2", "10.0.0.11:/srv/brick2"]"#
         )
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 4 bricks on 2 units")
     );
 
@@ -512,7 +512,7 @@ fn an_invalid_brick_path_blocks_and_is_not_published() {
     );
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::blocked(
             r#"invalid brick path "/srv/a:b" in brick_devices: contains ':', which separates host and brick"#
         )
@@ -525,7 +525,7 @@ fn an_invalid_volume_name_blocks() {
         Gluster::new(unit(LEADER, "10.0.0.10", true).with_config("volume_name", "my volume"));
     let out = g.hook(Event::install());
     assert_eq!(
-        status(&out),
+        status(out),
         Status::blocked(r#"invalid volume_name "my volume": use letters, digits, '-' and '_'"#)
     );
 }
@@ -547,9 +547,9 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         warnings.contains(r#"published bricks "/srv/brick1": not JSON"#),
         "{warnings}"
     );
-    assert_eq!(layout(&out), None);
+    assert_eq!(layout(out), None);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::waiting("waiting for peers: glusterfs/1")
     );
 
@@ -563,7 +563,7 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         ],
     );
     assert!(out.has_flag("server.available"));
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     let warnings = out.logs_at(Level::Warning).join("\n");
     assert!(
         warnings.contains(
@@ -572,11 +572,11 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         "{warnings}"
     );
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
 
@@ -594,7 +594,7 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         "{warnings}"
     );
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
     );
 }
@@ -612,11 +612,11 @@ fn a_corrupt_recorded_layout_is_replaced_by_the_leader() {
         ],
     );
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1"]"#)
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
 }
@@ -644,7 +644,7 @@ fn brick_events_are_acknowledged_peer_by_peer() {
             ("bricks", r#"["/srv/brick1"]"#),
         ],
     );
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
 
     // glusterfs/2 offers a brick before its address: its event stays
     // pending, and the recorded layout stands. (Juju put an address in
@@ -660,7 +660,7 @@ fn brick_events_are_acknowledged_peer_by_peer() {
         .set_unit_data("glusterfs/2", "bricks", r#"["/srv/brick1"]"#)
         .unwrap();
     let out = g.next("server-relation-changed");
-    assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
+    assert_eq!(pending(out, "server.bricks.available"), ["glusterfs/2"]);
     assert!(
         out.logs_at(Level::Info).iter().any(|l| l.contains(
             "glusterfs/2: server.bricks.available pending until it publishes its address and bricks"
@@ -670,7 +670,7 @@ fn brick_events_are_acknowledged_peer_by_peer() {
     );
     assert_eq!(out.calls("leader-set"), 0);
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 2 bricks on 2 units")
     );
 
@@ -683,7 +683,7 @@ fn brick_events_are_acknowledged_peer_by_peer() {
             ("bricks", r#"["/srv/brick1", "/srv/brick2"]"#),
         ],
     );
-    assert_eq!(pending(&out, "server.bricks.available"), ["glusterfs/2"]);
+    assert_eq!(pending(out, "server.bricks.available"), ["glusterfs/2"]);
     assert!(
         out.logs_at(Level::Info)
             .contains(&"glusterfs/1: server.bricks.available (volume layout to be recomputed)"),
@@ -702,15 +702,15 @@ fn brick_events_are_acknowledged_peer_by_peer() {
             ("bricks", r#"["/srv/brick1"]"#),
         ],
     );
-    assert_events_cleared(&out);
+    assert_events_cleared(out);
     assert_eq!(
-        layout(&out),
+        layout(out),
         Some(
             r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick1", "10.0.0.12:/srv/brick1", "10.0.0.10:/srv/brick2"]"#
         )
     );
     assert_eq!(
-        status(&out),
+        status(out),
         Status::active("volume test: 4 bricks on 3 units")
     );
 }
