@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use charm_runtime::backend::RelationId;
-use charm_runtime::facts::HookVars;
+use charm_runtime::facts::{HookVars, check_action};
+use charm_runtime::metadata::ActionsSchema;
 use serde_json::{Map, Value};
 
 use crate::error::SimError;
@@ -910,6 +911,16 @@ impl Simulation {
                     reason: format!("the unit is in error (hook {hook:?} failed)"),
                 });
             }
+            // Juju refuses an action the charm does not declare, as the
+            // harness does.
+            let refused = |reason: String| SimError::Action {
+                unit: unit.to_owned(),
+                action: name.to_owned(),
+                reason,
+            };
+            let actions = ActionsSchema::load(&w.model.apps[&u.app].charm.dir)
+                .map_err(|e| refused(e.to_string()))?;
+            check_action(&actions, name).map_err(|e| refused(e.to_string()))?;
         }
         let outcome = ActionOutcome {
             params,

@@ -1,7 +1,10 @@
-//! Subordinate applications: related to a principal over a
-//! container-scoped relation, a subordinate gets one unit beside each
-//! principal unit (its address, `JUJU_PRINCIPAL_UNIT` naming it), and the
-//! relation joins each subordinate unit with its own principal only.
+//! What the simulator knows of Juju's environment, as the harness does
+//! (both from `charm_runtime::facts`). Subordinate applications: related
+//! to a principal over a container-scoped relation, a subordinate gets
+//! one unit beside each principal unit (its address,
+//! `JUJU_PRINCIPAL_UNIT` naming it), and the relation joins each
+//! subordinate unit with its own principal only. Actions the charm does
+//! not declare are refused.
 
 mod common;
 
@@ -166,4 +169,29 @@ fn a_container_scoped_relation_needs_exactly_one_subordinate() {
         err.to_string().contains("needs a subordinate at one end"),
         "{err}"
     );
+}
+
+#[test]
+fn an_action_the_charm_does_not_declare_is_refused() {
+    let _one = one_at_a_time();
+    let mut sim = sim(33);
+    let log = sim.dir().join("hooks.log");
+    let src = sim.dir().join("web-src");
+    let web = script_charm(&src, PRINCIPAL, &log);
+    std::fs::write(src.join("actions.yaml"), "greet:\n  description: d\n").unwrap();
+    sim.deploy("web", &src, &web, 1).unwrap();
+    sim.settle(100).unwrap();
+    let result = sim
+        .run_action("web/0", "greet", serde_json::Map::new())
+        .unwrap();
+    assert!(result.completed(), "{result:?}");
+    let err = sim
+        .run_action("web/0", "deploy", serde_json::Map::new())
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("action deploy is not declared in the charm's actions"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("(actions: greet)"), "{err}");
 }
