@@ -3,117 +3,18 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::consistency::Inconsistent;
+mod error;
+mod pending;
+
+pub use error::PeersError;
+use pending::Pending;
+
 use super::context::Context;
 use super::event::Event;
 use super::output::Output;
 use super::state::{Bag, DEFAULT_PRIVATE_ADDRESS, Relation, State};
 use crate::facts::fill_unit_databag_defaults;
 use crate::metadata::Role;
-
-/// Why [`Peers`] cannot do what it was asked.
-#[derive(Debug, thiserror::Error)]
-pub enum PeersError {
-    /// The endpoint is not a peer endpoint of the charm.
-    #[error(
-        "endpoint {endpoint:?} is not a peer endpoint of charm {charm:?} (peer endpoints: {peers})"
-    )]
-    NotPeer {
-        /// The endpoint asked for.
-        endpoint: String,
-        /// The charm.
-        charm: String,
-        /// Its peer endpoints, comma-separated.
-        peers: String,
-    },
-    /// A state names no unit, or a unit of another application.
-    #[error("the unit to add must be named {app}/<number> (State::with_unit), not {unit:?}")]
-    WrongApp {
-        /// The name given (empty when none).
-        unit: String,
-        /// The application.
-        app: String,
-    },
-    /// The unit is already there.
-    #[error("unit {0} is already a unit of the application")]
-    Duplicate(String),
-    /// No such unit.
-    #[error("no unit {unit} (units: {units})")]
-    NoUnit {
-        /// The unit asked for.
-        unit: String,
-        /// The units there are, comma-separated.
-        units: String,
-    },
-    /// The harness does not run a scripted unit's hooks.
-    #[error("unit {0} is scripted: its hooks do not run, set its data instead")]
-    Scripted(String),
-    /// Only a scripted unit's data is the test's to set.
-    #[error("unit {0} runs its hooks: only a scripted unit's databag is set by the test")]
-    NotScripted(String),
-    /// A second unit claims the leadership.
-    #[error("unit {new} is the leader, but {current} already is: use Peers::set_leader")]
-    TwoLeaders {
-        /// The unit added as leader.
-        new: String,
-        /// The current leader.
-        current: String,
-    },
-    /// The event could not happen under Juju.
-    #[error(transparent)]
-    Inconsistent(#[from] Inconsistent),
-    /// A hook failed while settling.
-    #[error("unit {unit}: {hook} failed: {error}")]
-    HookFailed {
-        /// The unit.
-        unit: String,
-        /// The hook.
-        hook: String,
-        /// The error, in words.
-        error: String,
-    },
-    /// The units kept triggering each other.
-    #[error("the units did not settle after {0} hooks")]
-    Unsettled(usize),
-}
-
-/// A hook Juju queued for a unit, turned into an [`Event`] when it runs
-/// (the relation as it then stands).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Pending {
-    Joined(String),
-    Changed(String),
-    AppChanged,
-    Departed(String),
-    DepartedSelf(String),
-    Broken,
-    LeaderElected,
-    LeaderSettingsChanged,
-}
-
-impl Pending {
-    fn name(&self, endpoint: &str) -> String {
-        match self {
-            Pending::Joined(u) => format!("{endpoint}-relation-joined ({u})"),
-            Pending::Changed(u) => format!("{endpoint}-relation-changed ({u})"),
-            Pending::AppChanged => format!("{endpoint}-relation-changed"),
-            Pending::Departed(u) | Pending::DepartedSelf(u) => {
-                format!("{endpoint}-relation-departed ({u})")
-            }
-            Pending::Broken => format!("{endpoint}-relation-broken"),
-            Pending::LeaderElected => "leader-elected".to_owned(),
-            Pending::LeaderSettingsChanged => "leader-settings-changed".to_owned(),
-        }
-    }
-
-    /// The remote unit the hook is about, if any.
-    fn about(&self) -> Option<&str> {
-        match self {
-            Pending::Joined(u) | Pending::Changed(u) | Pending::Departed(u) => Some(u),
-            _ => None,
-        }
-    }
-}
 
 struct Member {
     state: State,
@@ -457,18 +358,24 @@ impl Peers {
         }
     }
 
-    fn member(&self, unit: &str) -> Result<&Member, PeersError> {
-        self.units.get(unit).ok_or_else(|| PeersError::NoUnit {
+    fn no_unit(&self, unit: &str) -> PeersError {
+        PeersError::NoUnit {
             unit: unit.to_owned(),
             units: self.units.keys().cloned().collect::<Vec<_>>().join(", "),
-        })
+        }
+    }
+
+    fn member(&self, unit: &str) -> Result<&Member, PeersError> {
+        self.units.get(unit).ok_or_else(|| self.no_unit(unit))
     }
 
     fn member_mut(&mut self, unit: &str) -> Result<&mut Member, PeersError> {
-        let units = self.units.keys().cloned().collect::<Vec<_>>().join(", ");
+        if !self.units.contains_key(unit) {
+            return Err(self.no_unit(unit));
+        }
         self.units.get_mut(unit).ok_or_else(|| PeersError::NoUnit {
             unit: unit.to_owned(),
-            units,
+            units: String::new(),
         })
     }
 
@@ -717,11 +624,9 @@ impl Peers {
                 }
             }
         }
+        let at = self.history.len();
         self.history.push((unit.to_owned(), out));
-        match self.history.last() {
-            Some((_, out)) => Ok(out),
-            None => Err(PeersError::Unsettled(0)),
-        }
+        Ok(&self.history[at].1)
     }
 
     /// Queue `-relation-changed` for `unit`'s watchers when its databag
