@@ -368,6 +368,12 @@ fn peers_see_each_others_writes_with_the_hooks_juju_runs() {
             .unit_names(),
         ["db/1"]
     );
+
+    // The leader goes: the other unit is elected.
+    peers.remove_unit("db/0").unwrap();
+    peers.settle().unwrap();
+    assert_eq!(peers.leader(), Some("db/1"));
+    assert_eq!(peers.last("db/1").unwrap().hook, "leader-elected");
 }
 
 #[test]

@@ -35,7 +35,8 @@ struct Member {
 /// `-relation-changed`, to the leadership settings
 /// `leader-settings-changed` on the others; a removed unit departs
 /// (`JUJU_DEPARTING_UNIT` naming it on both sides) and its relation
-/// breaks. Every unit's databag starts with the keys Juju puts there
+/// breaks; when the leader goes, the first remaining unit is elected.
+/// Every unit's databag starts with the keys Juju puts there
 /// (`private-address`, `ingress-address`, `egress-subnets`, from its
 /// `private-address`, see [`crate::facts::unit_databag_defaults`]).
 ///
@@ -231,7 +232,11 @@ impl Peers {
         }
         if scripted {
             if let Some(m) = self.units.remove(unit) {
+                let led = m.state.leader;
                 self.gone.insert(unit.to_owned(), m.state);
+                if led {
+                    self.elect_another();
+                }
             }
             return Ok(());
         }
@@ -249,6 +254,20 @@ impl Peers {
             m.leaving = true;
         }
         Ok(())
+    }
+
+    /// The leader has gone: Juju elects another unit, here the first
+    /// remaining one in name order, which runs `leader-elected`.
+    fn elect_another(&mut self) {
+        let next = self
+            .units
+            .iter()
+            .find(|(_, m)| !m.leaving)
+            .map(|(u, _)| u.clone());
+        if let Some(next) = next {
+            // The unit exists: set_leader cannot fail here.
+            let _ = self.set_leader(&next);
+        }
     }
 
     /// Make `unit` the leader: it runs `leader-elected`; the former
@@ -598,7 +617,11 @@ impl Peers {
                 // The relation is gone for this unit, and the unit with it.
                 new_state.relations.retain(|r| r.id != relation);
                 self.units.remove(unit);
+                let led = new_state.leader;
                 self.gone.insert(unit.to_owned(), new_state);
+                if led {
+                    self.elect_another();
+                }
             } else {
                 self.member_mut(unit)?.state = new_state;
                 self.publish_from(unit, before, after);
