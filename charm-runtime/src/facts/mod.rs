@@ -25,5 +25,5 @@ mod scope;
 pub use databag::{egress_subnet, fill_unit_databag_defaults, unit_databag_defaults};
 pub use hook_vars::{HookVars, RelationVars};
 pub use network::Network;
-pub use receivable::{Unreceivable, check_action, check_hook};
+pub use receivable::{IMPLICIT_ENDPOINT, Unreceivable, check_action, check_hook};
 pub use scope::{joins_in_scope, relation_scope};

@@ -397,7 +397,7 @@ fn check_subordinate(spec: &CharmSpec<'_>, state: &State, unit: &str, app: &str,
 fn check_networks(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
     let meta = &spec.metadata;
     for binding in state.networks.keys() {
-        let known = binding == "juju-info"
+        let known = binding == facts::IMPLICIT_ENDPOINT
             || meta.endpoint(binding).is_some()
             || meta.extra_bindings.contains(binding);
         if !known {
@@ -415,7 +415,7 @@ fn check_networks(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
 pub(crate) fn bindings(meta: &Metadata) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = meta.endpoints.keys().cloned().collect();
     out.extend(meta.extra_bindings.iter().cloned());
-    out.insert("juju-info".to_owned());
+    out.insert(facts::IMPLICIT_ENDPOINT.to_owned());
     out
 }
 
