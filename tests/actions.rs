@@ -67,6 +67,8 @@ impl Unit {
             relation_id: None,
             remote_unit: None,
             remote_app: None,
+            departing_unit: None,
+            principal_unit: None,
             model: None,
             juju_version: None,
             simulated_host: true,

@@ -79,6 +79,8 @@ fn the_process_backend_sends_the_password_on_stdin_only() {
         relation_id: Some(rid),
         remote_unit: Some(REMOTE.into()),
         remote_app: Some(APP.into()),
+        departing_unit: None,
+        principal_unit: None,
         model: None,
         juju_version: None,
         simulated_host: true,

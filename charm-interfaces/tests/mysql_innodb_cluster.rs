@@ -520,6 +520,8 @@ fn a_missing_binding_falls_back_to_the_private_address() {
         relation_id: Some(rid.clone()),
         remote_unit: Some("mysql-innodb-cluster/1".into()),
         remote_app: Some(APP.into()),
+        departing_unit: None,
+        principal_unit: None,
         model: None,
         juju_version: None,
         simulated_host: true,

@@ -361,6 +361,8 @@ fn configure_without_a_binding_fails_the_hook() {
         relation_id: Some(rid.clone()),
         remote_unit: Some("mysql/0".into()),
         remote_app: Some(REMOTE_APP.into()),
+        departing_unit: None,
+        principal_unit: None,
         model: None,
         juju_version: None,
         simulated_host: true,

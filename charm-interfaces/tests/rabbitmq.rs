@@ -340,6 +340,8 @@ fn request_access_without_a_binding_fails_the_hook() {
         relation_id: Some(rid.clone()),
         remote_unit: Some("rabbitmq-server/0".into()),
         remote_app: Some(REMOTE_APP.into()),
+        departing_unit: None,
+        principal_unit: None,
         model: None,
         juju_version: None,
         simulated_host: true,

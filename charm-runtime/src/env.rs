@@ -30,6 +30,13 @@ pub struct HookEnv {
     pub remote_unit: Option<String>,
     /// The remote application (`JUJU_REMOTE_APP`).
     pub remote_app: Option<String>,
+    /// The unit leaving the relation in a `-relation-departed` hook
+    /// (`JUJU_DEPARTING_UNIT`): the remote unit, or this one when it is
+    /// the unit being removed.
+    pub departing_unit: Option<String>,
+    /// The principal unit of a subordinate (`JUJU_PRINCIPAL_UNIT`, empty
+    /// for a principal, as Juju sets it).
+    pub principal_unit: Option<String>,
     /// The model (`JUJU_MODEL_NAME`).
     pub model: Option<String>,
     /// Juju's version (`JUJU_VERSION`).
@@ -135,6 +142,8 @@ impl HookEnv {
             relation_id,
             remote_unit: nonempty("JUJU_REMOTE_UNIT"),
             remote_app: nonempty("JUJU_REMOTE_APP"),
+            departing_unit: nonempty("JUJU_DEPARTING_UNIT"),
+            principal_unit: nonempty("JUJU_PRINCIPAL_UNIT"),
             model: nonempty("JUJU_MODEL_NAME"),
             juju_version: nonempty("JUJU_VERSION"),
             simulated_host: var("CHARM_HOST").as_deref() == Some("simulated"),
@@ -156,6 +165,8 @@ impl HookEnv {
             relation_id: None,
             remote_unit: None,
             remote_app: None,
+            departing_unit: None,
+            principal_unit: None,
             model: None,
             juju_version: None,
             simulated_host: true,
@@ -312,8 +323,11 @@ mod tests {
             ("JUJU_REMOTE_APP", "mysql"),
             ("JUJU_MODEL_NAME", "prod"),
             ("JUJU_VERSION", "3.6.1"),
+            ("JUJU_PRINCIPAL_UNIT", ""),
         ]);
         let e = env(&v, None).unwrap();
+        assert_eq!(e.principal_unit, None);
+        assert_eq!(e.departing_unit, None);
         assert_eq!(e.relation_id, Some(RelationId::new("db", 7)));
         assert_eq!(e.remote_unit.as_deref(), Some("mysql/1"));
         assert_eq!(e.app(), "web");

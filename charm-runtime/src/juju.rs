@@ -288,6 +288,21 @@ impl Juju {
         Ok(ports)
     }
 
+    /// The keys of this unit's databags the hook has queued writes for
+    /// (set or deleted), by relation: what it means to publish, whether
+    /// or not a value differs from what is there.
+    pub fn pending_unit_keys(&self) -> BTreeMap<RelationId, BTreeSet<String>> {
+        let mut keys: BTreeMap<RelationId, BTreeSet<String>> = BTreeMap::new();
+        for ((relation, app), changes) in &self.outbox.borrow().relation {
+            if !app {
+                keys.entry(relation.clone())
+                    .or_default()
+                    .extend(changes.keys().cloned());
+            }
+        }
+        keys
+    }
+
     // ---- writes, held until the hook succeeds ----
 
     /// Publish `key` in this unit's (or, with `app`, this application's)

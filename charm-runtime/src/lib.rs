@@ -102,6 +102,7 @@ pub mod conditions;
 pub mod config;
 pub mod endpoint;
 pub mod env;
+pub mod facts;
 pub mod juju;
 mod juju_api;
 mod juju_log;

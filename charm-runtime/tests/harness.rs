@@ -616,7 +616,9 @@ fn inconsistent_events_are_refused() {
     );
     assert_eq!(
         problems(Event::action("deploy", json!(null)), &state),
-        ["action deploy is not declared in the charm's actions (actions: backup, restart)"]
+        [
+            "action deploy is not declared in the charm's actions, so Juju refuses to run it (actions: backup, restart)"
+        ]
     );
     assert_eq!(
         problems(

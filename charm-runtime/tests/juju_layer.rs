@@ -38,6 +38,8 @@ fn env(hook: &str, relation: Option<(&str, &str)>) -> HookEnv {
         relation_id: relation.map(|(r, _)| r.parse().unwrap()),
         remote_unit: relation.map(|(_, u)| u.to_owned()),
         remote_app: relation.map(|(_, u)| u.split('/').next().unwrap().to_owned()),
+        departing_unit: None,
+        principal_unit: None,
         model: None,
         juju_version: None,
         simulated_host: true,

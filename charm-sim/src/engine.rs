@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use charm_runtime::facts::check_action;
+use charm_runtime::metadata::ActionsSchema;
 use serde_json::{Map, Value};
 
 mod open;
@@ -314,6 +316,7 @@ impl Simulation {
                         name: n.clone(),
                         interface: e.interface.clone(),
                         role: e.role,
+                        container: false,
                     },
                 ))
             })
@@ -322,6 +325,7 @@ impl Simulation {
             dir: PathBuf::new(),
             binary: PathBuf::new(),
             name: name.to_owned(),
+            subordinate: false,
             endpoints,
             extra_bindings: Vec::new(),
             options: BTreeMap::new(),
@@ -425,16 +429,49 @@ impl Simulation {
                 },
             );
             for end in peers {
-                new_relation(&mut w.model, vec![end]);
+                new_relation(&mut w.model, vec![end], false);
             }
         }
         (0..units).map(|_| self.add_unit(name)).collect()
     }
 
     /// Add a unit to `app`: its own copy of the charm directory, its
-    /// address, and the hooks of a new unit queued.
+    /// address, and the hooks of a new unit queued. The subordinates
+    /// related to `app` over a container-scoped relation each get a unit
+    /// beside it. A subordinate application gets units only that way.
     pub fn add_unit(&mut self, app: &str) -> Result<String, SimError> {
+        let subordinate = {
+            let w = self.world();
+            let a = w
+                .model
+                .apps
+                .get(app)
+                .ok_or_else(|| SimError::NoApp(app.to_owned()))?;
+            a.charm.subordinate
+        };
+        if subordinate {
+            return Err(SimError::Subordinate {
+                app: app.to_owned(),
+                reason: "its units are added beside the units of its principal, by relating \
+                         it to the principal over a container-scoped endpoint"
+                    .into(),
+            });
+        }
+        let unit = self.add_unit_beside(app, None)?;
+        let subordinates = self.world().model.subordinates_of(app);
+        for sub in subordinates {
+            self.add_unit_beside(&sub, Some(&unit))?;
+        }
+        Ok(unit)
+    }
+
+    /// Add a unit to `app`, beside `principal` (on its machine, at its
+    /// address) for a subordinate unit.
+    fn add_unit_beside(&mut self, app: &str, principal: Option<&str>) -> Result<String, SimError> {
         let mut w = self.world();
+        let principal_address = principal
+            .and_then(|p| w.model.units.get(p))
+            .map(|p| p.address.clone());
         let a = w
             .model
             .apps
@@ -462,14 +499,17 @@ impl Simulation {
                 name: name.clone(),
                 app: app.to_owned(),
                 charm_dir,
-                address: unit_address(index, number),
-                public_address: unit_address(index, number),
+                address: principal_address
+                    .clone()
+                    .unwrap_or_else(|| unit_address(index, number)),
+                public_address: principal_address.unwrap_or_else(|| unit_address(index, number)),
                 workload: Status::new("waiting", "agent initialising"),
                 agent: AgentStatus::Allocating,
                 ports: Default::default(),
                 workload_version: String::new(),
                 scopes: BTreeMap::new(),
                 dying: false,
+                principal: principal.map(str::to_owned),
             },
         );
         if let Some(a) = w.model.apps.get_mut(app)
@@ -488,6 +528,17 @@ impl Simulation {
         let mut w = self.world();
         if !w.model.units.contains_key(unit) {
             return Err(SimError::NoUnit(unit.to_owned()));
+        }
+        // Its subordinates go with it, as their machine does.
+        let subordinates: Vec<String> = w
+            .model
+            .units
+            .values()
+            .filter(|u| u.principal.as_deref() == Some(unit) && !u.dying)
+            .map(|u| u.name.clone())
+            .collect();
+        for sub in subordinates {
+            w.remove_unit(&sub);
         }
         w.remove_unit(unit);
         Ok(())
@@ -558,6 +609,28 @@ impl Simulation {
         if exists {
             return Err(fail("the relation exists".into()));
         }
+        // A stub application cannot be a subordinate: one standing in for
+        // a subordinate (hacluster in a scenario) relates globally, as the
+        // simulator did before it modelled container scope.
+        let stubbed = w.stubs.contains_key(&app_a) || w.stubs.contains_key(&app_b);
+        let container = (ea.container || eb.container) && !stubbed;
+        let (sub_a, sub_b) = (charm_a.subordinate, charm_b.subordinate);
+        if container && sub_a == sub_b {
+            return Err(fail(if sub_a {
+                "a container-scoped relation relates a subordinate to a principal, not two \
+                 subordinates"
+                    .into()
+            } else {
+                "a container-scoped relation needs a subordinate at one end".into()
+            }));
+        }
+        let new_subordinate = (container && (sub_a || sub_b)).then(|| {
+            if sub_a {
+                (app_a.clone(), app_b.clone())
+            } else {
+                (app_b.clone(), app_a.clone())
+            }
+        });
         let id = new_relation(
             &mut w.model,
             vec![
@@ -572,6 +645,7 @@ impl Simulation {
                     interface: eb.interface,
                 },
             ],
+            container,
         );
         let units: Vec<String> = [app_a, app_b]
             .iter()
@@ -580,6 +654,27 @@ impl Simulation {
         for unit in units {
             if w.model.units.get(&unit).is_some_and(|u| !u.dying) {
                 w.enqueue(&unit, Hook::RelationCreated { relation: id });
+            }
+        }
+        drop(w);
+        // A subordinate gets a unit beside every unit of its principal that
+        // has none yet (as Juju does when the relation is made).
+        if let Some((sub, principal)) = new_subordinate {
+            let (principals, served): (Vec<String>, Vec<String>) = {
+                let w = self.world();
+                let served = w
+                    .model
+                    .units
+                    .values()
+                    .filter(|u| u.app == sub)
+                    .filter_map(|u| u.principal.clone())
+                    .collect();
+                (w.model.units_of(&principal), served)
+            };
+            for p in principals {
+                if !served.contains(&p) {
+                    self.add_unit_beside(&sub, Some(&p))?;
+                }
             }
         }
         Ok(id)
@@ -847,6 +942,16 @@ impl Simulation {
                     reason: format!("the unit is in error (hook {hook:?} failed)"),
                 });
             }
+            // Juju refuses an action the charm does not declare, as the
+            // harness does.
+            let refused = |reason: String| SimError::Action {
+                unit: unit.to_owned(),
+                action: name.to_owned(),
+                reason,
+            };
+            let actions = ActionsSchema::load(&w.model.apps[&u.app].charm.dir)
+                .map_err(|e| refused(e.to_string()))?;
+            check_action(&actions, name).map_err(|e| refused(e.to_string()))?;
         }
         let outcome = ActionOutcome {
             params,
@@ -1051,7 +1156,7 @@ fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 }
 
 /// Create a relation with `ends` in the model; its id number.
-fn new_relation(model: &mut Model, ends: Vec<RelationEnd>) -> u32 {
+fn new_relation(model: &mut Model, ends: Vec<RelationEnd>, container: bool) -> u32 {
     let id = model.next_relation;
     model.next_relation += 1;
     model.relations.insert(
@@ -1061,6 +1166,7 @@ fn new_relation(model: &mut Model, ends: Vec<RelationEnd>) -> u32 {
             ends,
             unit_data: BTreeMap::new(),
             app_data: BTreeMap::new(),
+            container,
             dying: false,
         },
     );

@@ -17,6 +17,14 @@ pub enum SimError {
     /// An application of that name is already deployed.
     #[error("application {0:?} already exists")]
     AppExists(String),
+    /// A subordinate application cannot do what was asked.
+    #[error("subordinate application {app:?}: {reason}")]
+    Subordinate {
+        /// The application.
+        app: String,
+        /// Why not.
+        reason: String,
+    },
     /// No such application.
     #[error("no application {0:?}")]
     NoApp(String),

@@ -6,6 +6,9 @@
 
 use std::path::Path;
 
+use charm_runtime::backend::RelationId;
+use charm_runtime::facts::HookVars;
+
 use crate::hook::Hook;
 use crate::model::Model;
 use crate::protocol::{CONTEXT_ENV, SOCKET_ENV};
@@ -36,35 +39,14 @@ pub(crate) fn hook_env(
     let u = model.units.get(id.unit)?;
     let is_action = matches!(id.hook, Hook::Action { .. });
     let charm_dir = u.charm_dir.to_string_lossy().into_owned();
-    let dispatch = if is_action {
-        format!("actions/{}", id.name)
+    // The JUJU_* variables of the hook context, as the harness sets them
+    // too (charm_runtime::facts).
+    let mut vars = if is_action {
+        HookVars::action(id.unit, id.name)
     } else {
-        format!("hooks/{}", id.name)
-    };
-    let mut env = vec![
-        ("CHARM_HOST", "simulated".to_owned()),
-        (SOCKET_ENV, socket.to_string_lossy().into_owned()),
-        (CONTEXT_ENV, id.token.to_owned()),
-        ("JUJU_UNIT_NAME", id.unit.to_owned()),
-        ("JUJU_CHARM_DIR", charm_dir.clone()),
-        ("CHARM_DIR", charm_dir),
-        ("JUJU_DISPATCH_PATH", dispatch),
-        ("JUJU_MODEL_NAME", model.name.clone()),
-        ("JUJU_MODEL_UUID", model_uuid(&model.name)),
-        ("JUJU_VERSION", juju_version.to_owned()),
-        (
-            "JUJU_MACHINE_ID",
-            u.address.rsplit('.').next().unwrap_or("0").to_owned(),
-        ),
-        ("JUJU_PRINCIPAL_UNIT", String::new()),
-        ("JUJU_AVAILABILITY_ZONE", "sim".to_owned()),
-    ];
-    if is_action {
-        env.push(("JUJU_ACTION_NAME", id.name.to_owned()));
-        env.push(("JUJU_ACTION_UUID", id.seq.to_string()));
-    } else {
-        env.push(("JUJU_HOOK_NAME", id.name.to_owned()));
+        HookVars::hook(id.unit, id.name)
     }
+    .with_principal(u.principal.as_deref());
     if let Some(relation) = id.hook.relation()
         && let Some(rel) = model.relations.get(&relation)
     {
@@ -72,18 +54,33 @@ pub(crate) fn hook_env(
             .end_of(&u.app)
             .map(|e| e.endpoint.clone())
             .unwrap_or_default();
-        env.push(("JUJU_RELATION", end));
-        env.push(("JUJU_RELATION_ID", rel.id_for(&u.app)));
-        env.push((
-            "JUJU_REMOTE_APP",
-            rel.remote_app(&u.app).unwrap_or("").to_owned(),
-        ));
-    }
-    if let Some(remote) = id.hook.remote_unit() {
-        env.push(("JUJU_REMOTE_UNIT", remote.to_owned()));
+        vars = vars.with_relation(
+            RelationId::new(end, relation),
+            rel.remote_app(&u.app).unwrap_or(""),
+            id.hook.remote_unit(),
+        );
     }
     if let Hook::RelationDeparted { departing, .. } = id.hook {
-        env.push(("JUJU_DEPARTING_UNIT", departing.clone()));
+        vars = vars.with_departing(departing);
+    }
+    let mut env = vec![
+        ("CHARM_HOST", "simulated".to_owned()),
+        (SOCKET_ENV, socket.to_string_lossy().into_owned()),
+        (CONTEXT_ENV, id.token.to_owned()),
+        ("JUJU_CHARM_DIR", charm_dir.clone()),
+        ("CHARM_DIR", charm_dir),
+        ("JUJU_MODEL_NAME", model.name.clone()),
+        ("JUJU_MODEL_UUID", model_uuid(&model.name)),
+        ("JUJU_VERSION", juju_version.to_owned()),
+        (
+            "JUJU_MACHINE_ID",
+            u.address.rsplit('.').next().unwrap_or("0").to_owned(),
+        ),
+        ("JUJU_AVAILABILITY_ZONE", "sim".to_owned()),
+    ];
+    env.extend(vars.vars());
+    if is_action {
+        env.push(("JUJU_ACTION_UUID", id.seq.to_string()));
     }
     Some(env)
 }

@@ -29,6 +29,18 @@
 //! latest state). One hook runs at a time; which unit goes next is drawn
 //! from a seeded generator, so a run is reproducible.
 //!
+//! # Subordinates and Juju's environment
+//!
+//! A subordinate application (`subordinate: true`) is deployed with no
+//! units; related to a principal over a container-scoped endpoint, it
+//! gets a unit beside each principal unit (the principal's address,
+//! `JUJU_PRINCIPAL_UNIT` naming it), a new principal unit brings one and
+//! a removed one takes its subordinate with it. A container-scoped
+//! relation joins only the units of one machine. The hook variables, the
+//! keys Juju puts in a unit's databag, `network-get`'s answer and the
+//! actions a charm can receive come from `charm_runtime::facts`, which
+//! the in-process harness uses too.
+//!
 //! # When writes take effect
 //!
 //! As in Juju's hook context: `relation-set` and `open-port`/`close-port`

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use charm_runtime::facts::fill_unit_databag_defaults;
 use serde_json::{Map, Value};
 
 use crate::hook::Hook;
@@ -237,12 +238,7 @@ impl World {
         let address = u.address.clone();
         if let Some(rel) = self.model.relations.get_mut(&relation) {
             let bag = rel.unit_data.entry(unit.to_owned()).or_default();
-            bag.entry("private-address".into())
-                .or_insert_with(|| address.clone());
-            bag.entry("ingress-address".into())
-                .or_insert_with(|| address.clone());
-            bag.entry("egress-subnets".into())
-                .or_insert_with(|| format!("{address}/32"));
+            fill_unit_databag_defaults(bag, &address);
         }
         for remote in self.model.remote_side(relation, unit) {
             if self.model.units.get(&remote).is_some_and(|r| r.dying) {

@@ -64,6 +64,10 @@ pub struct MemoryWorld {
     pub action_logs: Vec<String>,
     /// `juju-log` messages.
     pub logs: Vec<(Level, String)>,
+    /// Hook tools that fail, by name (`relation-get`), each with the
+    /// message it prints: a call is recorded, then fails as the tool would
+    /// under Juju (exit 1, `ERROR <message>` on stderr).
+    pub failing_tools: BTreeMap<String, String>,
 }
 
 impl MemoryWorld {
@@ -104,11 +108,20 @@ impl MemoryBackend {
         self.calls.borrow().clone()
     }
 
-    fn call(&self, tool: &'static str, args: &[&str]) {
+    /// Record a call of `tool`; fail it if the world says the tool fails.
+    fn call(&self, tool: &'static str, args: &[&str]) -> Result<(), ToolError> {
         self.calls.borrow_mut().push(ToolCall {
             tool,
             args: args.iter().map(|a| (*a).to_owned()).collect(),
         });
+        match self.world.borrow().failing_tools.get(tool) {
+            Some(message) => Err(ToolError::Failed {
+                tool: tool.to_owned(),
+                code: Some(1),
+                stderr: format!("ERROR {message}"),
+            }),
+            None => Ok(()),
+        }
     }
 
     fn relation<'w>(
@@ -139,7 +152,7 @@ fn apply(target: &mut BTreeMap<String, String>, changes: &BTreeMap<String, Optio
 
 impl Backend for MemoryBackend {
     fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>, ToolError> {
-        self.call("relation-ids", &[endpoint]);
+        self.call("relation-ids", &[endpoint])?;
         Ok(self
             .world
             .borrow()
@@ -152,7 +165,7 @@ impl Backend for MemoryBackend {
 
     fn relation_units(&self, relation: &RelationId) -> Result<Vec<String>, ToolError> {
         let rid = relation.to_string();
-        self.call("relation-list", &["-r", &rid]);
+        self.call("relation-list", &["-r", &rid])?;
         let world = self.world.borrow();
         Ok(Self::relation(&world, "relation-list", relation)?
             .units
@@ -161,7 +174,7 @@ impl Backend for MemoryBackend {
 
     fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, ToolError> {
         let rid = relation.to_string();
-        self.call("relation-list", &["-r", &rid, "--app"]);
+        self.call("relation-list", &["-r", &rid, "--app"])?;
         let world = self.world.borrow();
         Ok(Self::relation(&world, "relation-list", relation)?
             .remote_app
@@ -177,7 +190,7 @@ impl Backend for MemoryBackend {
         match bag {
             DataBag::Unit(u) => self.call("relation-get", &["-r", &rid, "-", u]),
             DataBag::App(a) => self.call("relation-get", &["-r", &rid, "--app", "-", a]),
-        }
+        }?;
         let world = self.world.borrow();
         let rel = Self::relation(&world, "relation-get", relation)?;
         Ok(rel.data.get(bag).cloned().unwrap_or_default())
@@ -195,7 +208,7 @@ impl Backend for MemoryBackend {
             args.push("--app");
         }
         args.extend(["--file", "-"]);
-        self.call("relation-set", &args);
+        self.call("relation-set", &args)?;
         let mut world = self.world.borrow_mut();
         if app && !world.leader {
             return Err(ToolError::Failed {
@@ -218,24 +231,24 @@ impl Backend for MemoryBackend {
     }
 
     fn config_get(&self) -> Result<Map<String, Value>, ToolError> {
-        self.call("config-get", &["--all"]);
+        self.call("config-get", &["--all"])?;
         Ok(self.world.borrow().config.clone())
     }
 
     fn is_leader(&self) -> Result<bool, ToolError> {
-        self.call("is-leader", &[]);
+        self.call("is-leader", &[])?;
         Ok(self.world.borrow().leader)
     }
 
     fn leader_get(&self) -> Result<BTreeMap<String, String>, ToolError> {
-        self.call("leader-get", &[]);
+        self.call("leader-get", &[])?;
         Ok(self.world.borrow().leader_settings.clone())
     }
 
     fn leader_set(&self, changes: &BTreeMap<String, Option<String>>) -> Result<(), ToolError> {
         let keys: Vec<String> = changes.keys().map(|k| format!("{k}=…")).collect();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        self.call("leader-set", &keys);
+        self.call("leader-set", &keys)?;
         let mut world = self.world.borrow_mut();
         if !world.leader {
             return Err(ToolError::Failed {
@@ -254,7 +267,7 @@ impl Backend for MemoryBackend {
             args.push("--application");
         }
         args.extend([status.state.as_str(), status.message.as_str()]);
-        self.call("status-set", &args);
+        self.call("status-set", &args)?;
         let mut world = self.world.borrow_mut();
         if application && !world.leader {
             return Err(ToolError::Failed {
@@ -276,7 +289,7 @@ impl Backend for MemoryBackend {
         self.call(
             "status-get",
             if application { &["--application"] } else { &[] },
-        );
+        )?;
         let world = self.world.borrow();
         let s = if application {
             &world.app_status
@@ -288,13 +301,13 @@ impl Backend for MemoryBackend {
     }
 
     fn application_version_set(&self, version: &str) -> Result<(), ToolError> {
-        self.call("application-version-set", &[version]);
+        self.call("application-version-set", &[version])?;
         self.world.borrow_mut().app_version = Some(version.to_owned());
         Ok(())
     }
 
     fn unit_get(&self, key: &str) -> Result<String, ToolError> {
-        self.call("unit-get", &[key]);
+        self.call("unit-get", &[key])?;
         self.world
             .borrow()
             .unit_data
@@ -317,7 +330,7 @@ impl Backend for MemoryBackend {
         if let Some(r) = &rid {
             args.extend(["-r", r.as_str()]);
         }
-        self.call("network-get", &args);
+        self.call("network-get", &args)?;
         self.world
             .borrow()
             .networks
@@ -331,24 +344,25 @@ impl Backend for MemoryBackend {
     }
 
     fn open_port(&self, port: &Port) -> Result<(), ToolError> {
-        self.call("open-port", &[&port.to_string()]);
+        self.call("open-port", &[&port.to_string()])?;
         self.world.borrow_mut().ports.insert(port.clone());
         Ok(())
     }
 
     fn close_port(&self, port: &Port) -> Result<(), ToolError> {
-        self.call("close-port", &[&port.to_string()]);
+        self.call("close-port", &[&port.to_string()])?;
         self.world.borrow_mut().ports.remove(port);
         Ok(())
     }
 
     fn opened_ports(&self) -> Result<Vec<Port>, ToolError> {
-        self.call("opened-ports", &[]);
+        self.call("opened-ports", &[])?;
         Ok(self.world.borrow().ports.iter().cloned().collect())
     }
 
     fn juju_log(&self, level: Level, message: &str) -> Result<(), ToolError> {
-        // Not recorded as a call: logs are not part of a hook's minimum.
+        // Not recorded as a call: logs are not part of a hook's minimum;
+        // never failing, as the log sink has no one to report to.
         self.world
             .borrow_mut()
             .logs
@@ -357,14 +371,14 @@ impl Backend for MemoryBackend {
     }
 
     fn action_get(&self) -> Result<Map<String, Value>, ToolError> {
-        self.call("action-get", &[]);
+        self.call("action-get", &[])?;
         Ok(self.world.borrow().action_params.clone())
     }
 
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), ToolError> {
         let keys: Vec<String> = results.keys().map(|k| format!("{k}=…")).collect();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        self.call("action-set", &keys);
+        self.call("action-set", &keys)?;
         self.world
             .borrow_mut()
             .action_results
@@ -373,13 +387,13 @@ impl Backend for MemoryBackend {
     }
 
     fn action_fail(&self, message: &str) -> Result<(), ToolError> {
-        self.call("action-fail", &[message]);
+        self.call("action-fail", &[message])?;
         self.world.borrow_mut().action_failure = Some(message.to_owned());
         Ok(())
     }
 
     fn action_log(&self, message: &str) -> Result<(), ToolError> {
-        self.call("action-log", &[message]);
+        self.call("action-log", &[message])?;
         self.world.borrow_mut().action_logs.push(message.to_owned());
         Ok(())
     }

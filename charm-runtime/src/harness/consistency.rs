@@ -15,7 +15,8 @@ use super::event::{Event, RelationHook};
 use super::state::State;
 use crate::charm::Charm;
 use crate::config::{ConfigProblem, ConfigValues};
-use crate::metadata::{ActionsSchema, ConfigSchema, Metadata, Role, describe};
+use crate::facts::{self, joins_in_scope};
+use crate::metadata::{ActionsSchema, ConfigSchema, Metadata, Role, Scope, describe};
 use crate::reactive::state::FLAG_PREFIX;
 
 /// The state and event cannot happen under Juju for this charm: every
@@ -177,6 +178,8 @@ pub(crate) fn check(
     check_config(spec, state, &mut r);
     check_relations(spec, state, &unit, &app, &mut r);
     check_networks(spec, state, &mut r);
+    check_subordinate(spec, state, &unit, &app, &mut r);
+    check_failing_tools(state, &mut r);
     for key in state.kv.keys().filter(|k| k.starts_with(FLAG_PREFIX)) {
         r.errors.push(format!(
             "unit state key {key:?} is a flag: set it with State::with_flag({:?})",
@@ -286,10 +289,115 @@ fn check_relations(spec: &CharmSpec<'_>, state: &State, unit: &str, app: &str, r
     }
 }
 
+/// The hook tools the in-memory backend answers, which
+/// [`State::with_failing_tool`] can make fail.
+const TOOLS: [&str; 21] = [
+    "action-fail",
+    "action-get",
+    "action-log",
+    "action-set",
+    "application-version-set",
+    "close-port",
+    "config-get",
+    "is-leader",
+    "leader-get",
+    "leader-set",
+    "network-get",
+    "open-port",
+    "opened-ports",
+    "relation-get",
+    "relation-ids",
+    "relation-list",
+    "relation-set",
+    "status-get",
+    "status-set",
+    "unit-get",
+    "juju-log",
+];
+
+fn check_failing_tools(state: &State, r: &mut Report) {
+    for tool in state.failing_tools.keys() {
+        if tool == "juju-log" {
+            r.errors.push(
+                "failing tool \"juju-log\": the charm's log sink has no one to report a \
+                 failure to, so the harness cannot make it fail"
+                    .to_owned(),
+            );
+        } else if !TOOLS.contains(&tool.as_str()) {
+            r.errors.push(format!(
+                "failing tool {tool:?} is not a hook tool the harness answers (tools: {})",
+                list(TOOLS.iter().filter(|t| **t != "juju-log"))
+            ));
+        }
+    }
+}
+
+/// A subordinate runs beside a principal unit, and a container-scoped
+/// relation joins only the units on one machine.
+fn check_subordinate(spec: &CharmSpec<'_>, state: &State, unit: &str, app: &str, r: &mut Report) {
+    let meta = spec.metadata;
+    let principal = state.principal.as_deref();
+    match (meta.subordinate, principal) {
+        (true, None) => r.errors.push(format!(
+            "the charm is a subordinate (subordinate: true): Juju deploys {unit} beside a \
+             principal unit and names it in JUJU_PRINCIPAL_UNIT (State::with_principal(\"web/0\"))"
+        )),
+        (false, Some(p)) => r.errors.push(format!(
+            "the state names a principal unit, {p}, but the charm is not a subordinate: only \
+             a subordinate has one"
+        )),
+        (true, Some(p)) => match split_unit(p) {
+            None => r.errors.push(format!(
+                "principal unit {p:?} is not of the form application/number"
+            )),
+            Some((papp, _)) if papp == app => r.errors.push(format!(
+                "principal unit {p} belongs to the subordinate's own application {app:?}"
+            )),
+            Some(_) => {}
+        },
+        (false, None) => {}
+    }
+    for rel in &state.relations {
+        let Some(endpoint) = meta.endpoint(&rel.endpoint) else {
+            continue;
+        };
+        if endpoint.scope != Scope::Container || endpoint.role == Role::Peers {
+            continue;
+        }
+        let rid = rel.relation_id();
+        if rel.remote_units.len() > 1 {
+            r.errors.push(format!(
+                "relation {rid} is container-scoped: it joins only the units on this unit's \
+                 machine, one remote unit at most, not {} ({})",
+                rel.remote_units.len(),
+                list(rel.remote_units.keys())
+            ));
+            continue;
+        }
+        for remote in rel.remote_units.keys() {
+            // A remote unit of the principal's application is on this
+            // machine only if it is the principal itself.
+            let same_app_as_principal = principal
+                .and_then(split_unit)
+                .is_some_and(|(papp, _)| papp == rel.remote_app);
+            if same_app_as_principal
+                && !joins_in_scope(Scope::Container, unit, principal, remote, None)
+            {
+                r.errors.push(format!(
+                    "relation {rid} is container-scoped: of {}, only the principal unit {} is \
+                     on this unit's machine, not {remote}",
+                    rel.remote_app,
+                    principal.unwrap_or_default()
+                ));
+            }
+        }
+    }
+}
+
 fn check_networks(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
     let meta = &spec.metadata;
     for binding in state.networks.keys() {
-        let known = binding == "juju-info"
+        let known = binding == facts::IMPLICIT_ENDPOINT
             || meta.endpoint(binding).is_some()
             || meta.extra_bindings.contains(binding);
         if !known {
@@ -307,7 +415,7 @@ fn check_networks(spec: &CharmSpec<'_>, state: &State, r: &mut Report) {
 pub(crate) fn bindings(meta: &Metadata) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = meta.endpoints.keys().cloned().collect();
     out.extend(meta.extra_bindings.iter().cloned());
-    out.insert("juju-info".to_owned());
+    out.insert(facts::IMPLICIT_ENDPOINT.to_owned());
     out
 }
 
@@ -333,6 +441,12 @@ fn check_event(spec: &CharmSpec<'_>, event: &Event, state: &State, r: &mut Repor
                 "{event}: the event names remote application {:?} but relation {rid} of the \
                  state is with {:?}",
                 re.remote_app, rel.remote_app
+            ));
+        }
+        if re.local_departs && re.hook != RelationHook::Departed {
+            r.errors.push(format!(
+                "{event}: only a -relation-departed hook names the unit under test as the \
+                 departing unit"
             ));
         }
         if let Some(unit) = &re.remote_unit
@@ -377,6 +491,9 @@ fn check_event(spec: &CharmSpec<'_>, event: &Event, state: &State, r: &mut Repor
              carries the relation context Juju sets"
         ));
     }
+    if let Err(e) = facts::check_hook(spec.metadata, &name) {
+        r.errors.push(e.to_string());
+    }
     match name.as_str() {
         "leader-elected" if !state.leader => r.errors.push(
             "hook leader-elected runs only on the leader, and the state's unit is not the \
@@ -393,11 +510,11 @@ fn check_event(spec: &CharmSpec<'_>, event: &Event, state: &State, r: &mut Repor
 }
 
 fn check_action(spec: &CharmSpec<'_>, action: &str, params: &Map<String, Value>, r: &mut Report) {
+    if let Err(e) = facts::check_action(spec.actions, action) {
+        r.errors.push(e.to_string());
+        return;
+    }
     let Some(meta) = spec.actions.action(action) else {
-        r.errors.push(format!(
-            "action {action} is not declared in the charm's actions (actions: {})",
-            list(spec.actions.names())
-        ));
         return;
     };
     let declared = meta.params.as_object().cloned().unwrap_or_default();

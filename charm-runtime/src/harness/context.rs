@@ -1,7 +1,7 @@
 //! The charm under test, and running one event on a state.
 
-use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -10,10 +10,11 @@ use serde_json::Value;
 use super::consistency::{self, ActionRules, Inconsistent};
 use super::event::{Event, RelationHook};
 use super::output::{Output, StatusChange};
-use super::state::{DEFAULT_PRIVATE_ADDRESS, Network, State};
-use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld};
+use super::state::{DEFAULT_PRIVATE_ADDRESS, State};
+use crate::backend::{Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId};
 use crate::charm::{Charm, CharmError};
-use crate::env::{HookEnv, Invoked};
+use crate::env::HookEnv;
+use crate::facts::{HookVars, Network, fill_unit_databag_defaults, unit_databag_defaults};
 use crate::metadata::{
     ACTIONS_FILE, ActionsSchema, CHARMCRAFT_FILE, ConfigSchema, Metadata, MetadataError,
 };
@@ -291,8 +292,13 @@ impl Context {
             .rsplit_once('/')
             .map_or(unit.as_str(), |(a, _)| a)
             .to_owned();
+        let env = self
+            .env(&event, state, &unit, &app)
+            .map_err(|e| Inconsistent {
+                event: event.to_string(),
+                problems: vec![format!("the hook environment does not parse: {e}")],
+            })?;
         let backend = Rc::new(MemoryBackend::new(self.world(&event, state, &unit, &app)));
-        let env = self.env(&event, &unit, &app);
         let mut store = MemoryStore::new();
         store.data = unit_state(state);
         let sink: Rc<dyn LogSink> = Rc::new(JujuLog(backend.clone()));
@@ -300,11 +306,13 @@ impl Context {
         // which statuses it sends at the end of the hook.
         let mut options = self.charm.hook_options(env, backend.clone(), sink);
         let sent_from = Rc::new(Cell::new(None));
+        let published = Rc::new(RefCell::new(BTreeMap::new()));
         options.layer = options.layer.take().map(|inner| {
             Rc::new(NoteSend {
                 inner,
                 backend: backend.clone(),
                 statuses_before: sent_from.clone(),
+                published: published.clone(),
             }) as Rc<dyn HookLayer>
         });
         let outcome = run_hook(self.charm.registry(), &mut store, options);
@@ -313,7 +321,15 @@ impl Context {
 
         let world = backend.world();
         let new_state = if outcome.is_ok() {
-            after(state, &event, &world, &store.data, &unit, &app)
+            after(
+                state,
+                &event,
+                &world,
+                &store.data,
+                &published.borrow(),
+                &unit,
+                &app,
+            )
         } else {
             state.clone()
         };
@@ -344,29 +360,48 @@ impl Context {
         })
     }
 
-    /// The hook environment Juju would set.
-    fn env(&self, event: &Event, unit: &str, app: &str) -> HookEnv {
-        let invoked = match event.action_name() {
-            Some(action) => Invoked::Action(action.to_owned()),
-            None => Invoked::Hook(event.name()),
-        };
+    /// The hook environment Juju would set: the variables of
+    /// [`HookVars`], read back by the parser a charm uses under Juju.
+    fn env(
+        &self,
+        event: &Event,
+        state: &State,
+        unit: &str,
+        app: &str,
+    ) -> Result<HookEnv, crate::env::EnvError> {
+        let mut vars = match event.action_name() {
+            Some(action) => HookVars::action(unit, action),
+            None => HookVars::hook(unit, event.name()),
+        }
+        .with_principal(state.principal.as_deref());
+        if let Some(r) = event.relation_event() {
+            vars = vars.with_relation(
+                r.relation.clone(),
+                r.remote_app.clone(),
+                r.remote_unit.as_deref(),
+            );
+            if r.local_departs {
+                vars = vars.with_departing(unit);
+            }
+        }
         let number = unit.rsplit_once('/').map_or("0", |(_, n)| n);
         let charm_dir = self.charm_dir.clone().unwrap_or_else(|| {
             PathBuf::from(format!("/var/lib/juju/agents/unit-{app}-{number}/charm"))
         });
-        let rel = event.relation_event();
-        HookEnv {
-            invoked,
-            unit: unit.to_owned(),
-            charm_dir,
-            relation: rel.map(|r| r.relation.endpoint.clone()),
-            relation_id: rel.map(|r| r.relation.clone()),
-            remote_unit: rel.and_then(|r| r.remote_unit.clone()),
-            remote_app: rel.map(|r| r.remote_app.clone()),
-            model: Some(self.model.clone()),
-            juju_version: Some(self.juju_version.clone()),
-            simulated_host: true,
-        }
+        let mut all: Vec<(&str, String)> = vars.vars();
+        all.extend([
+            ("JUJU_CHARM_DIR", charm_dir.to_string_lossy().into_owned()),
+            ("JUJU_MODEL_NAME", self.model.clone()),
+            ("JUJU_VERSION", self.juju_version.clone()),
+            ("CHARM_HOST", "simulated".to_owned()),
+        ]);
+        let mut env = HookEnv::from_vars(
+            |k| all.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()),
+            None,
+        )?;
+        // Not through text: a charm directory need not be UTF-8.
+        env.charm_dir = charm_dir;
+        Ok(env)
     }
 
     /// What the unit sees of Juju during the hook.
@@ -377,13 +412,23 @@ impl Context {
             .relation_event()
             .filter(|r| r.hook == RelationHook::Broken)
             .map(|r| r.relation.id);
+        let address = state
+            .addresses
+            .get("private-address")
+            .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
         let relations = state
             .relations
             .iter()
             .map(|r| {
                 let mut data = BTreeMap::new();
                 for (u, bag) in &r.remote_units {
-                    data.insert(DataBag::Unit(u.clone()), bag.clone());
+                    // A remote unit's address is the test's to give: with
+                    // one, the bag gets the rest of Juju's keys.
+                    let mut bag = bag.clone();
+                    if let Some(remote_address) = bag.get("private-address").cloned() {
+                        juju_keys(&mut bag, &remote_address);
+                    }
+                    data.insert(DataBag::Unit(u.clone()), bag);
                 }
                 // On a peer relation the remote application is this one:
                 // its one databag is local_app_data, inserted last.
@@ -391,7 +436,9 @@ impl Context {
                     DataBag::App(r.remote_app.clone()),
                     r.remote_app_data.clone(),
                 );
-                data.insert(DataBag::Unit(unit.to_owned()), r.local_unit_data.clone());
+                let mut local = r.local_unit_data.clone();
+                juju_keys(&mut local, address);
+                data.insert(DataBag::Unit(unit.to_owned()), local);
                 data.insert(DataBag::App(app.to_owned()), r.local_app_data.clone());
                 // By relation-broken every remote unit has departed.
                 let units = if broken == Some(r.id) {
@@ -409,10 +456,6 @@ impl Context {
                 )
             })
             .collect();
-        let address = state
-            .addresses
-            .get("private-address")
-            .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
         let networks = consistency::bindings(self.metadata())
             .into_iter()
             .map(|binding| {
@@ -454,7 +497,22 @@ impl Context {
             action_failure: None,
             action_logs: Vec::new(),
             logs: Vec::new(),
+            failing_tools: state.failing_tools.clone(),
         }
+    }
+}
+
+/// Give `bag` the keys Juju put in it when its unit entered the relation
+/// ([`unit_databag_defaults`] of `address`, `private-address` kept when
+/// the test set it), unless it has `ingress-address` or
+/// `egress-subnets` already: then Juju wrote them, and a key missing is
+/// one the unit deleted since.
+fn juju_keys(bag: &mut crate::harness::Bag, address: &str) {
+    let written = unit_databag_defaults(address)
+        .keys()
+        .any(|k| k != "private-address" && bag.contains_key(k));
+    if !written {
+        fill_unit_databag_defaults(bag, address);
     }
 }
 
@@ -483,14 +541,32 @@ fn after(
     event: &Event,
     world: &MemoryWorld,
     unit_state: &Snapshot,
+    published: &BTreeMap<RelationId, BTreeSet<String>>,
     unit: &str,
     app: &str,
 ) -> State {
     let mut s = before.clone();
+    let address = before
+        .addresses
+        .get("private-address")
+        .map_or(DEFAULT_PRIVATE_ADDRESS, String::as_str);
     for rel in &mut s.relations {
         if let Some(w) = world.relations.get(&rel.relation_id()) {
             let bag = |b: DataBag| w.data.get(&b).cloned().unwrap_or_default();
-            rel.local_unit_data = bag(DataBag::Unit(unit.to_owned()));
+            let mut local = bag(DataBag::Unit(unit.to_owned()));
+            // The keys the harness added for the hook stay out of the
+            // output unless the hook changed them: the output is what the
+            // state had and what the hook wrote.
+            let written = published.get(&rel.relation_id());
+            let mut added = rel.local_unit_data.clone();
+            juju_keys(&mut added, address);
+            for key in added.keys() {
+                let by_hook = written.is_some_and(|w| w.contains(key));
+                if !rel.local_unit_data.contains_key(key) && !by_hook {
+                    local.remove(key);
+                }
+            }
+            rel.local_unit_data = local;
             rel.local_app_data = bag(DataBag::App(app.to_owned()));
         }
     }
@@ -532,6 +608,8 @@ struct NoteSend {
     inner: Rc<dyn HookLayer>,
     backend: Rc<MemoryBackend>,
     statuses_before: Rc<Cell<Option<usize>>>,
+    /// The unit databag keys the hook published, by relation.
+    published: Rc<RefCell<BTreeMap<RelationId, BTreeSet<String>>>>,
 }
 
 impl HookLayer for NoteSend {
@@ -546,6 +624,7 @@ impl HookLayer for NoteSend {
     fn send(&self, ctx: &HookContext) -> Result<(), Box<dyn std::error::Error>> {
         self.statuses_before
             .set(Some(self.backend.world().status_history.len()));
+        *self.published.borrow_mut() = ctx.juju().pending_unit_keys();
         self.inner.send(ctx)
     }
 

@@ -65,6 +65,10 @@ pub struct RelationEvent {
     pub remote_app: String,
     /// `JUJU_REMOTE_UNIT`, for the hooks about one unit.
     pub remote_unit: Option<String>,
+    /// In a `-relation-departed` hook, whether the unit under test is the
+    /// one leaving (`JUJU_DEPARTING_UNIT` is then its own name, else the
+    /// remote unit's).
+    pub local_departs: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +161,7 @@ impl Event {
                 relation: relation.relation_id(),
                 remote_app: relation.remote_app.clone(),
                 remote_unit: remote_unit.map(str::to_owned),
+                local_departs: false,
             }),
         }
     }
@@ -188,6 +193,26 @@ impl Event {
     /// after a successful hook the output state no longer has it.
     pub fn relation_departed(relation: &Relation, unit: &str) -> Self {
         Self::relation(RelationHook::Departed, relation, Some(unit))
+    }
+
+    /// `<endpoint>-relation-departed` run because the unit under test is
+    /// being removed: Juju runs it once for each remote unit (`unit`),
+    /// with `JUJU_DEPARTING_UNIT` naming the unit under test rather than
+    /// the remote one. Like [`relation_departed`](Self::relation_departed)
+    /// the output state no longer has `unit`.
+    ///
+    /// ```
+    /// use charm_runtime::harness::{Event, Relation};
+    /// let cluster = Relation::peer("cluster", 1, "db").with_unit("db/1");
+    /// let event = Event::relation_departed_self(&cluster, "db/1");
+    /// assert!(event.relation_event().unwrap().local_departs);
+    /// ```
+    pub fn relation_departed_self(relation: &Relation, unit: &str) -> Self {
+        let mut event = Self::relation(RelationHook::Departed, relation, Some(unit));
+        if let Kind::Relation(r) = &mut event.kind {
+            r.local_departs = true;
+        }
+        event
     }
 
     /// `<endpoint>-relation-broken`: `relation` is gone. Every remote unit

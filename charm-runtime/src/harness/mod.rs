@@ -165,11 +165,28 @@
 //! - **Juju's answers**: statuses, opened ports, workload version,
 //!   `unit-get` addresses and `network-get` bindings (by default every
 //!   binding answers with the unit's `private-address`).
+//! - **Juju's environment**, from [`crate::facts`] as the simulator has
+//!   it: the hook variables are built by [`facts::HookVars`] and read
+//!   back by the parser a charm uses under Juju; `-relation-departed`
+//!   names the departing unit (the remote one, or with
+//!   [`Event::relation_departed_self`] the unit under test); a subordinate
+//!   charm needs [`State::with_principal`] and its container-scoped
+//!   relations join the principal only; the unit's databag, and a remote
+//!   unit's given a `private-address`, carry the keys Juju puts there
+//!   (`private-address`, `ingress-address`, `egress-subnets`) during the
+//!   hook (the output state keeps what the state had and what the hook
+//!   wrote); a hook or action the charm cannot receive is refused.
+//! - **Failing tools**: [`State::with_failing_tool`] makes a hook tool
+//!   fail as under Juju; the charm sees the tool's error.
+//! - **Several units**: [`Peers`] runs units of one application on their
+//!   peer relation, each unit's writes reaching the others with the hooks
+//!   Juju queues; scripted peers are written by the test.
 //! - **Actions**: [`Event::action`] runs the action as Juju invokes it
 //!   (its handlers only, see [`crate::action`]), `action-get` answering the
 //!   parameters with the declared defaults filled in; results, failure and
 //!   progress messages are in the [`Output`].
 //!
+//! [`facts::HookVars`]: crate::facts::HookVars
 //! [`run_hook`]: crate::run_hook
 //! [`Juju`]: crate::juju::Juju
 
@@ -177,15 +194,19 @@ mod consistency;
 mod context;
 mod event;
 mod output;
+mod peers;
 mod state;
 
 pub use consistency::Inconsistent;
 pub use context::{Context, ContextError, IntoRegistry};
 pub use event::{Event, RelationEvent, RelationHook};
 pub use output::{Output, StatusChange};
+pub use peers::{Peers, PeersError};
 pub use state::{
-    Bag, DEFAULT_PRIVATE_ADDRESS, DEFAULT_PUBLIC_ADDRESS, Network, Relation, RelationRef, State,
+    Bag, DEFAULT_PRIVATE_ADDRESS, DEFAULT_PUBLIC_ADDRESS, Relation, RelationRef, State,
 };
+
+pub use crate::facts::Network;
 
 pub use crate::backend::{Port, RelationId, Status, StatusState, ToolCall};
 pub use crate::log::Level;

@@ -1,11 +1,11 @@
 //! The unit's world before and after a hook: plain data.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::backend::{Port, RelationId, Status};
+use crate::facts::Network;
 
 /// A databag: what Juju holds for a unit or an application in one
 /// relation, raw strings as `relation-get` returns them.
@@ -350,84 +350,6 @@ impl Relation {
     }
 }
 
-/// A `network-get` answer for one binding, as Juju prints it with
-/// `--format=json`.
-///
-/// ```
-/// use charm_runtime::harness::Network;
-/// let net = Network::from_address("10.1.2.3");
-/// let json = net.to_json();
-/// assert_eq!(json["ingress-addresses"][0], "10.1.2.3");
-/// assert_eq!(json["bind-addresses"][0]["addresses"][0]["cidr"], "10.1.2.0/24");
-/// assert_eq!(json["egress-subnets"][0], "10.1.2.3/32");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Network {
-    /// The network interface of the bind addresses.
-    pub interface: String,
-    /// The addresses the unit binds to.
-    pub bind_addresses: Vec<String>,
-    /// The subnet of the bind addresses (`10.0.0.0/24`), empty if unknown.
-    pub cidr: String,
-    /// The addresses other units reach this one at.
-    pub ingress_addresses: Vec<String>,
-    /// The subnets this unit's traffic leaves from.
-    pub egress_subnets: Vec<String>,
-}
-
-impl Network {
-    /// A binding on `eth0` with `address` as its only bind and ingress
-    /// address: a /24 (IPv4) or /64 (IPv6) subnet, the address alone as
-    /// egress subnet. What the harness answers for every binding the state
-    /// does not set, from the unit's `private-address`.
-    pub fn from_address(address: impl Into<String>) -> Self {
-        let address = address.into();
-        let (cidr, egress) = match address.parse::<IpAddr>() {
-            Ok(IpAddr::V4(v4)) => {
-                let [a, b, c, _] = v4.octets();
-                (format!("{a}.{b}.{c}.0/24"), format!("{address}/32"))
-            }
-            Ok(IpAddr::V6(v6)) => {
-                let s = v6.segments();
-                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
-                (format!("{net}/64"), format!("{address}/128"))
-            }
-            Err(_) => (String::new(), String::new()),
-        };
-        Self {
-            interface: "eth0".to_owned(),
-            bind_addresses: vec![address.clone()],
-            cidr,
-            ingress_addresses: vec![address],
-            egress_subnets: if egress.is_empty() {
-                vec![]
-            } else {
-                vec![egress]
-            },
-        }
-    }
-
-    /// The JSON `network-get --format=json` prints for this binding.
-    pub fn to_json(&self) -> Value {
-        let addresses: Vec<Value> = self
-            .bind_addresses
-            .iter()
-            .map(|a| json!({"hostname": "", "address": a, "value": a, "cidr": self.cidr}))
-            .collect();
-        json!({
-            "bind-addresses": [{
-                "mac-address": "",
-                "interface-name": self.interface,
-                "addresses": addresses,
-                "macaddress": "",
-                "interfacename": self.interface,
-            }],
-            "egress-subnets": self.egress_subnets,
-            "ingress-addresses": self.ingress_addresses,
-        })
-    }
-}
-
 /// What one unit sees of Juju, plus its unit state: the input of a hook
 /// and, in [`Output::state`](super::Output::state), its result.
 ///
@@ -485,6 +407,15 @@ pub struct State {
     pub kv: BTreeMap<String, Value>,
     /// The workload version (`application-version-set`).
     pub workload_version: Option<String>,
+    /// The principal unit of a subordinate unit (`JUJU_PRINCIPAL_UNIT`):
+    /// required for a charm declaring `subordinate: true`, refused for
+    /// any other.
+    pub principal: Option<String>,
+    /// Hook tools that fail during the run, by name, each with its error
+    /// message: under Juju a tool sometimes fails (a relation gone
+    /// meanwhile, a controller unreachable), and the charm sees the
+    /// tool's error.
+    pub failing_tools: BTreeMap<String, String>,
 }
 
 impl Default for State {
@@ -513,6 +444,8 @@ impl State {
             flags: BTreeMap::new(),
             kv: BTreeMap::new(),
             workload_version: None,
+            principal: None,
+            failing_tools: BTreeMap::new(),
         }
     }
 
@@ -592,6 +525,40 @@ impl State {
     /// Store `value` under `key` in the unit's key/value data.
     pub fn with_kv(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.kv.insert(key.into(), value.into());
+        self
+    }
+
+    /// Make the unit a subordinate of `principal` (`web/0`), the unit it
+    /// is deployed beside: Juju sets `JUJU_PRINCIPAL_UNIT`, and on a
+    /// container-scoped relation with the principal's application the
+    /// only remote unit is the principal.
+    ///
+    /// ```
+    /// use charm_runtime::harness::State;
+    /// let state = State::new().with_unit("nrpe/3").with_principal("web/0");
+    /// assert_eq!(state.principal.as_deref(), Some("web/0"));
+    /// ```
+    pub fn with_principal(mut self, principal: impl Into<String>) -> Self {
+        self.principal = Some(principal.into());
+        self
+    }
+
+    /// Make the hook tool `tool` (`relation-get`, `network-get`, ...)
+    /// fail during the run with `message`, as under Juju a tool sometimes
+    /// does: the charm sees a tool error (exit 1, `ERROR <message>`).
+    /// The call is still recorded in [`Output::tool_calls`](super::Output::tool_calls).
+    ///
+    /// ```
+    /// use charm_runtime::harness::State;
+    /// let state = State::new().with_failing_tool("network-get", "no network space");
+    /// assert_eq!(state.failing_tools["network-get"], "no network space");
+    /// ```
+    pub fn with_failing_tool(
+        mut self,
+        tool: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.failing_tools.insert(tool.into(), message.into());
         self
     }
 

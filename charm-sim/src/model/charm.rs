@@ -29,6 +29,9 @@ pub struct Endpoint {
     pub interface: String,
     /// Provides, requires or peers.
     pub role: Role,
+    /// `scope: container`: relations of this endpoint join only the units
+    /// of one machine (a subordinate and its principal).
+    pub container: bool,
 }
 
 /// A config option of `config.yaml`.
@@ -49,6 +52,9 @@ pub struct Charm {
     pub binary: PathBuf,
     /// `name` of `metadata.yaml`.
     pub name: String,
+    /// `subordinate: true`: its units are deployed beside the units of the
+    /// principal it is related to over a container-scoped relation.
+    pub subordinate: bool,
     /// The endpoints, by name.
     pub endpoints: BTreeMap<String, Endpoint>,
     /// `extra-bindings` names (valid for `network-get`).
@@ -94,12 +100,14 @@ impl Charm {
                     .get("interface")
                     .and_then(Value::as_str)
                     .ok_or_else(|| bad(format!("endpoint {endpoint:?} has no interface")))?;
+                let container = spec.get("scope").and_then(Value::as_str) == Some("container");
                 endpoints.insert(
                     endpoint.clone(),
                     Endpoint {
                         name: endpoint.clone(),
                         interface: interface.to_owned(),
                         role,
+                        container,
                     },
                 );
             }
@@ -125,10 +133,12 @@ impl Charm {
                 options.insert(option.clone(), ConfigOption { kind, default });
             }
         }
+        let subordinate = metadata.get("subordinate").and_then(Value::as_bool) == Some(true);
         Ok(Charm {
             dir,
             binary,
             name,
+            subordinate,
             endpoints,
             extra_bindings,
             options,

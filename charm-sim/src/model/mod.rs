@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
+use charm_runtime::facts::{Network, joins_in_scope};
+use charm_runtime::metadata::Scope;
 use serde_json::{Map, Value};
 
 pub use charm::{Charm, ConfigOption, Endpoint, Role};
@@ -217,6 +219,9 @@ pub struct Unit {
     pub scopes: BTreeMap<u32, BTreeSet<String>>,
     /// Being removed.
     pub dying: bool,
+    /// The principal unit of a subordinate unit (`JUJU_PRINCIPAL_UNIT`),
+    /// on whose machine it runs.
+    pub principal: Option<String>,
 }
 
 /// One end of a relation.
@@ -241,6 +246,9 @@ pub struct Relation {
     pub unit_data: BTreeMap<String, Settings>,
     /// The application databags.
     pub app_data: BTreeMap<String, Settings>,
+    /// Container-scoped (either end declares `scope: container`): it
+    /// joins only the units of one machine.
+    pub container: bool,
     /// Being removed.
     pub dying: bool,
 }
@@ -303,6 +311,22 @@ impl Model {
         units.into_iter().map(|(_, n)| n).collect()
     }
 
+    /// The subordinate applications related to `app` over a
+    /// container-scoped relation: each has a unit beside each of `app`'s.
+    pub fn subordinates_of(&self, app: &str) -> Vec<String> {
+        let mut subs: Vec<String> = self
+            .relations
+            .values()
+            .filter(|r| r.container && !r.dying && r.end_of(app).is_some())
+            .filter_map(|r| r.remote_app(app))
+            .filter(|other| self.apps.get(*other).is_some_and(|a| a.charm.subordinate))
+            .map(str::to_owned)
+            .collect();
+        subs.sort();
+        subs.dedup();
+        subs
+    }
+
     /// Whether `unit` is its application's leader.
     pub fn is_leader(&self, unit: &str) -> bool {
         let app = app_of(unit);
@@ -320,9 +344,16 @@ impl Model {
         let Some(remote_app) = rel.remote_app(app) else {
             return Vec::new();
         };
+        let scope = if rel.container {
+            Scope::Container
+        } else {
+            Scope::Global
+        };
+        let principal = self.units.get(unit).and_then(|u| u.principal.as_deref());
         self.units
             .values()
             .filter(|u| u.app == remote_app && u.name != unit && u.scopes.contains_key(&relation))
+            .filter(|u| joins_in_scope(scope, unit, principal, &u.name, u.principal.as_deref()))
             .map(|u| u.name.clone())
             .collect()
     }
@@ -352,23 +383,8 @@ pub fn unit_address(index: u32, number: u32) -> String {
     )
 }
 
-/// The JSON `network-get --format=json` prints for a unit at `address`.
+/// The JSON `network-get --format=json` prints for a unit at `address`:
+/// the harness's answer too ([`Network::from_address`]).
 pub fn network_json(address: &str) -> Value {
-    let parts: Vec<&str> = address.split('.').collect();
-    let cidr = if parts.len() == 4 {
-        format!("{}.{}.{}.0/24", parts[0], parts[1], parts[2])
-    } else {
-        String::new()
-    };
-    serde_json::json!({
-        "bind-addresses": [{
-            "mac-address": "",
-            "interface-name": "eth0",
-            "addresses": [{"hostname": "", "address": address, "value": address, "cidr": cidr}],
-            "macaddress": "",
-            "interfacename": "eth0",
-        }],
-        "egress-subnets": [format!("{address}/32")],
-        "ingress-addresses": [address],
-    })
+    Network::from_address(address).to_json()
 }

@@ -710,10 +710,23 @@ impl Run<'_, '_> {
                 params,
                 completes,
             } => {
-                let result = self
-                    .sim()
-                    .run_action(unit, name, params.clone())
-                    .map_err(err)?;
+                let result = match self.sim().run_action(unit, name, params.clone()) {
+                    // Refused, as Juju refuses an action the charm does not
+                    // declare: it did not complete.
+                    Err(SimError::Action { reason, .. }) => {
+                        if *completes {
+                            self.fail(
+                                at,
+                                format!(
+                                    "action {name} on {unit} failed: refused: {reason}, expected \
+                                     it to complete"
+                                ),
+                            );
+                        }
+                        return Ok(());
+                    }
+                    other => other.map_err(err)?,
+                };
                 (self.on_event)(Event::Hook(&result.record));
                 if result.completed() != *completes {
                     let how = if result.completed() {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use charm_runtime::Status;
-use charm_runtime::harness::{Context, Event, Level, Output, Relation, State};
+use charm_runtime::harness::{Context, Event, Level, Output, Peers, State};
 use mysql_innodb_cluster_charm::{
     AddedInstance, ClusterRecord, ClusterUser, KV_ADDED_INSTANCES, KV_CLUSTER, KV_CLUSTER_USERS,
     KV_INSTALLED, PASSWORD_LEN, VERSION,
@@ -38,8 +38,6 @@ fn context() -> Context {
 /// What a peer's databag holds at each stage.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Stage {
-    /// Just joined: what Juju puts there.
-    Joined,
     /// Published its cluster connection information.
     Info,
     /// Created its peers' users.
@@ -52,12 +50,10 @@ fn peer_data(n: u32, stage: Stage) -> BTreeMap<String, String> {
     let mut data = BTreeMap::new();
     data.insert("ingress-address".to_owned(), address(n));
     data.insert("private-address".to_owned(), address(n));
-    if stage != Stage::Joined {
-        let s = |v: String| Value::String(v).to_string();
-        data.insert("cluster-address".to_owned(), s(address(n)));
-        data.insert("cluster-user".to_owned(), s("clusteruser".to_owned()));
-        data.insert("cluster-password".to_owned(), s(peer_password(n)));
-    }
+    let s = |v: String| Value::String(v).to_string();
+    data.insert("cluster-address".to_owned(), s(address(n)));
+    data.insert("cluster-user".to_owned(), s("clusteruser".to_owned()));
+    data.insert("cluster-password".to_owned(), s(peer_password(n)));
     if matches!(stage, Stage::ConfigureReady | Stage::Clustered) {
         data.insert("unit-configure-ready".to_owned(), "true".to_owned());
     }
@@ -80,88 +76,102 @@ fn visible(out: &Output) -> Vec<String> {
     lines
 }
 
-/// One unit of the application through a sequence of hooks, its peers'
-/// databags kept beside its state.
+/// One unit of the application through a sequence of hooks, among
+/// scripted peers whose databags the tests write at each stage: the
+/// harness's [`Peers`] delivers their changes with the hooks Juju runs.
 struct Unit {
-    ctx: Context,
-    state: State,
-    peers: BTreeMap<u32, Stage>,
-    outputs: Vec<Output>,
+    me: String,
+    peers: Peers,
+    /// Where this unit's own outputs start in the history of `peers`.
+    outputs: Vec<usize>,
 }
 
 impl Unit {
     fn new(n: u32, leader: bool) -> Self {
+        Self::with_state(n, leader, |s| s)
+    }
+
+    fn with_state(n: u32, leader: bool, change: impl FnOnce(State) -> State) -> Self {
+        let mut peers = Peers::new(context(), "cluster", 1).unwrap();
+        let me = peers
+            .add_unit(change(
+                State::new()
+                    .with_unit(unit(n))
+                    .with_leader(leader)
+                    .with_address("private-address", address(n)),
+            ))
+            .unwrap();
         Self {
-            ctx: context(),
-            state: State::new()
-                .with_unit(unit(n))
-                .with_leader(leader)
-                .with_address("private-address", address(n)),
-            peers: BTreeMap::new(),
+            me,
+            peers,
             outputs: Vec::new(),
         }
     }
 
-    /// The peer relation as it now stands, this unit's databag included.
-    fn relation(&self) -> Relation {
-        let local = self
-            .state
-            .relation(1)
-            .map(|r| r.local_unit_data.clone())
-            .unwrap_or_default();
-        let mut r = Relation::peer("cluster", 1, APP).with_local_unit_data(local);
-        for (&n, &stage) in &self.peers {
-            r = r.with_unit_data(unit(n), peer_data(n, stage));
-        }
-        r
+    fn state(&self) -> &State {
+        self.peers.state(&self.me).unwrap()
     }
 
-    fn run(&mut self, event: Event, state: State) -> &Output {
-        let out = self.ctx.run(event, &state).unwrap().expect_ok();
-        self.state = out.state.clone();
-        self.outputs.push(out);
-        self.outputs.last().unwrap()
-    }
-
-    fn run_with_relation(&mut self, event: impl FnOnce(&Relation) -> Event) -> &Output {
-        let relation = self.relation();
-        let mut state = self.state.clone();
-        state.relations.clear();
-        let state = state.with_relation(relation.clone());
-        self.run(event(&relation), state)
-    }
-
-    fn hook(&mut self, event: Event) -> &Output {
-        let state = self.state.clone();
-        self.run(event, state)
-    }
-
-    fn join(&mut self, n: u32) -> &Output {
-        self.peers.insert(n, Stage::Joined);
-        let name = unit(n);
-        self.run_with_relation(|r| Event::relation_joined(r, &name))
-    }
-
-    fn change(&mut self, n: u32, stage: Stage) -> &Output {
-        self.peers.insert(n, stage);
-        let name = unit(n);
-        self.run_with_relation(|r| Event::relation_changed(r, &name))
-    }
-
-    fn depart(&mut self, n: u32) -> &Output {
-        let name = unit(n);
-        self.run_with_relation(|r| Event::relation_departed(r, &name));
-        self.peers.remove(&n);
-        self.outputs.last().unwrap()
+    /// The output of this unit's `i`-th hook.
+    fn output(&self, i: usize) -> &Output {
+        let out = &self.peers.history()[self.outputs[i]].1;
+        assert!(out.is_ok(), "{:?}", out.error);
+        out
     }
 
     fn last(&self) -> &Output {
-        self.outputs.last().unwrap()
+        self.output(self.outputs.len() - 1)
+    }
+
+    /// Run the next hook Juju queued for this unit: its output.
+    fn next(&mut self) -> &Output {
+        self.peers
+            .run_next(&self.me)
+            .unwrap()
+            .expect("a hook is queued");
+        self.outputs.push(self.peers.history().len() - 1);
+        self.last()
+    }
+
+    /// Change this unit's state as the operator would, then run `event`.
+    fn run(&mut self, event: Event, change: impl FnOnce(&mut State)) -> &Output {
+        change(self.peers.state_mut(&self.me).unwrap());
+        self.peers.run(&self.me, event).unwrap();
+        self.outputs.push(self.peers.history().len() - 1);
+        self.last()
+    }
+
+    fn hook(&mut self, event: Event) -> &Output {
+        self.run(event, |_| {})
+    }
+
+    /// Peer `n` joins with what Juju puts in its databag: this unit runs
+    /// relation-joined (the output returned), then relation-changed.
+    fn join(&mut self, n: u32) -> &Output {
+        self.peers.add_scripted_unit(&unit(n), &address(n)).unwrap();
+        let joined = self.outputs.len();
+        assert_eq!(self.next().hook, "cluster-relation-joined");
+        assert_eq!(self.next().hook, "cluster-relation-changed");
+        self.output(joined)
+    }
+
+    /// Peer `n` publishes its data at `stage`: relation-changed.
+    fn change(&mut self, n: u32, stage: Stage) -> &Output {
+        self.peers
+            .replace_unit_data(&unit(n), peer_data(n, stage))
+            .unwrap();
+        self.next()
+    }
+
+    /// Peer `n` goes away: relation-departed.
+    fn depart(&mut self, n: u32) -> &Output {
+        self.peers.remove_unit(&unit(n)).unwrap();
+        self.next()
     }
 
     /// This unit's databag on the peer relation.
     fn published(&self) -> BTreeMap<String, String> {
-        self.state.relation(1).unwrap().local_unit_data.clone()
+        self.state().relation(1).unwrap().local_unit_data.clone()
     }
 
     /// The password this unit published, decoded.
@@ -175,8 +185,9 @@ impl Unit {
     fn assert_passwords_confined(&self) {
         let mut secrets = vec![self.password()];
         secrets.extend((0..5).map(peer_password));
-        assert!(self.outputs.iter().map(|o| o.logs.len()).sum::<usize>() > 0);
-        for out in &self.outputs {
+        let outputs: Vec<&Output> = (0..self.outputs.len()).map(|i| self.output(i)).collect();
+        assert!(outputs.iter().map(|o| o.logs.len()).sum::<usize>() > 0);
+        for out in outputs {
             for line in visible(out) {
                 for s in &secrets {
                     assert!(!line.contains(s.as_str()), "a password leaked in {line:?}");
@@ -243,6 +254,7 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
         ("cluster-address", "\"10.5.0.10\"".to_owned()),
         ("cluster-password", format!("\"{password}\"")),
         ("cluster-user", "\"clusteruser\"".to_owned()),
+        ("egress-subnets", "10.5.0.10/32".to_owned()),
         ("ingress-address", "10.5.0.10".to_owned()),
         ("private-address", "10.5.0.10".to_owned()),
     ]
@@ -398,13 +410,15 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     );
 
     // The leader created the cluster without this unit's instance (yet).
-    let state = follower
-        .state
-        .clone()
-        .with_leader_setting("cluster-created", "true")
-        .with_leader_setting("cluster-instance-clustered-10.5.0.10", "true")
-        .with_leader_setting("cluster-instance-clustered-10.5.0.12", "true");
-    let out = follower.run(Event::leader_settings_changed(), state);
+    for key in [
+        "cluster-created",
+        "cluster-instance-clustered-10.5.0.10",
+        "cluster-instance-clustered-10.5.0.12",
+    ] {
+        follower.peers.set_leader_setting(key, "true");
+    }
+    let out = follower.next();
+    assert_eq!(out.hook, "leader-settings-changed");
     assert!(out.has_flag("leadership.set.cluster-created"));
     assert!(!out.has_flag("mysql-innodb-cluster.clustered"));
     assert_eq!(
@@ -416,11 +430,11 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     assert!(!follower.published().contains_key("unit-clustered"));
 
     // Then added it.
-    let state = follower
-        .state
-        .clone()
-        .with_leader_setting("cluster-instance-clustered-10.5.0.11", "true");
-    let out = follower.run(Event::leader_settings_changed(), state);
+    follower
+        .peers
+        .set_leader_setting("cluster-instance-clustered-10.5.0.11", "true");
+    let out = follower.next();
+    assert_eq!(out.hook, "leader-settings-changed");
     assert!(out.has_flag("mysql-innodb-cluster.clustered"));
     assert_eq!(
         out.state.unit_status,
@@ -433,6 +447,7 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
             "cluster-address",
             "cluster-password",
             "cluster-user",
+            "egress-subnets",
             "ingress-address",
             "private-address",
             "unit-clustered",
@@ -441,8 +456,9 @@ fn a_follower_waits_for_the_leader_to_create_the_cluster() {
     );
 
     // The follower becomes leader: the cluster exists, nothing is redone.
-    let state = follower.state.clone().with_leader(true);
-    let out = follower.run(Event::leader_elected(), state);
+    follower.peers.set_leader(&unit(1)).unwrap();
+    let out = follower.next();
+    assert_eq!(out.hook, "leader-elected");
     assert_eq!(out.calls("leader-set"), 0);
     assert!(!out.state.kv.contains_key(KV_CLUSTER));
     assert!(!out.state.kv.contains_key(KV_ADDED_INSTANCES));
@@ -551,8 +567,7 @@ fn the_leader_adds_a_late_unit_and_survives_a_departure() {
 
 #[test]
 fn a_bad_cluster_user_blocks_until_fixed() {
-    let mut unit0 = Unit::new(0, true);
-    unit0.state = unit0.state.clone().with_config("cluster-user", "bad user");
+    let mut unit0 = Unit::with_state(0, true, |s| s.with_config("cluster-user", "bad user"));
     let out = unit0.hook(Event::install());
     let blocked = Some(Status::blocked(
         "invalid cluster-user \"bad user\": ' ' is not allowed (letters, digits, \"_\", \"-\" and \".\" only)",
@@ -563,12 +578,13 @@ fn a_bad_cluster_user_blocks_until_fixed() {
     // Only what the interface publishes on joining.
     assert_eq!(
         unit0.published().keys().collect::<Vec<_>>(),
-        ["ingress-address", "private-address"]
+        ["egress-subnets", "ingress-address", "private-address"]
     );
 
     let too_long = "u".repeat(33);
-    let state = unit0.state.clone().with_config("cluster-user", too_long);
-    let out = unit0.run(Event::config_changed(), state);
+    let out = unit0.run(Event::config_changed(), |s| {
+        s.config.insert("cluster-user".into(), too_long.into());
+    });
     assert_eq!(
         out.state.unit_status,
         Some(Status::blocked(format!(
@@ -578,8 +594,9 @@ fn a_bad_cluster_user_blocks_until_fixed() {
     );
 
     // Fixed: published at once.
-    let state = unit0.state.clone().with_config("cluster-user", "mycluster");
-    let out = unit0.run(Event::config_changed(), state);
+    let out = unit0.run(Event::config_changed(), |s| {
+        s.config.insert("cluster-user".into(), "mycluster".into());
+    });
     assert_eq!(
         out.state.unit_status,
         Some(Status::waiting("waiting for 1 more peer"))
@@ -592,8 +609,9 @@ fn a_bad_cluster_user_blocks_until_fixed() {
 fn the_cluster_user_cannot_change_under_a_running_cluster() {
     let mut leader = clustered_leader();
     let before = leader.published();
-    let state = leader.state.clone().with_config("cluster-user", "other");
-    let out = leader.run(Event::config_changed(), state);
+    let out = leader.run(Event::config_changed(), |s| {
+        s.config.insert("cluster-user".into(), "other".into());
+    });
     assert_eq!(
         out.state.unit_status,
         Some(Status::blocked(
@@ -613,19 +631,20 @@ fn bad_peer_data_does_not_fail_the_hook() {
     leader.change(1, Stage::Info);
     // Peer 2 publishes garbage: an address that is no host, a password
     // that is no string.
-    let relation = leader.relation().with_unit_data(
-        unit(2),
-        [
-            ("cluster-address", "\"not a host!\""),
-            ("cluster-user", "\"clusteruser\""),
-            ("cluster-password", "{\"nested\": \"hunter2-secret\"}"),
-            ("unit-configure-ready", "maybe"),
-        ],
-    );
-    let mut state = leader.state.clone();
-    state.relations.clear();
-    let state = state.with_relation(relation.clone());
-    let out = leader.run(Event::relation_changed(&relation, &unit(2)), state);
+    leader
+        .peers
+        .replace_unit_data(
+            &unit(2),
+            [
+                ("cluster-address", "\"not a host!\""),
+                ("cluster-user", "\"clusteruser\""),
+                ("cluster-password", "{\"nested\": \"hunter2-secret\"}"),
+                ("unit-configure-ready", "maybe"),
+            ],
+        )
+        .unwrap();
+    let out = leader.next();
+    assert_eq!(out.hook, "cluster-relation-changed");
     assert!(out.is_ok());
     assert!(!out.has_flag("cluster.available"));
     let warnings = out.logs_at(Level::Warning);
