@@ -60,7 +60,8 @@ pub(super) fn wait_with_deadline(
     input: Option<Vec<u8>>,
     timeout: Duration,
 ) -> Result<Finished, Unfinished> {
-    let deadline = Instant::now() + timeout;
+    // No deadline at all when it is beyond what `Instant` can hold.
+    let deadline = Instant::now().checked_add(timeout);
     let (tx, rx) = mpsc::channel();
     let mut expected = 0;
     let result = start_threads(&mut child, input, &tx, &mut expected);
@@ -71,8 +72,11 @@ pub(super) fn wait_with_deadline(
     }
     let (mut stdout, mut stderr, mut written, mut exited) = (None, None, Ok(()), false);
     while expected > 0 {
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(remaining) {
+        let received = match deadline {
+            Some(deadline) => rx.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+        };
+        match received {
             Ok(piece) => {
                 expected -= 1;
                 match piece {
