@@ -17,6 +17,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
+pub(crate) use process::check_setting;
 pub use process::{
     ARG_LIMIT, ARGV_LIMIT, DEFAULT_TOOL_TIMEOUT, LOG_MESSAGE_LIMIT, ProcessBackend,
     STATUS_MESSAGE_LIMIT,

@@ -88,6 +88,27 @@ pub(super) fn message_args(message: &str) -> Vec<String> {
     strings(["--", &truncate(message, LOG_MESSAGE_LIMIT)])
 }
 
+/// Refuse a `key=value` argument of `tool` longer than [`ARG_LIMIT`],
+/// naming the key, the value's size and, after it, `origin` (where the
+/// value was set, when known). The value is never quoted: it may be a
+/// secret.
+pub(crate) fn check_setting(
+    tool: &str,
+    key: &str,
+    value: &str,
+    origin: &str,
+) -> Result<(), ToolError> {
+    if key.len() + 1 + value.len() <= ARG_LIMIT {
+        return Ok(());
+    }
+    Err(ToolError::TooLarge {
+        tool: tool.to_owned(),
+        what: format!("the value of {} {key:?}{origin}", setting_noun(tool)),
+        size: value.len(),
+        limit: ARG_LIMIT.saturating_sub(key.len() + 1),
+    })
+}
+
 /// What `tool` calls one of its `key=value` arguments, in errors.
 fn setting_noun(tool: &str) -> &'static str {
     match tool {
@@ -113,17 +134,8 @@ pub(super) fn key_value_args<'a>(
                 ),
             });
         }
-        let arg = format!("{key}={value}");
-        if arg.len() > ARG_LIMIT {
-            // The value is never quoted: it may be a secret.
-            return Err(ToolError::TooLarge {
-                tool: tool.to_owned(),
-                what: format!("the value of {} {key:?}", setting_noun(tool)),
-                size: value.len(),
-                limit: ARG_LIMIT - key.len() - 1,
-            });
-        }
-        args.push(arg);
+        check_setting(tool, key, value, "")?;
+        args.push(format!("{key}={value}"));
     }
     let (total, limit) = (total_size(&args), argv_limit());
     if total > limit {

@@ -37,6 +37,7 @@ use serde_json::{Map, Value};
 use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
 use crate::log::Level;
 
+pub(crate) use args::check_setting;
 use args::*;
 use child::{STDOUT_LIMIT, Unfinished, wait_with_deadline};
 use decode::*;
@@ -536,5 +537,39 @@ mod tests {
             matches!(&err, ToolError::BadOutput { reason, .. } if reason.contains("more than")),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_huge_status_message_is_cut_and_a_huge_setting_is_refused_before_running() {
+        let Some(true_bin) = ["/usr/bin/true", "/bin/true"]
+            .into_iter()
+            .find(|p| Path::new(p).is_file())
+        else {
+            return;
+        };
+        let dir = std::env::temp_dir().join(format!("argv-limits-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // `status-set` is `true`: it succeeds whatever its arguments, if
+        // execve accepts them.
+        std::os::unix::fs::symlink(true_bin, dir.join("status-set")).unwrap();
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        // A blocked status quoting a huge invalid config value.
+        let message = format!("invalid config value: {}", "v".repeat(4 * 1024 * 1024));
+        backend
+            .status_set(
+                false,
+                &Status::new(super::super::StatusState::Blocked, message),
+            )
+            .unwrap();
+        // No leader-set in the directory: refused before anything runs.
+        let huge = BTreeMap::from([("peers".to_owned(), Some("p".repeat(ARG_LIMIT)))]);
+        let err = backend.leader_set(&huge).unwrap_err();
+        assert!(
+            matches!(&err, ToolError::TooLarge { what, size, .. }
+                if what == "the value of leader setting \"peers\"" && *size == ARG_LIMIT),
+            "{err:?}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
