@@ -273,19 +273,25 @@ fn missing_files() {
 
 #[test]
 fn unreadable_files() {
+    // The "files" are directories: refused as not regular, naming the path.
     let dir = fixture("unreadable");
     let err = Metadata::load(&dir).unwrap_err();
     let path = dir.join("metadata.yaml");
-    assert!(matches!(&err, MetadataError::Io { path: p, .. } if *p == path));
-    let text = err.to_string();
     assert!(
-        text.starts_with(&format!("{}: cannot read: ", path.display())),
-        "{text}"
+        matches!(&err, MetadataError::NotRegular { path: p, what: "a directory" } if *p == path)
+    );
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        format!(
+            "{}: a directory, not a regular file: a charm file must be a regular file",
+            path.display()
+        )
     );
     let err = ConfigSchema::load(&dir).unwrap_err();
     assert!(
         err.to_string().starts_with(&format!(
-            "{}: cannot read: ",
+            "{}: a directory",
             dir.join("config.yaml").display()
         )),
         "{err}"
