@@ -765,7 +765,8 @@ fn a_failing_tool_gives_its_exit_code_and_stderr() {
     s.sim.fail_tool(UNIT, "config-get", Some("  spaced out  "));
     let ToolError::Failed {
         tool, code, stderr, ..
-    } = b.is_leader().unwrap_err() else {
+    } = b.is_leader().unwrap_err()
+    else {
         panic!("expected Failed")
     };
     assert_eq!((tool.as_str(), code), ("is-leader", Some(1)));
