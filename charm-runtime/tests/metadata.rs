@@ -832,7 +832,7 @@ fn config_values_against_the_classic_schema() {
     .unwrap();
     assert_eq!(
         bad.typed::<Wordpress>().unwrap_err().to_string(),
-        r#"config option "port": invalid type: string "eighty", expected u16"#
+        r#"config option "port": invalid type: a string of 6 bytes (not shown), expected u16"#
     );
     let bad =
         ConfigValues::from_json(r#"{"port": 70000, "vip": null, "debug": true, "file-mode": 1}"#)
