@@ -266,7 +266,7 @@ fn params_are_typed_with_errors_naming_the_parameter() {
     let failure = unit.backend.world().action_failure.unwrap();
     assert_eq!(
         failure,
-        "action parameter \"keep-days\": invalid type: string \"seven\", expected u32"
+        "action parameter \"keep-days\": invalid type: a string of 5 bytes (not shown), expected u32"
     );
 
     let mut unit = Unit::new(json!({}));

@@ -357,6 +357,7 @@ fn only_the_leader_writes_the_application_bag() {
         ToolError::Failed {
             tool: "relation-set".into(),
             code: Some(1),
+            signal: None,
             stderr: "ERROR cannot write relation settings".into(),
         }
     );
@@ -706,7 +707,7 @@ fn leader_settings_version_logs_and_action_results() {
         .leader_set(&BTreeMap::from([("k".to_owned(), Some("v".to_owned()))]))
         .unwrap_err();
     assert!(
-        matches!(&err, ToolError::Failed { tool, code: Some(1), stderr }
+        matches!(&err, ToolError::Failed { tool, code: Some(1), stderr, .. }
             if tool == "leader-set"
                 && stderr.starts_with("ERROR cannot write leadership settings")),
         "{err:?}"
@@ -732,6 +733,7 @@ fn a_failing_tool_gives_its_exit_code_and_stderr() {
         ToolError::Failed {
             tool: "relation-list".into(),
             code: Some(2),
+            signal: None,
             stderr: "ERROR invalid value \"db:99\" for flag -r: relation not found".into(),
         }
     );
@@ -761,7 +763,10 @@ fn a_failing_tool_gives_its_exit_code_and_stderr() {
     let long = format!("boom {}", "x".repeat(100_000));
     s.sim.fail_tool(UNIT, "is-leader", Some(&long));
     s.sim.fail_tool(UNIT, "config-get", Some("  spaced out  "));
-    let ToolError::Failed { tool, code, stderr } = b.is_leader().unwrap_err() else {
+    let ToolError::Failed {
+        tool, code, stderr, ..
+    } = b.is_leader().unwrap_err()
+    else {
         panic!("expected Failed")
     };
     assert_eq!((tool.as_str(), code), ("is-leader", Some(1)));

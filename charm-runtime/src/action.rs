@@ -268,14 +268,23 @@ impl HookContext {
     /// they are visible to every process on the machine while it runs, and
     /// Juju stores them with the action: a secret (a password, a key) must
     /// not be returned as a result. Put it in a Juju secret and return the
-    /// secret's id, or have the operator read it where it lives.
+    /// secret's id, or have the operator read it where it lives. A result
+    /// too large for one argument ([`crate::backend::ARG_LIMIT`]) is a
+    /// [`ToolError::TooLarge`] naming the key and the size.
     pub fn action_set(&self, key: &str, value: impl std::fmt::Display) -> Result<(), Error> {
         let j = self.action_juju("action-set")?;
         check_result_key(key).map_err(|reason| ToolError::Refused {
             tool: "action-set".to_owned(),
             reason,
         })?;
-        j.action_set(key, value.to_string());
+        let value = value.to_string();
+        crate::backend::check_setting(
+            "action-set",
+            key,
+            &value,
+            " (set with action_set in this action)",
+        )?;
+        j.action_set(key, value);
         Ok(())
     }
 

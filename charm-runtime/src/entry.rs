@@ -26,7 +26,13 @@ use crate::reactive::{Level, LogSink, Registry, RegistryError, SqliteStore};
 /// }
 /// ```
 ///
-/// Outside Juju it prints one line saying what is missing and exits 2. A
+/// Every hook tool call is limited to `CHARM_TOOL_TIMEOUT` seconds
+/// (default 300, [`crate::backend::DEFAULT_TOOL_TIMEOUT`]); a tool still
+/// running then is killed and the hook fails naming it.
+///
+/// Outside Juju it prints one line saying what is missing and exits 2, as
+/// it does when a variable it reads is invalid (not UTF-8, a malformed
+/// `JUJU_DISPATCH_PATH`, a `CHARM_TOOL_TIMEOUT` that is not seconds). A
 /// failed hook logs the error through `juju-log` at ERROR, writes nothing
 /// (no relation data, leadership settings, status or unit state) and exits
 /// 1, so Juju marks the hook failed and retries it. A failed action also
@@ -86,7 +92,16 @@ pub fn main_with(registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryEr
             return ExitCode::from(2);
         }
     };
-    let backend: Rc<dyn Backend> = Rc::new(ProcessBackend::new());
+    let mut tools = ProcessBackend::new();
+    match crate::env::tool_timeout(std::env::var_os(crate::env::TOOL_TIMEOUT_VAR).as_deref()) {
+        Ok(Some(timeout)) => tools = tools.with_timeout(timeout),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let backend: Rc<dyn Backend> = Rc::new(tools);
     let min = match std::env::var("CHARM_LOG_LEVEL").as_deref() {
         Ok("debug" | "DEBUG") => Level::Debug,
         Ok("trace" | "TRACE") => Level::Trace,

@@ -1,8 +1,14 @@
 //! The hook context Juju passes in the environment.
 
-use std::path::{Path, PathBuf};
+use std::ffi::{OsStr, OsString};
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use crate::backend::RelationId;
+
+/// The variable that sets the timeout of one hook tool call, in seconds
+/// (default [`crate::backend::DEFAULT_TOOL_TIMEOUT`]).
+pub const TOOL_TIMEOUT_VAR: &str = "CHARM_TOOL_TIMEOUT";
 
 /// What Juju is running: a hook or an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +64,14 @@ pub enum EnvError {
         .0.join(", ")
     )]
     Missing(Vec<&'static str>),
+    /// A variable's value is not UTF-8 text.
+    #[error("{var}={value:?}: not UTF-8 text (shown with invalid bytes replaced by U+FFFD)")]
+    NotUtf8 {
+        /// The variable.
+        var: String,
+        /// Its value, invalid bytes replaced.
+        value: String,
+    },
     /// A variable holds something unusable.
     #[error("{var}={value:?}: {reason}")]
     Invalid {
@@ -75,7 +89,17 @@ impl HookEnv {
     /// invoked (a `hooks/install` symlink names the hook).
     pub fn from_env() -> Result<Self, EnvError> {
         let argv0 = std::env::args_os().next().map(PathBuf::from);
-        Self::from_vars(|k| std::env::var(k).ok(), argv0.as_deref())
+        Self::from_os_vars(|k| std::env::var_os(k), argv0.as_deref())
+    }
+
+    /// [`HookEnv::from_vars`] from raw values, as the process environment
+    /// holds them: a value that is not UTF-8 is an [`EnvError::NotUtf8`]
+    /// naming the variable, never taken for unset.
+    pub fn from_os_vars(
+        var: impl Fn(&str) -> Option<OsString>,
+        argv0: Option<&Path>,
+    ) -> Result<Self, EnvError> {
+        Self::build(&|k| utf8(k, var(k)), argv0)
     }
 
     /// Read the hook context from `var` (a lookup of environment
@@ -94,18 +118,44 @@ impl HookEnv {
     /// assert_eq!(env.invoked, Invoked::Hook("db-relation-changed".into()));
     /// assert_eq!(env.relation_id.unwrap().to_string(), "db:3");
     /// ```
+    ///
+    /// A `JUJU_DISPATCH_PATH` that is set but not `hooks/<hook>` or
+    /// `actions/<action>` (`hooks/../install`, `hooks/`, `foo/install`) is
+    /// an [`EnvError::Invalid`] naming it, not taken for unset.
     pub fn from_vars(
         var: impl Fn(&str) -> Option<String>,
         argv0: Option<&Path>,
     ) -> Result<Self, EnvError> {
-        let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
-        let invoked = nonempty("JUJU_DISPATCH_PATH")
-            .and_then(|p| from_path(Path::new(&p)))
-            .or_else(|| nonempty("JUJU_ACTION_NAME").map(Invoked::Action))
-            .or_else(|| nonempty("JUJU_HOOK_NAME").map(Invoked::Hook))
-            .or_else(|| argv0.and_then(from_path));
-        let unit = nonempty("JUJU_UNIT_NAME");
-        let charm_dir = nonempty("JUJU_CHARM_DIR").or_else(|| nonempty("CHARM_DIR"));
+        Self::build(&|k| Ok(var(k)), argv0)
+    }
+
+    fn build(
+        var: &dyn Fn(&str) -> Result<Option<String>, EnvError>,
+        argv0: Option<&Path>,
+    ) -> Result<Self, EnvError> {
+        let nonempty = |k: &str| var(k).map(|v| v.filter(|v| !v.is_empty()));
+        let invoked = match nonempty("JUJU_DISPATCH_PATH")? {
+            Some(path) => Some(dispatch_target(&path).map_err(|reason| EnvError::Invalid {
+                var: "JUJU_DISPATCH_PATH",
+                value: path.clone(),
+                reason,
+            })?),
+            None => None,
+        };
+        let invoked = match invoked {
+            Some(invoked) => Some(invoked),
+            None => match nonempty("JUJU_ACTION_NAME")? {
+                Some(action) => Some(Invoked::Action(action)),
+                None => nonempty("JUJU_HOOK_NAME")?
+                    .map(Invoked::Hook)
+                    .or_else(|| argv0.and_then(from_path)),
+            },
+        };
+        let unit = nonempty("JUJU_UNIT_NAME")?;
+        let charm_dir = match nonempty("JUJU_CHARM_DIR")? {
+            Some(dir) => Some(dir),
+            None => nonempty("CHARM_DIR")?,
+        };
         let mut missing = Vec::new();
         if unit.is_none() {
             missing.push("JUJU_UNIT_NAME");
@@ -126,7 +176,7 @@ impl HookEnv {
                 reason: "a unit name is application/number".into(),
             });
         }
-        let relation_id = match nonempty("JUJU_RELATION_ID") {
+        let relation_id = match nonempty("JUJU_RELATION_ID")? {
             None => None,
             Some(v) => Some(v.parse().map_err(|reason| EnvError::Invalid {
                 var: "JUJU_RELATION_ID",
@@ -138,15 +188,15 @@ impl HookEnv {
             invoked,
             unit,
             charm_dir: PathBuf::from(charm_dir),
-            relation: nonempty("JUJU_RELATION"),
+            relation: nonempty("JUJU_RELATION")?,
             relation_id,
-            remote_unit: nonempty("JUJU_REMOTE_UNIT"),
-            remote_app: nonempty("JUJU_REMOTE_APP"),
-            departing_unit: nonempty("JUJU_DEPARTING_UNIT"),
-            principal_unit: nonempty("JUJU_PRINCIPAL_UNIT"),
-            model: nonempty("JUJU_MODEL_NAME"),
-            juju_version: nonempty("JUJU_VERSION"),
-            simulated_host: var("CHARM_HOST").as_deref() == Some("simulated"),
+            remote_unit: nonempty("JUJU_REMOTE_UNIT")?,
+            remote_app: nonempty("JUJU_REMOTE_APP")?,
+            departing_unit: nonempty("JUJU_DEPARTING_UNIT")?,
+            principal_unit: nonempty("JUJU_PRINCIPAL_UNIT")?,
+            model: nonempty("JUJU_MODEL_NAME")?,
+            juju_version: nonempty("JUJU_VERSION")?,
+            simulated_host: var("CHARM_HOST")?.as_deref() == Some("simulated"),
         })
     }
 
@@ -200,6 +250,70 @@ impl HookEnv {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| self.charm_dir.join(".unit-state.db"))
+    }
+}
+
+/// `value` as text, or an error naming `var`.
+fn utf8(var: &str, value: Option<OsString>) -> Result<Option<String>, EnvError> {
+    value
+        .map(|v| {
+            v.into_string().map_err(|v| EnvError::NotUtf8 {
+                var: var.to_owned(),
+                value: v.to_string_lossy().into_owned(),
+            })
+        })
+        .transpose()
+}
+
+/// The timeout of one hook tool call from the value of
+/// [`TOOL_TIMEOUT_VAR`] (`CHARM_TOOL_TIMEOUT`): `None` when unset or
+/// empty, else a whole number of seconds, at least 1.
+///
+/// ```
+/// use std::ffi::OsStr;
+/// use std::time::Duration;
+/// use charm_runtime::env::tool_timeout;
+///
+/// assert_eq!(tool_timeout(Some(OsStr::new("60"))).unwrap(), Some(Duration::from_secs(60)));
+/// assert_eq!(tool_timeout(None).unwrap(), None);
+/// let err = tool_timeout(Some(OsStr::new("5m"))).unwrap_err();
+/// assert!(err.to_string().starts_with("CHARM_TOOL_TIMEOUT=\"5m\""), "{err}");
+/// ```
+pub fn tool_timeout(value: Option<&OsStr>) -> Result<Option<Duration>, EnvError> {
+    let Some(text) = utf8(TOOL_TIMEOUT_VAR, value.map(OsStr::to_owned))? else {
+        return Ok(None);
+    };
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.trim().parse::<u64>() {
+        Ok(seconds) if seconds > 0 => Ok(Some(Duration::from_secs(seconds))),
+        _ => Err(EnvError::Invalid {
+            var: TOOL_TIMEOUT_VAR,
+            value: text,
+            reason: "the timeout of a hook tool call must be a whole number of seconds, at least 1"
+                .into(),
+        }),
+    }
+}
+
+/// What `JUJU_DISPATCH_PATH` names: exactly `hooks/<hook>` or
+/// `actions/<action>`.
+fn dispatch_target(path: &str) -> Result<Invoked, String> {
+    let parts: Vec<Component<'_>> = Path::new(path).components().collect();
+    let expected = "Juju sets it to hooks/<hook> or actions/<action>";
+    let [Component::Normal(kind), Component::Normal(name)] = parts.as_slice() else {
+        return Err(format!("not a dispatch path: {expected}"));
+    };
+    let name = name
+        .to_str()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| format!("no hook or action name: {expected}"))?
+        .to_owned();
+    match kind.to_str() {
+        Some("hooks") => Ok(Invoked::Hook(name)),
+        Some("actions") => Ok(Invoked::Action(name)),
+        _ => Err(format!("not under hooks/ or actions/: {expected}")),
     }
 }
 
@@ -339,5 +453,78 @@ mod tests {
             e.unit_state_path(|k| (k == "UNIT_STATE_DB").then(|| "/tmp/x.db".to_owned())),
             PathBuf::from("/tmp/x.db")
         );
+    }
+
+    #[test]
+    fn a_malformed_dispatch_path_is_named_not_taken_for_unset() {
+        for bad in [
+            "hooks/../install",
+            "hooks/",
+            "foo/install",
+            "hooks",
+            "/hooks/install",
+            "hooks/a/b",
+        ] {
+            let mut v = BASE.to_vec();
+            v.push(("JUJU_DISPATCH_PATH", bad));
+            let err = env(&v, None).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!("JUJU_DISPATCH_PATH={bad:?}: ")),
+                "{bad}: {text}"
+            );
+            assert!(text.contains("hooks/<hook> or actions/<action>"), "{text}");
+            assert!(!text.contains("not set"), "{text}");
+        }
+        let mut v = BASE.to_vec();
+        v.push(("JUJU_DISPATCH_PATH", "./hooks/install"));
+        assert!(env(&v, None).is_err());
+    }
+
+    #[test]
+    fn a_value_that_is_not_utf8_is_named_not_dropped() {
+        use std::os::unix::ffi::OsStringExt;
+        for name in ["JUJU_RELATION_ID", "JUJU_REMOTE_UNIT", "JUJU_UNIT_NAME"] {
+            let lookup = |k: &str| -> Option<OsString> {
+                if k == name {
+                    return Some(OsString::from_vec(b"mysql/\xff1".to_vec()));
+                }
+                let found = match k {
+                    "JUJU_UNIT_NAME" => "web/0",
+                    "JUJU_CHARM_DIR" => "/charm",
+                    "JUJU_DISPATCH_PATH" => "hooks/db-relation-changed",
+                    _ => return None,
+                };
+                Some(found.into())
+            };
+            let err = HookEnv::from_os_vars(lookup, None).unwrap_err();
+            assert_eq!(
+                err,
+                EnvError::NotUtf8 {
+                    var: name.to_owned(),
+                    value: "mysql/\u{fffd}1".to_owned()
+                }
+            );
+            assert!(err.to_string().starts_with(&format!("{name}=")), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_tool_timeout_is_whole_seconds() {
+        use std::os::unix::ffi::OsStrExt;
+        let t = |v: &str| tool_timeout(Some(OsStr::new(v)));
+        assert_eq!(t("1").unwrap(), Some(Duration::from_secs(1)));
+        assert_eq!(t(" 600 ").unwrap(), Some(Duration::from_secs(600)));
+        assert_eq!(t("").unwrap(), None);
+        for bad in ["0", "-5", "1.5", "5m", "forever"] {
+            let err = t(bad).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("CHARM_TOOL_TIMEOUT={bad:?}: the timeout")),
+                "{err}"
+            );
+        }
+        let err = tool_timeout(Some(OsStr::from_bytes(b"\xff"))).unwrap_err();
+        assert!(matches!(err, EnvError::NotUtf8 { var, .. } if var == TOOL_TIMEOUT_VAR));
     }
 }

@@ -11,7 +11,7 @@
 //! - [`HookContext::leader_set`] applies the same rules at once on the
 //!   leader, which gets no `leader-settings-changed` hook of its own.
 
-use crate::backend::ToolError;
+use crate::backend::{ToolError, check_setting};
 use crate::error::Error;
 use crate::reactive::HookContext;
 
@@ -49,7 +49,12 @@ impl HookContext {
     ///
     /// Juju's `leader-set` takes values only as command-line arguments, so
     /// keep secrets out of leadership settings (publish them on a peer
-    /// relation instead, whose data goes on stdin).
+    /// relation instead, whose data goes on stdin). A value too large for
+    /// one argument (over [`crate::backend::ARG_LIMIT`] bytes with its key:
+    /// a value copied from a peer's databag, say) is refused here with a
+    /// [`ToolError::TooLarge`] naming the key and the size, never the
+    /// value, so the handler that set it fails, not every later retry of
+    /// the hook's writes.
     pub fn leader_set(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
         let juju = self.juju();
         if !juju.is_leader()? {
@@ -60,6 +65,14 @@ impl HookContext {
             .into());
         }
         let value = value.filter(|v| !v.is_empty());
+        // Refused here, in the handler that set it, rather than when the
+        // hook's writes are sent: the error then names the handler.
+        check_setting(
+            "leader-set",
+            key,
+            value.unwrap_or(""),
+            " (set with HookContext::leader_set in this hook)",
+        )?;
         let stored = format!("{SETTINGS_PREFIX}{key}");
         let before: Option<String> = self.kv().get::<Option<String>>(&stored)?.flatten();
         let flags = self.flags();

@@ -118,6 +118,7 @@ impl MemoryBackend {
             Some(message) => Err(ToolError::Failed {
                 tool: tool.to_owned(),
                 code: Some(1),
+                signal: None,
                 stderr: format!("ERROR {message}"),
             }),
             None => Ok(()),
@@ -132,6 +133,7 @@ impl MemoryBackend {
         world.relations.get(id).ok_or_else(|| ToolError::Failed {
             tool: tool.to_owned(),
             code: Some(2),
+            signal: None,
             stderr: format!("ERROR invalid value \"{id}\" for option -r: relation not found"),
         })
     }
@@ -214,6 +216,7 @@ impl Backend for MemoryBackend {
             return Err(ToolError::Failed {
                 tool: "relation-set".into(),
                 code: Some(1),
+                signal: None,
                 // What Juju's relation-set.go says.
                 stderr: "ERROR cannot write relation settings".into(),
             });
@@ -254,6 +257,7 @@ impl Backend for MemoryBackend {
             return Err(ToolError::Failed {
                 tool: "leader-set".into(),
                 code: Some(1),
+                signal: None,
                 stderr: "ERROR cannot write leadership settings: not the leader".into(),
             });
         }
@@ -273,6 +277,7 @@ impl Backend for MemoryBackend {
             return Err(ToolError::Failed {
                 tool: "status-set".into(),
                 code: Some(1),
+                signal: None,
                 stderr: "ERROR this unit is not the leader".into(),
             });
         }
@@ -316,6 +321,7 @@ impl Backend for MemoryBackend {
             .ok_or_else(|| ToolError::Failed {
                 tool: "unit-get".into(),
                 code: Some(2),
+                signal: None,
                 stderr: format!("ERROR unknown setting {key:?}"),
             })
     }
@@ -339,6 +345,7 @@ impl Backend for MemoryBackend {
             .ok_or_else(|| ToolError::Failed {
                 tool: "network-get".into(),
                 code: Some(1),
+                signal: None,
                 stderr: format!("ERROR no network config found for binding {binding:?}"),
             })
     }

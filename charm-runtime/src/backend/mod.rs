@@ -6,6 +6,7 @@
 //! context caches reads for the length of a hook and sends writes once, at
 //! the end of a successful hook.
 
+mod exit;
 mod memory;
 mod process;
 
@@ -16,7 +17,11 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
-pub use process::ProcessBackend;
+pub(crate) use process::check_setting;
+pub use process::{
+    ARG_LIMIT, ARGV_LIMIT, DEFAULT_TOOL_TIMEOUT, LOG_MESSAGE_LIMIT, ProcessBackend,
+    STATUS_MESSAGE_LIMIT,
+};
 
 pub use crate::status::{Status, StatusState};
 
@@ -176,15 +181,51 @@ pub enum ToolError {
         /// Why.
         reason: String,
     },
-    /// The tool exited non-zero.
-    #[error("hook tool {tool} failed (exit {code:?}): {stderr}")]
+    /// The tool exited non-zero or was killed by a signal.
+    #[error(
+        "hook tool {tool} failed ({}): {}",
+        exit::describe(*code, *signal),
+        exit::stderr_or_none(stderr)
+    )]
     Failed {
         /// The tool.
         tool: String,
         /// Its exit code, `None` when killed by a signal.
         code: Option<i32>,
+        /// The signal that killed it, if one did.
+        signal: Option<i32>,
         /// What it printed on stderr (trimmed).
         stderr: String,
+    },
+    /// The tool did not finish within the timeout and was killed
+    /// (`CHARM_TOOL_TIMEOUT`, see [`ProcessBackend::with_timeout`]).
+    #[error(
+        "hook tool {tool} did not finish within {seconds} s and was killed \
+         (the limit is set in seconds by CHARM_TOOL_TIMEOUT)"
+    )]
+    Timeout {
+        /// The tool.
+        tool: String,
+        /// The timeout, in seconds.
+        seconds: u64,
+    },
+    /// An argument is too large for the command line: Linux refuses one
+    /// argument over 128 KiB (`MAX_ARG_STRLEN`) and a whole command line
+    /// over `ARG_MAX`. Nothing was run. The value itself is never quoted.
+    #[error(
+        "hook tool {tool}: {what} is {size} bytes, over the limit of {limit} bytes \
+         a command-line argument can carry; nothing was sent"
+    )]
+    TooLarge {
+        /// The tool.
+        tool: String,
+        /// What is too large: the setting's key and where it came from
+        /// (`leader setting "key"`), or the arguments together.
+        what: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
     },
     /// The tool's output was not what its documented format promises.
     #[error("hook tool {tool} printed output that does not parse: {reason}")]

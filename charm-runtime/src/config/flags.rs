@@ -162,9 +162,14 @@ pub(crate) fn manage_flags(ctx: &crate::HookContext) -> Result<(), crate::Error>
         Some(previous) => Some(previous),
         // A unit upgraded in place from a Python charm: charmhelpers kept
         // the previous config in this file; unreadable means "none".
-        None => std::fs::read_to_string(juju.env().charm_dir.join(".juju-persistent-config"))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok()),
+        // Read bounded, and only as a regular file, as the charm's files.
+        None => crate::metadata::read::read_bounded(
+            &juju.env().charm_dir.join(".juju-persistent-config"),
+            crate::metadata::read::CHARM_FILE_LIMIT,
+        )
+        .ok()
+        .flatten()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok()),
     };
     let plan = ConfigFlags::compute(previous.as_ref(), &current, schema);
     let flags = ctx.flags();

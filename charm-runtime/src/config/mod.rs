@@ -26,7 +26,7 @@
 //! let bad = ConfigValues::from_json(r#"{"port": "eighty", "vip": null}"#).unwrap();
 //! assert_eq!(
 //!     bad.typed::<MyConfig>().err().unwrap().to_string(),
-//!     r#"config option "port": invalid type: string "eighty", expected u16"#
+//!     r#"config option "port": invalid type: a string of 6 bytes (not shown), expected u16"#
 //! );
 //! ```
 //!

@@ -69,7 +69,7 @@ impl ConfigValues {
     /// let config = ConfigValues::from_json(r#"{"port": "eighty"}"#).unwrap();
     /// assert_eq!(
     ///     config.get::<u16>("port").unwrap_err().to_string(),
-    ///     r#"config option "port": invalid type: string "eighty", expected u16"#
+    ///     r#"config option "port": invalid type: a string of 6 bytes (not shown), expected u16"#
     /// );
     /// ```
     pub fn get<T: DeserializeOwned>(&self, option: &str) -> Result<Option<T>, ConfigError> {

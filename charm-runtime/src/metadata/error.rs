@@ -33,6 +33,23 @@ pub enum MetadataError {
         #[source]
         source: std::io::Error,
     },
+    /// The path is not a regular file (a FIFO, a device, a directory):
+    /// refused before reading, which could block or never end.
+    #[error("{path}: {what}, not a regular file: a charm file must be a regular file", path = path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a FIFO (named pipe)`, `a character device`).
+        what: &'static str,
+    },
+    /// The file is larger than [`super::CHARM_FILE_LIMIT`].
+    #[error("{path}: larger than {limit} bytes, the limit for a charm file", path = path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The file is not UTF-8 text.
     #[error("{path}: not UTF-8 text (invalid byte at offset {offset})", path = path.display())]
     NotUtf8 {

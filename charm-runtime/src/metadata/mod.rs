@@ -27,6 +27,8 @@
 //! v2) and PyYAML follow for untyped values: `yes`/`no`/`on`/`off` are
 //! booleans and `0755` is octal (493). Duplicate keys are an error.
 //! Documents nested deeper than 64 levels, and alias bombs, are refused.
+//! Only regular files are read (a FIFO or a device is refused before it is
+//! opened for reading), and at most [`CHARM_FILE_LIMIT`] bytes of each.
 //!
 //! ```
 //! use charm_runtime::metadata::{Metadata, Role};
@@ -48,6 +50,7 @@ mod actions;
 mod charm;
 pub(crate) mod error;
 pub(crate) mod files;
+pub(crate) mod read;
 mod role;
 pub(crate) mod yaml;
 
@@ -56,6 +59,7 @@ pub use charm::{EndpointMeta, Metadata};
 pub use error::MetadataError;
 pub(crate) use error::describe;
 pub use files::{ACTIONS_FILE, CHARMCRAFT_FILE, CONFIG_FILE, METADATA_FILE};
+pub use read::CHARM_FILE_LIMIT;
 pub use role::{Role, Scope};
 
 // The config schema is part of what a charm declares; it lives in `config`

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::error::{MetadataError, describe, invalid, join, wrong_type};
 use super::files::CHARMCRAFT_FILE;
+use super::read::{CHARM_FILE_LIMIT, read_bounded};
 
 /// How deeply a YAML document may nest.
 const MAX_DEPTH: usize = 64;
@@ -16,17 +17,11 @@ const MAX_DEPTH: usize = 64;
 /// defence; charm files use few aliases, if any).
 const MAX_ALIAS_REPLAY: usize = 20_000;
 
-/// The text of `path`, or `None` when it does not exist.
+/// The text of `path`, or `None` when it does not exist; a bounded read
+/// of a regular file only.
 fn read_optional(path: &Path) -> Result<Option<String>, MetadataError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(MetadataError::Io {
-                path: path.to_owned(),
-                source,
-            });
-        }
+    let Some(bytes) = read_bounded(path, CHARM_FILE_LIMIT)? else {
+        return Ok(None);
     };
     String::from_utf8(bytes)
         .map(Some)

@@ -26,6 +26,34 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
+    /// A stored key or value is not text (a BLOB, say): charmhelpers and
+    /// this runtime store JSON text only.
+    #[error(
+        "unit state database {path}: the value of key {key:?} is {found}, not text (the unit \
+         state holds JSON text; something else wrote this row)"
+    )]
+    NotText {
+        /// The database file.
+        path: PathBuf,
+        /// The key.
+        key: String,
+        /// What it is (`a BLOB`).
+        found: &'static str,
+    },
+    /// The database's directory cannot be written (a read-only charm
+    /// directory): SQLite needs to write its journal there.
+    #[error(
+        "unit state database {path}: its directory {dir} is not writable ({reason}); the unit \
+         state (flags, handler marks, the charm's data) cannot be saved"
+    )]
+    NotWritable {
+        /// The database file.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+        /// Why (`Permission denied`, `Read-only file system`).
+        reason: &'static str,
+    },
     /// A stored value is not valid JSON or not of the requested type.
     #[error("unit state key {key:?} holds {text:?}, which does not decode: {source}")]
     Decode {

@@ -1,6 +1,9 @@
 //! The argv of each hook tool. Every argument that comes from the caller
 //! follows a `--`, so gnuflag never takes it for a flag.
 
+use super::limits::{
+    ARG_LIMIT, LOG_MESSAGE_LIMIT, STATUS_MESSAGE_LIMIT, argv_limit, total_size, truncate,
+};
 use crate::backend::{DataBag, RelationId, Status, StatusState, ToolError};
 use crate::reactive::Level;
 
@@ -60,7 +63,8 @@ pub(super) fn status_set_args(
     if application {
         args.push("--application".to_owned());
     }
-    args.extend(strings(["--", status.state.as_str(), &status.message]));
+    let message = truncate(&status.message, STATUS_MESSAGE_LIMIT);
+    args.extend(strings(["--", status.state.as_str(), &message]));
     Ok(args)
 }
 
@@ -74,7 +78,44 @@ pub(super) fn network_get_args(binding: &str, relation: Option<&RelationId>) -> 
 }
 
 pub(super) fn juju_log_args(level: Level, message: &str) -> Vec<String> {
-    strings(["-l", level.as_str(), "--", message])
+    let message = truncate(message, LOG_MESSAGE_LIMIT);
+    strings(["-l", level.as_str(), "--", &message])
+}
+
+/// `-- <message>` for `action-fail` and `action-log`, cut to
+/// [`LOG_MESSAGE_LIMIT`].
+pub(super) fn message_args(message: &str) -> Vec<String> {
+    strings(["--", &truncate(message, LOG_MESSAGE_LIMIT)])
+}
+
+/// Refuse a `key=value` argument of `tool` longer than [`ARG_LIMIT`],
+/// naming the key, the value's size and, after it, `origin` (where the
+/// value was set, when known). The value is never quoted: it may be a
+/// secret.
+pub(crate) fn check_setting(
+    tool: &str,
+    key: &str,
+    value: &str,
+    origin: &str,
+) -> Result<(), ToolError> {
+    if key.len() + 1 + value.len() <= ARG_LIMIT {
+        return Ok(());
+    }
+    Err(ToolError::TooLarge {
+        tool: tool.to_owned(),
+        what: format!("the value of {} {key:?}{origin}", setting_noun(tool)),
+        size: value.len(),
+        limit: ARG_LIMIT.saturating_sub(key.len() + 1),
+    })
+}
+
+/// What `tool` calls one of its `key=value` arguments, in errors.
+fn setting_noun(tool: &str) -> &'static str {
+    match tool {
+        "leader-set" => "leader setting",
+        "action-set" => "action result",
+        _ => "setting",
+    }
 }
 
 /// `-- key=value ...` for `leader-set` and `action-set`, which split each
@@ -93,9 +134,40 @@ pub(super) fn key_value_args<'a>(
                 ),
             });
         }
+        check_setting(tool, key, value, "")?;
         args.push(format!("{key}={value}"));
     }
+    let (total, limit) = (total_size(&args), argv_limit());
+    if total > limit {
+        return Err(ToolError::TooLarge {
+            tool: tool.to_owned(),
+            what: format!(
+                "the {} {}s together ({})",
+                args.len() - 1,
+                setting_noun(tool),
+                largest_keys(&args[1..])
+            ),
+            size: total,
+            limit,
+        });
+    }
     Ok(args)
+}
+
+/// The keys of the three largest `key=value` arguments, with their
+/// sizes, largest first: where to look when all of them are too large.
+fn largest_keys(args: &[String]) -> String {
+    let mut sized: Vec<(usize, &str)> = args
+        .iter()
+        .map(|a| (a.len(), a.split_once('=').map_or(a.as_str(), |(k, _)| k)))
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let named: Vec<String> = sized
+        .iter()
+        .take(3)
+        .map(|(size, key)| format!("{key:?}: {size} bytes"))
+        .collect();
+    format!("largest {}", named.join(", "))
 }
 
 #[cfg(test)]
@@ -174,5 +246,59 @@ mod tests {
             let err = key_value_args("leader-set", [(key, "v")]).unwrap_err();
             assert!(matches!(err, ToolError::Refused { .. }), "{key:?}: {err:?}");
         }
+    }
+
+    #[test]
+    fn an_oversized_setting_is_refused_naming_its_key_and_size_never_its_value() {
+        let secret = "s".repeat(200 * 1024);
+        let err = key_value_args(
+            "leader-set",
+            [("small", "x"), ("peer-blob", secret.as_str())],
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, ToolError::TooLarge { size, .. } if *size == secret.len()),
+            "{err:?}"
+        );
+        assert!(
+            text.starts_with(
+                "hook tool leader-set: the value of leader setting \"peer-blob\" is 204800 bytes"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("sss"), "the value is quoted: {text}");
+        // Just under the limit for one argument passes.
+        let fits = "v".repeat(ARG_LIMIT - 2);
+        assert!(key_value_args("action-set", [("k", fits.as_str())]).is_ok());
+        let over = "v".repeat(ARG_LIMIT - 1);
+        let err = key_value_args("action-set", [("k", over.as_str())]).unwrap_err();
+        assert!(err.to_string().contains("action result \"k\""), "{err}");
+    }
+
+    #[test]
+    fn settings_too_large_together_name_the_largest_keys() {
+        let value = "v".repeat(100 * 1024);
+        let keys: Vec<String> = (0..12).map(|i| format!("key-{i:02}")).collect();
+        let err = key_value_args(
+            "leader-set",
+            keys.iter().map(|k| (k.as_str(), value.as_str())),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("the 12 leader settings together"), "{text}");
+        assert!(text.contains("\"key-00\": 102407 bytes"), "{text}");
+        assert!(!text.contains("vvv"), "{text}");
+    }
+
+    #[test]
+    fn long_status_and_log_messages_are_cut() {
+        let message = "m".repeat(STATUS_MESSAGE_LIMIT * 20);
+        let args = status_set_args(false, &Status::new(StatusState::Blocked, message)).unwrap();
+        assert!(args[2].len() <= STATUS_MESSAGE_LIMIT && args[2].ends_with('…'));
+        let args = juju_log_args(Level::Info, &"l".repeat(LOG_MESSAGE_LIMIT + 1));
+        assert!(args[3].len() <= LOG_MESSAGE_LIMIT && args[3].ends_with('…'));
+        let args = message_args(&"f".repeat(ARG_LIMIT * 2));
+        assert!(args[1].len() <= LOG_MESSAGE_LIMIT);
     }
 }

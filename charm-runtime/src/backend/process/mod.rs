@@ -19,24 +19,32 @@
 //! - `decode.rs`: the tools' JSON output, decoded.
 
 mod args;
+mod child;
 mod decode;
+mod limits;
 mod settings;
+mod timeout;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::thread;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
 use crate::log::Level;
 
+pub(crate) use args::check_setting;
 use args::*;
+use child::{STDOUT_LIMIT, Unfinished, wait_with_deadline};
 use decode::*;
+use limits::check_argv;
+pub use limits::{ARG_LIMIT, ARGV_LIMIT, LOG_MESSAGE_LIMIT, STATUS_MESSAGE_LIMIT};
 use settings::settings_document;
+pub use timeout::DEFAULT_TOOL_TIMEOUT;
 
 /// A [`Backend`] that runs Juju's hook tools (`relation-get`, `status-set`,
 /// ...) as child processes.
@@ -54,13 +62,22 @@ use settings::settings_document;
 ///   going on stdin, so values never appear in argv (where any user of the
 ///   machine can read them in `/proc`).
 /// * A tool that exits non-zero is a [`ToolError::Failed`] with its exit
-///   code and (trimmed, capped) stderr; one that cannot be started is a
-///   [`ToolError::Spawn`]; a request the tool's syntax cannot express is a
-///   [`ToolError::Refused`], and then no tool runs.
+///   code or signal and (trimmed, capped) stderr; one that cannot be
+///   started is a [`ToolError::Spawn`]; a request the tool's syntax cannot
+///   express is a [`ToolError::Refused`], and then no tool runs.
+/// * Every call has a timeout ([`ProcessBackend::with_timeout`], default
+///   [`DEFAULT_TOOL_TIMEOUT`]): a tool that never exits is killed and the
+///   call is a [`ToolError::Timeout`] naming it.
+/// * Arguments stay within what Linux accepts ([`ARG_LIMIT`] for one,
+///   [`ARGV_LIMIT`] for all): a larger setting is a
+///   [`ToolError::TooLarge`] naming its key and size, and no tool runs;
+///   status and log messages are cut to [`STATUS_MESSAGE_LIMIT`] and
+///   [`LOG_MESSAGE_LIMIT`] with an ellipsis.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProcessBackend {
     tools_dir: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
+    timeout: Option<Duration>,
 }
 
 /// Names the extra variables without their values (they are the hook's
@@ -71,6 +88,7 @@ impl std::fmt::Debug for ProcessBackend {
         f.debug_struct("ProcessBackend")
             .field("tools_dir", &self.tools_dir)
             .field("env", &names)
+            .field("timeout", &self.timeout())
             .finish()
     }
 }
@@ -85,8 +103,22 @@ impl ProcessBackend {
     pub fn with_tools_dir(dir: impl Into<PathBuf>) -> Self {
         Self {
             tools_dir: Some(dir.into()),
-            env: Vec::new(),
+            ..Self::default()
         }
+    }
+
+    /// The same backend, every tool call limited to `timeout`: a tool still
+    /// running then is killed and the call is a [`ToolError::Timeout`].
+    /// The default is [`DEFAULT_TOOL_TIMEOUT`]; under Juju, [`crate::main`]
+    /// takes it from `CHARM_TOOL_TIMEOUT` (seconds).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long a tool call may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_TOOL_TIMEOUT)
     }
 
     /// The same backend, every tool it runs also getting the variables
@@ -124,10 +156,12 @@ impl ProcessBackend {
     }
 
     /// Run `tool` with `args`, `input` on its stdin (or `/dev/null`), and
-    /// return its stdout if it exits 0. The one place a process is started.
+    /// return its stdout if it exits 0 within the timeout. The one place a
+    /// process is started.
     fn run(&self, tool: &str, args: &[String], input: Option<&[u8]>) -> Result<Vec<u8>, ToolError> {
+        check_argv(tool, args)?;
         let program = self.program(tool);
-        let mut child = Command::new(&program)
+        let child = Command::new(&program)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(if input.is_some() {
@@ -142,40 +176,41 @@ impl ProcessBackend {
                 tool: tool.to_owned(),
                 reason: format!("{}: {e}", program.display()),
             })?;
-        let (output, written) = match (child.stdin.take(), input) {
-            // Feed stdin from another thread while this one drains stdout
-            // and stderr: with a large input and a chatty tool, doing one
-            // after the other can fill both pipes and deadlock.
-            (Some(mut pipe), Some(bytes)) => thread::scope(|scope| {
-                // The pipe is dropped at the end, closing it: the tool
-                // sees EOF.
-                let writer = scope.spawn(move || pipe.write_all(bytes));
-                let output = child.wait_with_output();
-                let written = writer
-                    .join()
-                    .unwrap_or_else(|_| Err(io::Error::other("stdin writer panicked")));
-                (output, written)
-            }),
-            _ => (child.wait_with_output(), Ok(())),
-        };
-        let output = output.map_err(|e| ToolError::Spawn {
-            tool: tool.to_owned(),
-            reason: format!("cannot collect the output of {}: {e}", program.display()),
-        })?;
+        let timeout = self.timeout();
+        let output = wait_with_deadline(child, input.map(<[u8]>::to_vec), timeout).map_err(
+            |unfinished| match unfinished {
+                Unfinished::TimedOut => ToolError::Timeout {
+                    tool: tool.to_owned(),
+                    seconds: timeout.as_secs(),
+                },
+                Unfinished::Io(reason) => ToolError::Spawn {
+                    tool: tool.to_owned(),
+                    reason: format!("{}: {reason}", program.display()),
+                },
+            },
+        )?;
         if !output.status.success() {
             return Err(ToolError::Failed {
                 tool: tool.to_owned(),
                 code: output.status.code(),
+                signal: output.status.signal(),
                 stderr: stderr_text(&output.stderr),
             });
         }
         // A tool that succeeded without reading all its input did not get
         // what we asked for.
-        written.map_err(|e| ToolError::Spawn {
+        output.written.map_err(|e| ToolError::Spawn {
             tool: tool.to_owned(),
             reason: format!("cannot send input on stdin: {e}"),
         })?;
-        Ok(output.stdout)
+        let (stdout, more) = output.stdout;
+        if more {
+            return Err(bad_output(
+                tool,
+                format!("more than {STDOUT_LIMIT} bytes on stdout"),
+            ));
+        }
+        Ok(stdout)
     }
 
     /// Run a read tool and parse its stdout as JSON.
@@ -276,7 +311,9 @@ impl Backend for ProcessBackend {
     ///
     /// Juju trims whitespace around each key and value (so `" x\n"` is
     /// stored as `"x"`, and an all-whitespace value deletes the key), and
-    /// Linux caps one argument at 128 KiB. Keys that are empty, contain `=`
+    /// Linux caps one argument at 128 KiB: a larger value (or settings
+    /// over [`ARGV_LIMIT`] together) is a [`ToolError::TooLarge`] naming the
+    /// key and its size (never the value), and nothing runs. Keys that are empty, contain `=`
     /// or have surrounding whitespace are [`ToolError::Refused`]. Nothing
     /// runs when `changes` is empty (Juju's `leader-set` wants arguments).
     fn leader_set(&self, changes: &BTreeMap<String, Option<String>>) -> Result<(), ToolError> {
@@ -290,7 +327,8 @@ impl Backend for ProcessBackend {
         self.write(tool, &key_value_args(tool, pairs)?)
     }
 
-    /// `status-set [--application] -- <state> <message>`. Juju lets a charm
+    /// `status-set [--application] -- <state> <message>`, the message cut
+    /// to [`STATUS_MESSAGE_LIMIT`] bytes with an ellipsis. Juju lets a charm
     /// set only `maintenance`, `blocked`, `waiting` and `active`: the other
     /// states are [`ToolError::Refused`] without running the tool.
     fn status_set(&self, application: bool, status: &Status) -> Result<(), ToolError> {
@@ -349,7 +387,7 @@ impl Backend for ProcessBackend {
     }
 
     /// `juju-log -l <LEVEL> -- <message>`; the `--` lets a message start
-    /// with `-`.
+    /// with `-`. The message is cut to [`LOG_MESSAGE_LIMIT`] bytes.
     fn juju_log(&self, level: Level, message: &str) -> Result<(), ToolError> {
         self.write("juju-log", &juju_log_args(level, message))
     }
@@ -375,14 +413,14 @@ impl Backend for ProcessBackend {
         self.write(tool, &key_value_args(tool, pairs)?)
     }
 
-    /// `action-fail -- <message>`.
+    /// `action-fail -- <message>`, cut to [`LOG_MESSAGE_LIMIT`].
     fn action_fail(&self, message: &str) -> Result<(), ToolError> {
-        self.write("action-fail", &strings(["--", message]))
+        self.write("action-fail", &message_args(message))
     }
 
-    /// `action-log -- <message>`.
+    /// `action-log -- <message>`, cut to [`LOG_MESSAGE_LIMIT`].
     fn action_log(&self, message: &str) -> Result<(), ToolError> {
-        self.write("action-log", &strings(["--", message]))
+        self.write("action-log", &message_args(message))
     }
 }
 
@@ -411,5 +449,127 @@ mod tests {
         assert_eq!(backend.extra_env().len(), 3);
         let debug = format!("{backend:?}");
         assert!(debug.contains("CHARM_TEST_VAR") && !debug.contains("second"));
+    }
+
+    /// A tool from `/usr/bin` or `/bin`, for the tests below.
+    fn system_tools() -> Option<ProcessBackend> {
+        ["/usr/bin", "/bin"]
+            .into_iter()
+            .find(|d| Path::new(d).join("sh").is_file() && Path::new(d).join("sleep").is_file())
+            .map(ProcessBackend::with_tools_dir)
+    }
+
+    #[test]
+    fn a_tool_that_never_exits_is_killed_at_the_timeout() {
+        let Some(backend) = system_tools() else {
+            return;
+        };
+        let backend = backend.with_timeout(Duration::from_secs(1));
+        let start = std::time::Instant::now();
+        let err = backend.run("sleep", &["60".into()], None).unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(30), "{err}");
+        assert_eq!(
+            err,
+            ToolError::Timeout {
+                tool: "sleep".into(),
+                seconds: 1
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "hook tool sleep did not finish within 1 s and was killed (the limit is set in \
+             seconds by CHARM_TOOL_TIMEOUT)"
+        );
+        // Stdin being fed changes nothing.
+        let err = backend
+            .run("sleep", &["60".into()], Some(&[b'x'; 1 << 20]))
+            .unwrap_err();
+        assert!(matches!(err, ToolError::Timeout { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_tool_whose_child_holds_its_pipes_does_not_hang_the_hook() {
+        let Some(backend) = system_tools() else {
+            return;
+        };
+        let backend = backend.with_timeout(Duration::from_secs(1));
+        let start = std::time::Instant::now();
+        // The shell exits at once; the sleep it left keeps stdout open.
+        let err = backend
+            .run("sh", &["-c".into(), "sleep 60 & exit 0".into()], None)
+            .unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(30), "{err}");
+        assert!(matches!(err, ToolError::Timeout { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_tool_killed_by_a_signal_is_reported_with_its_name_and_stderr() {
+        let Some(backend) = system_tools() else {
+            return;
+        };
+        let script = "echo 'ERROR about to die' >&2; kill -9 $$";
+        let err = backend
+            .run("sh", &["-c".into(), script.into()], None)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "hook tool sh failed (killed by signal 9 (SIGKILL)): ERROR about to die"
+        );
+        let err = backend
+            .run("sh", &["-c".into(), "exit 3".into()], None)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "hook tool sh failed (exit code 3): nothing on stderr"
+        );
+        assert!(backend.timeout() == DEFAULT_TOOL_TIMEOUT);
+    }
+
+    #[test]
+    fn output_is_bounded() {
+        let Some(backend) = system_tools() else {
+            return;
+        };
+        // `head -c` of /dev/zero: more than STDOUT_LIMIT on stdout.
+        let script = format!("head -c {} /dev/zero", STDOUT_LIMIT + 1);
+        let err = backend.run("sh", &["-c".into(), script], None).unwrap_err();
+        assert!(
+            matches!(&err, ToolError::BadOutput { reason, .. } if reason.contains("more than")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_huge_status_message_is_cut_and_a_huge_setting_is_refused_before_running() {
+        let Some(true_bin) = ["/usr/bin/true", "/bin/true"]
+            .into_iter()
+            .find(|p| Path::new(p).is_file())
+        else {
+            return;
+        };
+        let dir = std::env::temp_dir().join(format!("argv-limits-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // `status-set` is `true`: it succeeds whatever its arguments, if
+        // execve accepts them.
+        std::os::unix::fs::symlink(true_bin, dir.join("status-set")).unwrap();
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        // A blocked status quoting a huge invalid config value.
+        let message = format!("invalid config value: {}", "v".repeat(4 * 1024 * 1024));
+        backend
+            .status_set(
+                false,
+                &Status::new(super::super::StatusState::Blocked, message),
+            )
+            .unwrap();
+        // No leader-set in the directory: refused before anything runs.
+        let huge = BTreeMap::from([("peers".to_owned(), Some("p".repeat(ARG_LIMIT)))]);
+        let err = backend.leader_set(&huge).unwrap_err();
+        assert!(
+            matches!(&err, ToolError::TooLarge { what, size, .. }
+                if what == "the value of leader setting \"peers\"" && *size == ARG_LIMIT),
+            "{err:?}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

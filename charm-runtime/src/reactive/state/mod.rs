@@ -13,6 +13,8 @@
 
 mod memory;
 mod sqlite;
+mod stored;
+mod writable;
 
 use std::collections::BTreeMap;
 

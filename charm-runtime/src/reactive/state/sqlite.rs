@@ -2,6 +2,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::stored::{Cell, key_text, value_text};
+use super::writable::check_directory;
 use super::{Change, Snapshot, StateStore};
 use crate::reactive::error::StateError;
 
@@ -59,9 +61,12 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Open (creating if needed, mode 0600) the database at `path`.
+    /// Open (creating if needed, mode 0600) the database at `path`. Its
+    /// directory must be writable (SQLite keeps its journal there): one
+    /// that is not is a [`StateError::NotWritable`] naming it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StateError> {
         let path = path.as_ref().to_path_buf();
+        check_directory(&path)?;
         create_private(&path)?;
         let conn = Connection::open(&path).map_err(|source| StateError::Sqlite {
             path: path.clone(),
@@ -84,10 +89,12 @@ impl SqliteStore {
     pub fn get_raw(&self, key: &str) -> Result<Option<String>, StateError> {
         self.conn
             .query_row("select data from kv where key = ?1", [key], |row| {
-                row.get::<_, String>(0)
+                Ok(Cell::read(row.get_ref(0)?))
             })
             .optional()
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?
+            .map(|cell| value_text(&self.path, key, cell))
+            .transpose()
     }
 
     fn err(&self, source: rusqlite::Error) -> StateError {
@@ -122,10 +129,7 @@ impl StateStore for SqliteStore {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |row| {
-                let key: String = row.get(0)?;
-                // charmhelpers always stores text; tolerate NULL as JSON null.
-                let data: Option<String> = row.get(1)?;
-                Ok((key, data.unwrap_or_else(|| "null".to_owned())))
+                Ok((Cell::read(row.get_ref(0)?), Cell::read(row.get_ref(1)?)))
             })
             .map_err(|e| StateError::Sqlite {
                 path: self.path.clone(),
@@ -137,6 +141,9 @@ impl StateStore for SqliteStore {
                 path: self.path.clone(),
                 source: e,
             })?;
+            // charmhelpers always stores text; NULL reads as JSON null.
+            let key = key_text(&self.path, key)?;
+            let data = value_text(&self.path, &key, data)?;
             snapshot.insert(key, data);
         }
         Ok(snapshot)
