@@ -22,6 +22,7 @@ pub mod dispatch;
 pub mod error;
 pub(crate) mod extensions;
 pub(crate) mod extract;
+pub(crate) mod fault;
 pub(crate) mod flag_api;
 pub(crate) mod flags;
 pub(crate) mod handler;
