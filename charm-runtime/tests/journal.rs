@@ -312,7 +312,11 @@ fn a_refused_write_after_the_commit_is_resent_by_the_next_hook(store: impl State
     let mut unit = Unit::new(store);
     *unit.backend.refuse.borrow_mut() = Some("status-set");
     let out = unit.run("config-changed");
-    assert!(matches!(out.error, Some(HookError::Send(_))), "{:?}", out.error);
+    assert!(
+        matches!(out.error, Some(HookError::Send(_))),
+        "{:?}",
+        out.error
+    );
     // The hook reports failure, but its state is committed with its
     // journal: the writes before the refused one were sent.
     assert!(unit.flags().contains(&"web.configured".to_owned()));
@@ -350,7 +354,12 @@ fn held_writes_lost_with_the_hook_are_resent(store: impl StateStore) {
     // discards its relation data and ports, keeps the rest.
     assert!(unit.run("config-changed").is_ok());
     unit.discard_held_writes(&before);
-    assert!(unit.world().relations[&db()].data.get(&own_bag()).is_none_or(|b| b.is_empty()));
+    assert!(
+        unit.world().relations[&db()]
+            .data
+            .get(&own_bag())
+            .is_none_or(|b| b.is_empty())
+    );
     assert!(unit.world().ports.is_empty());
     let sets = unit.backend.calls_of("relation-set");
     let out = unit.run("config-changed");
@@ -358,8 +367,14 @@ fn held_writes_lost_with_the_hook_are_resent(store: impl StateStore) {
     assert_eq!(unit.backend.calls_of("relation-set"), sets + 1);
     assert_converged(&unit.world());
     let logs = unit.sink.at(Level::Info).join("\n");
-    assert!(logs.contains("resent 1 key(s) of this unit's databag of relation db:3"), "{logs}");
-    assert!(!logs.contains("\"web\"") && !logs.contains("s3cret"), "values are never logged");
+    assert!(
+        logs.contains("resent 1 key(s) of this unit's databag of relation db:3"),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains("\"web\"") && !logs.contains("s3cret"),
+        "values are never logged"
+    );
     // Kept until a hook that exits 0 shows it in effect.
     assert!(unit.store.journal().unwrap().is_some());
     assert!(unit.run("update-status").is_ok());
@@ -387,7 +402,11 @@ fn a_hook_that_fails_before_its_commit_sends_nothing_and_keeps_the_journal() {
     // nothing of it is committed, the journal is kept.
     let calls = unit.backend.inner.calls().len();
     let out = unit.run("update-status");
-    assert!(matches!(out.error, Some(HookError::Recover(_))), "{:?}", out.error);
+    assert!(
+        matches!(out.error, Some(HookError::Recover(_))),
+        "{:?}",
+        out.error
+    );
     assert!(out.invoked.is_empty());
     assert_eq!(unit.store.journal, journal);
     assert_eq!(unit.store.data, data);
@@ -458,10 +477,19 @@ fn an_unreadable_journal_fails_the_hook_and_changes_nothing() {
     let Some(HookError::Recover(e)) = &out.error else {
         panic!("{:?}", out.error);
     };
-    assert!(matches!(e.downcast_ref::<JournalError>(), Some(JournalError::Decode(_))));
+    assert!(matches!(
+        e.downcast_ref::<JournalError>(),
+        Some(JournalError::Decode(_))
+    ));
     assert!(unit.store.data.is_empty());
     assert_eq!(unit.store.journal.as_deref(), Some("{not json"));
-    assert!(unit.backend.inner.calls().iter().all(|c| !c.tool.ends_with("-set")));
+    assert!(
+        unit.backend
+            .inner
+            .calls()
+            .iter()
+            .all(|c| !c.tool.ends_with("-set"))
+    );
 }
 
 #[test]
@@ -480,7 +508,11 @@ fn the_journal_is_its_own_table_and_the_kv_table_stays_charmhelpers() {
     drop(store);
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.journal().unwrap().as_deref(), Some("{\"v\":1}"));
-    assert_eq!(store.load().unwrap().len(), 1, "the journal is not a kv key");
+    assert_eq!(
+        store.load().unwrap().len(),
+        1,
+        "the journal is not a kv key"
+    );
     store.commit_journaled(&[], None).unwrap();
     assert_eq!(store.journal().unwrap(), None);
     // A plain commit leaves the journal alone.

@@ -50,7 +50,17 @@ const MYSQL: Example = Example {
 struct Settled {
     /// Per unit: workload status, agent, ports, version, flags and the
     /// keys of its unit state.
-    units: BTreeMap<String, (String, String, String, String, BTreeSet<String>, BTreeSet<String>)>,
+    units: BTreeMap<
+        String,
+        (
+            String,
+            String,
+            String,
+            String,
+            BTreeSet<String>,
+            BTreeSet<String>,
+        ),
+    >,
     leader_settings: BTreeMap<String, BTreeMap<String, String>>,
     /// Per relation and bag owner: the databag.
     relations: BTreeMap<(u32, String), BTreeMap<String, String>>,
@@ -170,7 +180,11 @@ fn differences(got: &Settled, expected: &Settled) -> Vec<String> {
             ));
         }
     }
-    for key in got.relations.keys().filter(|k| !expected.relations.contains_key(*k)) {
+    for key in got
+        .relations
+        .keys()
+        .filter(|k| !expected.relations.contains_key(*k))
+    {
         out.push(format!("relation {key:?}: unexpected databag"));
     }
     out
@@ -249,7 +263,11 @@ fn drive(
 fn reference(example: &Example, seed: u64) -> (Settled, Vec<(String, String)>) {
     let mut sim = deploy(example, seed);
     let mut steps = Vec::new();
-    drive(&mut sim, |_, _| {}, |r| steps.push((r.unit.clone(), r.name.clone())));
+    drive(
+        &mut sim,
+        |_, _| {},
+        |r| steps.push((r.unit.clone(), r.name.clone())),
+    );
     let state = settled(&sim);
     for (unit, (_, agent, ..)) in &state.units {
         assert_eq!(agent, &format!("{:?}", AgentStatus::Idle), "{unit}");
@@ -307,13 +325,8 @@ fn webapp_killed_at_every_step_of_every_hook_settles_as_without_kills() {
 fn killed_one_step_further_each_retry(example: &Example, seed: u64) -> usize {
     let (expected, _) = reference(example, seed);
     let mut sim = deploy(example, seed);
-    let next: RefCell<BTreeMap<String, u32>> = RefCell::new(
-        sim.model()
-            .units
-            .keys()
-            .map(|u| (u.clone(), 1))
-            .collect(),
-    );
+    let next: RefCell<BTreeMap<String, u32>> =
+        RefCell::new(sim.model().units.keys().map(|u| (u.clone(), 1)).collect());
     let mut kills = 0;
     let units: Vec<String> = next.borrow().keys().cloned().collect();
     let hooks = drive(
@@ -353,4 +366,3 @@ fn mysql_innodb_cluster_killed_one_step_further_each_retry_settles_as_without_ki
     let kills = killed_one_step_further_each_retry(&MYSQL, 11);
     assert!(kills > 100, "{kills}");
 }
-

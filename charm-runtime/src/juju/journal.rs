@@ -232,7 +232,9 @@ pub(super) fn changed_keys(
     set: &BTreeMap<String, Option<String>>,
 ) -> BTreeMap<String, Option<String>> {
     set.iter()
-        .filter(|(k, v)| current.get(*k).map(String::as_str) != v.as_deref().filter(|v| !v.is_empty()))
+        .filter(|(k, v)| {
+            current.get(*k).map(String::as_str) != v.as_deref().filter(|v| !v.is_empty())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -319,7 +321,8 @@ impl Juju {
                 self.backend
                     .leader_set(&changed)
                     .map_err(tool("leader-set"))?;
-                self.cache.borrow_mut().leader_settings = Some(Rc::new(applied(&current, &changed)));
+                self.cache.borrow_mut().leader_settings =
+                    Some(Rc::new(applied(&current, &changed)));
                 log(
                     Level::Info,
                     &format!(
@@ -416,10 +419,10 @@ impl Juju {
         self.backend
             .relation_set(relation, app, &changed)
             .map_err(tool(format!("relation-set on {relation}")))?;
-        self.cache
-            .borrow_mut()
-            .data
-            .insert((relation.clone(), bag), Rc::new(applied(&current, &changed)));
+        self.cache.borrow_mut().data.insert(
+            (relation.clone(), bag),
+            Rc::new(applied(&current, &changed)),
+        );
         log(
             Level::Info,
             &format!(

@@ -183,7 +183,11 @@ impl StateStore for SqliteStore {
 impl SqliteStore {
     /// One transaction: `changes`, and the journal replaced when `journal`
     /// is `Some`.
-    fn write(&mut self, changes: &[Change], journal: Option<Option<&str>>) -> Result<(), StateError> {
+    fn write(
+        &mut self,
+        changes: &[Change],
+        journal: Option<Option<&str>>,
+    ) -> Result<(), StateError> {
         let path = self.path.clone();
         let err = |source| StateError::Sqlite {
             path: path.clone(),
