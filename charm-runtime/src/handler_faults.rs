@@ -122,6 +122,8 @@ pub struct HandlerFaultReport {
     pub failures_injected: usize,
 }
 
+type Bag = BTreeMap<String, String>;
+
 /// What a hook leaves of a unit, for comparison.
 #[derive(Debug, PartialEq)]
 struct Persisted {
@@ -133,7 +135,7 @@ struct Persisted {
     app_status: Option<Status>,
     unit_status: Option<Status>,
     /// Per relation id: this unit's and this application's databags.
-    relations: BTreeMap<u32, (BTreeMap<String, String>, BTreeMap<String, String>)>,
+    relations: BTreeMap<u32, (Bag, Bag)>,
 }
 
 /// `bag` with the values of `generated` keys replaced by a mark.

@@ -525,3 +525,58 @@ fn the_journal_is_its_own_table_and_the_kv_table_stays_charmhelpers() {
         .unwrap();
     assert_eq!(store.journal().unwrap().as_deref(), Some("x"));
 }
+
+/// A store whose commits fail, as with a read-only charm directory.
+struct ReadOnly(MemoryStore);
+
+impl StateStore for ReadOnly {
+    fn load(
+        &mut self,
+    ) -> Result<charm_runtime::reactive::state::Snapshot, charm_runtime::StateError> {
+        self.0.load()
+    }
+    fn commit(
+        &mut self,
+        _: &[charm_runtime::reactive::state::Change],
+    ) -> Result<(), charm_runtime::StateError> {
+        Err(read_only())
+    }
+    fn journal(&mut self) -> Result<Option<String>, charm_runtime::StateError> {
+        self.0.journal()
+    }
+    fn commit_journaled(
+        &mut self,
+        _: &[charm_runtime::reactive::state::Change],
+        _: Option<&str>,
+    ) -> Result<(), charm_runtime::StateError> {
+        Err(read_only())
+    }
+}
+
+fn read_only() -> charm_runtime::StateError {
+    charm_runtime::StateError::Io {
+        path: PathBuf::from("/charm/.unit-state.db"),
+        source: std::io::Error::other("read-only file system"),
+    }
+}
+
+#[test]
+fn a_hook_that_cannot_commit_sends_nothing() {
+    let mut unit = Unit::new(ReadOnly(MemoryStore::new()));
+    let out = unit.run("config-changed");
+    assert!(
+        matches!(out.error, Some(HookError::State(_))),
+        "{:?}",
+        out.error
+    );
+    assert!(out.committed.is_empty() && out.flags.is_empty());
+    let sent = unit
+        .backend
+        .inner
+        .calls()
+        .iter()
+        .filter(|c| c.tool.ends_with("-set") || c.tool.ends_with("-port"))
+        .count();
+    assert_eq!(sent, 0, "nothing reaches Juju");
+    assert_eq!(unit.world().leader_settings, BTreeMap::new());
+}

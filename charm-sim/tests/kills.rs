@@ -48,22 +48,23 @@ const MYSQL: Example = Example {
 /// What a settled model holds, with generated secrets masked.
 #[derive(Debug, PartialEq, Eq)]
 struct Settled {
-    /// Per unit: workload status, agent, ports, version, flags and the
-    /// keys of its unit state.
-    units: BTreeMap<
-        String,
-        (
-            String,
-            String,
-            String,
-            String,
-            BTreeSet<String>,
-            BTreeSet<String>,
-        ),
-    >,
+    units: BTreeMap<String, UnitEnd>,
     leader_settings: BTreeMap<String, BTreeMap<String, String>>,
     /// Per relation and bag owner: the databag.
     relations: BTreeMap<(u32, String), BTreeMap<String, String>>,
+}
+
+/// What a settled unit holds.
+#[derive(Debug, PartialEq, Eq)]
+struct UnitEnd {
+    /// Workload status.
+    status: String,
+    agent: String,
+    ports: String,
+    version: String,
+    flags: BTreeSet<String>,
+    /// The keys of its unit state.
+    keys: BTreeSet<String>,
 }
 
 fn mask(bag: &BTreeMap<String, String>) -> BTreeMap<String, String> {
@@ -115,14 +116,14 @@ fn settled(sim: &Simulation) -> Settled {
             let ports = u.ports.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>();
             (
                 u.name.clone(),
-                (
-                    u.workload.to_string(),
-                    format!("{:?}", u.agent),
-                    ports.join(","),
-                    u.workload_version.clone(),
+                UnitEnd {
+                    status: u.workload.to_string(),
+                    agent: format!("{:?}", u.agent),
+                    ports: ports.join(","),
+                    version: u.workload_version.clone(),
                     flags,
                     keys,
-                ),
+                },
             )
         })
         .collect();
@@ -152,15 +153,22 @@ fn differences(got: &Settled, expected: &Settled) -> Vec<String> {
         match got.units.get(unit) {
             None => out.push(format!("{unit}: missing")),
             Some(have) if have != want => {
-                let (a, b) = (&have.4, &want.4);
+                let (a, b) = (&have.flags, &want.flags);
                 out.push(format!(
                     "{unit}: status {:?} vs {:?}, agent {:?} vs {:?}, ports {:?} vs {:?}, version {:?} vs {:?}, \
                      flags only here {:?}, only expected {:?}, keys only here {:?}, only expected {:?}",
-                    have.0, want.0, have.1, want.1, have.2, want.2, have.3, want.3,
+                    have.status,
+                    want.status,
+                    have.agent,
+                    want.agent,
+                    have.ports,
+                    want.ports,
+                    have.version,
+                    want.version,
                     a.difference(b).collect::<Vec<_>>(),
                     b.difference(a).collect::<Vec<_>>(),
-                    have.5.difference(&want.5).collect::<Vec<_>>(),
-                    want.5.difference(&have.5).collect::<Vec<_>>(),
+                    have.keys.difference(&want.keys).collect::<Vec<_>>(),
+                    want.keys.difference(&have.keys).collect::<Vec<_>>(),
                 ));
             }
             Some(_) => {}
@@ -269,8 +277,8 @@ fn reference(example: &Example, seed: u64) -> (Settled, Vec<(String, String)>) {
         |r| steps.push((r.unit.clone(), r.name.clone())),
     );
     let state = settled(&sim);
-    for (unit, (_, agent, ..)) in &state.units {
-        assert_eq!(agent, &format!("{:?}", AgentStatus::Idle), "{unit}");
+    for (unit, end) in &state.units {
+        assert_eq!(end.agent, format!("{:?}", AgentStatus::Idle), "{unit}");
     }
     (state, steps)
 }

@@ -15,8 +15,9 @@
 //! `open-port`, `application-version-set`, `status-set`, `action-set`,
 //! `action-fail`, resent or not), `commit` (before the unit state's
 //! transaction), `sqlite-commit` (inside it, every statement run, before
-//! `COMMIT`), `committed` (after it, before the sends) and `sent` (after
-//! the last send).
+//! `COMMIT`), `committed` (after it, before the sends), `sent` (after the
+//! last send) and `sqlite-commit` again when the journal is trimmed after
+//! the sends.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
