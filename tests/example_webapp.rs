@@ -254,7 +254,7 @@ fn the_charm_runs_each_hook_as_juju_runs_it() {
 }
 
 #[test]
-fn a_hook_whose_changes_juju_refuses_commits_no_unit_state() {
+fn a_hook_whose_changes_juju_refuses_fails_and_its_retry_resends_them() {
     let unit = Unit::new("refused");
     unit.run_ok("install", None);
     unit.edit_state(|s| {
@@ -267,11 +267,14 @@ fn a_hook_whose_changes_juju_refuses_commits_no_unit_state() {
     let logs = unit.state()["logs"].to_string();
     assert!(logs.contains("port 7070 is in use"), "{logs}");
     assert!(logs.contains("ERROR"), "{logs}");
-    // The unit state still says 8080: the next try redoes the work.
-    assert_eq!(unit.unit_state("webapp.port").as_deref(), Some("8080"));
+    // The refusal came after the commit (docs/failures.md): the unit
+    // state says 7070, and the port is recorded as not yet opened.
+    assert_eq!(unit.unit_state("webapp.port").as_deref(), Some("7070"));
+    assert_eq!(unit.state()["ports"], json!([]));
     unit.edit_state(|s| {
         s.as_object_mut().unwrap().remove("fail");
     });
+    // Juju retries the hook: it resends the port before anything else.
     unit.run_ok("config-changed", None);
     assert_eq!(unit.state()["ports"], json!(["7070/tcp"]));
     assert_eq!(unit.unit_state("webapp.port").as_deref(), Some("7070"));
