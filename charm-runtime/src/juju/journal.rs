@@ -449,3 +449,70 @@ impl Juju {
             .map_err(tool("status-set"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox() -> Outbox {
+        let mut out = Outbox::default();
+        out.relation.insert(
+            (RelationId::new("db", 3), false),
+            BTreeMap::from([("a".to_owned(), Some("1".to_owned()))]),
+        );
+        out.leader.insert("k".into(), None);
+        out.open.insert(Port::tcp(80));
+        out.version = Some("1.0".into());
+        out.unit_status = Some(Status::active("ready"));
+        out.action_results
+            .insert("never".into(), "journaled".into());
+        out
+    }
+
+    #[test]
+    fn the_journal_round_trips_without_action_results() {
+        let mut pending = Pending::default();
+        pending.merge(&outbox());
+        let text = pending.encode().unwrap().unwrap();
+        assert!(!text.contains("never"), "{text}");
+        assert_eq!(Pending::decode(&text).unwrap(), pending);
+        assert_eq!(Pending::default().encode().unwrap(), None);
+    }
+
+    #[test]
+    fn later_writes_win_and_open_and_close_cancel() {
+        let mut pending = Pending::default();
+        pending.merge(&outbox());
+        let mut later = Outbox::default();
+        later.relation.insert(
+            (RelationId::new("db", 3), false),
+            BTreeMap::from([("a".to_owned(), None), ("b".to_owned(), Some("2".into()))]),
+        );
+        later.close.insert(Port::tcp(80));
+        later.unit_status = Some(Status::blocked("no db"));
+        pending.merge(&later);
+        let bag = &pending.relation[&(RelationId::new("db", 3), false)];
+        assert_eq!(bag["a"], None);
+        assert_eq!(bag["b"].as_deref(), Some("2"));
+        assert!(pending.open.is_empty());
+        assert!(pending.close.contains(&Port::tcp(80)));
+        assert_eq!(pending.unit_status, Some(Status::blocked("no db")));
+        assert_eq!(pending.version.as_deref(), Some("1.0"));
+    }
+
+    #[test]
+    fn an_unreadable_journal_is_a_typed_error() {
+        assert!(matches!(
+            Pending::decode("{\"v\": 2}"),
+            Err(JournalError::Version { found: 2 })
+        ));
+        assert!(matches!(
+            Pending::decode("{\"v\": 1, \"open\": [\"eighty\"]}"),
+            Err(JournalError::Invalid { what: "port", .. })
+        ));
+        assert!(matches!(
+            Pending::decode("[]"),
+            Err(JournalError::Decode(_))
+        ));
+    }
+}
