@@ -5,6 +5,7 @@
 //! ([`JournalError`], `docs/failures.md`).
 
 mod journal;
+mod recover;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
