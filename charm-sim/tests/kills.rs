@@ -1,6 +1,7 @@
 //! Hooks killed at every step of their commit and sends
 //! (`CHARM_FAULT_AT`, docs/failures.md), as real processes of the example
-//! charms in a simulated model: the killed hook is retried, as Juju
+//! charms that run without stub applications (webapp,
+//! mysql-innodb-cluster, glusterfs, magpie) in a simulated model: the killed hook is retried, as Juju
 //! retries a failed hook, and the model always settles to the state of a
 //! run without kills.
 //!
@@ -21,29 +22,68 @@ mod common;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use charm_sim::Simulation;
 use charm_sim::model::AgentStatus;
 use common::*;
 
-/// A charm under test: its application (and directory) name and units.
+/// A charm under test: its application (and directory) name, units and
+/// config.
 struct Example {
     app: &'static str,
     units: u32,
+    config: &'static [(&'static str, &'static str)],
 }
 
 const WEBAPP: Example = Example {
     app: "webapp",
     units: 2,
+    config: &[],
 };
 const WEBAPP_ALONE: Example = Example {
     app: "webapp",
     units: 1,
+    config: &[],
 };
 const MYSQL: Example = Example {
     app: "mysql-innodb-cluster",
     units: 3,
+    config: &[],
 };
+const GLUSTERFS: Example = Example {
+    app: "glusterfs",
+    units: 3,
+    config: &[("brick_devices", "/srv/brick1")],
+};
+const MAGPIE: Example = Example {
+    app: "magpie",
+    units: 2,
+    config: &[],
+};
+
+/// The directory of the example binaries: webapp and
+/// mysql-innodb-cluster (built by the common helper), and the peer-only
+/// examples built here once.
+fn binaries() -> &'static Path {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let dir = charm_binaries();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-p", "glusterfs", "-p", "magpie", "--quiet"])
+            .current_dir(workspace())
+            .env(
+                "CARGO_TARGET_DIR",
+                dir.parent()
+                    .expect("the debug directory is in a target directory"),
+            )
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building glusterfs and magpie failed");
+    });
+    dir
+}
 
 /// What a settled model holds, with generated secrets masked.
 #[derive(Debug, PartialEq, Eq)]
@@ -90,9 +130,14 @@ fn unit_state(charm_dir: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
         .map(Result::unwrap)
         .collect();
     // An endpoint's `changed` flags say what changed in the hooks seen
-    // since a handler last cleared them: they follow the order hooks ran
-    // in, which a kill changes (the killed unit waits for its retry).
-    let transient = |k: &str| k.starts_with("endpoint.") && k.contains(".changed");
+    // since a handler last cleared them, and `leadership.changed` what
+    // changed since the unit's previous hook: they follow the order hooks
+    // ran in, which a kill changes (the killed unit waits for its retry,
+    // and the retry is one more hook).
+    let transient = |k: &str| {
+        (k.starts_with("endpoint.") && k.contains(".changed"))
+            || k.starts_with("leadership.changed")
+    };
     let flags = keys
         .iter()
         .filter_map(|k| k.strip_prefix("reactive.states."))
@@ -224,7 +269,7 @@ fn control(sim: &Simulation, unit: &str) -> PathBuf {
 
 fn deploy(example: &Example, seed: u64) -> Simulation {
     let mut sim = sim(seed);
-    let script = wrapper(sim.dir(), &charm_binaries().join(example.app));
+    let script = wrapper(sim.dir(), &binaries().join(example.app));
     sim.deploy(
         example.app,
         workspace().join("examples").join(example.app),
@@ -232,6 +277,14 @@ fn deploy(example: &Example, seed: u64) -> Simulation {
         example.units,
     )
     .unwrap();
+    if !example.config.is_empty() {
+        let values = example
+            .config
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+            .collect();
+        sim.config_set(example.app, values).unwrap();
+    }
     sim
 }
 
@@ -373,4 +426,16 @@ fn webapp_killed_one_step_further_each_retry_settles_as_without_kills() {
 fn mysql_innodb_cluster_killed_one_step_further_each_retry_settles_as_without_kills() {
     let kills = killed_one_step_further_each_retry(&MYSQL, 11);
     assert!(kills > 100, "{kills}");
+}
+
+#[test]
+fn glusterfs_killed_one_step_further_each_retry_settles_as_without_kills() {
+    let kills = killed_one_step_further_each_retry(&GLUSTERFS, 7);
+    assert!(kills > 50, "{kills}");
+}
+
+#[test]
+fn magpie_killed_one_step_further_each_retry_settles_as_without_kills() {
+    let kills = killed_one_step_further_each_retry(&MAGPIE, 9);
+    assert!(kills > 30, "{kills}");
 }
