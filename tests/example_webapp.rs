@@ -232,7 +232,7 @@ fn the_charm_runs_each_hook_as_juju_runs_it() {
 }
 
 #[test]
-fn a_hook_whose_changes_juju_refuses_commits_no_unit_state() {
+fn a_hook_whose_changes_juju_refuses_fails_and_its_retry_resends_them() {
     let mut m = Model::new();
     m.settle();
     let refusal = "port 7070 is in use by another application";
@@ -254,8 +254,11 @@ fn a_hook_whose_changes_juju_refuses_commits_no_unit_state() {
         .iter()
         .any(|(level, message)| level == "ERROR" && message.contains(refusal));
     assert!(logged, "{:?}", failed.logs);
-    // The unit state still says 8080: the next try redoes the work.
-    assert_eq!(m.unit_state("webapp.port").as_deref(), Some("8080"));
+    // The refusal came after the commit (docs/failures.md): the unit state
+    // says 7070, and the port is not open yet.
+    assert_eq!(m.unit_state("webapp.port").as_deref(), Some("7070"));
+    assert!(m.ports().is_empty(), "{:?}", m.ports());
+    // Juju retries the hook: it resends the port before anything else.
     m.sim.fail_tool(UNIT, "open-port", None);
     m.sim.resolve(UNIT).unwrap();
     m.settle();

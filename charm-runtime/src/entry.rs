@@ -35,8 +35,10 @@ use crate::reactive::{Level, LogSink, Registry, RegistryError, SqliteStore};
 /// `JUJU_DISPATCH_PATH`, a `CHARM_TOOL_TIMEOUT` that is not seconds). A
 /// failed hook logs the error through `juju-log` at ERROR, writes nothing
 /// (no relation data, leadership settings, status or unit state) and exits
-/// 1, so Juju marks the hook failed and retries it. A failed action also
-/// reports its error with `action-fail` (see [`crate::action`]).
+/// 1, so Juju marks the hook failed and retries it. A hook whose writes
+/// are refused after its unit state is committed also exits 1; the next
+/// hook resends them (`docs/failures.md`). A failed action also reports
+/// its error with `action-fail` (see [`crate::action`]).
 ///
 /// Before running anything the charm is built and checked
 /// ([`Charm::new`]): no handler at all, or a handler naming a relation,

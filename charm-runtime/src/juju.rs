@@ -1,6 +1,11 @@
 //! The Juju side of a hook: the environment, metadata, and the hook tools
 //! behind a cache (each read at most once per hook) and an outbox (writes
-//! held until the hook has succeeded, then sent once, changed keys only).
+//! held until the hook has succeeded, then sent once, changed keys only),
+//! journaled with the unit state and checked by the next hook
+//! ([`JournalError`], `docs/failures.md`).
+
+mod journal;
+mod recover;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -11,6 +16,9 @@ use serde_json::{Map, Value};
 use crate::backend::{Backend, DataBag, Port, RelationId, Status, ToolError};
 use crate::env::HookEnv;
 use crate::metadata::{ConfigSchema, Metadata};
+use crate::reactive::fault;
+
+pub use journal::JournalError;
 
 type Bag = BTreeMap<String, String>;
 
@@ -443,6 +451,7 @@ impl Juju {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             if !changed.is_empty() {
+                fault::point("relation-set");
                 self.backend.relation_set(relation, *app, &changed)?;
             }
         }
@@ -457,31 +466,39 @@ impl Juju {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             if !changed.is_empty() {
+                fault::point("leader-set");
                 self.backend.leader_set(&changed)?;
             }
         }
         if !out.open.is_empty() || !out.close.is_empty() {
             let opened = self.opened()?;
             for p in out.close.iter().filter(|p| opened.contains(*p)) {
+                fault::point("close-port");
                 self.backend.close_port(p)?;
             }
             for p in out.open.iter().filter(|p| !opened.contains(*p)) {
+                fault::point("open-port");
                 self.backend.open_port(p)?;
             }
         }
         if let Some(v) = &out.version {
+            fault::point("application-version-set");
             self.backend.application_version_set(v)?;
         }
         if let Some(s) = &out.app_status {
+            fault::point("status-set");
             self.backend.status_set(true, s)?;
         }
         if let Some(s) = &out.unit_status {
+            fault::point("status-set");
             self.backend.status_set(false, s)?;
         }
         if !out.action_results.is_empty() {
+            fault::point("action-set");
             self.backend.action_set(&out.action_results)?;
         }
         if let Some(message) = &out.action_failure {
+            fault::point("action-fail");
             self.backend.action_fail(message)?;
         }
         Ok(())

@@ -1,6 +1,8 @@
 //! The Juju layer's part in a hook ([`HookLayer`]): attach the hook's
-//! [`Juju`] to the context, refresh the automatic flags, send the held
-//! writes when everything succeeded, report a failed action.
+//! [`Juju`] to the context, resend what an earlier hook's journal says has
+//! not taken effect, refresh the automatic flags, journal the held writes
+//! with the unit state and send them when everything succeeded, report a
+//! failed action.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -27,8 +29,34 @@ impl HookLayer for JujuLayer {
         })
     }
 
+    fn recover(
+        &self,
+        ctx: &HookContext,
+        journal: &str,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        Ok(self
+            .juju
+            .recover(journal, &|level, message| ctx.log(level, message))?)
+    }
+
+    fn journal(
+        &self,
+        _ctx: &HookContext,
+        kept: Option<&str>,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        Ok(self.juju.journal(kept)?)
+    }
+
     fn send(&self, _ctx: &HookContext) -> Result<(), Box<dyn std::error::Error>> {
         Ok(self.juju.flush()?)
+    }
+
+    fn after_send(
+        &self,
+        _ctx: &HookContext,
+        journal: Option<&str>,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        Ok(self.juju.unacknowledged(journal)?)
     }
 
     fn failed(&self, ctx: &HookContext, error: &HookError) {

@@ -121,6 +121,7 @@ pub mod conformance;
 mod entry;
 mod error;
 mod extension;
+pub mod handler_faults;
 pub mod harness;
 #[doc(hidden)]
 pub mod macro_support;

@@ -89,8 +89,18 @@ fn the_schema_is_the_one_charmhelpers_creates() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    // sqlite_sequence comes with the AUTOINCREMENT of `hooks`.
-    assert_eq!(tables, ["hooks", "kv", "kv_revisions", "sqlite_sequence"]);
+    // sqlite_sequence comes with the AUTOINCREMENT of `hooks`;
+    // charm_runtime_journal is this crate's own, which charmhelpers ignores.
+    assert_eq!(
+        tables,
+        [
+            "charm_runtime_journal",
+            "hooks",
+            "kv",
+            "kv_revisions",
+            "sqlite_sequence"
+        ]
+    );
     let cols: Vec<String> = conn
         .prepare("select name from pragma_table_info('kv')")
         .unwrap()

@@ -621,11 +621,35 @@ impl HookLayer for NoteSend {
         self.inner.before_dispatch(ctx)
     }
 
+    fn recover(
+        &self,
+        ctx: &HookContext,
+        journal: &str,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        self.inner.recover(ctx, journal)
+    }
+
+    fn journal(
+        &self,
+        ctx: &HookContext,
+        kept: Option<&str>,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        self.inner.journal(ctx, kept)
+    }
+
     fn send(&self, ctx: &HookContext) -> Result<(), Box<dyn std::error::Error>> {
         self.statuses_before
             .set(Some(self.backend.world().status_history.len()));
         *self.published.borrow_mut() = ctx.juju().pending_unit_keys();
         self.inner.send(ctx)
+    }
+
+    fn after_send(
+        &self,
+        ctx: &HookContext,
+        journal: Option<&str>,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        self.inner.after_send(ctx, journal)
     }
 
     fn failed(&self, ctx: &HookContext, error: &HookError) {

@@ -191,7 +191,9 @@ pub enum RegistryError {
     },
 }
 
-/// Why a hook failed. Nothing of a failed hook is committed.
+/// Why a hook failed. Nothing of a hook that failed before its commit is
+/// committed; a hook whose sends failed after it ([`HookError::Send`]) has
+/// committed its unit state and journal, and the next hook resends.
 #[derive(Debug, thiserror::Error)]
 pub enum HookError {
     /// A handler or callback failed.
@@ -203,6 +205,10 @@ pub enum HookError {
     /// Sending the hook's writes failed (under Juju: a hook tool).
     #[error("sending the hook's changes failed: {0}")]
     Send(#[source] Box<dyn std::error::Error + 'static>),
+    /// Redoing what an earlier hook's journal says has not taken effect
+    /// failed (under Juju: a hook tool); the journal is kept.
+    #[error("resending the changes of an earlier hook failed: {0}")]
+    Recover(#[source] Box<dyn std::error::Error + 'static>),
     /// Juju ran an action no handler is registered for.
     #[error("the charm has no handler for action {0:?}")]
     NoActionHandler(String),

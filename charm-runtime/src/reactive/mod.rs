@@ -8,7 +8,9 @@
 //! layer attaches and refreshes its flags, atstart callbacks run,
 //! [`dispatch`](fn@dispatch) invokes handlers (arguments through
 //! [`Extract`]) while the context journals flag changes, atexit callbacks
-//! run, the layer sends its writes and the store commits the difference.
+//! run, the store commits the difference together with the layer's
+//! journal of pending writes, and the layer sends its writes (the next
+//! hook's layer resends what did not take effect).
 //!
 //! The core maintains one automatic flag itself, `upgrade.series.in-progress`
 //! (set in `pre-series-upgrade`, cleared in `post-series-upgrade`), before
@@ -22,6 +24,7 @@ pub mod dispatch;
 pub mod error;
 pub(crate) mod extensions;
 pub(crate) mod extract;
+pub(crate) mod fault;
 pub(crate) mod flag_api;
 pub(crate) mod flags;
 pub(crate) mod handler;

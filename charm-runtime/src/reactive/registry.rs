@@ -242,6 +242,34 @@ impl Registry {
         })
     }
 
+    /// Replace every handler's body with what `wrap` makes of it (given
+    /// the handler and its body): tracing, timing or, in tests, failures
+    /// injected at chosen handlers. Conditions are unchanged.
+    ///
+    /// ```
+    /// use charm_runtime::{Handler, HookContext, HookOptions, MemoryStore, Registry, run_hook};
+    /// use std::rc::Rc;
+    ///
+    /// let mut registry = Registry::new();
+    /// registry.add(Handler::new("app::install", |ctx: &HookContext| ctx.flags().set("installed"))
+    ///     .hook(["install"])).unwrap();
+    /// registry.wrap_handlers(|info, body| {
+    ///     let id = info.id.clone();
+    ///     Rc::new(move |inv| {
+    ///         inv.ctx.flags().set(&format!("ran.{id}"));
+    ///         body(inv)
+    ///     })
+    /// });
+    /// let mut store = MemoryStore::new();
+    /// assert!(run_hook(&registry, &mut store, HookOptions::new("install")).is_ok());
+    /// assert_eq!(store.flags(), ["installed", "ran.app::install"]);
+    /// ```
+    pub fn wrap_handlers(&mut self, wrap: impl Fn(&HandlerInfo, HandlerFn) -> HandlerFn) {
+        for h in &mut self.handlers {
+            h.func = wrap(&h.info, h.func.clone());
+        }
+    }
+
     /// Every trigger in registration order, as registered (duplicates
     /// included; dispatch fires each action once): a read-only view for
     /// tools.

@@ -1,11 +1,15 @@
-//! One hook, end to end: load the unit state, atstart, dispatch, atexit,
-//! then send the hook's writes and commit, or on any failure commit
-//! nothing. An action runs its own handlers only.
+//! One hook, end to end: load the unit state and the journal, let the
+//! layer redo what an earlier hook's journal says has not taken effect,
+//! atstart, dispatch, atexit, then commit the unit state with the new
+//! journal in one transaction and only then send the hook's writes; on a
+//! failure before the commit, commit nothing and send nothing. An action
+//! runs its own handlers only.
 //!
 //! The core knows nothing of Juju: a [`HookLayer`] (the Juju layer) joins
-//! in at fixed points: it attaches itself to the context, refreshes its
-//! automatic flags before atstart, sends its held writes before the commit
-//! and hears of a failure.
+//! in at fixed points: it attaches itself to the context, recovers from
+//! the journal, refreshes its automatic flags before atstart, says what
+//! to journal, sends its held writes after the commit and hears of a
+//! failure. The journal is opaque text to the core.
 
 use std::rc::Rc;
 
@@ -27,9 +31,52 @@ pub trait HookLayer {
     /// atstart callbacks; not in actions or restricted hooks.
     fn before_dispatch(&self, ctx: &HookContext) -> Result<(), HandlerError>;
 
-    /// Send what the hook held back, once everything succeeded and before
-    /// the unit state is committed.
+    /// Check the journal an earlier hook committed
+    /// ([`StateStore::commit_journaled`]) and redo what of it has not
+    /// taken effect; return what must still be watched (`None`: nothing).
+    /// Runs after attach, before anything else, in hooks and actions but
+    /// not restricted hooks. An error fails the hook and keeps the
+    /// journal. The default keeps the journal as it is.
+    fn recover(
+        &self,
+        ctx: &HookContext,
+        journal: &str,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        let _ = ctx;
+        Ok(Some(journal.to_owned()))
+    }
+
+    /// The journal to commit with the unit state, once everything
+    /// succeeded: `kept` (what [`HookLayer::recover`] returned, or the
+    /// journal as loaded) with what this hook will send. The default is
+    /// `kept`.
+    fn journal(
+        &self,
+        ctx: &HookContext,
+        kept: Option<&str>,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        let _ = ctx;
+        Ok(kept.map(str::to_owned))
+    }
+
+    /// Send what the hook held back, once everything succeeded and the
+    /// unit state and journal are committed. An error fails the hook, its
+    /// state stays committed and the next hook's [`HookLayer::recover`]
+    /// redoes the sends.
     fn send(&self, ctx: &HookContext) -> Result<(), Box<dyn std::error::Error>>;
+
+    /// The sends succeeded: the part of `journal` (what was committed)
+    /// that must still be watched by the next hook, what the sends could
+    /// not acknowledge. When it differs, the core replaces the journal in
+    /// a second, small transaction. The default keeps it all.
+    fn after_send(
+        &self,
+        ctx: &HookContext,
+        journal: Option<&str>,
+    ) -> Result<Option<String>, Box<dyn std::error::Error>> {
+        let _ = ctx;
+        Ok(journal.map(str::to_owned))
+    }
 
     /// The hook (or action) failed with `error`: nothing will be committed.
     fn failed(&self, ctx: &HookContext, error: &HookError);
@@ -109,9 +156,10 @@ pub struct HookOutcome {
     /// Every dispatch event.
     pub trace: Vec<TraceEvent>,
     /// The flags persisted after the hook, sorted: the new ones when it
-    /// succeeded, the old ones when it failed.
+    /// committed, the old ones when it failed before its commit.
     pub flags: Vec<String>,
-    /// The unit-state writes committed (empty when the hook failed).
+    /// The unit-state writes committed (empty when the hook failed before
+    /// its commit; a hook whose sends failed after it has committed).
     pub committed: Vec<Change>,
     /// Dispatch counters.
     pub stats: DispatchStats,
@@ -161,8 +209,9 @@ pub fn run_hook(
     // `log::info!` and friends, from the charm or its libraries, reach the
     // hook's log (juju-log under Juju) while the hook runs.
     let _route = crate::reactive::log::route_log_facade(sink.clone());
-    let before = match store.load() {
-        Ok(s) => s,
+    let loaded = store.load().and_then(|s| Ok((s, store.journal()?)));
+    let (before, journal) = match loaded {
+        Ok(loaded) => loaded,
         Err(e) => {
             let e = HookError::from(e);
             sink.log(Level::Error, &failure_line(&hook, action.as_deref(), &e));
@@ -182,19 +231,42 @@ pub fn run_hook(
     if let Some(layer) = layer {
         layer.attach(&ctx);
     }
-    let (stats, phases) = match &action {
-        Some(name) => run_action(registry, &ctx, name),
-        None => run_phases(registry, &ctx, layer),
+    let recovered = recover(&ctx, layer, journal.as_deref());
+    let (stats, phases) = match (&recovered, &action) {
+        (Err(_), _) => (DispatchStats::default(), Ok(())),
+        (Ok(_), Some(name)) => run_action(registry, &ctx, name),
+        (Ok(_), None) => run_phases(registry, &ctx, layer),
     };
-    let result = phases.and_then(|()| {
-        if let Some(layer) = layer {
-            layer.send(&ctx).map_err(HookError::Send)?;
-        }
+    // Before the commit: a failure leaves the unit state, the journal and
+    // Juju as they were.
+    let prepared = recovered.and_then(|kept| {
+        phases?;
+        let record = match layer {
+            Some(layer) => layer
+                .journal(&ctx, kept.as_deref())
+                .map_err(HookError::Send)?,
+            None => kept,
+        };
         let after = ctx.snapshot();
         let changes = diff(&before, &after);
-        store.commit(&changes)?;
-        Ok((after, changes))
+        crate::reactive::fault::point("commit");
+        if !changes.is_empty() || record != journal {
+            store.commit_journaled(&changes, record.as_deref())?;
+        }
+        crate::reactive::fault::point("committed");
+        Ok((after, changes, record))
     });
+    // After it: the state is committed whatever the sends do.
+    let (persisted, committed, result) = match prepared {
+        Ok((after, changes, record)) => {
+            let sent = match layer {
+                Some(layer) => send(&ctx, layer, store, record),
+                None => Ok(()),
+            };
+            (after, changes, sent)
+        }
+        Err(e) => (before, vec![], Err(e)),
+    };
     let trace = ctx.trace();
     let invoked = trace
         .iter()
@@ -203,32 +275,62 @@ pub fn run_hook(
             _ => None,
         })
         .collect();
-    match result {
-        Ok((after, committed)) => HookOutcome {
-            hook,
-            invoked,
-            trace,
-            flags: flags_of(&after),
-            committed,
-            stats,
-            error: None,
-        },
+    let error = match result {
+        Ok(()) => None,
         Err(e) => {
             sink.log(Level::Error, &failure_line(&hook, action.as_deref(), &e));
             if let Some(layer) = layer {
                 layer.failed(&ctx, &e);
             }
-            HookOutcome {
-                hook,
-                invoked,
-                trace,
-                flags: flags_of(&before),
-                committed: vec![],
-                stats,
-                error: Some(e),
-            }
+            Some(e)
         }
+    };
+    HookOutcome {
+        hook,
+        invoked,
+        trace,
+        flags: flags_of(&persisted),
+        committed,
+        stats,
+        error,
     }
+}
+
+/// The layer's sends, then the journal trimmed to what they could not
+/// acknowledge.
+fn send(
+    ctx: &HookContext,
+    layer: &dyn HookLayer,
+    store: &mut dyn StateStore,
+    record: Option<String>,
+) -> Result<(), HookError> {
+    layer.send(ctx).map_err(HookError::Send)?;
+    crate::reactive::fault::point("sent");
+    let rest = layer
+        .after_send(ctx, record.as_deref())
+        .map_err(HookError::Send)?;
+    if rest != record {
+        store.commit_journaled(&[], rest.as_deref())?;
+    }
+    Ok(())
+}
+
+/// Let the layer redo what the loaded journal says has not taken effect
+/// (not in restricted hooks, whose tools are limited): what to keep
+/// watching.
+fn recover(
+    ctx: &HookContext,
+    layer: Option<&dyn HookLayer>,
+    journal: Option<&str>,
+) -> Result<Option<String>, HookError> {
+    let (Some(layer), Some(text)) = (layer, journal) else {
+        return Ok(journal.map(str::to_owned));
+    };
+    if charm_names::hook::is_restricted(ctx.hook_name()) {
+        return Ok(Some(text.to_owned()));
+    }
+    crate::reactive::fault::point("recover");
+    layer.recover(ctx, text).map_err(HookError::Recover)
 }
 
 fn failure_line(hook: &str, action: Option<&str>, e: &HookError) -> String {

@@ -23,6 +23,8 @@ pub struct MemoryStore {
     pub data: Snapshot,
     /// How many commits were applied.
     pub commits: usize,
+    /// The journal of the last [`StateStore::commit_journaled`].
+    pub journal: Option<String>,
 }
 
 impl MemoryStore {
@@ -71,6 +73,20 @@ impl StateStore for MemoryStore {
             }
         }
         self.commits += 1;
+        Ok(())
+    }
+
+    fn journal(&mut self) -> Result<Option<String>, StateError> {
+        Ok(self.journal.clone())
+    }
+
+    fn commit_journaled(
+        &mut self,
+        changes: &[Change],
+        journal: Option<&str>,
+    ) -> Result<(), StateError> {
+        self.commit(changes)?;
+        self.journal = journal.map(str::to_owned);
         Ok(())
     }
 }

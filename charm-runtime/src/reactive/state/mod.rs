@@ -10,6 +10,13 @@
 //! A hook reads the whole table once ([`StateStore::load`]), works on an
 //! in-memory copy, and writes the difference back in one transaction
 //! ([`StateStore::commit`]) only when the hook succeeded.
+//!
+//! Beside the table a store keeps one opaque text, the *journal*: what a
+//! layer above the core (the Juju layer: the writes a hook sends to Juju)
+//! must still see take effect. [`StateStore::commit_journaled`] writes it
+//! in the same transaction as the state, so the state and the writes it
+//! implies are one unit of work; the core never reads it (see
+//! [`HookLayer`](crate::reactive::HookLayer)).
 
 mod memory;
 mod sqlite;
@@ -48,8 +55,19 @@ pub struct Change {
 pub trait StateStore {
     /// Read every key.
     fn load(&mut self) -> Result<Snapshot, StateError>;
-    /// Apply `changes` atomically: all of them or none.
+    /// Apply `changes` atomically: all of them or none. The journal is
+    /// left as it is.
     fn commit(&mut self, changes: &[Change]) -> Result<(), StateError>;
+    /// The journal the last [`StateStore::commit_journaled`] recorded, if
+    /// any.
+    fn journal(&mut self) -> Result<Option<String>, StateError>;
+    /// Apply `changes` and replace the journal with `journal` (`None`
+    /// removes it) in one transaction: all of it or nothing.
+    fn commit_journaled(
+        &mut self,
+        changes: &[Change],
+        journal: Option<&str>,
+    ) -> Result<(), StateError>;
 }
 
 impl<S: StateStore + ?Sized> StateStore for &mut S {
@@ -58,6 +76,16 @@ impl<S: StateStore + ?Sized> StateStore for &mut S {
     }
     fn commit(&mut self, changes: &[Change]) -> Result<(), StateError> {
         (**self).commit(changes)
+    }
+    fn journal(&mut self) -> Result<Option<String>, StateError> {
+        (**self).journal()
+    }
+    fn commit_journaled(
+        &mut self,
+        changes: &[Change],
+        journal: Option<&str>,
+    ) -> Result<(), StateError> {
+        (**self).commit_journaled(changes, journal)
     }
 }
 

@@ -8,7 +8,14 @@ use super::{Change, Snapshot, StateStore};
 use crate::reactive::error::StateError;
 
 /// The schema of charmhelpers' `unitdata.Storage`, so that Python and Rust
-/// charms read and write the same `.unit-state.db`.
+/// charms read and write the same `.unit-state.db`, and the table of the
+/// journal ([`StateStore::commit_journaled`]): one row at most. The
+/// journal is a table of its own rather than a reserved `kv` key so that
+/// the `kv` table holds exactly what charmhelpers and charms.reactive
+/// would: their `getrange` and the unit-state snapshot never see it, and
+/// charmhelpers, which creates and reads only its own three tables,
+/// ignores it (a unit moved back to a Python charm keeps a harmless
+/// extra table).
 const SCHEMA: &str = "
 create table if not exists kv (
    key text,
@@ -26,12 +33,16 @@ create table if not exists hooks (
    hook text,
    date text
    );
+create table if not exists charm_runtime_journal (
+   id integer primary key check (id = 1),
+   data text not null
+   );
 ";
 
 /// Unit state in an SQLite file (`$CHARM_DIR/.unit-state.db` under Juju).
 ///
-/// The file has charmhelpers' schema (`kv`, `kv_revisions`, `hooks`) and
-/// its keys, so a Python reactive charm and a Rust one read each other's
+/// The file has charmhelpers' schema (`kv`, `kv_revisions`, `hooks`, plus
+/// this crate's `charm_runtime_journal`) and its keys, so a Python reactive charm and a Rust one read each other's
 /// unit state (see `docs/migrating.md`):
 ///
 /// ```
@@ -153,6 +164,37 @@ impl StateStore for SqliteStore {
         if changes.is_empty() {
             return Ok(());
         }
+        self.write(changes, None)
+    }
+
+    fn journal(&mut self) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row(
+                "select data from charm_runtime_journal where id = 1",
+                [],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    fn commit_journaled(
+        &mut self,
+        changes: &[Change],
+        journal: Option<&str>,
+    ) -> Result<(), StateError> {
+        self.write(changes, Some(journal))
+    }
+}
+
+impl SqliteStore {
+    /// One transaction: `changes`, and the journal replaced when `journal`
+    /// is `Some`.
+    fn write(
+        &mut self,
+        changes: &[Change],
+        journal: Option<Option<&str>>,
+    ) -> Result<(), StateError> {
         let path = self.path.clone();
         let err = |source| StateError::Sqlite {
             path: path.clone(),
@@ -175,7 +217,23 @@ impl StateStore for SqliteStore {
                     None => delete.execute(params![change.key]).map_err(err)?,
                 };
             }
+            match journal {
+                None => {}
+                Some(None) => {
+                    tx.execute("delete from charm_runtime_journal", [])
+                        .map_err(err)?;
+                }
+                Some(Some(text)) => {
+                    tx.execute(
+                        "insert into charm_runtime_journal (id, data) values (1, ?1) \
+                         on conflict(id) do update set data = excluded.data",
+                        [text],
+                    )
+                    .map_err(err)?;
+                }
+            }
         }
+        crate::reactive::fault::point("sqlite-commit");
         tx.commit().map_err(err)
     }
 }
