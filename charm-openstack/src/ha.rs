@@ -17,7 +17,9 @@
 //!   `res_<service>_<sha1>_vip`, or `res_<service>_None_ipv6addr_vip` for
 //!   IPv6 as the Python layer names it), and the resource of the older
 //!   naming, `res_<service>_<nic>_vip`, is deleted. Any other VIP falls
-//!   back to `vip_iface` and `vip_cidr` (`res_<service>_<vip_iface>_vip`);
+//!   back to `vip_iface` and `vip_cidr` (`res_<service>_<vip_iface>_vip`;
+//!   a charm may spell them `vip-iface` and `vip-cidr`, see
+//!   [`FallbackOptions`]);
 //! - with `dns-ha`, instead of VIPs, one DNS record per `os-*-hostname`
 //!   set, pointing at the unit's ingress address on that binding
 //!   (`res_<service>_<type>_hostname`, the type being `public`, `int` or
@@ -75,8 +77,76 @@ pub const HAPROXY: &str = "haproxy";
 const IFACE_MAX: usize = 15;
 
 /// The blocked message of a unit related to hacluster without `vip` or
-/// `dns-ha`.
+/// `dns-ha`, for a charm with charmhelpers' option names (charms.openstack's
+/// wording); [`FallbackOptions::missing_config`] gives it for either
+/// spelling.
 pub const MISSING_CONFIG: &str = "hacluster missing configuration: vip, vip_iface, vip_cidr";
+
+/// The names of the two options VIPs outside the unit's networks fall back
+/// to. OpenStack charms inherited charmhelpers' `vip_iface` and `vip_cidr`;
+/// charmcraft's linter asks new charms for kebab-case names, so a charm
+/// that declares `vip-iface` or `vip-cidr` is read with those names
+/// instead, and its errors and status name them as the operator types
+/// them.
+///
+/// ```
+/// use charm_openstack::ha::{FallbackOptions, HaConfig};
+/// use charm_runtime::config::ConfigValues;
+///
+/// let values = ConfigValues::from_json(r#"{"vip": "10.5.0.10", "vip-iface": "ens4", "vip-cidr": 16}"#).unwrap();
+/// let config = HaConfig::from_values(&values).unwrap();
+/// assert_eq!(config.options, FallbackOptions::KEBAB);
+/// assert_eq!(config.vip_iface.as_deref(), Some("ens4"));
+/// assert_eq!(
+///     config.options.missing_config(),
+///     "hacluster missing configuration: vip, vip-iface, vip-cidr"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FallbackOptions {
+    /// The interface option (`vip_iface` or `vip-iface`).
+    pub iface: &'static str,
+    /// The netmask-length option (`vip_cidr` or `vip-cidr`).
+    pub cidr: &'static str,
+}
+
+impl FallbackOptions {
+    /// charmhelpers' names, `vip_iface` and `vip_cidr`.
+    pub const SNAKE: Self = Self {
+        iface: "vip_iface",
+        cidr: "vip_cidr",
+    };
+    /// Kebab-case names, `vip-iface` and `vip-cidr`.
+    pub const KEBAB: Self = Self {
+        iface: "vip-iface",
+        cidr: "vip-cidr",
+    };
+
+    /// The names `values` uses: kebab-case when either kebab-case option is
+    /// there, charmhelpers' otherwise.
+    pub fn of(values: &ConfigValues) -> Self {
+        if values.value(Self::KEBAB.iface).is_some() || values.value(Self::KEBAB.cidr).is_some() {
+            Self::KEBAB
+        } else {
+            Self::SNAKE
+        }
+    }
+
+    /// The blocked message of a unit related to hacluster without `vip` or
+    /// `dns-ha`, naming these options.
+    pub fn missing_config(&self) -> String {
+        format!(
+            "hacluster missing configuration: vip, {}, {}",
+            self.iface, self.cidr
+        )
+    }
+}
+
+impl Default for FallbackOptions {
+    fn default() -> Self {
+        Self::SNAKE
+    }
+}
 
 /// The waiting message of a unit whose cluster is not formed yet.
 pub const WAITING_CLUSTER: &str = "waiting for the hacluster subordinate to form the cluster";
@@ -200,15 +270,19 @@ pub enum HaConfigError {
     },
     /// `vip_iface` is not a network interface name.
     #[error(
-        "invalid vip_iface: {value:?} is not a network interface name (up to {IFACE_MAX} letters, digits, '.', '-' or '_')"
+        "invalid {option}: {value:?} is not a network interface name (up to {IFACE_MAX} letters, digits, '.', '-' or '_')"
     )]
     Iface {
+        /// The option (`vip_iface` or `vip-iface`).
+        option: &'static str,
         /// The value given.
         value: String,
     },
     /// `vip_cidr` is not a netmask length for a VIP that needs it.
-    #[error("invalid vip_cidr: {value} is not a netmask length for {vip} (0-{max})")]
+    #[error("invalid {option}: {value} is not a netmask length for {vip} (0-{max})")]
     Cidr {
+        /// The option (`vip_cidr` or `vip-cidr`).
+        option: &'static str,
         /// The value given.
         value: i64,
         /// The VIP it was to be used for.
@@ -305,12 +379,15 @@ pub struct HaConfig {
     pub vip_cidr: Option<i64>,
     /// `dns-ha`: DNS records instead of VIPs.
     pub dns_ha: bool,
+    /// How the charm names `vip_iface` and `vip_cidr`.
+    pub options: FallbackOptions,
     /// The `os-*-hostname` options set, checked as DNS names.
     pub hostnames: BTreeMap<EndpointType, String>,
 }
 
 impl HaConfig {
-    /// The settings of `values`; a value of the wrong type is
+    /// The settings of `values` (the fallback options under the names
+    /// [`FallbackOptions::of`] finds); a value of the wrong type is
     /// [`HaError::Config`], a value that cannot be used
     /// [`HaError::Invalid`], each naming the option.
     pub fn from_values(values: &ConfigValues) -> Result<Self, HaError> {
@@ -332,14 +409,19 @@ impl HaConfig {
         if !bad.is_empty() {
             return Err(HaConfigError::Vip { values: bad }.into());
         }
-        let iface = text("vip_iface")?;
+        config.options = FallbackOptions::of(values);
+        let iface = text(config.options.iface)?;
         if !iface.is_empty() {
             if !is_iface(&iface) {
-                return Err(HaConfigError::Iface { value: iface }.into());
+                return Err(HaConfigError::Iface {
+                    option: config.options.iface,
+                    value: iface,
+                }
+                .into());
             }
             config.vip_iface = Some(iface);
         }
-        config.vip_cidr = values.get::<i64>("vip_cidr")?;
+        config.vip_cidr = values.get::<i64>(config.options.cidr)?;
         config.dns_ha = values.get::<bool>("dns-ha")?.unwrap_or(false);
         for endpoint_type in EndpointType::ALL {
             let option = endpoint_type.hostname_option();
@@ -571,6 +653,7 @@ pub fn plan(
                 if let Some(cidr) = config.vip_cidr {
                     if !(0..=i64::from(max)).contains(&cidr) {
                         return Err(HaConfigError::Cidr {
+                            option: config.options.cidr,
                             value: cidr,
                             vip: ip,
                             max,
@@ -733,7 +816,7 @@ pub enum HaStatus {
     Invalid(HaConfigError),
     /// hacluster is related, and neither `vip` nor `dns-ha` is set:
     /// blocked.
-    MissingConfig,
+    MissingConfig(FallbackOptions),
     /// hacluster is related and has not said `clustered` yet: waiting.
     Waiting,
     /// The cluster is formed.
@@ -747,7 +830,7 @@ impl HaStatus {
         match self {
             HaStatus::Standalone | HaStatus::Clustered => None,
             HaStatus::Invalid(problem) => Some(Status::blocked(problem.to_string())),
-            HaStatus::MissingConfig => Some(Status::blocked(MISSING_CONFIG)),
+            HaStatus::MissingConfig(options) => Some(Status::blocked(options.missing_config())),
             HaStatus::Waiting => Some(Status::waiting(WAITING_CLUSTER)),
         }
     }
@@ -762,10 +845,11 @@ pub fn status(charm: &impl HaCharm, hacluster: &Hacluster) -> Result<HaStatus, H
         Err(HaError::Invalid(problem)) => return Ok(HaStatus::Invalid(problem)),
         Err(other) => return Err(other),
     };
+    let options = FallbackOptions::of(&charm.hook().config_values()?);
     Ok(if !hacluster.is_flag_set("{endpoint_name}.connected") {
         HaStatus::Standalone
     } else if !requested {
-        HaStatus::MissingConfig
+        HaStatus::MissingConfig(options)
     } else if !hacluster.is_flag_set("{endpoint_name}.available") {
         HaStatus::Waiting
     } else {

@@ -272,6 +272,7 @@ fn an_interface_that_is_not_one_is_refused() {
         assert_eq!(
             e,
             HaConfigError::Iface {
+                option: "vip_iface",
                 value: bad.trim().to_owned()
             },
             "{bad:?}"
@@ -314,6 +315,25 @@ fn a_hostname_that_is_not_a_dns_name_is_refused() {
             value: "ks.example.com\" ip_address=\"1.2.3.4".to_owned()
         }
     );
+}
+
+/// A charm that declares the kebab-case spelling (what charmcraft's linter
+/// asks of new charms) is read with it, and its errors name it.
+#[test]
+fn kebab_case_fallback_options_are_read_and_named() {
+    let plan = plan_of(json!({"vip": "10.5.0.10", "vip-iface": "ens4", "vip-cidr": 16})).unwrap();
+    let vip = &plan.vips["res_keystone_ens4_vip"];
+    assert_eq!(
+        (vip.nic.as_deref(), vip.cidr.as_deref()),
+        (Some("ens4"), Some("16"))
+    );
+    let err = plan_of(json!({"vip": "10.5.0.10", "vip-cidr": 33})).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid vip-cidr: 33 is not a netmask length for 10.5.0.10 (0-32)"
+    );
+    let err = invalid(json!({"vip-iface": "eth0;reboot"}));
+    assert!(err.to_string().starts_with("invalid vip-iface: "), "{err}");
 }
 
 #[test]

@@ -312,33 +312,6 @@ pub fn proof(tools: &Path, dir: &Path) {
     );
 }
 
-/// Config options that keep the OpenStack charms' snake-case names,
-/// because charm-openstack's HA support reads them by those names, as
-/// charmhelpers does in every OpenStack charm.
-pub const OPENSTACK_HA_OPTIONS: [&str; 2] = ["vip_iface", "vip_cidr"];
-
-/// Whether the check `r` is charmcraft's naming-conventions warning about
-/// [`OPENSTACK_HA_OPTIONS`] and no other snake-case config option: the one
-/// warning accepted (and printed).
-fn openstack_ha_names(r: &Value) -> bool {
-    if r["name"] != "naming-conventions" || r["result"] != "warning" {
-        return false;
-    }
-    let text = r["text"].as_str().unwrap_or_default();
-    let snake = text
-        .split_once("config-options (")
-        .and_then(|(_, rest)| rest.split_once(')'))
-        .map(|(names, _)| names);
-    let only_ha = text.matches("Some ").count() == 1
-        && snake.is_some_and(|names| names.split(", ").all(|n| OPENSTACK_HA_OPTIONS.contains(&n)));
-    if only_ha {
-        println!(
-            "accepted charmcraft's naming-conventions warning on the OpenStack HA options: {text}"
-        );
-    }
-    only_ha
-}
-
 /// `charmcraft analyse --format json CHARM`: every lint ok or not
 /// applicable (attributes, such as the language, are information).
 pub fn analyse(tools: &Path, charm: &Path) {
@@ -358,11 +331,8 @@ pub fn analyse(tools: &Path, charm: &Path) {
     });
     let results = results.as_array().expect("a list of checks");
     assert!(!results.is_empty(), "charmcraft ran no check");
-    let mut accepted = false;
     for r in results {
-        if r["check_type"] == "lint" && openstack_ha_names(r) {
-            accepted = true;
-        } else if r["check_type"] == "lint" {
+        if r["check_type"] == "lint" {
             assert!(
                 r["result"] == "ok" || r["result"] == "nonapplicable",
                 "charmcraft analyse {}: {r}",
@@ -372,7 +342,7 @@ pub fn analyse(tools: &Path, charm: &Path) {
     }
     // charmcraft exits 3 on warnings (2 on errors).
     assert!(
-        out.status.success() || (accepted && out.status.code() == Some(3)),
+        out.status.success(),
         "charmcraft analyse {}: {}",
         charm.display(),
         out.status

@@ -4,7 +4,7 @@
 //!
 //! Everything HA is [`charm_openstack::ha`]: while the `ha` relation is
 //! connected, every hook hands hacluster the resources the config asks for
-//! (`vip`, `vip_iface`, `vip_cidr`, `dns-ha`, `os-*-hostname`: the haproxy
+//! (`vip`, `vip-iface`, `vip-cidr`, `dns-ha`, `os-*-hostname`: the haproxy
 //! clone, the VIPs or DNS records, their group and colocation), deleting
 //! what it no longer wants; the status is blocked on bad config or on a
 //! related unit without `vip`, waiting until hacluster says `clustered`,

@@ -97,7 +97,7 @@ fn one_ipv4_vip_is_published_when_hacluster_joins() {
             .contains(&"keystone_ha::configure_ha".to_owned())
     );
     // 10.5.0.10 is on none of the unit's networks (192.0.2.0/24): the
-    // fallback vip_iface/vip_cidr, and the resource named after the NIC.
+    // fallback vip-iface/vip-cidr, and the resource named after the NIC.
     let expected: BTreeMap<String, String> = [
         ("corosync_bindiface", "eth0".to_owned()),
         ("corosync_mcastport", "4440".to_owned()),
@@ -198,8 +198,8 @@ fn two_fallback_vips_use_vip_iface_and_vip_cidr() {
         &ctx,
         State::new()
             .with_config("vip", "10.5.0.10 fd00::10")
-            .with_config("vip_iface", "ens4")
-            .with_config("vip_cidr", 16),
+            .with_config("vip-iface", "ens4")
+            .with_config("vip-cidr", 16),
     );
     let data = published(&out);
     assert_eq!(data["corosync_bindiface"], "ens4");
@@ -389,7 +389,7 @@ fn a_bad_vip_after_a_good_one_leaves_the_cluster_alone() {
 #[test]
 fn vips_sharing_a_resource_name_block() {
     let ctx = charm();
-    // Both fall back to vip_iface: both would be res_keystone_eth0_vip.
+    // Both fall back to vip-iface: both would be res_keystone_eth0_vip.
     let out = installed_and_joined(&ctx, State::new().with_config("vip", "10.5.0.10 10.5.0.11"));
     assert_eq!(
         out.state.unit_status,
@@ -405,12 +405,12 @@ fn a_bad_vip_cidr_blocks() {
     let ctx = charm();
     let state = State::new()
         .with_config("vip", "10.5.0.10")
-        .with_config("vip_cidr", 33);
+        .with_config("vip-cidr", 33);
     let out = ctx.run(Event::install(), &state).unwrap().expect_ok();
     assert_eq!(
         out.state.unit_status,
         Some(Status::blocked(
-            "invalid vip_cidr: 33 is not a netmask length for 10.5.0.10 (0-32)"
+            "invalid vip-cidr: 33 is not a netmask length for 10.5.0.10 (0-32)"
         ))
     );
 }
@@ -422,7 +422,7 @@ fn a_related_unit_without_vip_is_blocked() {
     assert_eq!(
         out.state.unit_status,
         Some(Status::blocked(
-            "hacluster missing configuration: vip, vip_iface, vip_cidr"
+            "hacluster missing configuration: vip, vip-iface, vip-cidr"
         ))
     );
     assert!(published(&out).is_empty());

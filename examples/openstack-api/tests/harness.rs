@@ -165,7 +165,7 @@ fn hacluster_without_a_vip_blocks() {
     let (joined, _) = with_cluster(&ctx, out.state);
     assert_eq!(
         status(&joined),
-        &Status::blocked("hacluster missing configuration: vip, vip_iface, vip_cidr")
+        &Status::blocked("hacluster missing configuration: vip, vip-iface, vip-cidr")
     );
 }
 
