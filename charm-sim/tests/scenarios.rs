@@ -22,7 +22,7 @@ fn binaries() -> &'static Path {
         let status = Command::new(cargo)
             .args(["build", "--quiet"])
             .args(["-p", "webapp", "-p", "mysql-innodb-cluster"])
-            .args(["-p", "openstack-api"])
+            .args(["-p", "openstack-api", "-p", "magpie", "-p", "glusterfs"])
             .current_dir(workspace())
             .env("CARGO_TARGET_DIR", &target)
             .status()
@@ -93,6 +93,22 @@ fn the_mysql_innodb_cluster_scenario_passes() {
             (u.workload.as_str(), u.message.as_str()),
             ("active", "unit is clustered")
         );
+    }
+}
+
+#[test]
+fn the_magpie_scenario_passes() {
+    let report = run_shipped("magpie.yaml");
+    assert_eq!(report.units.len(), 4);
+    assert!(report.units.iter().all(|u| u.workload == "active"));
+}
+
+#[test]
+fn the_glusterfs_scenario_passes() {
+    let report = run_shipped("glusterfs.yaml");
+    assert_eq!(report.units.len(), 4);
+    for u in &report.units {
+        assert_eq!(u.message, "volume gv0: 4 bricks on 4 units", "{u:?}");
     }
 }
 
