@@ -7,7 +7,7 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `<type>-address` | the address of the unit on the `<type>` network ([`GlusterPeers::set_address`]) |
+//! | `<type>-address` | the address of the unit on the `<type>` network ([`GlusterPeers::set_address`]): an IP address or a host name ([`valid_address`]; a peer's other values are logged and ignored) |
 //! | `bricks` | a JSON list of brick paths, `json.dumps(list)` ([`GlusterPeers::set_bricks`]) |
 //! | `private-address` | set by Juju |
 //!
@@ -188,8 +188,8 @@ pub fn brick_changes<'b, S: AsRef<str>>(
     )
 }
 
-/// Whether `address` is one a peer can be probed on (`gluster peer probe
-/// <address>`): an IP address or a DNS host name
+/// Whether `address` is one a peer can be probed on
+/// (`gluster peer probe <address>`): an IP address or a DNS host name
 /// ([`charm_runtime::network::is_host`]). What is neither (`a:b`, `-rf`,
 /// text with spaces or control characters) is refused, so that it never
 /// reaches a command line as an option or as two arguments.

@@ -33,7 +33,11 @@
 //! # Relation data
 //!
 //! Read from each peer: `private-address`, `iperf_addresses` (a JSON list
-//! of addresses), `iperf.server` and `iperf.checked`. Published by this
+//! of addresses), `iperf.server` and `iperf.checked`. Addresses are
+//! checked before use (see [`Node`]): a `private-address` must be an IP
+//! address or a host name, an `iperf_addresses` entry an IP address; what
+//! is not is logged (naming the peer and the key, a long value by its
+//! size) and left out, never returned. Published by this
 //! unit: the same keys, raw strings exactly as the Python layer writes
 //! them (see each method).
 //!

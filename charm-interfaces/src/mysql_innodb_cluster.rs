@@ -27,6 +27,16 @@
 //! - `{endpoint_name}.clustered`: at least [`MINIMUM_CLUSTER_SIZE`]` - 1`
 //!   peers are joined and every one published `unit-clustered`.
 //!
+//! # Validation
+//!
+//! What peers publish is checked before use ([`PeerUnit::check`]): the
+//! three connection values are non-empty JSON strings, `cluster-address` an
+//! IP address or a host name, `cluster-user` a MySQL user name
+//! ([`check_cluster_user`]), the two signals JSON booleans. A value refused
+//! is logged as a [`crate::peer_input::InvalidPeerValue`] naming the peer
+//! and the key (never a password, a long value by its size) and counts as
+//! absent; the hook goes on with the other peers.
+//!
 //! As the Python layer, the `endpoint.{endpoint_name}.changed.<key>` flags
 //! of the five cluster keys are cleared together once all five are set.
 //!
@@ -36,7 +46,10 @@
 //! use charm_interfaces::mysql_innodb_cluster::MysqlInnodbClusterPeers;
 //! use charm_macros::{when, when_not};
 //!
-//! /// Tell the peers how to reach this unit for clustering.
+//! /// Tell the peers how to reach this unit for clustering. (A charm
+//! /// gating this on `cluster.available` being unset must also publish
+//! /// when its peers were all complete before it could: `available` is
+//! /// then already set, see the mysql-innodb-cluster example.)
 //! #[when("cluster.connected")]
 //! #[when_not("cluster.available")]
 //! fn send_cluster_connection_info(cluster: MysqlInnodbClusterPeers) -> Result<(), String> {

@@ -11,13 +11,17 @@
 //! # The flow
 //!
 //! 1. `install` "installs" MySQL ([`KV_INSTALLED`]).
-//! 2. On `cluster.connected` and not `cluster.available`, each unit
-//!    publishes its cluster address, user (config `cluster-user`) and
-//!    password through
+//! 2. On `cluster.connected`, until `cluster.available` is set and its
+//!    own information is out, each unit publishes its cluster address,
+//!    user (config `cluster-user`) and password through
 //!    [`set_cluster_connection_info`](MysqlInnodbClusterPeers::set_cluster_connection_info).
-//! 3. On `cluster.available` (two peers, both with connection info), each
-//!    unit creates its peers' users ([`KV_CLUSTER_USERS`]), then publishes
-//!    `unit-configure-ready`.
+//! 3. On `cluster.available` (two peers, both with connection info) and
+//!    once its own is published, each unit creates its peers' users
+//!    ([`KV_CLUSTER_USERS`]), then publishes `unit-configure-ready`. A
+//!    peer's `cluster-user` that is not a MySQL user name is refused by
+//!    the interface (see
+//!    [`PeerUnit::check`](charm_interfaces::mysql_innodb_cluster::PeerUnit::check)):
+//!    that peer has no connection information and no user is created.
 //! 4. The leader, once every peer and itself are configure-ready, creates
 //!    the cluster ([`KV_CLUSTER`]), records each instance as clustered in
 //!    leadership settings (`cluster-instance-clustered-<address>`) and
