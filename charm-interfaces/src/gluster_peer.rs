@@ -7,7 +7,7 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `<type>-address` | the address of the unit on the `<type>` network ([`GlusterPeers::set_address`]) |
+//! | `<type>-address` | the address of the unit on the `<type>` network ([`GlusterPeers::set_address`]): an IP address or a host name ([`valid_address`]; a peer's other values are logged and ignored) |
 //! | `bricks` | a JSON list of brick paths, `json.dumps(list)` ([`GlusterPeers::set_bricks`]) |
 //! | `private-address` | set by Juju |
 //!
@@ -74,6 +74,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::conversation::{CONVERSATION_PREFIX, Conversation, Conversations, conversation_key};
+use crate::peer_input::{InvalidPeerValue, Reason, shown};
 
 /// What went wrong in the `gluster-peer` interface.
 #[derive(Debug, thiserror::Error)]
@@ -187,10 +188,29 @@ pub fn brick_changes<'b, S: AsRef<str>>(
     )
 }
 
-/// Whether `address` looks like an address or host name a peer can be
-/// probed on: not empty, no whitespace or control characters.
-fn valid_address(address: &str) -> bool {
-    !address.is_empty() && !address.chars().any(|c| c.is_whitespace() || c.is_control())
+/// Whether `address` is one a peer can be probed on
+/// (`gluster peer probe <address>`): an IP address or a DNS host name
+/// ([`charm_runtime::network::is_host`]). What is neither (`a:b`, `-rf`,
+/// text with spaces or control characters) is refused, so that it never
+/// reaches a command line as an option or as two arguments.
+///
+/// ```
+/// use charm_interfaces::gluster_peer::valid_address;
+/// assert!(valid_address("10.0.0.1"));
+/// assert!(valid_address("fd00::1"));
+/// assert!(valid_address("node-1.example.com"));
+/// for bad in ["", "a:b", "-rf", "10.0.0.1 10.0.0.2", "a\nb"] {
+///     assert!(!valid_address(bad), "{bad:?}");
+/// }
+/// ```
+pub fn valid_address(address: &str) -> bool {
+    charm_runtime::network::is_host(address)
+}
+
+/// Whether `address_type` can name a network in `<type>-address`:
+/// lowercase ASCII letters, digits and hyphens, starting with a letter.
+fn valid_address_type(address_type: &str) -> bool {
+    charm_names::is_relation_name(address_type)
 }
 
 #[interface]
@@ -278,7 +298,8 @@ impl<'a> GlusterPeers<'a> {
             Ok(bricks) => Ok(Some((raw, bricks))),
             Err(why) => {
                 self.warn(&format!(
-                    "gluster-peer: {unit} on {relation} published bricks {raw:?}: {why}; ignored"
+                    "gluster-peer: {unit} on {relation} published bricks {}: {why}; ignored",
+                    shown(&raw)
                 ));
                 Ok(None)
             }
@@ -300,7 +321,13 @@ impl<'a> GlusterPeers<'a> {
             Ok(Some(raw))
         } else {
             self.warn(&format!(
-                "gluster-peer: {unit} on {relation} published {key} {raw:?}, which is not an address; ignored"
+                "gluster-peer: {relation}: {}",
+                InvalidPeerValue::new(
+                    unit,
+                    key,
+                    Some(&raw),
+                    Reason::Expected("an IP address or a host name")
+                )
             ));
             Ok(None)
         }
@@ -333,7 +360,9 @@ impl<'a> GlusterPeers<'a> {
         }
     }
 
-    /// Whether the peer published its `private-address` and (valid) bricks.
+    /// Whether the peer published its `private-address` and (valid) bricks
+    /// (an invalid address is left out of [`Self::ip_map`], not here, as
+    /// the Python layer's availability counts any address).
     fn data_complete(&self, relation: &RelationId, unit: &str) -> Result<bool, ToolError> {
         Ok(self
             .remote_raw(relation, unit, "private-address")?
@@ -466,16 +495,22 @@ impl<'a> GlusterPeers<'a> {
     /// Publish this unit's address on the `address_type` network under
     /// `<address_type>-address`, on every relation of the endpoint.
     pub fn set_address(&self, address_type: &str, address: &str) -> Result<(), GlusterPeerError> {
-        if address_type.is_empty() || !valid_address(address_type) {
+        if !valid_address_type(address_type) {
             return Err(GlusterPeerError::InvalidArgument {
                 what: "address type",
-                reason: format!("{address_type:?} is empty or contains whitespace"),
+                reason: format!(
+                    "{} is not a network name (lowercase letters, digits and hyphens)",
+                    shown(address_type)
+                ),
             });
         }
         if !valid_address(address) {
             return Err(GlusterPeerError::InvalidArgument {
                 what: "address",
-                reason: format!("{address:?} is empty or contains whitespace"),
+                reason: format!(
+                    "{} is neither an IP address nor a host name",
+                    shown(address)
+                ),
             });
         }
         for relation in self.relations()? {
@@ -630,5 +665,11 @@ mod tests {
         assert!(!valid_address(""));
         assert!(!valid_address("10.0.0.1 10.0.0.2"));
         assert!(!valid_address("a\nb"));
+        assert!(!valid_address("a:b"));
+        assert!(!valid_address("-rf"));
+        assert!(!valid_address("node-1.example.com; rm -rf /"));
+        assert!(valid_address_type("internal"));
+        assert!(!valid_address_type("a b"));
+        assert!(!valid_address_type("-rf"));
     }
 }

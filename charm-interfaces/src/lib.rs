@@ -46,6 +46,7 @@ pub mod hacluster;
 pub mod magpie;
 pub mod mysql_innodb_cluster;
 pub mod mysql_shared;
+pub mod peer_input;
 pub mod rabbitmq;
 
 mod global_scope;

@@ -33,7 +33,11 @@
 //! # Relation data
 //!
 //! Read from each peer: `private-address`, `iperf_addresses` (a JSON list
-//! of addresses), `iperf.server` and `iperf.checked`. Published by this
+//! of addresses), `iperf.server` and `iperf.checked`. Addresses are
+//! checked before use (see [`Node`]): a `private-address` must be an IP
+//! address or a host name, an `iperf_addresses` entry an IP address; what
+//! is not is logged (naming the peer and the key, a long value by its
+//! size) and left out, never returned. Published by this
 //! unit: the same keys, raw strings exactly as the Python layer writes
 //! them (see each method).
 //!
@@ -86,13 +90,14 @@ use charm_macros::{hook, interface};
 use charm_runtime::backend::{DataBag, ToolError};
 use charm_runtime::endpoint::Endpoint;
 use charm_runtime::log::Level;
-use charm_runtime::network;
+use charm_runtime::network::{self, Address};
 use charm_runtime::python_json;
 use charm_runtime::{HookContext, StateError};
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::{self, Conversations};
 pub use crate::conversation::{CONVERSATION_PREFIX, Conversation};
+use crate::peer_input::{InvalidPeerValue, Reason, shown};
 use serde_json::Value;
 
 /// The relation key of the addresses a unit advertises for the iperf
@@ -125,7 +130,13 @@ pub enum MagpieError {
 }
 
 /// One peer: its unit name and the address to reach it at (`None` when it
-/// published none).
+/// published none, or none that is valid).
+///
+/// The address is checked: an entry of `iperf_addresses` is an IP
+/// address (as published), a `private-address` an IP
+/// address or a DNS host name; what is neither (`10.0.0.1; rm -rf /`,
+/// `-rf`, text with spaces) is logged, naming the peer and the key, and
+/// left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
     /// The peer unit (`magpie/1`).
@@ -284,16 +295,17 @@ impl MagpiePeers<'_> {
         Ok(())
     }
 
-    /// Every joined peer with its `private-address`.
+    /// Every joined peer with its `private-address`, if valid (see
+    /// [`Node`]).
     pub fn get_nodes(&self) -> Result<Vec<Node>, MagpieError> {
         self.nodes(None)
     }
 
     /// Every joined peer with the first address of its `iperf_addresses`
     /// inside `cidr` (IPv4 or IPv6, `addr/prefix`, a bare address, or IPv4
-    /// `addr/netmask`), else its `private-address`. An invalid `cidr` is an
-    /// error; advertised data that is not a JSON list of addresses is
-    /// skipped with a warning.
+    /// `addr/netmask`), else its valid `private-address` (see [`Node`]).
+    /// An invalid `cidr` is an error; advertised data that is not a JSON
+    /// list of IP addresses is skipped with a warning, per entry.
     pub fn get_nodes_by_cidr(&self, cidr: &str) -> Result<Vec<Node>, MagpieError> {
         let network = Cidr::parse(cidr)?;
         self.nodes(Some(&network))
@@ -309,7 +321,7 @@ impl MagpiePeers<'_> {
                 address = self.address_in(&conv, &raw, network);
             }
             if address.is_none() {
-                address = self.get_remote(&conv, "private-address")?;
+                address = self.private_address(&conv)?;
             }
             out.push(Node {
                 unit: conv.unit,
@@ -319,13 +331,34 @@ impl MagpiePeers<'_> {
         Ok(out)
     }
 
+    /// The peer's `private-address` if it is an IP address or a host name
+    /// (Juju gives either); anything else is logged and treated as absent,
+    /// so that it never reaches a command line.
+    fn private_address(&self, conv: &Conversation) -> Result<Option<String>, MagpieError> {
+        let Some(raw) = self.get_remote(conv, "private-address")? else {
+            return Ok(None);
+        };
+        if Address::parse(&raw).is_some() {
+            return Ok(Some(raw));
+        }
+        let refused = InvalidPeerValue::new(
+            &conv.unit,
+            "private-address",
+            Some(&raw),
+            Reason::Expected("an IP address or a host name"),
+        );
+        self.ctx().log(Level::Warning, &refused.to_string());
+        Ok(None)
+    }
+
     fn address_in(&self, conv: &Conversation, raw: &str, network: &Cidr) -> Option<String> {
         let warn = |what: String| {
             self.ctx().log(
                 Level::Warning,
                 &format!(
-                    "{} published {IPERF_ADDRESSES} = {raw:?}: {what}",
-                    conv.unit
+                    "{} published {IPERF_ADDRESSES} = {}: {what}",
+                    conv.unit,
+                    shown(raw)
                 ),
             );
         };
@@ -342,13 +375,20 @@ impl MagpiePeers<'_> {
         };
         for entry in entries {
             let Value::String(text) = entry else {
-                warn(format!("entry {entry} is not a string, skipped"));
+                warn(format!(
+                    "entry {} is not a string, skipped",
+                    shown(&entry.to_string())
+                ));
                 continue;
             };
-            match Cidr::parse(&text) {
-                Ok(addr) if network.contains(&addr) => return Some(text),
+            // An address, not a network: `10.0.0.1/8` is refused too.
+            match text.parse::<IpAddr>() {
+                Ok(ip) if network.net().contains(&ip) => return Some(text),
                 Ok(_) => {}
-                Err(e) => warn(format!("entry skipped: {e}")),
+                Err(_) => warn(format!(
+                    "entry {} is not an IP address, skipped",
+                    shown(&text)
+                )),
             }
         }
         None
@@ -409,12 +449,12 @@ impl MagpiePeers<'_> {
     }
 
     /// The joined peers that published a non-empty `iperf.server`, with
-    /// their `private-address`.
+    /// their `private-address` if valid (see [`Node`]).
     pub fn check_ready_iperf_servers(&self) -> Result<Vec<Node>, MagpieError> {
         let mut out = Vec::new();
         for conv in self.conversations()? {
             if self.get_remote(&conv, IPERF_SERVER)?.is_some() {
-                let address = self.get_remote(&conv, "private-address")?;
+                let address = self.private_address(&conv)?;
                 out.push(Node {
                     unit: conv.unit,
                     address,

@@ -27,6 +27,16 @@
 //! - `{endpoint_name}.clustered`: at least [`MINIMUM_CLUSTER_SIZE`]` - 1`
 //!   peers are joined and every one published `unit-clustered`.
 //!
+//! # Validation
+//!
+//! What peers publish is checked before use ([`PeerUnit::check`]): the
+//! three connection values are non-empty JSON strings, `cluster-address` an
+//! IP address or a host name, `cluster-user` a MySQL user name
+//! ([`check_cluster_user`]), the two signals JSON booleans. A value refused
+//! is logged as a [`crate::peer_input::InvalidPeerValue`] naming the peer
+//! and the key (never a password, a long value by its size) and counts as
+//! absent; the hook goes on with the other peers.
+//!
 //! As the Python layer, the `endpoint.{endpoint_name}.changed.<key>` flags
 //! of the five cluster keys are cleared together once all five are set.
 //!
@@ -36,7 +46,10 @@
 //! use charm_interfaces::mysql_innodb_cluster::MysqlInnodbClusterPeers;
 //! use charm_macros::{when, when_not};
 //!
-//! /// Tell the peers how to reach this unit for clustering.
+//! /// Tell the peers how to reach this unit for clustering. (A charm
+//! /// gating this on `cluster.available` being unset must also publish
+//! /// when its peers were all complete before it could: `available` is
+//! /// then already set, see the mysql-innodb-cluster example.)
 //! #[when("cluster.connected")]
 //! #[when_not("cluster.available")]
 //! fn send_cluster_connection_info(cluster: MysqlInnodbClusterPeers) -> Result<(), String> {
@@ -79,6 +92,8 @@ use charm_runtime::network::{self, Address};
 use charm_runtime::python_json;
 use charm_runtime::{Level, StateError};
 use serde_json::Value;
+
+use crate::peer_input::{InvalidPeerValue, Reason};
 
 /// The smallest viable MySQL InnoDB cluster: `available` and `clustered`
 /// need this many units, this one included.
@@ -188,8 +203,9 @@ impl PeerUnit {
     }
 
     /// Check what `unit` published. Unusable values are reported to `warn`
-    /// (a message naming the unit and key, never a password's value) and
-    /// treated as absent.
+    /// (a message naming the unit and key, never a password's value, a
+    /// long value by its size) and treated as absent. See
+    /// [`PeerUnit::check`] for the checks and the typed errors.
     ///
     /// ```
     /// use std::collections::BTreeMap;
@@ -214,43 +230,98 @@ impl PeerUnit {
     /// assert!(!warnings[0].contains("42"));
     /// ```
     pub fn from_received(unit: &str, data: &Received, mut warn: impl FnMut(String)) -> Self {
+        let (peer, refused) = Self::check(unit, data);
+        for e in refused {
+            warn(e.to_string());
+        }
+        peer
+    }
+
+    /// Check what `unit` published: the peer with every usable value, and
+    /// a typed error for each value refused (treated as absent), naming
+    /// the unit and the key:
+    ///
+    /// - `cluster-address`, `cluster-user`, `cluster-password`: non-empty
+    ///   JSON strings;
+    /// - `cluster-address`: an IP address or a host name
+    ///   ([`is_valid_host`]);
+    /// - `cluster-user`: a MySQL user name ([`check_cluster_user`]: at most
+    ///   [`MAX_CLUSTER_USER_LEN`] characters, no quote, backslash, NUL or
+    ///   control character);
+    /// - `unit-configure-ready`, `unit-clustered`: `true` or `false`.
+    ///
+    /// A refused password is never shown; a long value is shown by its
+    /// size.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use charm_interfaces::mysql_innodb_cluster::{CLUSTER_USER, PeerUnit};
+    /// use charm_interfaces::peer_input::Reason;
+    /// use charm_runtime::endpoint::Received;
+    ///
+    /// let huge = serde_json::Value::from("u".repeat(1 << 20)).to_string();
+    /// let raw = BTreeMap::from([(CLUSTER_USER.to_owned(), huge)]);
+    /// let (peer, refused) = PeerUnit::check("app/1", &Received::from_raw(raw));
+    /// assert_eq!(peer.cluster_user, None);
+    /// assert_eq!(refused[0].unit, "app/1");
+    /// assert_eq!(refused[0].key, CLUSTER_USER);
+    /// assert_eq!(refused[0].reason, Reason::TooLong { len: 1 << 20, max: 32 });
+    /// assert!(refused[0].to_string().contains("a value of 1048576 bytes"));
+    /// ```
+    pub fn check(unit: &str, data: &Received) -> (Self, Vec<InvalidPeerValue>) {
+        let mut refused = Vec::new();
         let mut text = |key: &str, secret: bool| -> Option<String> {
             match data.get(key)? {
                 Value::String(s) if !s.is_empty() => Some(s),
                 Value::String(_) | Value::Null => None,
                 other => {
-                    let shown = if secret {
-                        String::new()
-                    } else {
-                        format!(" {}", python_json::dumps_sorted(&other))
-                    };
-                    warn(format!(
-                        "peer {unit} published an invalid {key}{shown} (expected a non-empty string): ignored"
+                    let raw = python_json::dumps_sorted(&other);
+                    refused.push(InvalidPeerValue::new(
+                        unit,
+                        key,
+                        (!secret).then_some(raw.as_str()),
+                        Reason::Expected("a non-empty string"),
                     ));
                     None
                 }
             }
         };
         let mut cluster_address = text(CLUSTER_ADDRESS, false);
-        let cluster_user = text(CLUSTER_USER, false);
+        let mut cluster_user = text(CLUSTER_USER, false);
         let cluster_password = text(CLUSTER_PASSWORD, true).map(Password);
         if let Some(address) = &cluster_address
             && !is_valid_host(address)
         {
-            warn(format!(
-                "peer {unit} published an invalid {CLUSTER_ADDRESS} {} (expected an IP address or a host name): ignored",
-                python_json::dumps_str(address)
+            refused.push(InvalidPeerValue::new(
+                unit,
+                CLUSTER_ADDRESS,
+                Some(address),
+                Reason::Expected("an IP address or a host name"),
             ));
             cluster_address = None;
+        }
+        if let Some(user) = &cluster_user
+            && let Err(reason) = check_cluster_user(user)
+        {
+            refused.push(InvalidPeerValue::new(
+                unit,
+                CLUSTER_USER,
+                Some(user),
+                reason,
+            ));
+            cluster_user = None;
         }
         let mut flag = |key: &str| -> bool {
             match data.get(key) {
                 None | Some(Value::Null) | Some(Value::Bool(false)) => false,
                 Some(Value::Bool(true)) => true,
                 Some(other) => {
-                    warn(format!(
-                        "peer {unit} published an invalid {key} {} (expected true or false): ignored",
-                        python_json::dumps_sorted(&other)
+                    let raw = python_json::dumps_sorted(&other);
+                    refused.push(InvalidPeerValue::new(
+                        unit,
+                        key,
+                        Some(&raw),
+                        Reason::Expected("true or false"),
                     ));
                     false
                 }
@@ -258,14 +329,52 @@ impl PeerUnit {
         };
         let configure_ready = flag(UNIT_CONFIGURE_READY);
         let clustered = flag(UNIT_CLUSTERED);
-        Self {
+        let peer = Self {
             unit: unit.to_owned(),
             cluster_address,
             cluster_user,
             cluster_password,
             configure_ready,
             clustered,
-        }
+        };
+        (peer, refused)
+    }
+}
+
+/// The longest MySQL 8 account user name, in characters.
+pub const MAX_CLUSTER_USER_LEN: usize = 32;
+
+/// Whether `user` can be a `cluster-user`: not empty, at most
+/// [`MAX_CLUSTER_USER_LEN`] characters, and no character that would end or
+/// escape a quoted SQL name (`'`, `"`, `` ` ``, `\`), no NUL and no
+/// control character. Applied to what peers publish and to what this unit
+/// publishes.
+///
+/// ```
+/// use charm_interfaces::mysql_innodb_cluster::check_cluster_user;
+/// use charm_interfaces::peer_input::Reason;
+/// assert_eq!(check_cluster_user("clusteruser"), Ok(()));
+/// assert_eq!(check_cluster_user("o'brien"), Err(Reason::Character('\'')));
+/// assert_eq!(check_cluster_user("a\0b"), Err(Reason::Character('\0')));
+/// assert_eq!(check_cluster_user(&"u".repeat(33)), Err(Reason::TooLong { len: 33, max: 32 }));
+/// ```
+pub fn check_cluster_user(user: &str) -> Result<(), Reason> {
+    if user.is_empty() {
+        return Err(Reason::Expected("a non-empty string"));
+    }
+    let len = user.chars().count();
+    if len > MAX_CLUSTER_USER_LEN {
+        return Err(Reason::TooLong {
+            len,
+            max: MAX_CLUSTER_USER_LEN,
+        });
+    }
+    match user
+        .chars()
+        .find(|&c| matches!(c, '\'' | '"' | '`' | '\\') || c.is_control())
+    {
+        Some(c) => Err(Reason::Character(c)),
+        None => Ok(()),
     }
 }
 
@@ -505,8 +614,9 @@ impl<'a> MysqlInnodbClusterPeers<'a> {
                 ),
             ));
         }
-        if cluster_user.is_empty() {
-            return Err(invalid("cluster user", "it is empty"));
+        if let Err(reason) = check_cluster_user(cluster_user) {
+            let reason = format!("{}: {reason}", crate::peer_input::shown(cluster_user));
+            return Err(invalid("cluster user", &reason));
         }
         if cluster_password.is_empty() {
             return Err(invalid("cluster password", "it is empty"));

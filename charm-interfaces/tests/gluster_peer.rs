@@ -429,6 +429,16 @@ fn bad_remote_data_is_logged_and_treated_as_absent() {
             ],
         ),
         ("glusterfs/3", &[("bricks", "[1, 2]")]),
+        // Neither an IP address nor a host name: as an argument of
+        // `gluster peer probe`, an option or a host:port pair.
+        (
+            "glusterfs/4",
+            &[("private-address", "-rf"), ("bricks", "[]")],
+        ),
+        (
+            "glusterfs/5",
+            &[("private-address", "a:b"), ("bricks", "[]")],
+        ),
     ]);
     let ctx = maps_context();
     // A changed hook with non-JSON bricks: not available, no brick event.
@@ -440,7 +450,7 @@ fn bad_remote_data_is_logged_and_treated_as_absent() {
     assert!(!out.has_flag("cluster.bricks.available"));
     assert_eq!(
         out.state.kv["test.brick_map"],
-        json!({"glusterfs/0": ["/dev/vdb"], "glusterfs/1": [], "glusterfs/2": [], "glusterfs/3": []})
+        json!({"glusterfs/0": ["/dev/vdb"], "glusterfs/1": [], "glusterfs/2": [], "glusterfs/3": [], "glusterfs/4": [], "glusterfs/5": []})
     );
     assert_eq!(
         out.state.kv["test.ip_map"],
@@ -453,10 +463,16 @@ fn bad_remote_data_is_logged_and_treated_as_absent() {
     );
     assert!(warnings.contains("is not a list"), "{warnings}");
     assert!(warnings.contains("is not a string"), "{warnings}");
-    assert!(
-        warnings.contains(r#""not an address", which is not an address"#),
-        "{warnings}"
-    );
+    for (unit, value) in [
+        ("glusterfs/2", "not an address"),
+        ("glusterfs/4", "-rf"),
+        ("glusterfs/5", "a:b"),
+    ] {
+        let expected = format!(
+            "peer {unit} published an invalid private-address {value:?}: expected an IP address or a host name; ignored"
+        );
+        assert!(warnings.contains(&expected), "{expected}: {warnings}");
+    }
 }
 
 #[test]
@@ -508,6 +524,15 @@ fn invalid_arguments_are_typed_errors() {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains("\"10.0.0.1 10.0.0.2\""), "{e}");
+            for bad in ["-rf", "a:b"] {
+                let e = peers.set_address("internal", bad).unwrap_err().to_string();
+                assert!(e.contains(&format!("{bad:?} is neither")), "{e}");
+            }
+            let e = peers
+                .set_address("-rf", "10.0.0.1")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("invalid address type"), "{e}");
             Err("checked".into())
         }
     }

@@ -547,6 +547,85 @@ fn a_missing_binding_falls_back_to_the_private_address() {
     assert!(store.flags().contains(&"cluster.connected".to_owned()));
 }
 
+/// Units that relation-list gives but that are not peers (another
+/// application's unit, a malformed name) are not counted: with one real
+/// peer complete, the cluster is not `available`, and each unit left out
+/// is logged with the reason. The hook succeeds.
+#[test]
+fn unknown_and_malformed_remote_units_do_not_count_as_peers() {
+    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
+    let registry = registry(&metadata).unwrap();
+    let rid: RelationId = "cluster:1".parse().unwrap();
+    let mut world = MemoryWorld {
+        unit: LOCAL.into(),
+        ..Default::default()
+    };
+    world
+        .unit_data
+        .insert("private-address".into(), "10.5.0.10".into());
+    let complete = |n: u32| {
+        [
+            ("cluster-address", format!("\"10.5.0.{}\"", 10 + n)),
+            ("cluster-user", "\"clusteruser\"".to_owned()),
+            ("cluster-password", "\"pw\"".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect::<BTreeMap<String, String>>()
+    };
+    let units = [
+        "mysql-innodb-cluster/1",
+        "intruder/2",
+        "mysql-innodb-cluster/03",
+    ];
+    world.relations.insert(
+        rid.clone(),
+        MemoryRelation {
+            remote_app: Some(APP.into()),
+            units: units.iter().map(|u| (*u).to_owned()).collect(),
+            data: units
+                .iter()
+                .zip(1..)
+                .map(|(u, n)| (DataBag::Unit((*u).to_owned()), complete(n)))
+                .collect(),
+        },
+    );
+    let backend = Rc::new(MemoryBackend::new(world));
+    let env = HookEnv {
+        invoked: Invoked::Hook("cluster-relation-changed".into()),
+        unit: LOCAL.into(),
+        charm_dir: PathBuf::from("/nonexistent"),
+        relation: Some("cluster".into()),
+        relation_id: Some(rid.clone()),
+        remote_unit: Some("mysql-innodb-cluster/1".into()),
+        remote_app: Some(APP.into()),
+        departing_unit: None,
+        principal_unit: None,
+        model: None,
+        juju_version: None,
+        simulated_host: true,
+    };
+    let sink = Rc::new(MemorySink::new());
+    let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
+    let mut store = MemoryStore::new();
+    let outcome = charm.run(env, backend.clone(), &mut store, sink.clone());
+    assert!(outcome.is_ok(), "{:?}", outcome.error);
+    let flags = store.flags();
+    assert!(flags.contains(&"cluster.connected".to_owned()), "{flags:?}");
+    assert!(
+        !flags.contains(&"cluster.available".to_owned()),
+        "{flags:?}"
+    );
+    let logs: Vec<String> = backend.world().logs.into_iter().map(|(_, m)| m).collect();
+    for unit in ["intruder/2", "mysql-innodb-cluster/03"] {
+        assert!(
+            logs.iter()
+                .any(|l| l.contains(&format!("remote unit {unit:?} ignored: "))),
+            "{unit}: {logs:?}"
+        );
+    }
+}
+
 /// A charm handler reading the peers through the typed endpoint.
 mod reader {
     use charm_interfaces::mysql_innodb_cluster::MysqlInnodbClusterPeers;

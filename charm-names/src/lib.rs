@@ -11,6 +11,8 @@
 //!   time, the `{endpoint_name}` template of interface handlers and the
 //!   `endpoint.<name>.*` flags;
 //! - [`check_interface_name`], [`is_relation_name`]: names in metadata;
+//! - [`UnitName`], [`check_application_name`]: application and unit names
+//!   (`mysql/0`), as Juju gives them;
 //! - [`closest`]: "did you mean" suggestions.
 //!
 //! ```
@@ -34,12 +36,14 @@ pub mod action;
 pub mod flag;
 pub mod hook;
 mod role;
+mod unit;
 
 use std::fmt;
 
 pub use action::{ActionNameError, check_action_name};
 pub use flag::{Flag, FlagNameError, check_flag_name, endpoint_of_flag};
 pub use role::{Role, UnknownRole};
+pub use unit::{ApplicationNameError, UnitName, UnitNameError, check_application_name};
 
 /// The candidate closest to `word` by edit distance, if it is close enough
 /// to be a typo of it: at most one edit per four characters of the

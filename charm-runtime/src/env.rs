@@ -84,6 +84,19 @@ pub enum EnvError {
     },
 }
 
+/// `value` for an error message: whole up to 64 bytes, else its first
+/// 64 bytes (on a character boundary) and its size.
+fn shown(value: &str) -> String {
+    if value.len() <= 64 {
+        return value.to_owned();
+    }
+    let mut end = 64;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &value[..end], value.len())
+}
+
 impl HookEnv {
     /// Read the process environment; `argv0` is how the binary was
     /// invoked (a `hooks/install` symlink names the hook).
@@ -184,15 +197,43 @@ impl HookEnv {
                 reason,
             })?),
         };
+        // The units Juju names: `<application>/<number>`, the remote unit
+        // of JUJU_REMOTE_APP. Juju never sets anything else; a value that
+        // is not one is refused here, before any handler keys state on it.
+        let unit_var = |name: &'static str| -> Result<Option<String>, EnvError> {
+            let Some(value) = nonempty(name)? else {
+                return Ok(None);
+            };
+            match charm_names::UnitName::parse(&value) {
+                Ok(_) => Ok(Some(value)),
+                Err(e) => Err(EnvError::Invalid {
+                    var: name,
+                    value: shown(&value),
+                    reason: e.to_string(),
+                }),
+            }
+        };
+        let remote_unit = unit_var("JUJU_REMOTE_UNIT")?;
+        let remote_app = nonempty("JUJU_REMOTE_APP")?;
+        if let (Some(unit), Some(app)) = (&remote_unit, &remote_app)
+            && unit.split('/').next() != Some(app.as_str())
+        {
+            return Err(EnvError::Invalid {
+                var: "JUJU_REMOTE_UNIT",
+                value: unit.clone(),
+                reason: format!("it is not a unit of JUJU_REMOTE_APP={app:?}"),
+            });
+        }
+        let departing_unit = unit_var("JUJU_DEPARTING_UNIT")?;
         Ok(HookEnv {
             invoked,
             unit,
             charm_dir: PathBuf::from(charm_dir),
             relation: nonempty("JUJU_RELATION")?,
             relation_id,
-            remote_unit: nonempty("JUJU_REMOTE_UNIT")?,
-            remote_app: nonempty("JUJU_REMOTE_APP")?,
-            departing_unit: nonempty("JUJU_DEPARTING_UNIT")?,
+            remote_unit,
+            remote_app,
+            departing_unit,
             principal_unit: nonempty("JUJU_PRINCIPAL_UNIT")?,
             model: nonempty("JUJU_MODEL_NAME")?,
             juju_version: nonempty("JUJU_VERSION")?,
@@ -453,6 +494,47 @@ mod tests {
             e.unit_state_path(|k| (k == "UNIT_STATE_DB").then(|| "/tmp/x.db".to_owned())),
             PathBuf::from("/tmp/x.db")
         );
+    }
+
+    #[test]
+    fn malformed_or_foreign_remote_units_are_refused_naming_the_variable() {
+        let huge = format!("mysql/{}", "1".repeat(100_000));
+        for (var, value, app, reason) in [
+            (
+                "JUJU_REMOTE_UNIT",
+                "mysql",
+                "mysql",
+                "<application>/<number>",
+            ),
+            ("JUJU_REMOTE_UNIT", "mysql/01", "mysql", "leading zero"),
+            (
+                "JUJU_REMOTE_UNIT",
+                "../x/0",
+                "mysql",
+                "bad application part",
+            ),
+            (
+                "JUJU_REMOTE_UNIT",
+                "wordpress/1",
+                "mysql",
+                "not a unit of JUJU_REMOTE_APP",
+            ),
+            ("JUJU_REMOTE_UNIT", huge.as_str(), "mysql", "leading zero"),
+            ("JUJU_DEPARTING_UNIT", "mysql/-1", "mysql", "leading zero"),
+        ] {
+            let mut v = BASE.to_vec();
+            v.extend([
+                ("JUJU_HOOK_NAME", "db-relation-departed"),
+                ("JUJU_RELATION", "db"),
+                ("JUJU_RELATION_ID", "db:7"),
+                ("JUJU_REMOTE_APP", app),
+                (var, value),
+            ]);
+            let text = env(&v, None).unwrap_err().to_string();
+            assert!(text.starts_with(&format!("{var}=")), "{text}");
+            assert!(text.contains(reason), "{value}: {text}");
+            assert!(text.len() < 300, "{} bytes", text.len());
+        }
     }
 
     #[test]

@@ -134,7 +134,8 @@ impl Juju {
         if let Some(u) = self.cache.borrow().units.get(relation) {
             return Ok(u.clone());
         }
-        let mut units = self.backend.relation_units(relation)?;
+        let units = self.backend.relation_units(relation)?;
+        let mut units = self.checked_units(relation, units)?;
         units.sort_by(|a, b| unit_order(a).cmp(&unit_order(b)));
         let units = Rc::new(units);
         self.cache
@@ -142,6 +143,75 @@ impl Juju {
             .units
             .insert(relation.clone(), units.clone());
         Ok(units)
+    }
+
+    /// The units of `units` (what Juju listed for `relation`) that are
+    /// unit names (`<application>/<number>`, [`charm_names::UnitName`]) of
+    /// the relation's remote application: this unit's own on a peer
+    /// relation, `JUJU_REMOTE_APP` in a hook of that relation, else
+    /// Juju's answer (`relation-list --app`, asked only when the units
+    /// name more than one application). Each unit left out is logged at
+    /// WARNING with the reason; the others are kept, so one bad name
+    /// fails no hook.
+    fn checked_units(
+        &self,
+        relation: &RelationId,
+        units: Vec<String>,
+    ) -> Result<Vec<String>, ToolError> {
+        let mut named = Vec::with_capacity(units.len());
+        for unit in units {
+            match charm_names::UnitName::parse(&unit) {
+                Ok(name) => {
+                    let app = name.application.to_owned();
+                    named.push((unit, app));
+                }
+                Err(e) => self.warn_unit(relation, &unit, &e.to_string())?,
+            }
+        }
+        let peers = self
+            .metadata
+            .endpoint(&relation.endpoint)
+            .is_some_and(|e| e.role == crate::metadata::Role::Peers);
+        let expected = if peers {
+            Some(self.env.app().to_owned())
+        } else if self.env.relation_id.as_ref() == Some(relation) && self.env.remote_app.is_some() {
+            self.env.remote_app.clone()
+        } else if named.windows(2).any(|w| w[0].1 != w[1].1) {
+            self.backend.relation_remote_app(relation)?
+        } else {
+            None
+        };
+        let mut out = Vec::with_capacity(named.len());
+        for (unit, app) in named {
+            match &expected {
+                Some(expected) if *expected != app => {
+                    let what = if peers {
+                        "this unit's own application, on a peer relation"
+                    } else {
+                        "the relation's remote application"
+                    };
+                    self.warn_unit(
+                        relation,
+                        &unit,
+                        &format!("it belongs to {app:?}, not {expected:?} ({what})"),
+                    )?;
+                }
+                _ => out.push(unit),
+            }
+        }
+        Ok(out)
+    }
+
+    fn warn_unit(&self, relation: &RelationId, unit: &str, reason: &str) -> Result<(), ToolError> {
+        let shown = if unit.len() <= 64 {
+            format!("{unit:?}")
+        } else {
+            format!("of {} bytes", unit.len())
+        };
+        self.backend.juju_log(
+            crate::log::Level::Warning,
+            &format!("relation {relation}: remote unit {shown} ignored: {reason}"),
+        )
     }
 
     /// The remote application of `relation`: Juju's answer, else the

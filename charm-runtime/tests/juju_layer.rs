@@ -559,3 +559,77 @@ fn an_endpoint_reached_only_through_a_typed_argument_gets_its_flags() {
     );
     assert_eq!(unit.store.flags(), ["endpoint.website.joined"]);
 }
+
+/// Remote units whose names are not `<application>/<number>`, or that
+/// belong to another application than the relation's remote one (this
+/// unit's own on a peer relation), are left out of every relation view,
+/// each with a warning saying why; the hook succeeds and sees the others.
+#[test]
+fn malformed_and_foreign_remote_units_are_skipped_with_a_reason() {
+    let cluster = RelationId::new("cluster", 1);
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let mut r = Registry::new();
+    let record = seen.clone();
+    r.add(
+        Handler::new("watch", move |ctx: &HookContext| -> Result<(), Error> {
+            for endpoint in ["db", "cluster"] {
+                for unit in ctx.endpoint(endpoint)?.all_joined_units()? {
+                    record.borrow_mut().push(unit.name().to_owned());
+                }
+            }
+            Ok(())
+        })
+        .hook(["update-status"]),
+    )
+    .unwrap();
+    let mut w = world();
+    let huge = format!("web/{}", "1".repeat(4096));
+    w.relations.insert(
+        db(),
+        MemoryRelation {
+            remote_app: Some("mysql".into()),
+            units: vec!["mysql/0".into(), "wordpress/1".into()],
+            data: BTreeMap::new(),
+        },
+    );
+    w.relations.insert(
+        cluster.clone(),
+        MemoryRelation {
+            remote_app: Some("web".into()),
+            units: vec![
+                "web/1".into(),
+                "mysql/2".into(),
+                "web/01".into(),
+                "web".into(),
+                "../etc/0".into(),
+                huge.clone(),
+            ],
+            data: BTreeMap::new(),
+        },
+    );
+    let mut unit = Unit::new(w);
+    let out = unit.run(&r, "update-status", None);
+    assert!(out.is_ok(), "{:?}", out.error);
+    assert_eq!(*seen.borrow(), ["mysql/0", "web/1"]);
+    let logs: Vec<String> = unit
+        .backend
+        .world()
+        .logs
+        .iter()
+        .map(|(_, m)| m.clone())
+        .collect();
+    for expected in [
+        r#"relation db:3: remote unit "wordpress/1" ignored: it belongs to "wordpress", not "mysql" (the relation's remote application)"#,
+        r#"relation cluster:1: remote unit "mysql/2" ignored: it belongs to "mysql", not "web" (this unit's own application, on a peer relation)"#,
+        r#"relation cluster:1: remote unit "web/01" ignored: the unit number is not a decimal number below 2^64 without a leading zero"#,
+        r#"relation cluster:1: remote unit "web" ignored: a unit name is <application>/<number>"#,
+        r#"relation cluster:1: remote unit "../etc/0" ignored: bad application part"#,
+        "relation cluster:1: remote unit of 4100 bytes ignored",
+    ] {
+        assert!(
+            logs.iter().any(|l| l.contains(expected)),
+            "{expected}: {logs:#?}"
+        );
+    }
+    assert!(logs.iter().all(|l| !l.contains(&huge)));
+}

@@ -54,7 +54,7 @@ const MYSQL: Example = Example {
 const GLUSTERFS: Example = Example {
     app: "glusterfs",
     units: 3,
-    config: &[("brick_devices", "/srv/brick1")],
+    config: &[("brick-devices", "/srv/brick1")],
 };
 const MAGPIE: Example = Example {
     app: "magpie",

@@ -17,7 +17,7 @@ fn every_handler_position_fails_cleanly_and_retries_converge() {
         .with_unit("glusterfs/0")
         .with_leader(true)
         .with_address("private-address", "10.0.0.10")
-        .with_config("brick_devices", "/srv/brick1 /srv/brick2")
+        .with_config("brick-devices", "/srv/brick1 /srv/brick2")
         .with_relation(peer.clone());
     let report = check_events(
         env!("CARGO_MANIFEST_DIR"),

@@ -597,6 +597,30 @@ fn bad_brick_data_from_peers_is_logged_not_fatal() {
         layout(out),
         Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
     );
+
+    // An option and a host:port pair where an address belongs: neither
+    // reaches the layout (the arguments of `gluster volume create`).
+    for (n, bad) in [(3, "-rf"), (4, "a:b")] {
+        let peer = format!("glusterfs/{n}");
+        let out = g.join(
+            &peer,
+            &[("private-address", bad), ("bricks", r#"["/srv/brick9"]"#)],
+        );
+        assert!(out.is_ok());
+        let warnings = out.logs_at(Level::Warning).join("\n");
+        let refused = format!(
+            "peer {peer} published an invalid private-address {bad:?}: expected an IP address or a host name; ignored"
+        );
+        assert!(warnings.contains(&refused), "{warnings}");
+        assert!(
+            warnings.contains(&format!("{peer} has no valid address")),
+            "{warnings}"
+        );
+        assert_eq!(
+            layout(out),
+            Some(r#"["10.0.0.10:/srv/brick1", "10.0.0.11:/srv/brick2"]"#)
+        );
+    }
 }
 
 #[test]

@@ -526,3 +526,31 @@ fn scenarios_juju_could_not_produce_are_refused() {
     assert!(problems.contains("vip"), "{problems}");
     assert!(problems.contains("private"), "{problems}");
 }
+
+/// An operator's `vip-iface` that would break out of the Pacemaker text
+/// (`nic="eth0"; rm -rf / #"`) blocks the unit naming the option, and
+/// nothing reaches hacluster: not the value, not any resource.
+#[test]
+fn a_vip_iface_that_is_no_interface_name_blocks_and_publishes_nothing() {
+    let ctx = charm();
+    let hostile = "eth0\"; rm -rf / #";
+    let out = installed_and_joined(
+        &ctx,
+        State::new()
+            .with_config("vip", "10.5.0.10")
+            .with_config("vip-iface", hostile)
+            .with_config("vip-cidr", 16),
+    );
+    let status = out.state.unit_status.clone().unwrap();
+    assert_eq!(status.state, StatusState::Blocked, "{status:?}");
+    assert!(
+        status.message.starts_with("invalid vip-iface: "),
+        "{status:?}"
+    );
+    assert!(published(&out).is_empty(), "{:?}", published(&out));
+    // Only the status names it, quoted and escaped.
+    let relations = format!("{:?}", out.state.relations);
+    assert!(!relations.contains("rm -rf"), "{relations}");
+    assert_eq!(out.calls("relation-set"), 0);
+    assert!(!out.has_flag("ha.available"));
+}

@@ -10,8 +10,12 @@
 //! - the checks are *planned*, not run, so that the charm is
 //!   deterministic: for each peer it records in the unit's key/value data
 //!   ([`PEER_PREFIX`]) the address, the commands Magpie would run
-//!   (`ping`, `host`, `iperf`) and their outcome, which follows from the
-//!   address alone ([`check_node`]);
+//!   (`ping`, `host`, `iperf`) as argument vectors (never shell text) and
+//!   their outcome, which follows from the address alone
+//!   ([`check_node`]); a command is only ever built from an address that
+//!   parsed as an IP address, and the interface drops a peer's address
+//!   that is neither an IP address nor a host name (with a warning naming
+//!   the peer and the key);
 //! - with `check-iperf`, the units other than the leader "listen" as
 //!   iperf servers (the command is recorded under [`IPERF_SERVER_KEY`])
 //!   and say so ([`MagpiePeers::set_iperf_server_ready`]); the leader,
@@ -71,7 +75,7 @@ pub fn main() -> std::process::ExitCode {
 /// (`magpie.peer.magpie/1`), each a [`PeerCheck`].
 pub const PEER_PREFIX: &str = "magpie.peer.";
 /// The key of the iperf server command this unit would run (not on the
-/// leader).
+/// leader), as an argument vector.
 pub const IPERF_SERVER_KEY: &str = "magpie.iperf.server";
 
 /// Set once the charm is installed.
@@ -95,12 +99,13 @@ pub struct PeerCheck {
     pub icmp: String,
     /// The reverse DNS check: [`OK`] or [`FAILED`].
     pub dns: String,
-    /// The commands Magpie would run for these checks, in order.
-    pub commands: Vec<String>,
+    /// The commands Magpie would run for these checks, in order, each an
+    /// argument vector (program first) built from the parsed address.
+    pub commands: Vec<Vec<String>>,
     /// The iperf client command the leader ran against the peer, once
-    /// every peer's server listened.
+    /// every peer's server listened, as an argument vector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iperf: Option<String>,
+    pub iperf: Option<Vec<String>>,
 }
 
 impl PeerCheck {
@@ -110,16 +115,34 @@ impl PeerCheck {
     }
 }
 
+/// An argument vector: `program` then `args`.
+fn argv(program: &str, args: &[&str], last: IpAddr) -> Vec<String> {
+    let mut v = vec![program.to_owned()];
+    v.extend(args.iter().map(|a| (*a).to_owned()));
+    v.push(last.to_string());
+    v
+}
+
+/// The address of `check` as an IP address, if it is one.
+fn ip_of(check: &PeerCheck) -> Option<IpAddr> {
+    check.address.as_deref().and_then(|a| a.parse().ok())
+}
+
 /// The checks of `node`, deterministically: a peer that published an IP
 /// address is pinged and looked up, and both pass; a peer without one
-/// cannot be checked and both fail.
+/// cannot be checked and both fail. The commands are argument vectors
+/// built from the parsed address, so no peer text reaches them.
 ///
 /// ```
 /// use charm_interfaces::magpie::Node;
 /// let node = Node { unit: "magpie/1".into(), address: Some("10.0.0.11".into()) };
 /// let check = magpie::check_node(&node);
 /// assert!(check.is_ok());
-/// assert_eq!(check.commands, ["ping -c 1 -W 1 10.0.0.11", "host 10.0.0.11"]);
+/// assert_eq!(check.commands, [vec!["ping", "-c", "1", "-W", "1", "10.0.0.11"], vec!["host", "10.0.0.11"]]);
+///
+/// let node = Node { unit: "magpie/2".into(), address: Some("-rf".into()) };
+/// let check = magpie::check_node(&node);
+/// assert!(!check.is_ok() && check.commands.is_empty());
 /// ```
 pub fn check_node(node: &Node) -> PeerCheck {
     let ip = node
@@ -132,7 +155,10 @@ pub fn check_node(node: &Node) -> PeerCheck {
         icmp: outcome.to_owned(),
         dns: outcome.to_owned(),
         commands: ip.map_or_else(Vec::new, |ip| {
-            vec![format!("ping -c 1 -W 1 {ip}"), format!("host {ip}")]
+            vec![
+                argv("ping", &["-c", "1", "-W", "1"], ip),
+                argv("host", &[], ip),
+            ]
         }),
         iperf: None,
     }
@@ -186,8 +212,9 @@ fn check_peers(magpie: &MagpiePeers, config: Config<Options>, ctx: Ctx) -> Resul
             .collect();
         if waiting.is_empty() {
             for (_, check) in &mut checks {
-                if let Some(address) = &check.address {
-                    check.iperf = Some(format!("iperf -t 1 -fm -c {address}"));
+                // Only from an address that parsed as an IP address.
+                if let Some(ip) = ip_of(check) {
+                    check.iperf = Some(argv("iperf", &["-t", "1", "-fm", "-c"], ip));
                 }
             }
             magpie.set_iperf_checked()?;
@@ -206,13 +233,17 @@ fn check_peers(magpie: &MagpiePeers, config: Config<Options>, ctx: Ctx) -> Resul
         let flags = ctx.flags();
         if !flags.is_set(IPERF_LISTENING) {
             let addresses: Vec<String> = serde_json::from_str(&advertised).unwrap_or_default();
+            let addresses: Vec<IpAddr> = addresses.iter().filter_map(|a| a.parse().ok()).collect();
             let bind = addresses
                 .iter()
-                .find(|a| network.is_some_and(|n| Cidr::parse(a).is_ok_and(|a| n.contains(&a))))
+                .find(|a| network.is_some_and(|n| n.net().contains(*a)))
                 .or(addresses.first())
-                .map_or("0.0.0.0", String::as_str);
-            ctx.kv()
-                .set(IPERF_SERVER_KEY, &format!("iperf -s -m -fm -B {bind}"))?;
+                .copied()
+                .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+            ctx.kv().set(
+                IPERF_SERVER_KEY,
+                &argv("iperf", &["-s", "-m", "-fm", "-B"], bind),
+            )?;
             flags.set(IPERF_LISTENING);
         }
         magpie.set_iperf_server_ready()?;

@@ -56,7 +56,7 @@ fn ok_record(address: &str) -> Value {
         "address": address,
         "icmp": "ok",
         "dns": "ok",
-        "commands": [format!("ping -c 1 -W 1 {address}"), format!("host {address}")],
+        "commands": [["ping", "-c", "1", "-W", "1", address], ["host", address]],
     })
 }
 
@@ -405,7 +405,7 @@ fn the_leader_runs_iperf_once_every_peer_listens() {
     );
     // One peer, listening: checked at once.
     let mut want = ok_record("10.0.0.11");
-    want["iperf"] = json!("iperf -t 1 -fm -c 10.0.0.11");
+    want["iperf"] = json!(["iperf", "-t", "1", "-fm", "-c", "10.0.0.11"]);
     assert_eq!(record(&out, "magpie/1"), &want);
     let rel = out.state.relation(1).unwrap().clone();
     assert_eq!(rel.local_unit_data["iperf.checked"], "['None magpie/1']");
@@ -476,11 +476,11 @@ fn the_leader_runs_iperf_once_every_peer_listens() {
     );
     assert_eq!(
         record(&out, "magpie/2")["iperf"],
-        json!("iperf -t 1 -fm -c 10.0.0.12")
+        json!(["iperf", "-t", "1", "-fm", "-c", "10.0.0.12"])
     );
     assert_eq!(
         record(&out, "magpie/3")["iperf"],
-        json!("iperf -t 1 -fm -c 10.0.0.13")
+        json!(["iperf", "-t", "1", "-fm", "-c", "10.0.0.13"])
     );
     assert!(!out.has_flag("magpie.joined"));
     assert_eq!(
@@ -520,7 +520,7 @@ fn a_server_listens_until_the_leader_marks_it() {
     // Bound to this unit's address on the chosen network.
     assert_eq!(
         out.state.kv["magpie.iperf.server"],
-        json!("iperf -s -m -fm -B 2001:db8::10")
+        json!(["iperf", "-s", "-m", "-fm", "-B", "2001:db8::10"])
     );
     assert!(out.has_flag("iperf.listening"));
     assert!(!out.has_flag("iperf.checked"));
@@ -607,5 +607,69 @@ fn a_server_elected_leader_becomes_the_client() {
     assert_eq!(
         out.state.unit_status,
         active("icmp ok, dns ok: 1 peer reachable; iperf ok: 1 peer checked")
+    );
+}
+
+/// A peer whose `private-address` is shell text, and one whose
+/// `iperf_addresses` hold a network and an option: none of it reaches a
+/// recorded command; each is logged naming the peer and the key; the
+/// leader's iperf client runs only against the valid peer.
+#[test]
+fn hostile_peer_addresses_reach_no_command() {
+    let ctx = charm();
+    let state = installed(
+        &ctx,
+        State::new()
+            .with_leader(true)
+            .with_config("check-iperf", true)
+            .with_config("cidr", "10.0.0.0/24"),
+    );
+    let hostile = "10.0.0.11; rm -rf / #";
+    let (out, _) = join(
+        &ctx,
+        state,
+        "magpie/1",
+        &[("private-address", hostile), ("iperf.server", "True")],
+    );
+    let warnings = out.logs_at(Level::Warning).join("\n");
+    let refused = format!(
+        "peer magpie/1 published an invalid private-address {hostile:?}: expected an IP address or a host name; ignored"
+    );
+    assert!(warnings.contains(&refused), "{warnings}");
+    let first_calls = out.tool_calls.clone();
+    let (out, _) = join(
+        &ctx,
+        out.state,
+        "magpie/2",
+        &[
+            ("private-address", "10.0.0.12"),
+            ("iperf_addresses", r#"["10.0.0.99/8", "-rf", "10.0.0.12"]"#),
+            ("iperf.server", "True"),
+        ],
+    );
+    let warnings = out.logs_at(Level::Warning).join("\n");
+    for entry in ["10.0.0.99/8", "-rf"] {
+        let skipped = format!("entry {entry:?} is not an IP address, skipped");
+        assert!(warnings.contains(&skipped), "{warnings}");
+    }
+    assert_eq!(
+        record(&out, "magpie/1"),
+        &json!({"address": null, "icmp": "failed", "dns": "failed", "commands": []})
+    );
+    let mut want = ok_record("10.0.0.12");
+    want["iperf"] = json!(["iperf", "-t", "1", "-fm", "-c", "10.0.0.12"]);
+    assert_eq!(record(&out, "magpie/2"), &want);
+    // Nothing recorded or logged carries the hostile text.
+    let kept = serde_json::to_string(&out.state.kv).unwrap();
+    assert!(!kept.contains("rm -rf"), "{kept}");
+    assert!(!kept.contains("-rf\""), "{kept}");
+    for call in first_calls.iter().chain(&out.tool_calls) {
+        assert!(call.args.iter().all(|a| !a.contains("rm -rf")), "{call:?}");
+    }
+    assert_eq!(
+        out.state.unit_status,
+        Some(Status::blocked(
+            "icmp failed: magpie/1; dns failed: magpie/1"
+        ))
     );
 }

@@ -11,13 +11,17 @@
 //! # The flow
 //!
 //! 1. `install` "installs" MySQL ([`KV_INSTALLED`]).
-//! 2. On `cluster.connected` and not `cluster.available`, each unit
-//!    publishes its cluster address, user (config `cluster-user`) and
-//!    password through
+//! 2. On `cluster.connected`, until `cluster.available` is set and its
+//!    own information is out, each unit publishes its cluster address,
+//!    user (config `cluster-user`) and password through
 //!    [`set_cluster_connection_info`](MysqlInnodbClusterPeers::set_cluster_connection_info).
-//! 3. On `cluster.available` (two peers, both with connection info), each
-//!    unit creates its peers' users ([`KV_CLUSTER_USERS`]), then publishes
-//!    `unit-configure-ready`.
+//! 3. On `cluster.available` (two peers, both with connection info) and
+//!    once its own is published, each unit creates its peers' users
+//!    ([`KV_CLUSTER_USERS`]), then publishes `unit-configure-ready`. A
+//!    peer's `cluster-user` that is not a MySQL user name is refused by
+//!    the interface (see
+//!    [`PeerUnit::check`](charm_interfaces::mysql_innodb_cluster::PeerUnit::check)):
+//!    that peer has no connection information and no user is created.
 //! 4. The leader, once every peer and itself are configure-ready, creates
 //!    the cluster ([`KV_CLUSTER`]), records each instance as clustered in
 //!    leadership settings (`cluster-instance-clustered-<address>`) and
@@ -253,14 +257,33 @@ fn install(ctx: Ctx) -> Result<(), Error> {
 /// password, generated on first use and afterwards read back from what it
 /// published. A bad `cluster-user` publishes nothing (the status says
 /// why).
+///
+/// It runs until `cluster.available` *and* this unit's information is
+/// out: gated on `cluster.available` being unset alone, a unit whose peers
+/// had all published before it could (their data complete when its
+/// relation hooks ran, before its install) found `available` already set,
+/// never published, and so its peers never became configure-ready: the
+/// cluster was never created.
 #[when(INSTALLED, CONNECTED)]
-#[when_not(AVAILABLE)]
 fn send_cluster_connection_info(
     cluster: &MysqlInnodbClusterPeers,
     options: Config<Options>,
     flags: Flags,
 ) -> Result<(), Error> {
+    if flags.is_set(AVAILABLE) && connection_info_published(cluster)? {
+        return Ok(());
+    }
     publish_connection_info(cluster, &options, flags)
+}
+
+/// Whether this unit published its cluster address, user and password.
+fn connection_info_published(cluster: &MysqlInnodbClusterPeers) -> Result<bool, Error> {
+    for key in [CLUSTER_ADDRESS, CLUSTER_USER, CLUSTER_PASSWORD] {
+        if published(cluster, key)?.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A `cluster-user` change is published at once, also when the peers
@@ -301,8 +324,14 @@ fn publish_connection_info(
 /// connection information (`CREATE USER '<user>'@'<address>' IDENTIFIED BY
 /// '<password>'` and the cluster grants), then tell the peers this unit is
 /// ready to be configured. Users already created are not created again.
+///
+/// Not before this unit published its own connection information: a peer
+/// seeing this unit configure-ready must be able to create its user.
 #[when(INSTALLED, AVAILABLE)]
 fn create_remote_cluster_users(kv: Kv, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+    if !connection_info_published(cluster)? {
+        return Ok(());
+    }
     let mut users: BTreeMap<String, ClusterUser> = kv.get(KV_CLUSTER_USERS)?.unwrap_or_default();
     let mut changed = false;
     for peer in cluster.peers()? {

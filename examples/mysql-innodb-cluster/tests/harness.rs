@@ -691,3 +691,111 @@ fn the_interface_handlers_run_before_the_charms() {
         "{ids:?}"
     );
 }
+
+/// The leader's peers published their complete connection information
+/// before it could publish its own: its relation hooks ran (joined and
+/// changed for both peers) before its install, so `cluster.available` was
+/// already set when it first could. It must still publish its own
+/// connection information (the peers wait for it to become configure
+/// ready) and go on to create the cluster, rather than stay at "cluster
+/// not yet created" with `unit-configure-ready` published and nothing for
+/// the peers to create its user with.
+#[test]
+fn a_leader_whose_peers_published_first_still_creates_the_cluster() {
+    let mut peers = Peers::new(context(), "cluster", 1).unwrap();
+    for n in [1, 2] {
+        peers.add_scripted_unit(&unit(n), &address(n)).unwrap();
+        peers
+            .replace_unit_data(&unit(n), peer_data(n, Stage::Info))
+            .unwrap();
+    }
+    let me = peers
+        .add_unit(
+            State::new()
+                .with_unit(unit(0))
+                .with_leader(true)
+                .with_address("private-address", address(0)),
+        )
+        .unwrap();
+    let mut leader = Unit {
+        me,
+        peers,
+        outputs: Vec::new(),
+    };
+    for _ in 0..4 {
+        let out = leader.next();
+        assert!(out.hook.starts_with("cluster-relation-"), "{}", out.hook);
+    }
+    assert!(leader.last().has_flag("cluster.available"));
+    assert!(!leader.published().contains_key("unit-configure-ready"));
+    let out = leader.hook(Event::install());
+    assert!(out.has_flag("cluster.available"));
+    // Its own connection information is out, then it created its peers'
+    // users and said so.
+    let published = leader.published();
+    assert_eq!(published["cluster-address"], json_str(&address(0)));
+    assert_eq!(published["cluster-user"], json_str("clusteruser"));
+    assert_eq!(leader.password().len(), PASSWORD_LEN);
+    assert_eq!(published["unit-configure-ready"], "true");
+    // The peers, seeing it, become configure-ready: the cluster follows.
+    for n in [1, 2] {
+        leader.change(n, Stage::ConfigureReady);
+    }
+    let out = leader.last();
+    assert!(
+        out.has_flag("leadership.set.cluster-created"),
+        "{:?}",
+        out.state.unit_status
+    );
+    let record: ClusterRecord = serde_json::from_value(out.state.kv[KV_CLUSTER].clone()).unwrap();
+    assert_eq!(record.instances, [address(0), address(1), address(2)]);
+    assert_eq!(
+        out.state.unit_status,
+        Some(Status::active("unit is clustered"))
+    );
+    // Quiet afterwards: the information is not published again.
+    let out = leader.hook(Event::update_status());
+    assert_eq!(out.calls("relation-set"), 0);
+    leader.assert_passwords_confined();
+}
+
+/// A peer's `cluster-user` with a quote, a NUL or a size no MySQL user
+/// name has: refused with a warning naming the peer and the key (a huge
+/// value by its size, never whole), the peer counts as not having
+/// published its connection information, and no user is created for it.
+#[test]
+fn a_bad_peer_cluster_user_is_refused() {
+    let huge = "u".repeat(1 << 20);
+    for (user, expected) in [
+        ("o'brien", "the character '\\'' is not allowed".to_owned()),
+        ("a\0b", "the character '\\0' is not allowed".to_owned()),
+        (
+            huge.as_str(),
+            "a value of 1048576 bytes: 1048576 characters, more than the 32 allowed".to_owned(),
+        ),
+    ] {
+        let mut leader = Unit::new(0, true);
+        leader.hook(Event::install());
+        leader.join(1);
+        leader.join(2);
+        leader.change(1, Stage::Info);
+        let mut data = peer_data(2, Stage::ConfigureReady);
+        data.insert("cluster-user".to_owned(), json_str(user));
+        leader.peers.replace_unit_data(&unit(2), data).unwrap();
+        let out = leader.next();
+        assert!(out.is_ok());
+        let warnings = out.logs_at(Level::Warning);
+        let refused = warnings
+            .iter()
+            .find(|w| w.contains("peer mysql-innodb-cluster/2 published an invalid cluster-user"))
+            .unwrap_or_else(|| panic!("{warnings:?}"));
+        assert!(refused.contains(&expected), "{refused}");
+        assert!(refused.len() < 300, "{} bytes", refused.len());
+        assert!(!out.has_flag("cluster.available"));
+        assert!(!out.state.kv.contains_key(KV_CLUSTER_USERS));
+        assert!(!published(out).contains_key("unit-configure-ready"));
+        for line in visible(out) {
+            assert!(!line.contains(&huge[..1000]), "the huge value was shown");
+        }
+    }
+}
