@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -37,7 +37,15 @@ pub struct SimConfig {
     /// Keep the simulation's directory (units' charm directories, socket)
     /// when it is dropped, for inspection.
     pub keep_dir: bool,
+    /// How long a hook's process may run: past it the process and its
+    /// children (its process group) are killed and the unit goes into
+    /// error, as for a failed hook. [`DEFAULT_HOOK_TIMEOUT`] by default.
+    pub hook_timeout: Duration,
 }
+
+/// The default [`SimConfig::hook_timeout`]: five minutes, far beyond any
+/// sane hook, so that only a hook that hangs meets it.
+pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl SimConfig {
     /// Defaults (seed 0, model `sim`, Juju 3.6.0) with `tool_program`.
@@ -48,7 +56,14 @@ impl SimConfig {
             model_name: "sim".into(),
             juju_version: "3.6.0".into(),
             keep_dir: false,
+            hook_timeout: DEFAULT_HOOK_TIMEOUT,
         }
+    }
+
+    /// The same, with `timeout` as the hook timeout.
+    pub fn with_hook_timeout(mut self, timeout: Duration) -> Self {
+        self.hook_timeout = timeout;
+        self
     }
 
     /// The same, with `seed`.
@@ -863,12 +878,7 @@ impl Simulation {
                 .ok_or_else(|| SimError::NoUnit(unit.to_owned()))?;
             let app = &w.model.apps[&u.app];
             let mut command = Command::new(&app.charm.binary);
-            command
-                .current_dir(&u.charm_dir)
-                .env_clear()
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
+            command.current_dir(&u.charm_dir).env_clear();
             for var in [
                 "HOME",
                 "TMPDIR",
@@ -950,7 +960,7 @@ impl Simulation {
             (command, name)
         };
         let start = Instant::now();
-        let output = command.output();
+        let output = crate::process::run(&mut command, self.config.hook_timeout);
         let elapsed = start.elapsed();
         let mut w = self.world();
         let active = w.active.take();
@@ -992,6 +1002,11 @@ impl Simulation {
             elapsed,
             logs,
         };
+        let record = if output.timed_out {
+            timed_out(record, self.config.hook_timeout)
+        } else {
+            record
+        };
         if let (Some(out), Some(active)) = (action_out, active.as_ref()) {
             *out = active.action.clone();
         }
@@ -1010,8 +1025,16 @@ impl Simulation {
         } else {
             // Juju discards the hook's relation and port changes, puts the
             // unit in error and retries the hook when resolved.
+            let failed = if output.timed_out {
+                format!(
+                    "{name}: timed out after {}",
+                    seconds(self.config.hook_timeout)
+                )
+            } else {
+                name.clone()
+            };
             if let Some(u) = w.model.units.get_mut(unit) {
-                u.agent = AgentStatus::Error(name.clone());
+                u.agent = AgentStatus::Error(failed);
             }
             w.queues
                 .entry(unit.to_owned())
@@ -1066,6 +1089,24 @@ impl Simulation {
             logs: Vec::new(),
         })
     }
+}
+
+/// `record` of a hook killed at the time limit: its stderr says so.
+fn timed_out(mut record: HookRecord, limit: Duration) -> HookRecord {
+    if !record.stderr.is_empty() && !record.stderr.ends_with('\n') {
+        record.stderr.push('\n');
+    }
+    record.stderr.push_str(&format!(
+        "charm-sim: hook {} timed out after {}; its process group was killed\n",
+        record.name,
+        seconds(limit)
+    ));
+    record
+}
+
+/// A duration as Juju-like text: `300s`, `0.5s`.
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// Lock the world, a panicked holder notwithstanding (the state is plain

@@ -20,6 +20,11 @@ case "$hook" in
   cluster-relation-joined)
     printf '{"greeting": "hello from %s"}\n' "$JUJU_UNIT_NAME" | relation-set --file - || exit 3
     if [ -e "$JUJU_CHARM_DIR/fail-joined" ]; then exit 1; fi
+    if [ -e "$JUJU_CHARM_DIR/hang-joined" ]; then
+      sleep 600 &
+      echo $! > "$JUJU_CHARM_DIR/child.pid"
+      sleep 600
+    fi
     ;;
   install)
     status-set maintenance "installing" || exit 3
@@ -153,6 +158,81 @@ fn a_failed_hooks_relation_data_is_discarded_until_the_retry_succeeds() {
         .find(|r| r.unit == "script/0")
         .unwrap();
     assert_eq!(last0.name, "cluster-relation-changed");
+}
+
+/// Whether process `pid` is gone (or a zombie waiting for its reaper).
+fn gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z')),
+    }
+}
+
+#[test]
+fn a_hook_that_never_exits_is_killed_with_its_children_and_fails() {
+    let _one = one_at_a_time();
+    let config = charm_sim::SimConfig::new(env!("CARGO_BIN_EXE_charm-sim-tool"))
+        .with_seed(24)
+        .with_hook_timeout(std::time::Duration::from_secs(2));
+    let mut sim = charm_sim::Simulation::new(config).unwrap();
+    let base = sim.dir().join("script-src");
+    let log = sim.dir().join("hooks.log");
+    let binary = script_charm(&base, &log);
+    sim.deploy("script", &base, &binary, 1).unwrap();
+    sim.settle(100).unwrap();
+    sim.add_unit("script").unwrap();
+    // script/1's joined hook writes its databag, starts a child, then
+    // sleeps far past the limit.
+    let dir = sim.model().units["script/1"].charm_dir.clone();
+    std::fs::write(dir.join("hang-joined"), "").unwrap();
+    let report = sim.settle(100).unwrap();
+    assert_eq!(report.in_error, ["script/1"]);
+    let model = sim.model();
+    assert_eq!(
+        model.units["script/1"].agent,
+        AgentStatus::Error("cluster-relation-joined: timed out after 2s".into())
+    );
+    assert_eq!(
+        model.units["script/1"].agent.to_string(),
+        "error: hook failed: \"cluster-relation-joined: timed out after 2s\""
+    );
+    let record = sim
+        .history()
+        .iter()
+        .find(|r| r.unit == "script/1" && !r.ok())
+        .unwrap();
+    assert_eq!(record.code, None, "killed by a signal");
+    assert!(
+        record
+            .stderr
+            .contains("hook cluster-relation-joined timed out after 2s"),
+        "{}",
+        record.stderr
+    );
+    // Its relation-set was discarded, as a failed hook's is.
+    let peer = model.relations.values().next().unwrap();
+    assert!(!peer.unit_data["script/1"].contains_key("greeting"));
+    // The child it started died with it (its process group was killed).
+    let child = std::fs::read_to_string(dir.join("child.pid")).unwrap();
+    let child = child.trim();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !gone(child) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(gone(child), "the hook's child {child} still runs");
+    // Resolved, the hook runs again and, no longer hanging, succeeds.
+    std::fs::remove_file(dir.join("hang-joined")).unwrap();
+    sim.resolve("script/1").unwrap();
+    let report = sim.settle(100).unwrap();
+    assert!(report.in_error.is_empty());
+    let model = sim.model();
+    let peer = model.relations.values().next().unwrap();
+    assert_eq!(
+        peer.unit_data["script/1"]["greeting"],
+        "hello from script/1"
+    );
 }
 
 #[test]

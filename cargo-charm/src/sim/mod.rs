@@ -38,6 +38,11 @@ pub struct Args {
     /// The seed of the units' interleaving, instead of the scenario's.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Kill a hook (its process and children) that runs longer than SECS
+    /// seconds and put its unit in error, instead of the scenario's
+    /// `hook-timeout` (default 300).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub hook_timeout: Option<u64>,
 }
 
 /// Print `report` (the status table, or JSON with `json`) and fail if an
@@ -85,6 +90,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let mut options = RunOptions::new(tool, Binaries::Map(binaries));
     options.seed = args.seed;
+    options.hook_timeout = args.hook_timeout.map(std::time::Duration::from_secs);
     let result = scenario.run_with_events(&options, &mut |event| match event {
         Event::Step { at, step, .. } => progress.step(at.line, &step.kind.describe()),
         Event::Hook(record) => {

@@ -3,6 +3,7 @@
 //!
 //! ```yaml
 //! seed: 7
+//! hook-timeout: 60                  # seconds; default 300, then the hook is killed
 //! applications:
 //!   - name: webapp
 //!     charm: ../examples/webapp     # relative to this file
@@ -56,6 +57,7 @@ mod parse;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -78,6 +80,9 @@ pub struct Scenario {
     pub name: String,
     /// The seed of the interleaving.
     pub seed: u64,
+    /// Its `hook-timeout` (seconds in the file), if given: how long a hook
+    /// may run before it is killed and its unit put in error.
+    pub hook_timeout: Option<Duration>,
     /// The applications, in the order declared.
     pub applications: Vec<AppSpec>,
     /// The steps, in order.
@@ -392,6 +397,9 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Keep the simulation's directory (the units' charm directories).
     pub keep_dir: bool,
+    /// A hook timeout overriding the scenario's (else
+    /// [`crate::DEFAULT_HOOK_TIMEOUT`]).
+    pub hook_timeout: Option<Duration>,
 }
 
 impl RunOptions {
@@ -402,6 +410,7 @@ impl RunOptions {
             binaries,
             seed: None,
             keep_dir: false,
+            hook_timeout: None,
         }
     }
 }
@@ -560,6 +569,9 @@ impl Scenario {
         let seed = options.seed.unwrap_or(self.seed);
         let mut config = SimConfig::new(&options.tool_program).with_seed(seed);
         config.keep_dir = options.keep_dir;
+        if let Some(limit) = options.hook_timeout.or(self.hook_timeout) {
+            config.hook_timeout = limit;
+        }
         let start_at = self.steps.first().map(|s| s.at).unwrap_or_default();
         run.sim = Some(
             Simulation::new(config).map_err(|source| ScenarioError::Step {

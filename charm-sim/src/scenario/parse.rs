@@ -701,12 +701,32 @@ pub(crate) fn scenario(text: &str, path: &Path) -> Res<Scenario> {
     let root = super::node::parse(text)?;
     let top: Fields<'_> = root.fields(
         "the scenario",
-        &["name", "description", "seed", "applications", "steps"],
+        &[
+            "name",
+            "description",
+            "seed",
+            "hook-timeout",
+            "applications",
+            "steps",
+        ],
     )?;
     let base = path.parent().unwrap_or(Path::new("."));
     let seed = match top.opt("seed") {
         Some(s) => s.uint("seed")?,
         None => 0,
+    };
+    let hook_timeout = match top.opt("hook-timeout") {
+        Some(t) => {
+            let secs = t.uint("hook-timeout (seconds)")?;
+            if secs == 0 {
+                return bad(
+                    t.at,
+                    "hook-timeout: expected a number of seconds above 0, found 0".to_owned(),
+                );
+            }
+            Some(std::time::Duration::from_secs(secs))
+        }
+        None => None,
     };
     let mut applications: Vec<AppSpec> = Vec::new();
     for node in top.req("applications")?.seq("applications")? {
@@ -740,6 +760,7 @@ pub(crate) fn scenario(text: &str, path: &Path) -> Res<Scenario> {
         path: path.to_owned(),
         name,
         seed,
+        hook_timeout,
         applications,
         steps,
     })
