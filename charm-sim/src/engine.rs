@@ -258,7 +258,7 @@ impl Simulation {
         })
     }
 
-    fn world(&self) -> MutexGuard<'_, World> {
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.world)
     }
 
@@ -1119,7 +1119,7 @@ fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 }
 
 /// Create a relation with `ends` in the model; its id number.
-fn new_relation(model: &mut Model, ends: Vec<RelationEnd>) -> u32 {
+pub(crate) fn new_relation(model: &mut Model, ends: Vec<RelationEnd>) -> u32 {
     let id = model.next_relation;
     model.next_relation += 1;
     model.relations.insert(

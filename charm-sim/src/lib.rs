@@ -73,6 +73,7 @@ pub mod scenario;
 mod server;
 pub mod stub;
 mod tools;
+mod upgrade;
 mod world;
 
 pub use engine::{

@@ -236,6 +236,60 @@ fn a_hook_that_never_exits_is_killed_with_its_children_and_fails() {
 }
 
 #[test]
+fn an_upgrade_replaces_the_charm_files_keeps_the_units_own_and_runs_upgrade_charm() {
+    let _one = one_at_a_time();
+    let mut sim = sim(25);
+    let v1 = sim.dir().join("script-v1");
+    let log = sim.dir().join("hooks.log");
+    let binary = script_charm(&v1, &log);
+    std::fs::write(v1.join("only-in-v1"), "old").unwrap();
+    std::fs::write(v1.join("VERSION"), "1").unwrap();
+    sim.deploy("script", &v1, &binary, 2).unwrap();
+    sim.settle(100).unwrap();
+    let dir = sim.model().units["script/1"].charm_dir.clone();
+    // What the unit keeps: its state database, a file its charm wrote.
+    std::fs::write(dir.join(".unit-state.db"), "state").unwrap();
+    std::fs::write(dir.join("written-by-the-charm"), "mine").unwrap();
+
+    let v2 = sim.dir().join("script-v2");
+    let binary2 = script_charm(&v2, &log);
+    std::fs::write(v2.join("VERSION"), "2").unwrap();
+    let before = sim.history().len();
+    sim.upgrade_charm("script", &v2, &binary2).unwrap();
+    assert_eq!(sim.queued("script/1"), ["upgrade-charm", "config-changed"]);
+    let report = sim.settle(100).unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(std::fs::read_to_string(dir.join("VERSION")).unwrap(), "2");
+    assert!(!dir.join("only-in-v1").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".unit-state.db")).unwrap(),
+        "state"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("written-by-the-charm")).unwrap(),
+        "mine"
+    );
+    for unit in ["script/0", "script/1"] {
+        let ran: Vec<&str> = sim.history()[before..]
+            .iter()
+            .filter(|r| r.unit == unit)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(ran, ["upgrade-charm", "config-changed"], "{unit}");
+    }
+    // The hooks ran the new binary, in the new charm's place.
+    assert_eq!(
+        sim.model().apps["script"].charm.binary,
+        binary2.canonicalize().unwrap()
+    );
+    // An unknown application has no charm to upgrade.
+    assert!(matches!(
+        sim.upgrade_charm("nothing", &v2, &binary2),
+        Err(charm_sim::SimError::NoApp(_))
+    ));
+}
+
+#[test]
 fn the_tool_outside_a_hook_fails_cleanly() {
     let _one = one_at_a_time();
     let tool = env!("CARGO_BIN_EXE_charm-sim-tool");

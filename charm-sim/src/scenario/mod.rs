@@ -26,6 +26,8 @@
 //!   - add-unit: webapp              # or {app: webapp, units: 2}
 //!   - remove-unit: webapp/3
 //!   - leader: webapp/1
+//!   - upgrade: webapp               # the same charm rebuilt; or
+//!   - upgrade: {app: webapp, charm: ../examples/webapp, binary: webapp}
 //!   - relate: [webapp:website, proxy:backend]
 //!   - action: {unit: webapp/0, name: pause, params: {}, expect: completed}
 //!   - update-status
@@ -148,6 +150,17 @@ pub enum StepKind {
     RemoveUnit(String),
     /// Make a unit its application's leader.
     Leader(String),
+    /// Upgrade an application's charm (`juju refresh`): to the charm in
+    /// `dir` run with the binary named `binary` (by default the
+    /// application's own, rebuilt).
+    Upgrade {
+        /// The application.
+        app: String,
+        /// The charm directory.
+        dir: PathBuf,
+        /// The binary's name (found through [`RunOptions::binaries`]).
+        binary: String,
+    },
     /// Run an action.
     Action {
         /// The unit.
@@ -197,6 +210,7 @@ impl StepKind {
             StepKind::AddUnit { app, count } => format!("add-unit {app} x{count}"),
             StepKind::RemoveUnit(u) => format!("remove-unit {u}"),
             StepKind::Leader(u) => format!("leader {u}"),
+            StepKind::Upgrade { app, binary, .. } => format!("upgrade {app} to {binary}"),
             StepKind::Action { unit, name, .. } => format!("action {name} on {unit}"),
             StepKind::UpdateStatus => "update-status".into(),
             StepKind::Settle(limit) => format!("settle (at most {limit} hooks)"),
@@ -706,6 +720,20 @@ impl Run<'_, '_> {
             }
             StepKind::RemoveUnit(unit) => self.sim().remove_unit(unit).map_err(err)?,
             StepKind::Leader(unit) => self.sim().set_leader(unit).map_err(err)?,
+            StepKind::Upgrade { app, dir, binary } => {
+                let path =
+                    self.options
+                        .binaries
+                        .find(binary)
+                        .map_err(|reason| ScenarioError::Binary {
+                            path: self.scenario.path.clone(),
+                            at,
+                            app: app.clone(),
+                            binary: binary.clone(),
+                            reason,
+                        })?;
+                self.sim().upgrade_charm(app, dir, path).map_err(err)?;
+            }
             StepKind::Resolve(unit) => self.sim().resolve(unit).map_err(err)?,
             StepKind::UpdateStatus => self.sim().update_status(),
             StepKind::StubData {
