@@ -10,6 +10,7 @@ mod error;
 mod flags;
 mod graph;
 mod introspect;
+mod observed;
 mod sim;
 
 use std::process::ExitCode;
@@ -50,8 +51,10 @@ enum Command {
     /// action and watched file; edges from a flag to a handler are
     /// labelled with the condition (when, when_not, when_any, when_not_all),
     /// dashed red when negative; edges between flags are triggers. Which
-    /// flags a handler sets or clears is only known by running it and is
-    /// not drawn yet.
+    /// flags a handler sets or clears is only known by running it: with
+    /// --scenario FILE the scenario runs in the simulator and each flag a
+    /// handler set (green) or cleared (orange, dashed) in a successful hook
+    /// is drawn as a bold edge from the handler to the flag.
     Graph(graph::Args),
     /// Run a scenario in a simulated Juju model and print the units' status
     ///

@@ -41,6 +41,10 @@ pub struct SimConfig {
     /// children (its process group) are killed and the unit goes into
     /// error, as for a failed hook. [`DEFAULT_HOOK_TIMEOUT`] by default.
     pub hook_timeout: Duration,
+    /// `CHARM_LOG_LEVEL` for the charms' hooks (`debug` makes
+    /// charm-runtime log each flag it sets and clears); `None` passes the
+    /// simulator's own on.
+    pub log_level: Option<String>,
 }
 
 /// The default [`SimConfig::hook_timeout`]: five minutes, far beyond any
@@ -57,6 +61,7 @@ impl SimConfig {
             juju_version: "3.6.0".into(),
             keep_dir: false,
             hook_timeout: DEFAULT_HOOK_TIMEOUT,
+            log_level: None,
         }
     }
 
@@ -889,6 +894,9 @@ impl Simulation {
                 if let Some(v) = std::env::var_os(var) {
                     command.env(var, v);
                 }
+            }
+            if let Some(level) = &self.config.log_level {
+                command.env("CHARM_LOG_LEVEL", level);
             }
             let mut path = self.tools_dir.clone().into_os_string();
             if let Some(old) = std::env::var_os("PATH") {

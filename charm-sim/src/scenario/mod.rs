@@ -414,6 +414,8 @@ pub struct RunOptions {
     /// A hook timeout overriding the scenario's (else
     /// [`crate::DEFAULT_HOOK_TIMEOUT`]).
     pub hook_timeout: Option<Duration>,
+    /// `CHARM_LOG_LEVEL` for the hooks (see [`SimConfig::log_level`]).
+    pub log_level: Option<String>,
 }
 
 impl RunOptions {
@@ -425,6 +427,7 @@ impl RunOptions {
             seed: None,
             keep_dir: false,
             hook_timeout: None,
+            log_level: None,
         }
     }
 }
@@ -583,6 +586,7 @@ impl Scenario {
         let seed = options.seed.unwrap_or(self.seed);
         let mut config = SimConfig::new(&options.tool_program).with_seed(seed);
         config.keep_dir = options.keep_dir;
+        config.log_level = options.log_level.clone();
         if let Some(limit) = options.hook_timeout.or(self.hook_timeout) {
             config.hook_timeout = limit;
         }
