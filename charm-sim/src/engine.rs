@@ -110,6 +110,10 @@ pub struct HookRecord {
     pub elapsed: Duration,
     /// What it logged with `juju-log`, as (level, message), in order.
     pub logs: Vec<(String, String)>,
+    /// The hook tools it called, by tool, and how many times (each call
+    /// is a process of `charm-sim-tool` and a round trip to the
+    /// simulator).
+    pub tool_calls: BTreeMap<String, u32>,
 }
 
 impl HookRecord {
@@ -956,6 +960,7 @@ impl Simulation {
                 u.agent = agent;
             }
             logs_from = w.logs.len();
+            w.tool_calls.clear();
             w.active = Some(ActiveHook {
                 token,
                 unit: unit.to_owned(),
@@ -972,6 +977,7 @@ impl Simulation {
         let elapsed = start.elapsed();
         let mut w = self.world();
         let active = w.active.take();
+        let tool_calls = std::mem::take(&mut w.tool_calls);
         let output = match output {
             Ok(output) => output,
             Err(e) => {
@@ -1009,6 +1015,7 @@ impl Simulation {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             elapsed,
             logs,
+            tool_calls,
         };
         let record = if output.timed_out {
             timed_out(record, self.config.hook_timeout)
@@ -1095,6 +1102,7 @@ impl Simulation {
             stderr: String::new(),
             elapsed: start.elapsed(),
             logs: Vec::new(),
+            tool_calls: BTreeMap::new(),
         })
     }
 }
