@@ -80,6 +80,15 @@ fn hooks_see_the_juju_environment_and_relation_list_as_juju_shows_it() {
     let leader =
         std::fs::read_to_string(model.units["script/0"].charm_dir.join("leader.json")).unwrap();
     assert_eq!(leader, "true\n");
+    // Each record counts the tools its hook called.
+    let install = &sim.history()[0];
+    assert_eq!(install.name, "install");
+    let calls: Vec<(&str, u32)> = install
+        .tool_calls
+        .iter()
+        .map(|(t, n)| (t.as_str(), *n))
+        .collect();
+    assert_eq!(calls, [("is-leader", 1), ("status-set", 1)]);
     let peer = model.relations.values().next().unwrap();
     assert_eq!(
         peer.unit_data["script/1"]["greeting"],
