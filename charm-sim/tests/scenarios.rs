@@ -299,6 +299,8 @@ fn bad_files_name_the_file_line_column_and_what_was_expected() {
         14,
         "upgrade: `db` is a stub and has no charm",
     );
+    let ok = Scenario::parse(&format!("hook-timeout: 7\n{APPS}"), "/scenarios/ok.yaml").unwrap();
+    assert_eq!(ok.hook_timeout, Some(std::time::Duration::from_secs(7)));
     refused(
         &format!("hook-timeout: 0\n{APPS}"),
         1,
