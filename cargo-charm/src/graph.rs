@@ -10,8 +10,11 @@
 //! handler's conditions, labelled with its kind (`when`, `when_not`,
 //! `when_any`, `when_not_all`); an edge from a flag to a flag is a
 //! trigger (`on set: clear`). Which flags a handler sets or clears is only
-//! known by running it: a later `cargo charm sim` adds those edges from a
-//! scenario's trace.
+//! known by running it: with `--scenario FILE` the scenario is run in the
+//! simulator and each flag a handler set or cleared in a successful hook
+//! (from the hook's log, see [`crate::observed`]) is an edge from the
+//! handler to the flag, labelled `sets` (green) or `clears` (orange,
+//! dashed), drawn bold to tell it from the registry's edges.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::introspect::{self, Registry};
+use crate::observed;
 
 /// Arguments of `cargo charm graph`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +39,10 @@ pub struct Args {
     /// running the charm.
     #[arg(long, value_name = "FILE")]
     pub registry: Option<PathBuf>,
+    /// Also run the scenario FILE in the simulator and draw, from what
+    /// ran, which flags each handler set and cleared (bold edges).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
 }
 
 /// Run `cargo charm graph`.
@@ -53,7 +61,23 @@ pub fn run(args: &Args) -> Result<()> {
             introspect::ask(&binary, &dir)?
         }
     };
-    let graph = Graph::from_registry(&registry);
+    let mut graph = Graph::from_registry(&registry);
+    if let Some(scenario) = &args.scenario {
+        let seen = observed::run_scenario(&args.charm_dir, scenario)?;
+        for c in &seen.changes {
+            graph.add_observed(&c.handler, &c.flag, c.set);
+        }
+        eprintln!(
+            "{}: {} hooks of the charm ran, {} handlers, {} flag changes observed",
+            scenario.display(),
+            seen.hooks,
+            seen.handlers.len(),
+            seen.changes.len()
+        );
+        for failed in &seen.failed_expectations {
+            eprintln!("note: expectation failed: {failed}");
+        }
+    }
     let dot = graph.to_dot();
     let svg = render_svg(&dot).map_err(|e| Error(format!("cannot lay out the graph: {e}")))?;
     std::fs::create_dir_all(&args.output).map_err(|e| Error::at(&args.output, e))?;
@@ -138,6 +162,9 @@ pub struct Edge {
     /// Drawn dashed: a negative condition (`when_not`, `when_not_all`) or
     /// a trigger that clears.
     pub dashed: bool,
+    /// Seen in a run (a handler setting or clearing a flag), not declared
+    /// in the registry: drawn bold, green or orange.
+    pub observed: bool,
 }
 
 /// A charm's handler/flag graph.
@@ -230,6 +257,7 @@ impl Graph {
                     to,
                     label,
                     dashed,
+                    observed: false,
                 });
             }
         }
@@ -249,6 +277,7 @@ impl Graph {
                 to,
                 label: format!("on {}: {verb}", t.on),
                 dashed: verb == "clear",
+                observed: false,
             });
         }
         graph
@@ -258,7 +287,6 @@ impl Graph {
     /// `set` or `cleared`): an edge from the handler to the flag labelled
     /// `sets` or `clears`, added once. The registry cannot say this; a
     /// scenario's runs (`cargo charm sim`) can.
-    #[cfg_attr(not(test), expect(dead_code, reason = "cargo charm sim will feed it"))]
     pub fn add_observed(&mut self, handler: &str, flag: &str, set: bool) {
         let mut index: BTreeMap<(NodeKind, String), usize> = self
             .nodes
@@ -274,6 +302,7 @@ impl Graph {
             to,
             label: label.to_owned(),
             dashed: !set,
+            observed: true,
         };
         if !self.edges.contains(&edge) {
             self.edges.push(edge);
@@ -321,10 +350,11 @@ impl Graph {
             );
         }
         for edge in &self.edges {
-            let style = if edge.dashed {
-                ", style=dashed, color=\"#b91c1c\""
-            } else {
-                ""
+            let style = match (edge.observed, edge.dashed) {
+                (true, false) => ", color=\"#15803d\", penwidth=2",
+                (true, true) => ", style=dashed, color=\"#c2410c\", penwidth=2",
+                (false, true) => ", style=dashed, color=\"#b91c1c\"",
+                (false, false) => "",
             };
             let _ = writeln!(
                 out,
@@ -402,16 +432,20 @@ mod tests {
         g.add_observed("c::start", "c.stale", false);
         let dot = g.to_dot();
         assert!(
-            dot.contains(r#""handler:c::install" -> "flag:c.installed" [label="sets"];"#),
+            dot.contains(
+                r##""handler:c::install" -> "flag:c.installed" [label="sets", color="#15803d", penwidth=2];"##
+            ),
             "{dot}"
         );
         assert_eq!(
-            dot.matches(r#"-> "flag:c.started" [label="sets"]"#).count(),
+            dot.matches(r#"-> "flag:c.started" [label="sets","#).count(),
             1,
             "{dot}"
         );
         assert!(
-            dot.contains(r#""handler:c::start" -> "flag:c.stale" [label="clears", style=dashed"#),
+            dot.contains(
+                r##""handler:c::start" -> "flag:c.stale" [label="clears", style=dashed, color="#c2410c""##
+            ),
             "{dot}"
         );
         // A cycle (flag -> handler -> flag) still renders.

@@ -11,6 +11,7 @@ mod flags;
 mod graph;
 mod introspect;
 mod new;
+mod observed;
 mod pack;
 mod sim;
 
@@ -52,8 +53,10 @@ enum Command {
     /// action and watched file; edges from a flag to a handler are
     /// labelled with the condition (when, when_not, when_any, when_not_all),
     /// dashed red when negative; edges between flags are triggers. Which
-    /// flags a handler sets or clears is only known by running it and is
-    /// not drawn yet.
+    /// flags a handler sets or clears is only known by running it: with
+    /// --scenario FILE the scenario runs in the simulator and each flag a
+    /// handler set (green) or cleared (orange, dashed) in a successful hook
+    /// is drawn as a bold edge from the handler to the flag.
     Graph(graph::Args),
     /// Run a scenario in a simulated Juju model and print the units' status
     ///

@@ -45,3 +45,19 @@ fn an_unknown_command_is_a_usage_error() {
     let out = run(["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn sim_takes_a_hook_timeout_in_whole_seconds_above_zero() {
+    let help = stdout(&run(["sim", "--help"]));
+    assert!(help.contains("--hook-timeout <SECS>"), "{help}");
+    let out = run(["sim", "--hook-timeout", "0", "scenario.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(err.contains("--hook-timeout"), "{err}");
+}
+
+#[test]
+fn graph_help_offers_a_scenario_to_observe() {
+    let help = stdout(&run(["graph", "--help"]));
+    assert!(help.contains("--scenario <FILE>"), "{help}");
+}

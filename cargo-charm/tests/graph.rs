@@ -280,3 +280,108 @@ fn a_charm_binary_refuses_other_introspection_requests_and_bad_charm_dirs() {
     assert!(err.contains("cannot describe the charm in"), "{err}");
     assert!(err.contains(&empty.path().display().to_string()), "{err}");
 }
+
+/// The observed edges of `dot` (drawn bold): (handler, label, flag).
+fn observed_edges(dot: &str) -> BTreeSet<(String, String, String)> {
+    dot.lines()
+        .filter(|l| l.contains(" -> ") && l.contains("penwidth=2"))
+        .map(|l| {
+            let parts: Vec<&str> = l.split('"').collect();
+            // `  "handler:H" -> "flag:F" [label="L", ...`
+            let handler = parts[1].strip_prefix("handler:").unwrap().to_owned();
+            let flag = parts[3].strip_prefix("flag:").unwrap().to_owned();
+            (handler, parts[5].to_owned(), flag)
+        })
+        .collect()
+}
+
+#[test]
+fn a_scenario_adds_what_the_handlers_really_set_and_cleared() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let charm_dir = workspace().join("examples/webapp");
+    let scenario = workspace().join("scenarios/webapp.yaml");
+    let out = run([
+        Path::new("graph"),
+        &charm_dir,
+        Path::new("--scenario"),
+        &scenario,
+        Path::new("-o"),
+        out_dir.path(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("hooks of the charm ran, 9 handlers,"),
+        "{}",
+        stderr(&out)
+    );
+    let dot = std::fs::read_to_string(out_dir.path().join("webapp.dot")).unwrap();
+    let svg = std::fs::read_to_string(out_dir.path().join("webapp.svg")).unwrap();
+    let seen = observed_edges(&dot);
+    let edge = |h: &str, l: &str, f: &str| (h.to_owned(), l.to_owned(), f.to_owned());
+    for expected in [
+        edge("webapp::install", "sets", "webapp.installed"),
+        edge("webapp::configure", "sets", "webapp.configured"),
+        edge("webapp::start", "sets", "webapp.started"),
+        edge("webapp::config_changed", "clears", "webapp.configured"),
+        edge(
+            "webapp::choose_cluster_id",
+            "sets",
+            "leadership.set.cluster-id",
+        ),
+    ] {
+        assert!(seen.contains(&expected), "{expected:?} not in {seen:#?}");
+    }
+    // The runtime's own changes after dispatch (config.changed cleared at
+    // the end of the hook) belong to no handler.
+    assert!(
+        seen.iter().all(|(_, _, f)| !f.starts_with("config.")),
+        "{seen:#?}"
+    );
+    // Observed edges are drawn apart from the registry's: sets green,
+    // clears orange and dashed; each is listed once.
+    assert!(dot.contains(
+        r##""handler:webapp::install" -> "flag:webapp.installed" [label="sets", color="#15803d", penwidth=2];"##
+    ));
+    assert!(dot.contains(
+        r##""handler:webapp::config_changed" -> "flag:webapp.configured" [label="clears", style=dashed, color="#c2410c", penwidth=2];"##
+    ));
+    assert_eq!(
+        dot.lines().filter(|l| l.contains("penwidth=2")).count(),
+        seen.len()
+    );
+    let texts = svg_texts(&svg);
+    assert_eq!(
+        texts.iter().filter(|t| *t == "sets").count(),
+        seen.iter().filter(|(_, l, _)| l == "sets").count(),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t == "clears"));
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let green = doc
+        .descendants()
+        .filter(|n| {
+            n.attribute("stroke")
+                .is_some_and(|s| s.starts_with("#15803d"))
+        })
+        .count();
+    assert!(green > 0, "no green (observed) edge in the SVG");
+}
+
+#[test]
+fn a_scenario_that_does_not_run_the_charm_is_an_error_naming_it() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = run([
+        Path::new("graph"),
+        &workspace().join("examples/webapp"),
+        Path::new("--scenario"),
+        &workspace().join("scenarios/mysql-innodb-cluster.yaml"),
+        Path::new("-o"),
+        out_dir.path(),
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("mysql-innodb-cluster.yaml: no application of the scenario runs the charm in"),
+        "{err}"
+    );
+}

@@ -23,6 +23,7 @@
 //! on time; it exits non-zero only if a hook fails or the units do not end
 //! clustered.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -132,7 +133,16 @@ struct Run {
     /// Per-hook simulator overhead (step wall time minus process time).
     overheads: Vec<Duration>,
     /// Hooks run, by kind (`relation-changed`, ...), in first-seen order.
-    by_kind: Vec<(String, usize, Duration)>,
+    by_kind: Vec<Kind>,
+}
+
+/// The hooks of one kind: how many, their process time, the hook tools
+/// they called.
+struct Kind {
+    kind: String,
+    hooks: usize,
+    process: Duration,
+    tools: BTreeMap<String, u64>,
 }
 
 fn run(charm: &Path, units: u32, options: &Options) -> Result<Run, charm_sim::SimError> {
@@ -143,7 +153,7 @@ fn run(charm: &Path, units: u32, options: &Options) -> Result<Run, charm_sim::Si
     let mut overheads = Vec::new();
     let mut process = Duration::ZERO;
     let mut failed = 0;
-    let mut by_kind: Vec<(String, usize, Duration)> = Vec::new();
+    let mut by_kind: Vec<Kind> = Vec::new();
     let mut last_report = Instant::now();
     loop {
         if overheads.len() >= options.limit {
@@ -162,20 +172,38 @@ fn run(charm: &Path, units: u32, options: &Options) -> Result<Run, charm_sim::Si
                 record.unit, record.name, record.code, record.stderr
             );
         }
-        let kind = record.hook.kind().to_owned();
-        match by_kind.iter_mut().find(|(k, ..)| *k == kind) {
-            Some((_, n, t)) => {
-                *n += 1;
-                *t += record.elapsed;
+        let kind = record.hook.kind();
+        let i = match by_kind.iter().position(|k| k.kind == kind) {
+            Some(i) => i,
+            None => {
+                by_kind.push(Kind {
+                    kind: kind.to_owned(),
+                    hooks: 0,
+                    process: Duration::ZERO,
+                    tools: BTreeMap::new(),
+                });
+                by_kind.len() - 1
             }
-            None => by_kind.push((kind, 1, record.elapsed)),
+        };
+        let k = &mut by_kind[i];
+        k.hooks += 1;
+        k.process += record.elapsed;
+        for (tool, n) in &record.tool_calls {
+            *k.tools.entry(tool.clone()).or_default() += u64::from(*n);
         }
         if options.progress && last_report.elapsed() >= Duration::from_secs(10) {
             last_report = Instant::now();
+            let hooks = overheads.len().max(1) as u32;
+            let wall = start.elapsed();
+            let calls: u64 = by_kind.iter().flat_map(|k| k.tools.values()).sum();
             eprintln!(
-                "  {units} units: {} hooks after {:.0} s",
+                "  {units} units: {} hooks after {:.0} s ({:.1} hooks/s; per hook: process {}, sim overhead {}, {:.1} tool calls)",
                 overheads.len(),
-                start.elapsed().as_secs_f64()
+                wall.as_secs_f64(),
+                overheads.len() as f64 / wall.as_secs_f64().max(1e-9),
+                ms(process / hooks),
+                ms(wall.saturating_sub(process) / hooks),
+                calls as f64 / f64::from(hooks),
             );
         }
     }
@@ -263,10 +291,25 @@ fn main() -> ExitCode {
         println!();
         println!("{} units, hooks by kind:", r.units);
         println!();
-        println!("| hook | count | process / hook |");
-        println!("| --- | ---: | ---: |");
-        for (kind, n, t) in &r.by_kind {
-            println!("| {kind} | {n} | {} |", ms(*t / (*n).max(1) as u32));
+        println!("| hook | count | process / hook | tool calls / hook | by tool, per hook |");
+        println!("| --- | ---: | ---: | ---: | --- |");
+        for k in &r.by_kind {
+            let n = k.hooks.max(1) as f64;
+            let total: u64 = k.tools.values().sum();
+            let mut tools: Vec<(&String, &u64)> = k.tools.iter().collect();
+            tools.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let tools: Vec<String> = tools
+                .iter()
+                .map(|(t, c)| format!("{t} {:.1}", **c as f64 / n))
+                .collect();
+            println!(
+                "| {} | {} | {} | {:.1} | {} |",
+                k.kind,
+                k.hooks,
+                ms(k.process / k.hooks.max(1) as u32),
+                total as f64 / n,
+                tools.join(", ")
+            );
         }
     }
 

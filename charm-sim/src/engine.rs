@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -44,7 +44,19 @@ pub struct SimConfig {
     /// Keep the simulation's directory (units' charm directories, socket)
     /// when it is dropped, for inspection.
     pub keep_dir: bool,
+    /// How long a hook's process may run: past it the process and its
+    /// children (its process group) are killed and the unit goes into
+    /// error, as for a failed hook. [`DEFAULT_HOOK_TIMEOUT`] by default.
+    pub hook_timeout: Duration,
+    /// `CHARM_LOG_LEVEL` for the charms' hooks (`debug` makes
+    /// charm-runtime log each flag it sets and clears); `None` passes the
+    /// simulator's own on.
+    pub log_level: Option<String>,
 }
+
+/// The default [`SimConfig::hook_timeout`]: five minutes, far beyond any
+/// sane hook, so that only a hook that hangs meets it.
+pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl SimConfig {
     /// Defaults (seed 0, model `sim`, Juju 3.6.0) with `tool_program`.
@@ -55,7 +67,15 @@ impl SimConfig {
             model_name: "sim".into(),
             juju_version: "3.6.0".into(),
             keep_dir: false,
+            hook_timeout: DEFAULT_HOOK_TIMEOUT,
+            log_level: None,
         }
+    }
+
+    /// The same, with `timeout` as the hook timeout.
+    pub fn with_hook_timeout(mut self, timeout: Duration) -> Self {
+        self.hook_timeout = timeout;
+        self
     }
 
     /// The same, with `seed`.
@@ -97,6 +117,10 @@ pub struct HookRecord {
     pub elapsed: Duration,
     /// What it logged with `juju-log`, as (level, message), in order.
     pub logs: Vec<(String, String)>,
+    /// The hook tools it called, by tool, and how many times (each call
+    /// is a process of `charm-sim-tool` and a round trip to the
+    /// simulator).
+    pub tool_calls: BTreeMap<String, u32>,
 }
 
 impl HookRecord {
@@ -250,7 +274,7 @@ impl Simulation {
         })
     }
 
-    fn world(&self) -> MutexGuard<'_, World> {
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.world)
     }
 
@@ -1010,12 +1034,7 @@ impl Simulation {
             let u = &w.model.units[unit];
             let app = &w.model.apps[&u.app];
             let mut command = Command::new(&app.charm.binary);
-            command
-                .current_dir(&u.charm_dir)
-                .env_clear()
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
+            command.current_dir(&u.charm_dir).env_clear();
             for var in [
                 "HOME",
                 "TMPDIR",
@@ -1026,6 +1045,9 @@ impl Simulation {
                 if let Some(v) = std::env::var_os(var) {
                     command.env(var, v);
                 }
+            }
+            if let Some(level) = &self.config.log_level {
+                command.env("CHARM_LOG_LEVEL", level);
             }
             let mut path = self.tools_dir.clone().into_os_string();
             if let Some(old) = std::env::var_os("PATH") {
@@ -1038,6 +1060,7 @@ impl Simulation {
                 u.agent = agent;
             }
             logs_from = w.logs.len();
+            w.hook_tool_counts.clear();
             w.active = Some(ActiveHook {
                 token,
                 unit: unit.to_owned(),
@@ -1050,10 +1073,11 @@ impl Simulation {
             (command, name)
         };
         let start = Instant::now();
-        let output = command.output();
+        let output = crate::process::run(&mut command, self.config.hook_timeout);
         let elapsed = start.elapsed();
         let mut w = self.world();
         let active = w.active.take();
+        let tool_calls = std::mem::take(&mut w.hook_tool_counts);
         let output = match output {
             Ok(output) => output,
             Err(e) => {
@@ -1091,11 +1115,27 @@ impl Simulation {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             elapsed,
             logs,
+            tool_calls,
+        };
+        let record = if output.timed_out {
+            timed_out(record, self.config.hook_timeout)
+        } else {
+            record
         };
         if let (Some(out), Some(active)) = (action_out, active.as_ref()) {
             *out = active.action.clone();
         }
-        w.conclude(unit, hook, &name, active, record.ok());
+        // A hook killed at the timeout fails like any other, its unit's
+        // error saying so.
+        let failed = if output.timed_out {
+            format!(
+                "{name}: timed out after {}",
+                seconds(self.config.hook_timeout)
+            )
+        } else {
+            name.clone()
+        };
+        w.conclude(unit, hook, &failed, active, record.ok());
         drop(w);
         self.history.push(record.clone());
         Ok(record)
@@ -1142,8 +1182,27 @@ impl Simulation {
             stderr: String::new(),
             elapsed: start.elapsed(),
             logs: Vec::new(),
+            tool_calls: BTreeMap::new(),
         })
     }
+}
+
+/// `record` of a hook killed at the time limit: its stderr says so.
+fn timed_out(mut record: HookRecord, limit: Duration) -> HookRecord {
+    if !record.stderr.is_empty() && !record.stderr.ends_with('\n') {
+        record.stderr.push('\n');
+    }
+    record.stderr.push_str(&format!(
+        "charm-sim: hook {} timed out after {}; its process group was killed\n",
+        record.name,
+        seconds(limit)
+    ));
+    record
+}
+
+/// A duration as Juju-like text: `300s`, `0.5s`.
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// Lock the world, a panicked holder notwithstanding (the state is plain
@@ -1156,7 +1215,7 @@ fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 }
 
 /// Create a relation with `ends` in the model; its id number.
-fn new_relation(model: &mut Model, ends: Vec<RelationEnd>, container: bool) -> u32 {
+pub(crate) fn new_relation(model: &mut Model, ends: Vec<RelationEnd>, container: bool) -> u32 {
     let id = model.next_relation;
     model.next_relation += 1;
     model.relations.insert(

@@ -54,6 +54,14 @@ pub enum SimError {
         /// What is wrong.
         reason: String,
     },
+    /// The application's charm cannot be upgraded to the one given.
+    #[error("cannot upgrade {app}: {reason}")]
+    Upgrade {
+        /// The application.
+        app: String,
+        /// Why not.
+        reason: String,
+    },
     /// The unit is not in error, so there is nothing to resolve.
     #[error("unit {0} is not in error")]
     NotInError(String),

@@ -18,6 +18,8 @@ pub enum Hook {
     Start,
     /// `update-status`.
     UpdateStatus,
+    /// `upgrade-charm`: the application's charm was replaced.
+    UpgradeCharm,
     /// `stop`: the unit is being removed.
     Stop,
     /// `remove`: the last hook of a removed unit.
@@ -98,6 +100,7 @@ impl Hook {
             Hook::ConfigChanged => "config-changed",
             Hook::Start => "start",
             Hook::UpdateStatus => "update-status",
+            Hook::UpgradeCharm => "upgrade-charm",
             Hook::Stop => "stop",
             Hook::Remove => "remove",
             Hook::RelationCreated { .. } => "relation-created",

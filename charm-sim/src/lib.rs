@@ -49,7 +49,9 @@
 //! `juju-log` and the action tools take effect at once (they are API calls
 //! of the unit agent in Juju, kept when the hook then fails). A failing
 //! hook puts its unit in error naming the hook; [`Simulation::resolve`]
-//! retries it.
+//! retries it. A hook still running after [`SimConfig::hook_timeout`]
+//! (five minutes by default) is killed with its process group (children
+//! included) and fails the same way, its unit's error saying it timed out.
 //!
 //! # Hooks without a charm process
 //!
@@ -93,16 +95,19 @@ mod error;
 mod hook;
 mod hookenv;
 pub mod model;
+mod process;
 pub mod protocol;
 pub mod scenario;
 mod server;
 pub mod stub;
 mod toolcall;
 mod tools;
+mod upgrade;
 mod world;
 
 pub use engine::{
-    ActionResult, HookRecord, OpenHook, SettleReport, SimConfig, Simulation, locate_tool_program,
+    ActionResult, DEFAULT_HOOK_TIMEOUT, HookRecord, OpenHook, SettleReport, SimConfig, Simulation,
+    locate_tool_program,
 };
 pub use error::SimError;
 pub use hook::Hook;

@@ -74,6 +74,16 @@ fn serve(conn: UnixStream, world: &Mutex<World>) {
                     Ok(w) => w,
                     Err(poisoned) => poisoned.into_inner(),
                 };
+                if world
+                    .active
+                    .as_ref()
+                    .is_some_and(|a| a.token == request.context)
+                {
+                    *world
+                        .hook_tool_counts
+                        .entry(request.tool.clone())
+                        .or_default() += 1;
+                }
                 crate::tools::handle(&mut world, &request)
             }
             Err(e) => ToolResponse::fail(1, &format!("charm-sim: bad request: {e}")),

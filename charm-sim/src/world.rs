@@ -77,6 +77,9 @@ pub(crate) struct World {
     pub logs: Vec<LogEntry>,
     /// The stub applications, by name: their hooks are answered here.
     pub stubs: BTreeMap<String, crate::stub::Stub>,
+    /// The hook tools the running hook has called, by tool: how many
+    /// times (moved into its [`crate::HookRecord`] when it ends).
+    pub hook_tool_counts: BTreeMap<String, u32>,
 }
 
 impl World {

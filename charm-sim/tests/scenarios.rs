@@ -308,6 +308,21 @@ fn bad_files_name_the_file_line_column_and_what_was_expected() {
         1,
         "the scenario: missing field `applications`",
     );
+    // An upgrade of a stub; a hook timeout of nothing.
+    refused(
+        &format!("{APPS}  - upgrade: db\n"),
+        11,
+        14,
+        "upgrade: `db` is a stub and has no charm",
+    );
+    let ok = Scenario::parse(&format!("hook-timeout: 7\n{APPS}"), "/scenarios/ok.yaml").unwrap();
+    assert_eq!(ok.hook_timeout, Some(std::time::Duration::from_secs(7)));
+    refused(
+        &format!("hook-timeout: 0\n{APPS}"),
+        1,
+        15,
+        "hook-timeout: expected a number of seconds above 0, found 0",
+    );
     // The wrong type.
     refused(
         &format!("{APPS}  - settle: lots\n"),
@@ -413,4 +428,232 @@ fn a_missing_file_or_binary_is_an_error_naming_it() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Run the scenario `text` (webapp charms at `{webapp}`), written as
+/// `name` in a scratch directory; the report and every hook record.
+fn run_text(name: &str, text: &str) -> (Report, Vec<charm_sim::HookRecord>) {
+    let dir = scratch(name);
+    let text = text.replace(
+        "{webapp}",
+        &workspace().join("examples/webapp").display().to_string(),
+    );
+    let path = write(&dir, &format!("{name}.yaml"), &text);
+    let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut records = Vec::new();
+    let report = scenario
+        .run_with(&options(), &mut |r| records.push(r.clone()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(report.passed(), "{:#?}", report.failed_expectations);
+    (report, records)
+}
+
+/// The hooks `unit` ran from the record of sequence number `from` on.
+fn hooks_of(records: &[charm_sim::HookRecord], unit: &str, from: u64) -> Vec<(String, bool)> {
+    records
+        .iter()
+        .filter(|r| r.unit == unit && r.seq >= from)
+        .map(|r| (r.name.clone(), r.ok()))
+        .collect()
+}
+
+/// The sequence number of the first hook after the last one whose name is
+/// `name` on `unit` (where a step's hooks begin).
+fn seq_after(records: &[charm_sim::HookRecord], unit: &str, name: &str) -> u64 {
+    records
+        .iter()
+        .rev()
+        .find(|r| r.unit == unit && r.name == name)
+        .map(|r| r.seq + 1)
+        .unwrap_or_else(|| panic!("{unit} never ran {name}"))
+}
+
+#[test]
+fn a_failing_hook_stays_in_error_until_resolved_then_its_retry_succeeds() {
+    let (report, records) = run_text(
+        "resolve",
+        "seed: 3
+applications:
+  - {name: webapp, charm: '{webapp}', units: 2}
+steps:
+  - deploy
+  - settle
+  # A port no u16 holds: config-changed fails on both units.
+  - config: {webapp: {port: 70000}}
+  - settle
+  - expect:
+      status:
+        webapp: {agent: 'error: hook failed: \"config-changed\"'}
+  - config: {webapp: {port: 8081}}
+  - resolve: webapp/0
+  - resolve: webapp/1
+  - settle
+  - expect:
+      status:
+        webapp: {workload: active, message-prefix: 'serving on port 8081', agent: idle}
+",
+    );
+    assert_eq!(report.hooks_failed, 2, "one failure on each unit");
+    for unit in ["webapp/0", "webapp/1"] {
+        let from = records
+            .iter()
+            .find(|r| r.unit == unit && !r.ok())
+            .map(|r| r.seq)
+            .unwrap_or_else(|| panic!("{unit} had no failed hook"));
+        let after = hooks_of(&records, unit, from);
+        assert_eq!(
+            after,
+            [
+                ("config-changed".to_owned(), false),
+                ("config-changed".to_owned(), true)
+            ],
+            "{unit}: the failed hook, then its retry after resolve"
+        );
+    }
+}
+
+#[test]
+fn a_removed_unit_departs_from_the_others_and_its_relations_break() {
+    let (report, records) = run_text(
+        "remove",
+        "seed: 4
+applications:
+  - {name: webapp, charm: '{webapp}', units: 3}
+steps:
+  - deploy
+  - settle
+  - remove-unit: webapp/2
+  - settle
+  - expect:
+      status:
+        webapp: {workload: active, message: 'serving on port 8080 with 1 peer(s)', agent: idle}
+",
+    );
+    let units: Vec<&str> = report.units.iter().map(|u| u.unit.as_str()).collect();
+    assert_eq!(units, ["webapp/0", "webapp/1"]);
+    for unit in ["webapp/0", "webapp/1"] {
+        let departed: Vec<_> = records
+            .iter()
+            .filter(|r| r.unit == unit)
+            .filter_map(|r| match &r.hook {
+                charm_sim::Hook::RelationDeparted {
+                    unit, departing, ..
+                } => Some((r.name.clone(), unit.clone(), departing.clone(), r.ok())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            departed,
+            [(
+                "cluster-relation-departed".to_owned(),
+                "webapp/2".to_owned(),
+                "webapp/2".to_owned(),
+                true
+            )],
+            "{unit} saw webapp/2 depart"
+        );
+    }
+    let gone: Vec<String> = records
+        .iter()
+        .filter(|r| r.unit == "webapp/2")
+        .map(|r| r.name.clone())
+        .skip_while(|n| !n.ends_with("-relation-departed"))
+        .filter(|n| !n.ends_with("-relation-departed"))
+        .collect();
+    assert!(
+        gone.ends_with(&["stop".to_owned(), "remove".to_owned()]),
+        "{gone:?}"
+    );
+    assert!(
+        gone.iter().any(|n| n == "cluster-relation-broken"),
+        "{gone:?}"
+    );
+}
+
+#[test]
+fn a_leader_step_runs_leader_elected_on_the_new_leader() {
+    let (report, records) = run_text(
+        "leader",
+        "seed: 5
+applications:
+  - {name: webapp, charm: '{webapp}', units: 2}
+steps:
+  - deploy
+  - settle
+  - leader: webapp/1
+  - settle
+  # The old leader learns it lost the lease in its next hook, as in Juju.
+  - update-status
+  - settle
+  - expect:
+      leader: {webapp: webapp/1}
+      flags:
+        webapp/1: {set: [leadership.is_leader]}
+        webapp/0: {unset: [leadership.is_leader]}
+",
+    );
+    let leaders: Vec<&str> = report
+        .units
+        .iter()
+        .filter(|u| u.leader)
+        .map(|u| u.unit.as_str())
+        .collect();
+    assert_eq!(leaders, ["webapp/1"]);
+    let from = seq_after(&records, "webapp/1", "start");
+    let after = hooks_of(&records, "webapp/1", from);
+    assert!(
+        after.contains(&("leader-elected".to_owned(), true)),
+        "webapp/1 after the leader step: {after:?}"
+    );
+    let first_elected = records
+        .iter()
+        .find(|r| r.unit == "webapp/1" && r.name == "leader-elected")
+        .map(|r| r.seq);
+    assert!(
+        first_elected >= Some(from),
+        "webapp/1 was not elected before the step"
+    );
+}
+
+#[test]
+fn an_upgrade_step_runs_upgrade_charm_then_config_changed_keeping_unit_state() {
+    let (report, records) = run_text(
+        "upgrade",
+        "seed: 6
+applications:
+  - {name: webapp, charm: '{webapp}', units: 2}
+steps:
+  - deploy
+  - settle
+  - upgrade: webapp
+  - settle
+  - expect:
+      status:
+        webapp: {workload: active, agent: idle}
+      # Set by install only: the unit state survived the upgrade.
+      flags:
+        webapp: {set: [webapp.installed, webapp.started]}
+",
+    );
+    assert_eq!(report.hooks_failed, 0);
+    for unit in ["webapp/0", "webapp/1"] {
+        let from = records
+            .iter()
+            .find(|r| r.unit == unit && r.name == "upgrade-charm")
+            .map(|r| r.seq)
+            .unwrap_or_else(|| panic!("{unit} never ran upgrade-charm"));
+        let after: Vec<String> = hooks_of(&records, unit, from)
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| !n.starts_with("cluster-"))
+            .take(2)
+            .collect();
+        assert_eq!(after, ["upgrade-charm", "config-changed"], "{unit}");
+        let upgrades = records
+            .iter()
+            .filter(|r| r.unit == unit && r.name == "upgrade-charm")
+            .count();
+        assert_eq!(upgrades, 1, "{unit}");
+    }
 }

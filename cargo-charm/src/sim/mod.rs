@@ -16,7 +16,7 @@ pub mod status;
 
 use std::path::PathBuf;
 
-use charm_sim::scenario::{AppSource, Binaries, Event, Report, RunOptions, Scenario};
+use charm_sim::scenario::{AppSource, Binaries, Event, Report, RunOptions, Scenario, StepKind};
 
 use crate::error::{Error, Result};
 use progress::{HookSummary, Progress};
@@ -38,6 +38,11 @@ pub struct Args {
     /// The seed of the units' interleaving, instead of the scenario's.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Kill a hook (its process and children) that runs longer than SECS
+    /// seconds and put its unit in error, instead of the scenario's
+    /// `hook-timeout` (default 300).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub hook_timeout: Option<u64>,
 }
 
 /// Print `report` (the status table, or JSON with `json`) and fail if an
@@ -63,17 +68,27 @@ pub fn finish(args: &Args, report: &Report) -> Result<()> {
     )))
 }
 
-/// Run `cargo charm sim`.
-pub fn run(args: &Args) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario).map_err(|e| Error(e.to_string()))?;
-    let charms: Vec<(&str, &PathBuf)> = scenario
+/// The charms `scenario` runs, as (binary name, crate directory): its
+/// applications' and those its `upgrade` steps move to.
+pub fn charms_of(scenario: &Scenario) -> Vec<(&str, &PathBuf)> {
+    let apps = scenario
         .applications
         .iter()
         .filter_map(|a| match &a.source {
             AppSource::Charm { dir, binary } => Some((binary.as_str(), dir)),
             AppSource::Stub(_) => None,
-        })
-        .collect();
+        });
+    let upgrades = scenario.steps.iter().filter_map(|s| match &s.kind {
+        StepKind::Upgrade { dir, binary, .. } => Some((binary.as_str(), dir)),
+        _ => None,
+    });
+    apps.chain(upgrades).collect()
+}
+
+/// Run `cargo charm sim`.
+pub fn run(args: &Args) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario).map_err(|e| Error(e.to_string()))?;
+    let charms = charms_of(&scenario);
     let mut progress = Progress::new(args.verbose);
     let built = build::charms(&charms, &progress).and_then(|b| Ok((b, build::tool_program()?)));
     let (binaries, tool) = match built {
@@ -85,6 +100,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let mut options = RunOptions::new(tool, Binaries::Map(binaries));
     options.seed = args.seed;
+    options.hook_timeout = args.hook_timeout.map(std::time::Duration::from_secs);
     let result = scenario.run_with_events(&options, &mut |event| match event {
         Event::Step { at, step, .. } => progress.step(at.line, &step.kind.describe()),
         Event::Hook(record) => {

@@ -26,6 +26,9 @@ use crate::reactive::phase::Phase;
 use crate::reactive::python_json;
 use crate::reactive::registry::{Compiled, Registry};
 use crate::reactive::state::{FILES_CHANGED_PREFIX, INVOKED_PREFIX};
+
+/// The DEBUG line logged when a handler returns, before its id.
+const FINISHED: &str = "Finished reactive handler: ";
 use crate::reactive::trace::TraceEvent;
 
 /// The iteration cap of the "other" phase.
@@ -347,6 +350,10 @@ impl<'r> Bus<'r> {
             })
         });
         self.ctx.set_running(None);
+        // With the `set flag` lines (DEBUG too), tells which flag changes
+        // were the handler's and which the runtime's own after it
+        // (`cargo charm graph --scenario` reads both).
+        self.ctx.log(Level::Debug, &format!("{FINISHED}{id}"));
         self.removed |= self.ctx.drain_journal(&mut self.watch.pending);
         result?;
         if let Some(e) = self.ctx.take_errors().into_iter().next() {

@@ -194,6 +194,7 @@ impl Simulation {
             u.agent = AgentStatus::Executing(name.clone());
         }
         let logs_from = w.logs.len();
+        w.hook_tool_counts.clear();
         w.active = Some(ActiveHook {
             token: token.clone(),
             unit: unit.to_owned(),
@@ -230,6 +231,7 @@ impl Simulation {
             });
         }
         let active = w.active.take();
+        let tool_calls = std::mem::take(&mut w.hook_tool_counts);
         let outcome = active.as_ref().and_then(|a| a.action.clone());
         let logs = w
             .logs
@@ -251,6 +253,7 @@ impl Simulation {
             stderr: String::new(),
             elapsed: open.started.elapsed(),
             logs,
+            tool_calls,
         };
         self.history.push(record.clone());
         Ok((record, outcome))

@@ -196,6 +196,30 @@ pub(crate) fn copy_charm_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Replace the charm files in the unit's charm directory `unit_dir`: the
+/// entries of the old charm (`old`, as [`copy_charm_dir`] copies them) are
+/// removed, then `new`'s are copied in. What the charm wrote there itself
+/// (its hidden `.unit-state.db`, files of its own) stays, as Juju keeps a
+/// charm's own files across an upgrade.
+pub(crate) fn replace_charm_dir(old: &Path, new: &Path, unit_dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(old)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        if text.starts_with('.') || text == "target" {
+            continue;
+        }
+        let there = unit_dir.join(&name);
+        match fs::symlink_metadata(&there) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(&there)?,
+            Ok(_) => fs::remove_file(&there)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    copy_charm_dir(new, unit_dir)
+}
+
 /// Check and convert a config value given for `option` as Juju does for
 /// `juju config`: the value must have the option's type (text for a
 /// string, whole numbers for an int, ...); `null` resets to the default.

@@ -12,7 +12,7 @@ use charm_runtime::metadata::Scope;
 use serde_json::{Map, Value};
 
 pub use charm::{Charm, ConfigOption, Endpoint, Role};
-pub(crate) use charm::{check_option, copy_charm_dir};
+pub(crate) use charm::{check_option, copy_charm_dir, replace_charm_dir};
 
 /// String settings: a databag or the leader settings.
 pub type Settings = BTreeMap<String, String>;

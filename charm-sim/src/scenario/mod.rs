@@ -3,6 +3,7 @@
 //!
 //! ```yaml
 //! seed: 7
+//! hook-timeout: 60                  # seconds; default 300, then the hook is killed
 //! applications:
 //!   - name: webapp
 //!     charm: ../examples/webapp     # relative to this file
@@ -25,6 +26,8 @@
 //!   - add-unit: webapp              # or {app: webapp, units: 2}
 //!   - remove-unit: webapp/3
 //!   - leader: webapp/1
+//!   - upgrade: webapp               # the same charm rebuilt; or
+//!   - upgrade: {app: webapp, charm: ../examples/webapp, binary: webapp}
 //!   - relate: [webapp:website, proxy:backend]
 //!   - action: {unit: webapp/0, name: pause, params: {}, expect: completed}
 //!   - update-status
@@ -56,6 +59,7 @@ mod parse;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -78,6 +82,9 @@ pub struct Scenario {
     pub name: String,
     /// The seed of the interleaving.
     pub seed: u64,
+    /// Its `hook-timeout` (seconds in the file), if given: how long a hook
+    /// may run before it is killed and its unit put in error.
+    pub hook_timeout: Option<Duration>,
     /// The applications, in the order declared.
     pub applications: Vec<AppSpec>,
     /// The steps, in order.
@@ -143,6 +150,17 @@ pub enum StepKind {
     RemoveUnit(String),
     /// Make a unit its application's leader.
     Leader(String),
+    /// Upgrade an application's charm (`juju refresh`): to the charm in
+    /// `dir` run with the binary named `binary` (by default the
+    /// application's own, rebuilt).
+    Upgrade {
+        /// The application.
+        app: String,
+        /// The charm directory.
+        dir: PathBuf,
+        /// The binary's name (found through [`RunOptions::binaries`]).
+        binary: String,
+    },
     /// Run an action.
     Action {
         /// The unit.
@@ -192,6 +210,7 @@ impl StepKind {
             StepKind::AddUnit { app, count } => format!("add-unit {app} x{count}"),
             StepKind::RemoveUnit(u) => format!("remove-unit {u}"),
             StepKind::Leader(u) => format!("leader {u}"),
+            StepKind::Upgrade { app, binary, .. } => format!("upgrade {app} to {binary}"),
             StepKind::Action { unit, name, .. } => format!("action {name} on {unit}"),
             StepKind::UpdateStatus => "update-status".into(),
             StepKind::Settle(limit) => format!("settle (at most {limit} hooks)"),
@@ -392,6 +411,11 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Keep the simulation's directory (the units' charm directories).
     pub keep_dir: bool,
+    /// A hook timeout overriding the scenario's (else
+    /// [`crate::DEFAULT_HOOK_TIMEOUT`]).
+    pub hook_timeout: Option<Duration>,
+    /// `CHARM_LOG_LEVEL` for the hooks (see [`SimConfig::log_level`]).
+    pub log_level: Option<String>,
 }
 
 impl RunOptions {
@@ -402,6 +426,8 @@ impl RunOptions {
             binaries,
             seed: None,
             keep_dir: false,
+            hook_timeout: None,
+            log_level: None,
         }
     }
 }
@@ -560,6 +586,10 @@ impl Scenario {
         let seed = options.seed.unwrap_or(self.seed);
         let mut config = SimConfig::new(&options.tool_program).with_seed(seed);
         config.keep_dir = options.keep_dir;
+        config.log_level = options.log_level.clone();
+        if let Some(limit) = options.hook_timeout.or(self.hook_timeout) {
+            config.hook_timeout = limit;
+        }
         let start_at = self.steps.first().map(|s| s.at).unwrap_or_default();
         run.sim = Some(
             Simulation::new(config).map_err(|source| ScenarioError::Step {
@@ -694,6 +724,20 @@ impl Run<'_, '_> {
             }
             StepKind::RemoveUnit(unit) => self.sim().remove_unit(unit).map_err(err)?,
             StepKind::Leader(unit) => self.sim().set_leader(unit).map_err(err)?,
+            StepKind::Upgrade { app, dir, binary } => {
+                let path =
+                    self.options
+                        .binaries
+                        .find(binary)
+                        .map_err(|reason| ScenarioError::Binary {
+                            path: self.scenario.path.clone(),
+                            at,
+                            app: app.clone(),
+                            binary: binary.clone(),
+                            reason,
+                        })?;
+                self.sim().upgrade_charm(app, dir, path).map_err(err)?;
+            }
             StepKind::Resolve(unit) => self.sim().resolve(unit).map_err(err)?,
             StepKind::UpdateStatus => self.sim().update_status(),
             StepKind::StubData {

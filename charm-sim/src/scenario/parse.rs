@@ -22,6 +22,7 @@ pub(crate) const STEPS: &[&str] = &[
     "add-unit",
     "remove-unit",
     "leader",
+    "upgrade",
     "action",
     "update-status",
     "settle",
@@ -76,6 +77,9 @@ impl Units {
 struct Parser<'a> {
     apps: &'a [AppSpec],
     units: Units,
+    /// The scenario file's directory (charm directories are relative to
+    /// it).
+    base: &'a Path,
 }
 
 impl Parser<'_> {
@@ -278,6 +282,7 @@ impl Parser<'_> {
                 let n = need("leader")?;
                 StepKind::Leader(self.unit(n.str("leader")?, n.at, "leader")?)
             }
+            "upgrade" => self.upgrade(need("upgrade")?)?,
             "resolve" => {
                 let n = need("resolve")?;
                 StepKind::Resolve(self.unit(n.str("resolve")?, n.at, "resolve")?)
@@ -356,6 +361,48 @@ impl Parser<'_> {
             }
         };
         Ok(Step { at: node.at, kind })
+    }
+
+    /// `upgrade: APP` (its charm rebuilt) or `upgrade: {app, charm,
+    /// binary}`.
+    fn upgrade(&self, n: &Node) -> Res<StepKind> {
+        let (app, at, charm, binary) = match &n.kind {
+            super::node::Kind::Str(s) => (s.clone(), n.at, None, None),
+            _ => {
+                let f = n.fields("upgrade", &["app", "charm", "binary"])?;
+                let app = f.req("app")?;
+                let charm = match f.opt("charm") {
+                    Some(c) => Some(self.base.join(c.str("upgrade: charm")?)),
+                    None => None,
+                };
+                let binary = match f.opt("binary") {
+                    Some(b) => Some(b.str("upgrade: binary")?.to_owned()),
+                    None => None,
+                };
+                (app.str("upgrade: app")?.to_owned(), app.at, charm, binary)
+            }
+        };
+        let app = self.app(&app, at, "upgrade")?;
+        let Some(AppSource::Charm {
+            dir: old_dir,
+            binary: old_binary,
+        }) = self.apps.iter().find(|a| a.name == app).map(|a| &a.source)
+        else {
+            return bad(at, format!("upgrade: `{app}` is a stub and has no charm"));
+        };
+        let binary = match (binary, &charm) {
+            (Some(b), _) => b,
+            (None, Some(dir)) => dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| old_binary.clone()),
+            (None, None) => old_binary.clone(),
+        };
+        Ok(StepKind::Upgrade {
+            app,
+            dir: charm.unwrap_or_else(|| old_dir.clone()),
+            binary,
+        })
     }
 
     fn expect(&self, node: &Node) -> Res<Vec<Expectation>> {
@@ -701,12 +748,32 @@ pub(crate) fn scenario(text: &str, path: &Path) -> Res<Scenario> {
     let root = super::node::parse(text)?;
     let top: Fields<'_> = root.fields(
         "the scenario",
-        &["name", "description", "seed", "applications", "steps"],
+        &[
+            "name",
+            "description",
+            "seed",
+            "hook-timeout",
+            "applications",
+            "steps",
+        ],
     )?;
     let base = path.parent().unwrap_or(Path::new("."));
     let seed = match top.opt("seed") {
         Some(s) => s.uint("seed")?,
         None => 0,
+    };
+    let hook_timeout = match top.opt("hook-timeout") {
+        Some(t) => {
+            let secs = t.uint("hook-timeout (seconds)")?;
+            if secs == 0 {
+                return bad(
+                    t.at,
+                    "hook-timeout: expected a number of seconds above 0, found 0".to_owned(),
+                );
+            }
+            Some(std::time::Duration::from_secs(secs))
+        }
+        None => None,
     };
     let mut applications: Vec<AppSpec> = Vec::new();
     for node in top.req("applications")?.seq("applications")? {
@@ -722,6 +789,7 @@ pub(crate) fn scenario(text: &str, path: &Path) -> Res<Scenario> {
     let mut parser = Parser {
         apps: &applications,
         units: Units::default(),
+        base,
     };
     let steps = top
         .req("steps")?
@@ -740,6 +808,7 @@ pub(crate) fn scenario(text: &str, path: &Path) -> Res<Scenario> {
         path: path.to_owned(),
         name,
         seed,
+        hook_timeout,
         applications,
         steps,
     })
