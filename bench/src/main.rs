@@ -72,7 +72,9 @@ fn main() -> ExitCode {
 // The measuring process and the replaying process.
 
 /// `meter PROGRAM [ARGS...]`: run PROGRAM (stdin empty, its output to our
-/// stderr) and print `NANOS CHILD_MAXRSS_KB OWN_MAXRSS_KB EXIT_CODE`.
+/// stderr) and print `NANOS CHILD_MAXRSS_KB OWN_MAXRSS_KB CHILD_CPU_NANOS
+/// EXIT_CODE`, where the child's figures include the processes it waited
+/// for (a hook's tool processes).
 fn meter(args: &[OsString]) -> ExitCode {
     let Some((program, rest)) = args.split_first() else {
         eprintln!("usage: charm-bench meter PROGRAM [ARGS...]");
@@ -101,11 +103,19 @@ fn meter(args: &[OsString]) -> ExitCode {
         }
     };
     let rss = |who| getrusage(who).map(|u| u.max_rss()).unwrap_or(0);
+    let cpu = getrusage(UsageWho::RUSAGE_CHILDREN)
+        .map(|u| {
+            use nix::sys::time::{TimeVal, TimeValLike};
+            let nanos = |t: TimeVal| t.num_microseconds() * 1_000;
+            nanos(u.user_time()) + nanos(u.system_time())
+        })
+        .unwrap_or(0);
     println!(
-        "{} {} {} {}",
+        "{} {} {} {} {}",
         elapsed.as_nanos(),
         rss(UsageWho::RUSAGE_CHILDREN),
         rss(UsageWho::RUSAGE_SELF),
+        cpu,
         status.code().unwrap_or(-1)
     );
     ExitCode::SUCCESS
@@ -355,10 +365,12 @@ impl Side {
     }
 }
 
-/// One run: wall time, peak RSS (KiB), tool calls.
+/// One run: wall time, peak RSS (KiB), CPU time (user + system, the
+/// tool processes included), tool calls.
 #[derive(Debug, Clone)]
 struct Sample {
     wall: Duration,
+    cpu: Duration,
     rss_kib: u64,
     calls: Vec<Value>,
 }
@@ -504,10 +516,15 @@ impl Bench {
             ],
         };
         let result = self.measure(&open, &program);
-        let ok = matches!(&result, Ok((_, _, 0)));
+        let ok = matches!(&result, Ok(m) if m.code == 0);
         let name = open.name().to_owned();
         self.sim.finish_hook(open, ok).map_err(|e| e.to_string())?;
-        let (wall, rss_kib, code) = result?;
+        let Measured {
+            wall,
+            cpu,
+            rss_kib,
+            code,
+        } = result?;
         if code != 0 {
             return Err(format!("{side:?} failed in {name} on {unit} (exit {code})"));
         }
@@ -527,6 +544,7 @@ impl Bench {
         }
         Ok(Sample {
             wall,
+            cpu,
             rss_kib,
             calls,
         })
@@ -534,11 +552,7 @@ impl Bench {
 
     /// Run `program` under the meter in `open`'s environment, in the
     /// unit's charm directory, as the simulator runs a hook process.
-    fn measure(
-        &self,
-        open: &OpenHook,
-        program: &[OsString],
-    ) -> Result<(Duration, u64, i32), String> {
+    fn measure(&self, open: &OpenHook, program: &[OsString]) -> Result<Measured, String> {
         let charm_dir = self
             .sim
             .model()
@@ -565,7 +579,7 @@ impl Bench {
             .split_whitespace()
             .filter_map(|f| f.parse().ok())
             .collect();
-        let [nanos, child_kib, _own_kib, code] = fields[..] else {
+        let [nanos, child_kib, _own_kib, cpu, code] = fields[..] else {
             return Err(format!(
                 "the meter failed: {}{}",
                 text,
@@ -575,12 +589,21 @@ impl Bench {
         if code != 0 {
             eprintln!("{}", String::from_utf8_lossy(&out.stderr));
         }
-        Ok((
-            Duration::from_nanos(nanos.max(0) as u64),
-            child_kib.max(0) as u64,
-            code as i32,
-        ))
+        Ok(Measured {
+            wall: Duration::from_nanos(nanos.max(0) as u64),
+            cpu: Duration::from_nanos(cpu.max(0) as u64),
+            rss_kib: child_kib.max(0) as u64,
+            code: code as i32,
+        })
     }
+}
+
+/// What the meter reported.
+struct Measured {
+    wall: Duration,
+    cpu: Duration,
+    rss_kib: u64,
+    code: i32,
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -615,6 +638,7 @@ fn workspace() -> PathBuf {
 #[derive(Debug, Clone, Copy)]
 struct Summary {
     median: Duration,
+    cpu: Duration,
     rss_kib: u64,
     calls: usize,
 }
@@ -624,8 +648,11 @@ fn summarize(samples: &[Sample]) -> Summary {
     walls.sort();
     let mut calls: Vec<usize> = samples.iter().map(|s| s.calls.len()).collect();
     calls.sort();
+    let mut cpu: Vec<Duration> = samples.iter().map(|s| s.cpu).collect();
+    cpu.sort();
     Summary {
         median: median(&walls),
+        cpu: median(&cpu),
         rss_kib: samples.iter().map(|s| s.rss_kib).max().unwrap_or(0),
         calls: calls[calls.len() / 2],
     }
@@ -734,16 +761,19 @@ fn print_tables(options: &Options, results: &Results) {
         "### Whole hooks: median of {} runs each, interleaved\n",
         options.runs
     );
-    println!("| hook | process | wall (median) | peak RSS | tool calls |");
-    println!("| --- | --- | ---: | ---: | ---: |");
+    println!(
+        "| hook | process | wall (median) | CPU, user + system (median) | peak RSS | tool calls |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: |");
     for (scenario, summaries, _, _) in results {
         let calls: BTreeMap<Side, usize> = summaries.iter().map(|(k, v)| (*k, v.calls)).collect();
         for (side, s) in summaries {
             println!(
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 scenario.name(),
                 side.label(&calls),
                 ms(s.median),
+                ms(s.cpu),
                 mib(s.rss_kib),
                 if matches!(side, Side::Rust | Side::Python) {
                     s.calls.to_string()
@@ -755,30 +785,49 @@ fn print_tables(options: &Options, results: &Results) {
     }
     println!("\n### Against the goals\n");
     println!(
-        "| hook | own cost: this project | own cost: charms.reactive | ratio | whole / floor | peak RSS | tool calls (this project / charms.reactive) |"
+        "Own cost = the side's median minus the median of a minimal process \
+         replaying its own tool calls; whole / floor = this project's hook \
+         against the minimal process making the same tool calls.\n"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| hook | own wall: this project | own wall: charms.reactive | ratio | own CPU: this project | own CPU: charms.reactive | ratio | whole / floor | peak RSS | tool calls (this project / charms.reactive) |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (scenario, s, _, _) in results {
-        let own = |side: Side, replay: Side| match (s.get(&side), s.get(&replay)) {
-            (Some(a), Some(b)) => Some(a.median.as_secs_f64() - b.median.as_secs_f64()),
+        let own = |side: Side, replay: Side, f: fn(&Summary) -> Duration| match (
+            s.get(&side),
+            s.get(&replay),
+        ) {
+            (Some(a), Some(b)) => Some(f(a).as_secs_f64() - f(b).as_secs_f64()),
             _ => None,
         };
-        let rust_own = own(Side::Rust, Side::ReplayRust);
-        let py_own = own(Side::Python, Side::ReplayPython);
         let fmt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3));
-        let ratio = match (rust_own, py_own) {
+        let ratio = |r: Option<f64>, p: Option<f64>| match (r, p) {
             (Some(r), Some(p)) if r > 0.0 => format!("{:.0}×", p / r),
-            (Some(_), Some(_)) => "(own cost within noise)".into(),
+            (Some(_), Some(_)) => "(below noise)".into(),
             _ => "-".into(),
         };
+        let wall = |x: &Summary| x.median;
+        let cpu = |x: &Summary| x.cpu;
+        let (rust_wall, py_wall) = (
+            own(Side::Rust, Side::ReplayRust, wall),
+            own(Side::Python, Side::ReplayPython, wall),
+        );
+        let (rust_cpu, py_cpu) = (
+            own(Side::Rust, Side::ReplayRust, cpu),
+            own(Side::Python, Side::ReplayPython, cpu),
+        );
         let rust = s[&Side::Rust];
         let floor = s[&Side::ReplayRust].median.as_secs_f64();
         println!(
-            "| {} | {} | {} | {} | {:.2} | {} | {} / {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} / {} |",
             scenario.name(),
-            fmt(rust_own),
-            fmt(py_own),
-            ratio,
+            fmt(rust_wall),
+            fmt(py_wall),
+            ratio(rust_wall, py_wall),
+            fmt(rust_cpu),
+            fmt(py_cpu),
+            ratio(rust_cpu, py_cpu),
             rust.median.as_secs_f64() / floor,
             mib(rust.rss_kib),
             rust.calls,
