@@ -726,12 +726,7 @@ fn run(options: &Options) -> Result<(), String> {
         let calls_of = |side| {
             let s: &Vec<Sample> = &samples[&side];
             s.last()
-                .map(|s| {
-                    s.calls
-                        .iter()
-                        .map(|c| c["tool"].as_str().unwrap_or("?").to_owned())
-                        .collect::<Vec<_>>()
-                })
+                .map(|s| s.calls.iter().map(command_line).collect::<Vec<_>>())
                 .unwrap_or_default()
         };
         let rust_calls = calls_of(Side::Rust);
@@ -744,6 +739,26 @@ fn run(options: &Options) -> Result<(), String> {
     }
     print_tables(options, &results);
     Ok(())
+}
+
+/// A recorded tool call as a short command line on one line: each
+/// argument cut to 32 characters (juju-log messages, file names).
+fn command_line(call: &Value) -> String {
+    let mut line = call["tool"].as_str().unwrap_or("?").to_owned();
+    for arg in call["args"].as_array().into_iter().flatten() {
+        let arg = arg.as_str().unwrap_or_default();
+        line.push(' ');
+        if arg.chars().count() > 32 {
+            line.extend(arg.chars().take(31));
+            line.push('…');
+        } else {
+            line.push_str(arg);
+        }
+    }
+    if call["stdin"].as_bool() == Some(true) {
+        line.push_str(" < stdin");
+    }
+    format!("`{}`", line.replace('`', "'").replace('\n', " "))
 }
 
 type Results = [(Scenario, BTreeMap<Side, Summary>, Vec<String>, Vec<String>)];
@@ -835,11 +850,17 @@ fn print_tables(options: &Options, results: &Results) {
                 .map_or("-".into(), |p| p.calls.to_string()),
         );
     }
-    println!("\n### Tool calls per hook (last run)\n");
+    println!("\n### Tool calls per hook (last run)");
     for (scenario, _, rust, py) in results {
-        println!("- {} (this project): {}", scenario.name(), rust.join(", "));
+        println!("\n{}, this project:\n", scenario.name());
+        for (i, call) in rust.iter().enumerate() {
+            println!("{}. {call}", i + 1);
+        }
         if !py.is_empty() {
-            println!("- {} (charms.reactive): {}", scenario.name(), py.join(", "));
+            println!("\n{}, charms.reactive:\n", scenario.name());
+            for (i, call) in py.iter().enumerate() {
+                println!("{}. {call}", i + 1);
+            }
         }
     }
 }
