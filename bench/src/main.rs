@@ -438,7 +438,41 @@ impl Bench {
                 logs.join("\n")
             ));
         }
+        if options.python.is_some() {
+            bench.same_behaviour()?;
+        }
         Ok(bench)
+    }
+
+    /// Both charms did the same thing: each unit's workload status, open
+    /// ports and rendered `webapp.conf` (title, port, maintenance, number
+    /// of peers) match its counterpart's in the other application.
+    fn same_behaviour(&self) -> Result<(), String> {
+        let model = self.sim.model();
+        for n in 0..2 {
+            let rust = &model.units[&format!("{RUST_APP}/{n}")];
+            let py = &model.units[&format!("{PY_APP}/{n}")];
+            let conf = |dir: &Path| {
+                let text = std::fs::read_to_string(dir.join("webapp.conf")).unwrap_or_default();
+                text.lines()
+                    .map(|l| match l.split_once(" = ") {
+                        // The cluster id (a digest of the leader's name)
+                        // and the addresses differ between applications.
+                        Some(("cluster", v)) => format!("cluster: {} chars", v.len()),
+                        Some(("peers", v)) => format!("peers: {}", v.matches('"').count() / 2),
+                        _ => l.to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let (a, b) = (conf(&rust.charm_dir), conf(&py.charm_dir));
+            if rust.workload != py.workload || rust.ports != py.ports || a != b || a.is_empty() {
+                return Err(format!(
+                    "the two charms differ on unit {n}: {:?} {:?} {a:?} against {:?} {:?} {b:?}",
+                    rust.workload, rust.ports, py.workload, py.ports
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn deploy(
@@ -719,6 +753,9 @@ fn run(options: &Options) -> Result<(), String> {
             );
         }
         eprintln!();
+        if python {
+            bench.same_behaviour()?;
+        }
         let summaries: BTreeMap<Side, Summary> = samples
             .iter()
             .map(|(side, s)| (*side, summarize(s)))

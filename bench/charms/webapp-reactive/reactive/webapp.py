@@ -2,6 +2,7 @@
 same flags, with the base layers in lib/webapp_layers and the interfaces
 in hooks/relations."""
 
+import json
 import os
 
 from charmhelpers.core import hookenv, unitdata
@@ -55,7 +56,7 @@ def configure():
     text = ('title = "{}"\nport = {}\nmaintenance = {}\ncluster = "{}"\n'
             'peers = {}\n').format(config['site-title'], config['port'],
                                    str(config['maintenance']).lower(),
-                                   cluster_id, peers)
+                                   cluster_id, json.dumps(peers))
     with open(os.path.join(hookenv.charm_dir(), 'webapp.conf'), 'w') as f:
         f.write(text)
     kv = unitdata.kv()
