@@ -22,6 +22,7 @@ mod args;
 mod child;
 mod decode;
 mod limits;
+mod redact;
 mod settings;
 mod timeout;
 
@@ -43,6 +44,7 @@ use child::{STDOUT_LIMIT, Unfinished, wait_with_deadline};
 use decode::*;
 use limits::check_argv;
 pub use limits::{ARG_LIMIT, ARGV_LIMIT, LOG_MESSAGE_LIMIT, STATUS_MESSAGE_LIMIT};
+use redact::redact;
 use settings::settings_document;
 pub use timeout::DEFAULT_TOOL_TIMEOUT;
 
@@ -156,9 +158,22 @@ impl ProcessBackend {
     }
 
     /// Run `tool` with `args`, `input` on its stdin (or `/dev/null`), and
-    /// return its stdout if it exits 0 within the timeout. The one place a
-    /// process is started.
+    /// return its stdout if it exits 0 within the timeout.
     fn run(&self, tool: &str, args: &[String], input: Option<&[u8]>) -> Result<Vec<u8>, ToolError> {
+        self.run_sending(tool, args, input, &[])
+    }
+
+    /// [`ProcessBackend::run`] for a tool that was sent the values `sent`
+    /// (on stdin, or in a file it reads): a failure's stderr has them
+    /// redacted ([`redact`]), as it ends up in the hook's logs. The one
+    /// place a process is started.
+    fn run_sending(
+        &self,
+        tool: &str,
+        args: &[String],
+        input: Option<&[u8]>,
+        sent: &[&str],
+    ) -> Result<Vec<u8>, ToolError> {
         check_argv(tool, args)?;
         let program = self.program(tool);
         let child = Command::new(&program)
@@ -194,7 +209,9 @@ impl ProcessBackend {
                 tool: tool.to_owned(),
                 code: output.status.code(),
                 signal: output.status.signal(),
-                stderr: stderr_text(&output.stderr),
+                stderr: stderr_text(
+                    redact(&String::from_utf8_lossy(&output.stderr), sent).as_bytes(),
+                ),
             });
         }
         // A tool that succeeded without reading all its input did not get
@@ -270,8 +287,14 @@ impl Backend for ProcessBackend {
         }
         let tool = "relation-set";
         let settings = settings_document(changes)?;
-        self.run(tool, &relation_set_args(relation, app), Some(&settings))
-            .map(drop)
+        let sent: Vec<&str> = changes.values().flatten().map(String::as_str).collect();
+        self.run_sending(
+            tool,
+            &relation_set_args(relation, app),
+            Some(&settings),
+            &sent,
+        )
+        .map(drop)
     }
 
     /// `config-get --all --format=json`.
@@ -324,7 +347,9 @@ impl Backend for ProcessBackend {
         let pairs = changes
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_deref().unwrap_or("")));
-        self.write(tool, &key_value_args(tool, pairs)?)
+        let sent: Vec<&str> = changes.values().flatten().map(String::as_str).collect();
+        self.run_sending(tool, &key_value_args(tool, pairs)?, None, &sent)
+            .map(drop)
     }
 
     /// `status-set [--application] -- <state> <message>`, the message cut
@@ -410,7 +435,9 @@ impl Backend for ProcessBackend {
         }
         let tool = "action-set";
         let pairs = results.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        self.write(tool, &key_value_args(tool, pairs)?)
+        let sent: Vec<&str> = results.values().map(String::as_str).collect();
+        self.run_sending(tool, &key_value_args(tool, pairs)?, None, &sent)
+            .map(drop)
     }
 
     /// `action-fail -- <message>`, cut to [`LOG_MESSAGE_LIMIT`].
@@ -523,6 +550,56 @@ mod tests {
             "hook tool sh failed (exit code 3): nothing on stderr"
         );
         assert!(backend.timeout() == DEFAULT_TOOL_TIMEOUT);
+    }
+
+    /// A directory holding one executable shell script named `tool`.
+    fn script_tool(tool: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!(
+            "{tool}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(tool);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_failing_relation_set_that_echoes_its_input_does_not_leak_it() {
+        if !Path::new("/bin/sh").is_file() {
+            return;
+        }
+        // The tool prints what it read on stdin to stderr, then fails.
+        let dir = script_tool(
+            "relation-set",
+            "echo \"ERROR cannot set: $(cat)\" >&2; exit 1",
+        );
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        let password = crate::password::generate(32).unwrap();
+        let changes = BTreeMap::from([
+            ("password".to_owned(), Some(password.clone())),
+            (
+                "quoted".to_owned(),
+                Some("tab\there and \"quotes\"".to_owned()),
+            ),
+            ("gone".to_owned(), None),
+        ]);
+        let err = backend
+            .relation_set(&RelationId::new("db", 1), false, &changes)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("hook tool relation-set failed (exit code 1): ERROR cannot set:"),
+            "{text}"
+        );
+        assert!(!text.contains(&password), "{text}");
+        assert!(!text.contains("there and"), "{text}");
+        assert!(text.contains("\"password\": \"«redacted»\""), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
