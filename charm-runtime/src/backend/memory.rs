@@ -3,7 +3,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::memory_secrets::{Asker, MemorySecrets};
 use super::{Backend, DataBag, Port, RelationId, Status, StatusState, ToolError};
+use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
 /// One call made to a [`MemoryBackend`]: the tool and what it was asked.
@@ -64,6 +66,9 @@ pub struct MemoryWorld {
     pub action_logs: Vec<String>,
     /// `juju-log` messages.
     pub logs: Vec<(Level, String)>,
+    /// The model's secrets (shared by the units of a model: the harness's
+    /// `Peers` hands the same store to each unit).
+    pub secrets: MemorySecrets,
     /// Hook tools that fail, by name (`relation-get`), each with the
     /// message it prints: a call is recorded, then fails as the tool would
     /// under Juju (exit 1, `ERROR <message>` on stderr).
@@ -123,6 +128,21 @@ impl MemoryBackend {
             }),
             None => Ok(()),
         }
+    }
+
+    /// Run `f` on the secrets as this unit asks for them.
+    fn with_secrets<T>(
+        &self,
+        f: impl FnOnce(&mut MemorySecrets, &Asker) -> Result<T, ToolError>,
+    ) -> Result<T, ToolError> {
+        let mut world = self.world.borrow_mut();
+        let world = &mut *world;
+        let asker = Asker {
+            unit: &world.unit,
+            leader: world.leader,
+            relations: world.relations.keys().collect(),
+        };
+        f(&mut world.secrets, &asker)
     }
 
     fn relation<'w>(
@@ -403,5 +423,86 @@ impl Backend for MemoryBackend {
         self.call("action-log", &[message])?;
         self.world.borrow_mut().action_logs.push(message.to_owned());
         Ok(())
+    }
+
+    fn secret_add(
+        &self,
+        content: &SecretContent,
+        options: &SecretOptions,
+    ) -> Result<SecretId, ToolError> {
+        let mut args = vec![format!("--owner={}", options.owner.as_str())];
+        args.extend(options.label.iter().map(|l| format!("--label={l}")));
+        args.extend(
+            options
+                .description
+                .iter()
+                .map(|d| format!("--description={d}")),
+        );
+        args.extend(["--file".to_owned(), "<file>".to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.call("secret-add", &args)?;
+        self.with_secrets(|secrets, asker| secrets.add(asker, content, options))
+    }
+
+    fn secret_get(
+        &self,
+        secret: &SecretRef,
+        revision: SecretRevision,
+    ) -> Result<SecretContent, ToolError> {
+        let which = match secret {
+            SecretRef::Id(id) => id.to_string(),
+            SecretRef::Label(label) => format!("--label={label}"),
+        };
+        let mut args = vec!["--format=json", which.as_str()];
+        match revision {
+            SecretRevision::Tracked => {}
+            SecretRevision::Peek => args.push("--peek"),
+            SecretRevision::Refresh => args.push("--refresh"),
+        }
+        self.call("secret-get", &args)?;
+        self.with_secrets(|secrets, asker| secrets.get(asker, secret, revision))
+    }
+
+    fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
+        self.call("secret-set", &["--file", "<file>", id.as_str()])?;
+        self.with_secrets(|secrets, asker| secrets.set(asker, id, content))
+    }
+
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        let rid = relation.to_string();
+        let mut args = vec!["-r", rid.as_str()];
+        args.extend(unit.iter().flat_map(|u| ["--unit", u]));
+        args.push(id.as_str());
+        self.call("secret-grant", &args)?;
+        self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, true))
+    }
+
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        let rid = relation.to_string();
+        let mut args = vec!["-r", rid.as_str()];
+        args.extend(unit.iter().flat_map(|u| ["--unit", u]));
+        args.push(id.as_str());
+        self.call("secret-revoke", &args)?;
+        self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, false))
+    }
+
+    fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
+        self.call("secret-remove", &[id.as_str()])?;
+        self.with_secrets(|secrets, asker| secrets.remove(asker, id))
+    }
+
+    fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
+        self.call("secret-ids", &["--format=json"])?;
+        self.with_secrets(|secrets, asker| Ok(secrets.ids(asker)))
     }
 }

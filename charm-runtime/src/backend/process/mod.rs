@@ -23,6 +23,8 @@ mod child;
 mod decode;
 mod limits;
 mod redact;
+mod secret_args;
+mod secret_file;
 mod settings;
 mod timeout;
 
@@ -36,6 +38,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
+use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
 pub(crate) use args::check_setting;
@@ -45,7 +48,9 @@ use decode::*;
 use limits::check_argv;
 pub use limits::{ARG_LIMIT, ARGV_LIMIT, LOG_MESSAGE_LIMIT, STATUS_MESSAGE_LIMIT};
 use redact::redact;
-use settings::settings_document;
+use secret_args::*;
+use secret_file::SecretFile;
+use settings::{secret_document, settings_document};
 pub use timeout::DEFAULT_TOOL_TIMEOUT;
 
 /// A [`Backend`] that runs Juju's hook tools (`relation-get`, `status-set`,
@@ -449,6 +454,99 @@ impl Backend for ProcessBackend {
     fn action_log(&self, message: &str) -> Result<(), ToolError> {
         self.write("action-log", &message_args(message))
     }
+
+    /// `secret-add --owner=<owner> [--label=..] [--description=..]
+    /// --file=<file>`, the content in a private temporary file (mode 0600,
+    /// removed once the tool ran): never in argv. Prints the new id.
+    fn secret_add(
+        &self,
+        content: &SecretContent,
+        options: &SecretOptions,
+    ) -> Result<SecretId, ToolError> {
+        let tool = "secret-add";
+        let file = SecretFile::new(tool, &secret_document(tool, content.expose())?)?;
+        let stdout = self.run_sending(
+            tool,
+            &secret_add_args(options, &file.path()),
+            None,
+            &sent_values(content),
+        )?;
+        drop(file);
+        decode_secret_id(tool, &stdout)
+    }
+
+    /// `secret-get --format=json [--peek | --refresh] (-- <id> |
+    /// --label=<label>)`.
+    fn secret_get(
+        &self,
+        secret: &SecretRef,
+        revision: SecretRevision,
+    ) -> Result<SecretContent, ToolError> {
+        let tool = "secret-get";
+        let map = decode_string_map(tool, self.read(tool, &secret_get_args(secret, revision))?)?;
+        SecretContent::from_map(map).map_err(|e| bad_output(tool, e.to_string()))
+    }
+
+    /// `secret-set --file=<file> -- <id>`, the content as for
+    /// [`Backend::secret_add`].
+    fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
+        let tool = "secret-set";
+        let file = SecretFile::new(tool, &secret_document(tool, content.expose())?)?;
+        self.run_sending(
+            tool,
+            &secret_set_args(id, &file.path()),
+            None,
+            &sent_values(content),
+        )
+        .map(drop)
+    }
+
+    /// `secret-grant -r <relation> [--unit=<unit>] -- <id>`.
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        self.write("secret-grant", &secret_grant_args(id, relation, unit))
+    }
+
+    /// `secret-revoke -r <relation> [--unit=<unit>] -- <id>`.
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        self.write("secret-revoke", &secret_grant_args(id, relation, unit))
+    }
+
+    /// `secret-remove -- <id>`.
+    fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
+        self.write("secret-remove", &secret_id_args(id))
+    }
+
+    /// `secret-ids --format=json`.
+    fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
+        let tool = "secret-ids";
+        decode_string_list(tool, self.read(tool, &strings(["--format=json"]))?)?
+            .iter()
+            .map(|id| decode_secret_id(tool, id.as_bytes()))
+            .collect()
+    }
+}
+
+/// The values of a secret, to redact from its tool's stderr.
+fn sent_values(content: &SecretContent) -> Vec<&str> {
+    content.expose().values().map(String::as_str).collect()
+}
+
+/// A secret id the tool printed (trimmed).
+fn decode_secret_id(tool: &str, stdout: &[u8]) -> Result<SecretId, ToolError> {
+    let text = String::from_utf8_lossy(stdout);
+    text.trim()
+        .parse()
+        .map_err(|e: super::SecretError| bad_output(tool, e.to_string()))
 }
 
 // ---------------------------------------------------------------------------
