@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use charm_runtime::backend::MemorySecrets;
 use charm_runtime::facts::fill_unit_databag_defaults;
 use serde_json::{Map, Value};
 
@@ -77,6 +78,12 @@ pub(crate) struct World {
     pub logs: Vec<LogEntry>,
     /// The stub applications, by name: their hooks are answered here.
     pub stubs: BTreeMap<String, crate::stub::Stub>,
+    /// The model's Juju secrets.
+    pub secrets: MemorySecrets,
+    /// The running hook's working copy of [`World::secrets`], with its
+    /// token: made by its first secret tool, made the model's by
+    /// [`World::commit`], dropped if the hook fails.
+    pub hook_secrets: Option<(String, MemorySecrets)>,
 }
 
 impl World {
@@ -269,6 +276,11 @@ impl World {
     /// a removed unit goes).
     pub fn commit(&mut self, active: ActiveHook) {
         let unit = active.unit.clone();
+        if let Some((token, secrets)) = self.hook_secrets.take()
+            && token == active.token
+        {
+            self.secrets = secrets;
+        }
         for ((relation, bag), changes) in active.pending_data {
             let Some(rel) = self.model.relations.get_mut(&relation) else {
                 continue;

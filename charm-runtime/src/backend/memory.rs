@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::memory_secrets::{Asker, MemorySecrets};
+use super::memory_secrets::{SecretAsker, MemorySecrets};
 use super::{Backend, DataBag, Port, RelationId, Status, StatusState, ToolError};
 use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
@@ -133,11 +133,11 @@ impl MemoryBackend {
     /// Run `f` on the secrets as this unit asks for them.
     fn with_secrets<T>(
         &self,
-        f: impl FnOnce(&mut MemorySecrets, &Asker) -> Result<T, ToolError>,
+        f: impl FnOnce(&mut MemorySecrets, &SecretAsker) -> Result<T, ToolError>,
     ) -> Result<T, ToolError> {
         let mut world = self.world.borrow_mut();
         let world = &mut *world;
-        let asker = Asker {
+        let asker = SecretAsker {
             unit: &world.unit,
             leader: world.leader,
             relations: world.relations.keys().collect(),

@@ -45,13 +45,17 @@ pub struct MemorySecrets {
 }
 
 /// Who asks: a unit, whether it leads, and the relations it is in.
-pub(crate) struct Asker<'a> {
-    pub(crate) unit: &'a str,
-    pub(crate) leader: bool,
-    pub(crate) relations: BTreeSet<&'a RelationId>,
+#[derive(Debug, Clone)]
+pub struct SecretAsker<'a> {
+    /// The unit (`db/0`).
+    pub unit: &'a str,
+    /// Whether it is its application's leader.
+    pub leader: bool,
+    /// The relations it is in, as it names them (its own endpoint).
+    pub relations: BTreeSet<&'a RelationId>,
 }
 
-impl Asker<'_> {
+impl SecretAsker<'_> {
     fn app(&self) -> &str {
         self.unit.split('/').next().unwrap_or(self.unit)
     }
@@ -65,8 +69,11 @@ impl Asker<'_> {
     }
 
     fn granted(&self, secret: &MemorySecret) -> bool {
+        // A relation has one number; each side names it by its own
+        // endpoint.
         secret.grants.iter().any(|(relation, unit)| {
-            self.relations.contains(relation) && unit.as_deref().is_none_or(|u| u == self.unit)
+            self.relations.iter().any(|r| r.id == relation.id)
+                && unit.as_deref().is_none_or(|u| u == self.unit)
         })
     }
 }
@@ -81,7 +88,7 @@ fn failed(tool: &str, message: String) -> ToolError {
 }
 
 impl MemorySecrets {
-    fn find(&self, tool: &str, asker: &Asker, secret: &SecretRef) -> Result<SecretId, ToolError> {
+    fn find(&self, tool: &str, asker: &SecretAsker, secret: &SecretRef) -> Result<SecretId, ToolError> {
         let found = match secret {
             SecretRef::Id(id) => self.secrets.contains_key(id).then(|| id.clone()),
             SecretRef::Label(label) => self
@@ -96,7 +103,7 @@ impl MemorySecrets {
     fn managed(
         &mut self,
         tool: &str,
-        asker: &Asker,
+        asker: &SecretAsker,
         id: &SecretId,
     ) -> Result<&mut MemorySecret, ToolError> {
         let secret = self
@@ -109,10 +116,10 @@ impl MemorySecrets {
         Ok(secret)
     }
 
-    /// `secret-add`.
-    pub(crate) fn add(
+    /// `secret-add` by `asker`: the new secret's id.
+    pub fn add(
         &mut self,
-        asker: &Asker,
+        asker: &SecretAsker,
         content: &SecretContent,
         options: &SecretOptions,
     ) -> Result<SecretId, ToolError> {
@@ -160,10 +167,10 @@ impl MemorySecrets {
         Ok(id)
     }
 
-    /// `secret-get`.
-    pub(crate) fn get(
+    /// `secret-get` by `asker`.
+    pub fn get(
         &mut self,
-        asker: &Asker,
+        asker: &SecretAsker,
         secret: &SecretRef,
         revision: SecretRevision,
     ) -> Result<SecretContent, ToolError> {
@@ -196,10 +203,11 @@ impl MemorySecrets {
             .ok_or_else(|| failed(tool, format!("secret {id} has no revision {read}")))
     }
 
-    /// `secret-set`.
-    pub(crate) fn set(
+    /// `secret-set` by `asker`: a new revision, unless the content is
+    /// the latest's.
+    pub fn set(
         &mut self,
-        asker: &Asker,
+        asker: &SecretAsker,
         id: &SecretId,
         content: &SecretContent,
     ) -> Result<(), ToolError> {
@@ -210,10 +218,10 @@ impl MemorySecrets {
         Ok(())
     }
 
-    /// `secret-grant` (`grant`) or `secret-revoke`.
-    pub(crate) fn grant(
+    /// `secret-grant` (`grant`) or `secret-revoke` by `asker`.
+    pub fn grant(
         &mut self,
-        asker: &Asker,
+        asker: &SecretAsker,
         id: &SecretId,
         relation: &RelationId,
         unit: Option<&str>,
@@ -240,15 +248,15 @@ impl MemorySecrets {
         Ok(())
     }
 
-    /// `secret-remove`.
-    pub(crate) fn remove(&mut self, asker: &Asker, id: &SecretId) -> Result<(), ToolError> {
+    /// `secret-remove` by `asker`.
+    pub fn remove(&mut self, asker: &SecretAsker, id: &SecretId) -> Result<(), ToolError> {
         self.managed("secret-remove", asker, id)?;
         self.secrets.remove(id);
         Ok(())
     }
 
-    /// `secret-ids`.
-    pub(crate) fn ids(&self, asker: &Asker) -> Vec<SecretId> {
+    /// `secret-ids`: the secrets `asker` manages.
+    pub fn ids(&self, asker: &SecretAsker) -> Vec<SecretId> {
         self.secrets
             .iter()
             .filter(|(_, s)| asker.manages(s))
@@ -261,8 +269,8 @@ impl MemorySecrets {
 mod tests {
     use super::*;
 
-    fn asker<'a>(unit: &'a str, leader: bool, relations: &'a [RelationId]) -> Asker<'a> {
-        Asker {
+    fn asker<'a>(unit: &'a str, leader: bool, relations: &'a [RelationId]) -> SecretAsker<'a> {
+        SecretAsker {
             unit,
             leader,
             relations: relations.iter().collect(),
