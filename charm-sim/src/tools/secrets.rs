@@ -6,7 +6,9 @@
 //! are held in its context and applied only when it succeeds: the first
 //! secret tool of a hook takes a working copy of the model's secrets
 //! ([`World::hook_secrets`]), which [`World::commit`] makes the model's.
-//! `secret-add` answers the new id at once.
+//! `secret-add` answers the new id at once, and the id is taken for good
+//! (the model's counter advances even if the hook fails), as Juju makes
+//! it with an API call.
 //!
 //! The content is read from `--file` (a YAML map, as Juju reads it) and
 //! from `key=value` arguments; keys follow Juju's rule
@@ -84,7 +86,11 @@ impl Call<'_> {
             leader,
             relations: relations.iter().collect(),
         };
-        f(secrets, &asker).map_err(fail_of)
+        let result = f(secrets, &asker).map_err(fail_of);
+        // Juju makes a secret's id with an API call at once: an id is
+        // never given twice, even when the hook that got it fails.
+        world.secrets.created = world.secrets.created.max(secrets.created);
+        result
     }
 
     /// The content given by `--file` and `key=value` arguments.
