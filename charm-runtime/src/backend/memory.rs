@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::memory_secrets::{SecretAsker, MemorySecrets};
+use super::memory_secrets::{MemorySecrets, SecretAsker};
 use super::{Backend, DataBag, Port, RelationId, Status, StatusState, ToolError};
 use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;

@@ -88,7 +88,12 @@ fn failed(tool: &str, message: String) -> ToolError {
 }
 
 impl MemorySecrets {
-    fn find(&self, tool: &str, asker: &SecretAsker, secret: &SecretRef) -> Result<SecretId, ToolError> {
+    fn find(
+        &self,
+        tool: &str,
+        asker: &SecretAsker,
+        secret: &SecretRef,
+    ) -> Result<SecretId, ToolError> {
         let found = match secret {
             SecretRef::Id(id) => self.secrets.contains_key(id).then(|| id.clone()),
             SecretRef::Label(label) => self

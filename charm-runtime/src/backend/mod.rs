@@ -19,7 +19,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
-pub use memory_secrets::{SecretAsker, MemorySecret, MemorySecrets};
+pub use memory_secrets::{MemorySecret, MemorySecrets, SecretAsker};
 pub(crate) use process::check_setting;
 pub use process::{
     ARG_LIMIT, ARGV_LIMIT, DEFAULT_TOOL_TIMEOUT, LOG_MESSAGE_LIMIT, ProcessBackend,

@@ -701,6 +701,39 @@ mod tests {
     }
 
     #[test]
+    fn secret_content_goes_in_a_private_file_never_argv_nor_the_error() {
+        if !Path::new("/bin/sh").is_file() {
+            return;
+        }
+        // The tool prints its arguments and the file it was given, with
+        // the file's mode, to stderr, then fails.
+        let script = "for a; do case $a in --file=*) f=${a#--file=}; \
+                      stat -c 'mode %a' \"$f\" >&2; cat \"$f\" >&2; echo \"$f\" > \"$0.file\";; esac; done; \
+                      echo \"ERROR args: $*\" >&2; exit 1";
+        let dir = script_tool("secret-add", script);
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        let password = crate::password::generate(32).unwrap();
+        let content = SecretContent::with("password", password.clone()).unwrap();
+        let options = SecretOptions {
+            label: Some("db".into()),
+            ..SecretOptions::default()
+        };
+        let err = backend.secret_add(&content, &options).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("mode 600"), "{text}");
+        assert!(text.contains("\"password\": \"«redacted»\""), "{text}");
+        assert!(
+            text.contains("--owner=application --label=db --file="),
+            "{text}"
+        );
+        assert!(!text.contains(&password), "{text}");
+        // The file is gone once the tool ran.
+        let file = std::fs::read_to_string(dir.join("secret-add.file")).unwrap();
+        assert!(!Path::new(file.trim()).exists(), "{file}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn output_is_bounded() {
         let Some(backend) = system_tools() else {
             return;
