@@ -10,7 +10,8 @@
 //! (the model's counter advances even if the hook fails), as Juju makes
 //! it with an API call.
 //!
-//! The content is read from `--file` (a YAML map, as Juju reads it) and
+//! The content is read from `--file` (a JSON or YAML map, as Juju reads
+//! it: `core/secrets` `ReadSecretData`) and
 //! from `key=value` arguments; keys follow Juju's rule
 //! ([`valid_secret_key`]). `secret-info-get`, expiry and rotation are not
 //! simulated (the flags are accepted and ignored).
@@ -109,7 +110,7 @@ impl Call<'_> {
         };
         map.extend(key_values(args)?);
         if let Some(key) = map.keys().find(|k| !valid_secret_key(k)) {
-            return Err(usage(format!("secret key {key:?} not valid")));
+            return Err(usage(format!("key {key:?} not valid")));
         }
         SecretContent::from_map(map).map_err(|e| usage(e.to_string()))
     }
