@@ -49,7 +49,10 @@
 //! `juju-log` and the action tools take effect at once (they are API calls
 //! of the unit agent in Juju, kept when the hook then fails). A failing
 //! hook puts its unit in error naming the hook; [`Simulation::resolve`]
-//! retries it.
+//! retries it. The `secret-*` tools (Juju 3 secrets: owners, revisions,
+//! grants on relations) act on the model's secrets as Juju does, when the
+//! hook succeeds, the id `secret-add` answers being never given again
+//! ([`Simulation::secrets`]).
 //!
 //! # Hooks without a charm process
 //!

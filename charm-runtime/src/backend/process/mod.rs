@@ -464,6 +464,12 @@ impl Backend for ProcessBackend {
         options: &SecretOptions,
     ) -> Result<SecretId, ToolError> {
         let tool = "secret-add";
+        if content.is_empty() {
+            return Err(ToolError::Refused {
+                tool: tool.to_owned(),
+                reason: super::SecretError::Empty.to_string(),
+            });
+        }
         let file = SecretFile::new(tool, &secret_document(tool, content.expose())?)?;
         let stdout = self.run_sending(
             tool,

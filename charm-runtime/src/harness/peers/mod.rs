@@ -441,6 +441,12 @@ impl Peers {
         &self.ctx
     }
 
+    /// The model's Juju secrets, which every unit shares (what their
+    /// successful hooks added, set, granted or removed).
+    pub fn secrets(&self) -> &MemorySecrets {
+        &self.secrets
+    }
+
     /// The leader, if a unit is.
     pub fn leader(&self) -> Option<&str> {
         self.units
