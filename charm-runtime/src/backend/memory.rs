@@ -159,6 +159,15 @@ impl MemoryBackend {
     }
 }
 
+/// The arguments of `secret-grant` and `secret-revoke`, as the process
+/// backend passes them.
+fn grant_args(id: &SecretId, relation: &RelationId, unit: Option<&str>) -> Vec<String> {
+    let mut args = vec!["-r".to_owned(), relation.to_string()];
+    args.extend(unit.map(|u| format!("--unit={u}")));
+    args.extend(["--".to_owned(), id.to_string()]);
+    args
+}
+
 fn apply(target: &mut BTreeMap<String, String>, changes: &BTreeMap<String, Option<String>>) {
     for (k, v) in changes {
         match v {
@@ -438,7 +447,7 @@ impl Backend for MemoryBackend {
                 .iter()
                 .map(|d| format!("--description={d}")),
         );
-        args.extend(["--file".to_owned(), "<file>".to_owned()]);
+        args.push("--file=<file>".to_owned());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.call("secret-add", &args)?;
         self.with_secrets(|secrets, asker| secrets.add(asker, content, options))
@@ -449,22 +458,23 @@ impl Backend for MemoryBackend {
         secret: &SecretRef,
         revision: SecretRevision,
     ) -> Result<SecretContent, ToolError> {
-        let which = match secret {
-            SecretRef::Id(id) => id.to_string(),
-            SecretRef::Label(label) => format!("--label={label}"),
-        };
-        let mut args = vec!["--format=json", which.as_str()];
+        let mut args = vec!["--format=json".to_owned()];
         match revision {
             SecretRevision::Tracked => {}
-            SecretRevision::Peek => args.push("--peek"),
-            SecretRevision::Refresh => args.push("--refresh"),
+            SecretRevision::Peek => args.push("--peek".into()),
+            SecretRevision::Refresh => args.push("--refresh".into()),
         }
+        match secret {
+            SecretRef::Id(id) => args.extend(["--".to_owned(), id.to_string()]),
+            SecretRef::Label(label) => args.push(format!("--label={label}")),
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.call("secret-get", &args)?;
         self.with_secrets(|secrets, asker| secrets.get(asker, secret, revision))
     }
 
     fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
-        self.call("secret-set", &["--file", "<file>", id.as_str()])?;
+        self.call("secret-set", &["--file=<file>", "--", id.as_str()])?;
         self.with_secrets(|secrets, asker| secrets.set(asker, id, content))
     }
 
@@ -474,10 +484,8 @@ impl Backend for MemoryBackend {
         relation: &RelationId,
         unit: Option<&str>,
     ) -> Result<(), ToolError> {
-        let rid = relation.to_string();
-        let mut args = vec!["-r", rid.as_str()];
-        args.extend(unit.iter().flat_map(|u| ["--unit", u]));
-        args.push(id.as_str());
+        let args = grant_args(id, relation, unit);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.call("secret-grant", &args)?;
         self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, true))
     }
@@ -488,16 +496,14 @@ impl Backend for MemoryBackend {
         relation: &RelationId,
         unit: Option<&str>,
     ) -> Result<(), ToolError> {
-        let rid = relation.to_string();
-        let mut args = vec!["-r", rid.as_str()];
-        args.extend(unit.iter().flat_map(|u| ["--unit", u]));
-        args.push(id.as_str());
+        let args = grant_args(id, relation, unit);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.call("secret-revoke", &args)?;
         self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, false))
     }
 
     fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
-        self.call("secret-remove", &[id.as_str()])?;
+        self.call("secret-remove", &["--", id.as_str()])?;
         self.with_secrets(|secrets, asker| secrets.remove(asker, id))
     }
 
