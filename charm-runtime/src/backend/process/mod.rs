@@ -333,9 +333,10 @@ impl Backend for ProcessBackend {
     /// its settings only as `key=value` arguments (it has no `--file` or
     /// stdin option), so every user on the machine can read them in
     /// `/proc/<pid>/cmdline` while the tool runs. Never put secrets in
-    /// leader settings; share them with Juju secrets or a peer relation's
-    /// application databag (which [`Backend::relation_set`] writes through
-    /// stdin).
+    /// leader settings; share them with Juju secrets
+    /// ([`Backend::secret_add`], `ctx.secrets()`, the content in a private
+    /// file) or a peer relation's application databag (which
+    /// [`Backend::relation_set`] writes through stdin).
     ///
     /// Juju trims whitespace around each key and value (so `" x\n"` is
     /// stored as `"x"`, and an all-whitespace value deletes the key), and
