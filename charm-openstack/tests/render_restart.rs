@@ -8,8 +8,8 @@ use std::rc::Rc;
 use charm_openstack::Release;
 use charm_openstack::host::{Operation, RecordingHost, ServiceOp};
 use charm_openstack::render::{
-    Adapters, ConfigAdapter, ConfigFiles, RelationValues, RenderError, RenderReport,
-    TemplateSearch, Templates, render_files,
+    Adapters, ConfigAdapter, ConfigFiles, HASH_KEY_PREFIX, RelationValues, RenderError,
+    RenderReport, TemplateSearch, Templates, render_files,
 };
 use charm_runtime::{Handler, HookContext, HookOptions, MemoryStore, Registry, run_hook};
 use serde_json::json;
@@ -381,4 +381,48 @@ fn a_paused_unit_gets_its_files_but_no_restart() {
     assert!(restarts(&host).is_empty());
     assert!(host.file("/etc/keystone/keystone.conf".as_ref()).is_some());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_rendered_password_leaves_no_plain_digest_in_the_unit_state() {
+    let dir = charm_dir(
+        "digest",
+        &[(
+            "nova.conf",
+            "connection = mysql://nova:{{ db.password }}@db\n",
+        )],
+    );
+    let files = ConfigFiles::new().file("/etc/nova/nova.conf", ["nova-api"]);
+    let password = charm_runtime::password::generate(24).unwrap();
+    let adapters = Adapters::new(ConfigAdapter::default())
+        .relation(RelationValues::new("db").with("password", password.as_str()));
+    let mut store = MemoryStore::new();
+    // What an earlier version kept: the file's md5 under the key itself.
+    let key = format!("{HASH_KEY_PREFIX}/etc/nova/nova.conf");
+    store
+        .data
+        .insert(key.clone(), "\"0123456789abcdef\"".into());
+    let host = Rc::new(RecordingHost::new());
+    let report = render_hook(&mut store, &host, &dir.join("templates"), &files, &adapters);
+    assert_eq!(report.restarted, ["nova-api"]);
+    let content = host.file("/etc/nova/nova.conf".as_ref()).unwrap().content;
+    let md5 = format!("{:x}", md5_of(&content));
+    let kept = format!("{:?}", store.data);
+    assert!(!kept.contains(&md5) && !kept.contains(&password), "{kept}");
+    assert!(!store.data.contains_key(&key), "the old md5 is gone");
+    assert!(
+        store
+            .data
+            .contains_key(&format!("reactive.data_changed_secret.{key}"))
+    );
+    // Unchanged: nothing restarts.
+    let host = Rc::new(RecordingHost::new());
+    let report = render_hook(&mut store, &host, &dir.join("templates"), &files, &adapters);
+    assert!(report.restarted.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The md5 of `bytes`, as the unit state held it before.
+fn md5_of(bytes: &[u8]) -> md5::Digest {
+    md5::compute(bytes)
 }

@@ -21,6 +21,9 @@ pub enum Error {
     /// `network-get`'s answer.
     #[error(transparent)]
     Network(#[from] crate::network::NetworkError),
+    /// A Juju secret's id, key or content.
+    #[error(transparent)]
+    Secret(#[from] crate::backend::SecretError),
     /// A password could not be generated.
     #[error(transparent)]
     Password(#[from] crate::password::PasswordError),

@@ -48,8 +48,9 @@ impl HookContext {
     /// with `leader-set` when the hook succeeds.
     ///
     /// Juju's `leader-set` takes values only as command-line arguments, so
-    /// keep secrets out of leadership settings (publish them on a peer
-    /// relation instead, whose data goes on stdin). A value too large for
+    /// keep secrets out of leadership settings: put them in a Juju secret
+    /// ([`HookContext::secrets`]) and share its id, or publish them on a
+    /// peer relation, whose data goes on stdin. A value too large for
     /// one argument (over [`crate::backend::ARG_LIMIT`] bytes with its key:
     /// a value copied from a peer's databag, say) is refused here with a
     /// [`ToolError::TooLarge`] naming the key and the size, never the

@@ -114,6 +114,7 @@ pub mod metadata;
 mod named_values;
 pub mod network;
 pub mod password;
+mod secrets_api;
 mod status;
 
 mod charm;
@@ -144,4 +145,5 @@ pub use entry::{main, main_with};
 pub use error::Error;
 pub use extension::RegistryExtension;
 pub use juju_log::JujuLogSink;
+pub use secrets_api::Secrets;
 pub use status::{Status, StatusState};

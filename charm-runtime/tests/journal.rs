@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use charm_runtime::backend::{
-    Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId, Status, StatusState,
-    ToolError,
+    Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId, SecretContent,
+    SecretId, SecretOptions, SecretRef, SecretRevision, Status, StatusState, ToolError,
 };
 use charm_runtime::env::{HookEnv, Invoked};
 use charm_runtime::juju::JournalError;
@@ -212,6 +212,50 @@ impl Backend for Refusing {
     }
     fn action_log(&self, message: &str) -> Result<(), ToolError> {
         self.inner.action_log(message)
+    }
+    fn secret_add(
+        &self,
+        content: &SecretContent,
+        options: &SecretOptions,
+    ) -> Result<SecretId, ToolError> {
+        self.check("secret-add")?;
+        self.inner.secret_add(content, options)
+    }
+    fn secret_get(
+        &self,
+        secret: &SecretRef,
+        revision: SecretRevision,
+    ) -> Result<SecretContent, ToolError> {
+        self.inner.secret_get(secret, revision)
+    }
+    fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
+        self.check("secret-set")?;
+        self.inner.secret_set(id, content)
+    }
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        self.check("secret-grant")?;
+        self.inner.secret_grant(id, relation, unit)
+    }
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        self.check("secret-revoke")?;
+        self.inner.secret_revoke(id, relation, unit)
+    }
+    fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
+        self.check("secret-remove")?;
+        self.inner.secret_remove(id)
+    }
+    fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
+        self.inner.secret_ids()
     }
 }
 

@@ -13,6 +13,7 @@ use charm_runtime::metadata::ActionsSchema;
 use serde_json::{Map, Value};
 
 mod open;
+mod secrets;
 mod toolcalls;
 
 pub use open::OpenHook;

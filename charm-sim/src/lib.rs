@@ -52,6 +52,10 @@
 //! retries it. A hook still running after [`SimConfig::hook_timeout`]
 //! (five minutes by default) is killed with its process group (children
 //! included) and fails the same way, its unit's error saying it timed out.
+//! The `secret-*` tools (Juju 3 secrets: owners, revisions, grants on
+//! relations) act on the model's secrets as Juju does, when the hook
+//! succeeds, the id `secret-add` answers being never given again
+//! ([`Simulation::secrets`]).
 //!
 //! # Hooks without a charm process
 //!

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use charm_runtime::backend::MemorySecrets;
 use charm_runtime::facts::fill_unit_databag_defaults;
 use serde_json::{Map, Value};
 
@@ -80,6 +81,12 @@ pub(crate) struct World {
     /// The hook tools the running hook has called, by tool: how many
     /// times (moved into its [`crate::HookRecord`] when it ends).
     pub hook_tool_counts: BTreeMap<String, u32>,
+    /// The model's Juju secrets.
+    pub secrets: MemorySecrets,
+    /// The running hook's working copy of [`World::secrets`], with its
+    /// token: made by its first secret tool, made the model's by
+    /// [`World::commit`], dropped if the hook fails.
+    pub hook_secrets: Option<(String, MemorySecrets)>,
 }
 
 impl World {
@@ -272,6 +279,11 @@ impl World {
     /// a removed unit goes).
     pub fn commit(&mut self, active: ActiveHook) {
         let unit = active.unit.clone();
+        if let Some((token, secrets)) = self.hook_secrets.take()
+            && token == active.token
+        {
+            self.secrets = secrets;
+        }
         for ((relation, bag), changes) in active.pending_data {
             let Some(rel) = self.model.relations.get_mut(&relation) else {
                 continue;

@@ -1,8 +1,10 @@
 //! Rendering files and restarting what their change concerns
-//! (charms.openstack's `render_configs` inside `restart_on_change`): the
-//! hash of each file's rendered bytes is kept in the unit's data, so the
+//! (charms.openstack's `render_configs` inside `restart_on_change`): a
+//! digest of each file's rendered text is kept in the unit's data, so the
 //! first render counts as a change and an identical re-render restarts
-//! nothing.
+//! nothing. The files hold passwords (the database's, RabbitMQ's), so the
+//! digest is the salted one of `HookContext::data_changed_secret`, never a
+//! plain md5 against which a password could be guessed offline.
 
 use std::path::PathBuf;
 
@@ -15,8 +17,10 @@ use super::search::template_names;
 use super::templates::Templates;
 use crate::host::{FileSpec, Host, ServiceOp};
 
-/// Where the hash of each rendered file is kept in the unit's key/value
-/// data: this prefix, then the file's path.
+/// The `data_changed_secret` key of each rendered file: this prefix, then
+/// the file's path (its salted digest is kept under
+/// `reactive.data_changed_secret.<key>`). Earlier versions kept an md5
+/// under the key itself; it is removed at the next render.
 pub const HASH_KEY_PREFIX: &str = "charm-openstack.rendered.";
 
 /// What a render did.
@@ -52,7 +56,7 @@ pub fn render_files(
 ) -> Result<RenderReport, RenderError> {
     let context = adapters.to_value()?;
     let mut report = RenderReport::default();
-    let mut hashes = Vec::new();
+    let mut texts = Vec::new();
     for (path, file) in files.iter() {
         let names = template_names(path);
         let Some(name) = names.iter().find(|n| templates.find(n).is_some()) else {
@@ -62,16 +66,22 @@ pub fn render_files(
                 tried: templates.search().dirs().to_vec(),
             });
         };
-        let content = templates.render(name, &context)?.into_bytes();
-        let hash = format!("{:x}", md5::compute(&content));
+        let text = templates.render(name, &context)?;
         let key = format!("{HASH_KEY_PREFIX}{}", path.display());
-        let before: Option<String> = ctx.kv().get(&key).map_err(|e| RenderError::State {
+        let state_error = |e: charm_runtime::reactive::error::StateError| RenderError::State {
             key: key.clone(),
             reason: e.to_string(),
-        })?;
+        };
+        let changed = ctx
+            .is_data_changed_secret(&key, &text)
+            .map_err(state_error)?;
+        // An md5 an earlier version kept under the key itself goes.
+        if ctx.kv().get::<String>(&key).map_err(state_error)?.is_some() {
+            ctx.kv().unset(&key).map_err(state_error)?;
+        }
         host.write_file(&FileSpec {
             path: path.to_owned(),
-            content,
+            content: text.clone().into_bytes(),
             owner: file.owner.clone(),
             group: file.group.clone(),
             mode: file.mode,
@@ -81,16 +91,17 @@ pub fn render_files(
             source,
         })?;
         report.written.push(path.to_owned());
-        if before.as_deref() != Some(hash.as_str()) {
+        if changed {
             report.changed.push(path.to_owned());
-            hashes.push((key, hash));
+            texts.push((key, text));
         }
     }
-    for (key, hash) in &hashes {
-        ctx.kv().set(key, hash).map_err(|e| RenderError::State {
-            key: key.clone(),
-            reason: e.to_string(),
-        })?;
+    for (key, text) in &texts {
+        ctx.data_changed_secret(key, text)
+            .map_err(|e| RenderError::State {
+                key: key.clone(),
+                reason: e.to_string(),
+            })?;
     }
     for path in &report.changed {
         let services = files

@@ -3,7 +3,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::memory_secrets::{MemorySecrets, SecretAsker};
 use super::{Backend, DataBag, Port, RelationId, Status, StatusState, ToolError};
+use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
 /// One call made to a [`MemoryBackend`]: the tool and what it was asked.
@@ -64,6 +66,9 @@ pub struct MemoryWorld {
     pub action_logs: Vec<String>,
     /// `juju-log` messages.
     pub logs: Vec<(Level, String)>,
+    /// The model's secrets (shared by the units of a model: the harness's
+    /// `Peers` hands the same store to each unit).
+    pub secrets: MemorySecrets,
     /// Hook tools that fail, by name (`relation-get`), each with the
     /// message it prints: a call is recorded, then fails as the tool would
     /// under Juju (exit 1, `ERROR <message>` on stderr).
@@ -125,6 +130,21 @@ impl MemoryBackend {
         }
     }
 
+    /// Run `f` on the secrets as this unit asks for them.
+    fn with_secrets<T>(
+        &self,
+        f: impl FnOnce(&mut MemorySecrets, &SecretAsker) -> Result<T, ToolError>,
+    ) -> Result<T, ToolError> {
+        let mut world = self.world.borrow_mut();
+        let world = &mut *world;
+        let asker = SecretAsker {
+            unit: &world.unit,
+            leader: world.leader,
+            relations: world.relations.keys().collect(),
+        };
+        f(&mut world.secrets, &asker)
+    }
+
     fn relation<'w>(
         world: &'w MemoryWorld,
         tool: &str,
@@ -137,6 +157,15 @@ impl MemoryBackend {
             stderr: format!("ERROR invalid value \"{id}\" for option -r: relation not found"),
         })
     }
+}
+
+/// The arguments of `secret-grant` and `secret-revoke`, as the process
+/// backend passes them.
+fn grant_args(id: &SecretId, relation: &RelationId, unit: Option<&str>) -> Vec<String> {
+    let mut args = vec!["-r".to_owned(), relation.to_string()];
+    args.extend(unit.map(|u| format!("--unit={u}")));
+    args.extend(["--".to_owned(), id.to_string()]);
+    args
 }
 
 fn apply(target: &mut BTreeMap<String, String>, changes: &BTreeMap<String, Option<String>>) {
@@ -403,5 +432,83 @@ impl Backend for MemoryBackend {
         self.call("action-log", &[message])?;
         self.world.borrow_mut().action_logs.push(message.to_owned());
         Ok(())
+    }
+
+    fn secret_add(
+        &self,
+        content: &SecretContent,
+        options: &SecretOptions,
+    ) -> Result<SecretId, ToolError> {
+        let mut args = vec![format!("--owner={}", options.owner.as_str())];
+        args.extend(options.label.iter().map(|l| format!("--label={l}")));
+        args.extend(
+            options
+                .description
+                .iter()
+                .map(|d| format!("--description={d}")),
+        );
+        args.push("--file=<file>".to_owned());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.call("secret-add", &args)?;
+        self.with_secrets(|secrets, asker| secrets.add(asker, content, options))
+    }
+
+    fn secret_get(
+        &self,
+        secret: &SecretRef,
+        revision: SecretRevision,
+    ) -> Result<SecretContent, ToolError> {
+        let mut args = vec!["--format=json".to_owned()];
+        match revision {
+            SecretRevision::Tracked => {}
+            SecretRevision::Peek => args.push("--peek".into()),
+            SecretRevision::Refresh => args.push("--refresh".into()),
+        }
+        match secret {
+            SecretRef::Id(id) => args.extend(["--".to_owned(), id.to_string()]),
+            SecretRef::Label(label) => args.push(format!("--label={label}")),
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.call("secret-get", &args)?;
+        self.with_secrets(|secrets, asker| secrets.get(asker, secret, revision))
+    }
+
+    fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
+        self.call("secret-set", &["--file=<file>", "--", id.as_str()])?;
+        self.with_secrets(|secrets, asker| secrets.set(asker, id, content))
+    }
+
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        let args = grant_args(id, relation, unit);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.call("secret-grant", &args)?;
+        self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, true))
+    }
+
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        let args = grant_args(id, relation, unit);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.call("secret-revoke", &args)?;
+        self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, false))
+    }
+
+    fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
+        self.call("secret-remove", &["--", id.as_str()])?;
+        self.with_secrets(|secrets, asker| secrets.remove(asker, id))
+    }
+
+    fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
+        self.call("secret-ids", &["--format=json"])?;
+        self.with_secrets(|secrets, asker| Ok(secrets.ids(asker)))
     }
 }

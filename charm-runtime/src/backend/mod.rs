@@ -8,7 +8,9 @@
 
 mod exit;
 mod memory;
+mod memory_secrets;
 mod process;
+mod secret;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,10 +19,15 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
+pub use memory_secrets::{MemorySecret, MemorySecrets, SecretAsker};
 pub(crate) use process::check_setting;
 pub use process::{
     ARG_LIMIT, ARGV_LIMIT, DEFAULT_TOOL_TIMEOUT, LOG_MESSAGE_LIMIT, ProcessBackend,
     STATUS_MESSAGE_LIMIT,
+};
+pub use secret::{
+    SecretContent, SecretError, SecretId, SecretOptions, SecretOwner, SecretRef, SecretRevision,
+    valid_secret_key,
 };
 
 pub use crate::status::{Status, StatusState};
@@ -303,6 +310,45 @@ pub trait Backend {
     fn action_fail(&self, message: &str) -> Result<(), ToolError>;
     /// `action-log <message>`.
     fn action_log(&self, message: &str) -> Result<(), ToolError>;
+    /// `secret-add [--owner] [--label] [--description] --file <yaml>`: a
+    /// new secret, its id returned at once. The content never travels in
+    /// argv. Juju creates the secret when the hook succeeds (a failed hook
+    /// leaves none) but the id is usable (granted, published) at once.
+    fn secret_add(
+        &self,
+        content: &SecretContent,
+        options: &SecretOptions,
+    ) -> Result<SecretId, ToolError>;
+    /// `secret-get <id> | --label <label> [--peek | --refresh]`: the
+    /// content of a secret this unit owns or was granted.
+    fn secret_get(
+        &self,
+        secret: &SecretRef,
+        revision: SecretRevision,
+    ) -> Result<SecretContent, ToolError>;
+    /// `secret-set <id> --file <yaml>`: a new revision of a secret this
+    /// unit (or, as leader, its application) owns.
+    fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError>;
+    /// `secret-grant <id> -r <relation> [--unit <unit>]`: the remote side of
+    /// `relation` (one of its units, if given) may read the secret.
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError>;
+    /// `secret-revoke <id> -r <relation> [--unit <unit>]`: undo a grant.
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError>;
+    /// `secret-remove <id>`: remove the secret, every revision.
+    fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError>;
+    /// `secret-ids`: the secrets this unit (and, as leader, its
+    /// application) owns.
+    fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError>;
 }
 
 /// What a JSON value is, for error messages that must not quote the value

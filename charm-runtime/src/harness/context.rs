@@ -498,6 +498,7 @@ impl Context {
             action_logs: Vec::new(),
             logs: Vec::new(),
             failing_tools: state.failing_tools.clone(),
+            secrets: state.secrets.clone(),
         }
     }
 }
@@ -571,6 +572,7 @@ fn after(
         }
     }
     s.leader_settings = world.leader_settings.clone();
+    s.secrets = world.secrets.clone();
     s.unit_status = world.unit_status.clone();
     s.app_status = world.app_status.clone();
     s.opened_ports = world.ports.clone();

@@ -259,6 +259,7 @@ impl Output {
             Error::Config(e) => e,
             Error::Network(e) => e,
             Error::Password(e) => e,
+            Error::Secret(e) => e,
             Error::Undeclared(e) => e,
             Error::Interface(e) => e.as_ref(),
             Error::Other(_) => return None,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::backend::{Port, RelationId, Status};
+use crate::backend::{MemorySecrets, Port, RelationId, Status};
 use crate::facts::Network;
 
 /// A databag: what Juju holds for a unit or an application in one
@@ -416,6 +416,13 @@ pub struct State {
     /// meanwhile, a controller unreachable), and the charm sees the
     /// tool's error.
     pub failing_tools: BTreeMap<String, String>,
+    /// The model's Juju secrets (`secret-add`, `secret-get`, ...), with
+    /// their owners, revisions and grants: what the hook adds, sets,
+    /// grants or removes is here after a successful hook. [`Peers`] shares
+    /// one store between its units.
+    ///
+    /// [`Peers`]: crate::harness::Peers
+    pub secrets: MemorySecrets,
 }
 
 impl Default for State {
@@ -446,6 +453,7 @@ impl State {
             workload_version: None,
             principal: None,
             failing_tools: BTreeMap::new(),
+            secrets: MemorySecrets::default(),
         }
     }
 

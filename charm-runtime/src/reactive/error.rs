@@ -74,6 +74,14 @@ pub enum StateError {
         #[source]
         source: serde_json::Error,
     },
+    /// The operating system's random source failed.
+    #[error("cannot generate the random salt for unit state key {key:?}: {reason}")]
+    Random {
+        /// The key the salt is for.
+        key: String,
+        /// What the random source said.
+        reason: String,
+    },
     /// The key belongs to the reactive framework.
     #[error(
         "unit state key {key:?} is managed by the reactive framework; use the flag API for `reactive.states.*`"

@@ -29,6 +29,7 @@ pub(crate) mod flag_api;
 pub(crate) mod flags;
 pub(crate) mod handler;
 pub(crate) mod kv;
+pub(crate) mod kv_secret;
 pub mod log;
 pub(crate) mod outcome;
 pub(crate) mod phase;

@@ -13,6 +13,7 @@
 //! the unit agent in Juju, kept even if the hook then fails.
 
 pub mod flags;
+mod secrets;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,6 +49,13 @@ pub const TOOLS: &[&str] = &[
     "action-set",
     "action-fail",
     "action-log",
+    "secret-add",
+    "secret-get",
+    "secret-set",
+    "secret-grant",
+    "secret-revoke",
+    "secret-remove",
+    "secret-ids",
 ];
 
 type Out = Result<String, Fail>;
@@ -154,6 +162,13 @@ impl Call<'_> {
             "action-set" => self.action_set(),
             "action-fail" => self.action_fail(),
             "action-log" => self.action_log(),
+            "secret-add" => self.secret_add(),
+            "secret-get" => self.secret_get(),
+            "secret-set" => self.secret_set(),
+            "secret-grant" => self.secret_grant(true),
+            "secret-revoke" => self.secret_grant(false),
+            "secret-remove" => self.secret_remove(),
+            "secret-ids" => self.secret_ids(),
             other => Err(failed(format!("charm-sim does not implement {other:?}"))),
         }
     }

@@ -38,21 +38,25 @@
 //! # Where the cluster password lives
 //!
 //! Each unit generates its **own** cluster password once
-//! ([`charm_runtime::password::generate`]) and publishes it on the peer
-//! relation only; its peers
-//! create a MySQL user for it (`'<cluster-user>'@'<its address>'`) with that
-//! password, so the unit reaches every peer with its own credentials. The
-//! password is kept nowhere else: the unit reads it back from its own
-//! published relation data in later hooks.
+//! ([`charm_runtime::password::generate`]) and keeps it in a Juju secret
+//! it owns (`secret-add --owner unit --label cluster-password`, the
+//! content handed over in a private file, never in argv), which it grants
+//! to the peer relation (`secret-grant -r cluster:N`). What it publishes
+//! under `cluster-password` is the secret's **id**; its peers read the
+//! password with `secret-get <id>` and create a MySQL user for it
+//! (`'<cluster-user>'@'<its address>'`), so the unit reaches every peer
+//! with its own credentials. The unit finds its secret again through the
+//! id it records in its key/value store ([`KV_PASSWORD_SECRET`]): the id,
+//! never the password.
 //!
-//! The alternative, the leader generating one cluster password and sharing
-//! it through leadership settings, is deliberately not used: Juju's
-//! `leader-set` takes its values as command-line arguments (visible to
-//! every local process in `ps`, and liable to show in debug logging), and the runtime
-//! also records leadership settings in the unit's key/value store.
-//! Relation data, by contrast, reaches `relation-set` on its standard
-//! input. A production charm on a recent Juju would use a Juju secret; the
-//! leadership settings here carry only non-secret signals (`cluster-created`,
+//! A peer that publishes a plain password (an older revision of this
+//! charm, or the Python charm) is still understood: a `cluster-password`
+//! that is not a secret id is taken as the password itself.
+//!
+//! Leadership settings are not used for passwords: Juju's `leader-set`
+//! takes its values as command-line arguments (visible to every local
+//! process in `ps`), and the runtime records them in the unit's key/value
+//! store. They carry only non-secret signals (`cluster-created`,
 //! `cluster-instance-clustered-<address>`).
 
 use std::collections::BTreeMap;
@@ -60,6 +64,9 @@ use std::collections::BTreeMap;
 use charm_interfaces::mysql_innodb_cluster::{
     CLUSTER_ADDRESS, CLUSTER_PASSWORD, CLUSTER_USER, MINIMUM_CLUSTER_SIZE, MysqlInnodbClusterPeers,
     Password, UNIT_CONFIGURE_READY,
+};
+use charm_runtime::backend::{
+    SecretContent, SecretId, SecretOptions, SecretOwner, SecretRevision, ToolError,
 };
 use charm_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -72,6 +79,10 @@ pub const CLUSTER_NAME: &str = "jujuCluster";
 pub const MAX_USER_LEN: usize = 32;
 /// The length of a generated cluster password.
 pub const PASSWORD_LEN: usize = 32;
+/// The label of the Juju secret holding this unit's cluster password.
+pub const PASSWORD_SECRET_LABEL: &str = "cluster-password";
+/// The key of the password in that secret's content.
+pub const PASSWORD_SECRET_KEY: &str = "password";
 
 /// Set once MySQL is installed.
 pub const INSTALLED: Flag = Flag::new("mysql-innodb-cluster.installed");
@@ -103,6 +114,9 @@ pub const KV_INSTALLED: &str = "mysql-innodb-cluster.installed";
 pub const KV_CLUSTER_USERS: &str = "mysql-innodb-cluster.cluster-users";
 /// Unit kv, on the unit that created the cluster: [`ClusterRecord`].
 pub const KV_CLUSTER: &str = "mysql-innodb-cluster.cluster";
+/// Unit kv: the id of the Juju secret holding this unit's cluster
+/// password (never the password).
+pub const KV_PASSWORD_SECRET: &str = "mysql-innodb-cluster.cluster-password-secret";
 /// Unit kv: instances this unit, as leader, added to an existing cluster
 /// ([`AddedInstance`]), in order.
 pub const KV_ADDED_INSTANCES: &str = "mysql-innodb-cluster.added-instances";
@@ -266,6 +280,7 @@ fn install(ctx: Ctx) -> Result<(), Error> {
 /// cluster was never created.
 #[when(INSTALLED, CONNECTED)]
 fn send_cluster_connection_info(
+    ctx: Ctx,
     cluster: &MysqlInnodbClusterPeers,
     options: Config<Options>,
     flags: Flags,
@@ -273,7 +288,7 @@ fn send_cluster_connection_info(
     if flags.is_set(AVAILABLE) && connection_info_published(cluster)? {
         return Ok(());
     }
-    publish_connection_info(cluster, &options, flags)
+    publish_connection_info(&ctx, cluster, &options, flags)
 }
 
 /// Whether this unit published its cluster address, user and password.
@@ -290,14 +305,16 @@ fn connection_info_published(cluster: &MysqlInnodbClusterPeers) -> Result<bool, 
 /// already have this unit's connection information.
 #[when(INSTALLED, CONNECTED, "config.changed.cluster-user")]
 fn cluster_user_changed(
+    ctx: Ctx,
     cluster: &MysqlInnodbClusterPeers,
     options: Config<Options>,
     flags: Flags,
 ) -> Result<(), Error> {
-    publish_connection_info(cluster, &options, flags)
+    publish_connection_info(&ctx, cluster, &options, flags)
 }
 
 fn publish_connection_info(
+    ctx: &HookContext,
     cluster: &MysqlInnodbClusterPeers,
     options: &Options,
     flags: Flags,
@@ -309,15 +326,98 @@ fn publish_connection_info(
         return Ok(());
     };
     let address = cluster.ingress_address(Some(relation.id()))?;
-    let password = match published(cluster, CLUSTER_PASSWORD)? {
-        Some(password) => Password::new(password),
-        None => {
-            log::info!("generated this unit's cluster password");
-            Password::new(charm_runtime::password::generate(PASSWORD_LEN)?)
-        }
-    };
-    cluster.set_cluster_connection_info(&address, &user, password.expose(), None)?;
+    let secret = password_secret(ctx)?;
+    // Granted to the relation: every peer, present and future.
+    ctx.secrets().grant(&secret, relation.id(), None)?;
+    cluster.set_cluster_connection_info(&address, &user, secret.as_str(), None)?;
     Ok(())
+}
+
+/// The Juju secret holding this unit's cluster password: the one whose id
+/// the unit recorded, else a new one with a generated password.
+fn password_secret(ctx: &HookContext) -> Result<SecretId, Error> {
+    let kv = ctx.kv();
+    if let Some(id) = kv.get::<String>(KV_PASSWORD_SECRET)? {
+        let id: SecretId = id.parse()?;
+        // The owner reads the latest revision; Juju not knowing the id
+        // means the hook that created the secret did not complete after
+        // the unit state was committed (killed before it exited): make
+        // another.
+        match ctx.secrets().get(&id, SecretRevision::Peek) {
+            Ok(_) => return Ok(id),
+            Err(ToolError::Failed { stderr, .. }) if stderr.contains("not found") => {
+                log::warn!("secret {id} is unknown to Juju: generating another cluster password");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let password = charm_runtime::password::generate(PASSWORD_LEN)?;
+    let content = SecretContent::with(PASSWORD_SECRET_KEY, password)?;
+    let options = SecretOptions {
+        label: Some(PASSWORD_SECRET_LABEL.to_owned()),
+        description: Some("this unit's MySQL cluster password".to_owned()),
+        owner: SecretOwner::Unit,
+    };
+    let id = ctx.secrets().add(&content, &options)?;
+    kv.set(KV_PASSWORD_SECRET, id.as_str())?;
+    log::info!("generated this unit's cluster password in secret {id}");
+    Ok(id)
+}
+
+/// The password a peer published: the content of the secret it named,
+/// or, from a peer that publishes a plain password, that password.
+/// `None` (with a warning) when Juju does not let this unit read the
+/// secret (yet): not granted, or not there (the hook that made it did not
+/// complete; the peer makes another and publishes it).
+fn peer_password(
+    ctx: &HookContext,
+    unit: &str,
+    published: &Password,
+) -> Result<Option<Password>, Error> {
+    let Ok(id) = published.expose().parse::<SecretId>() else {
+        return Ok(Some(published.clone()));
+    };
+    let content = match ctx.secrets().get(&id, SecretRevision::Refresh) {
+        Ok(content) => content,
+        Err(ToolError::Failed { stderr, .. })
+            if stderr.contains("not found") || stderr.contains("permission denied") =>
+        {
+            log::warn!("cannot read the cluster password of {unit} (secret {id}): {stderr}");
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match content.get(PASSWORD_SECRET_KEY) {
+        Some(password) => Ok(Some(Password::new(password))),
+        None => Err(Error::msg(format!(
+            "secret {id} of {unit} has no key {PASSWORD_SECRET_KEY:?} (it has {content})"
+        ))),
+    }
+}
+
+/// The `data_changed_secret` key of what `unit` published as its
+/// password (a secret id, or a plain password).
+fn peer_password_key(unit: &str) -> String {
+    format!("mysql-innodb-cluster.peer-password.{unit}")
+}
+
+/// Once this unit published its connection information, check in every
+/// hook that the secret it names still exists and is granted to the
+/// peers: a hook killed after the unit state was committed leaves the
+/// secret's id recorded (and published again by the runtime's journal)
+/// while Juju dropped the secret and the grant with the hook. Then a new
+/// secret is made and its id published.
+#[when(INSTALLED, CONNECTED, AVAILABLE)]
+fn keep_password_secret(
+    ctx: Ctx,
+    cluster: &MysqlInnodbClusterPeers,
+    options: Config<Options>,
+    flags: Flags,
+) -> Result<(), Error> {
+    if published(cluster, CLUSTER_PASSWORD)?.is_none() {
+        return Ok(());
+    }
+    publish_connection_info(&ctx, cluster, &options, flags)
 }
 
 /// Create on the local MySQL the user of every peer that published its
@@ -328,14 +428,16 @@ fn publish_connection_info(
 /// Not before this unit published its own connection information: a peer
 /// seeing this unit configure-ready must be able to create its user.
 #[when(INSTALLED, AVAILABLE)]
-fn create_remote_cluster_users(kv: Kv, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
+fn create_remote_cluster_users(ctx: Ctx, cluster: &MysqlInnodbClusterPeers) -> Result<(), Error> {
     if !connection_info_published(cluster)? {
         return Ok(());
     }
+    let kv = ctx.kv();
     let mut users: BTreeMap<String, ClusterUser> = kv.get(KV_CLUSTER_USERS)?.unwrap_or_default();
     let mut changed = false;
+    let mut unreadable = false;
     for peer in cluster.peers()? {
-        let (Some(address), Some(user), Some(_password)) = (
+        let (Some(address), Some(user), Some(published)) = (
             peer.cluster_address,
             peer.cluster_user,
             peer.cluster_password,
@@ -343,7 +445,16 @@ fn create_remote_cluster_users(kv: Kv, cluster: &MysqlInnodbClusterPeers) -> Res
             continue;
         };
         let wanted = ClusterUser { address, user };
-        if users.get(&peer.unit) != Some(&wanted) {
+        // A new secret (or plain password) means a new password: the user
+        // is created again. Only a salted digest of it is kept.
+        let key = peer_password_key(&peer.unit);
+        let new_password = ctx.is_data_changed_secret(&key, published.expose())?;
+        if users.get(&peer.unit) != Some(&wanted) || new_password {
+            let Some(_password) = peer_password(&ctx, &peer.unit, &published)? else {
+                unreadable = true;
+                continue;
+            };
+            ctx.data_changed_secret(&key, published.expose())?;
             // Here the real charm runs CREATE USER ... IDENTIFIED BY
             // _password.expose() through the MySQL client library, never
             // on a command line.
@@ -360,7 +471,9 @@ fn create_remote_cluster_users(kv: Kv, cluster: &MysqlInnodbClusterPeers) -> Res
     if changed {
         kv.set(KV_CLUSTER_USERS, &users)?;
     }
-    cluster.set_unit_configure_ready()?;
+    if !unreadable {
+        cluster.set_unit_configure_ready()?;
+    }
     Ok(())
 }
 

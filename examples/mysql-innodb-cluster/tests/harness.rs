@@ -7,10 +7,12 @@
 use std::collections::BTreeMap;
 
 use charm_runtime::Status;
+use charm_runtime::backend::{RelationId, SecretId};
 use charm_runtime::harness::{Context, Event, Level, Output, Peers, State};
 use mysql_innodb_cluster_charm::{
     AddedInstance, ClusterRecord, ClusterUser, KV_ADDED_INSTANCES, KV_CLUSTER, KV_CLUSTER_USERS,
-    KV_INSTALLED, PASSWORD_LEN, VERSION,
+    KV_INSTALLED, KV_PASSWORD_SECRET, PASSWORD_LEN, PASSWORD_SECRET_KEY, PASSWORD_SECRET_LABEL,
+    VERSION,
 };
 use serde_json::{Value, json};
 
@@ -174,9 +176,15 @@ impl Unit {
         self.state().relation(1).unwrap().local_unit_data.clone()
     }
 
-    /// The password this unit published, decoded.
+    /// The id of the secret this unit published under `cluster-password`.
+    fn secret_id(&self) -> SecretId {
+        let id: String = serde_json::from_str(&self.published()["cluster-password"]).unwrap();
+        id.parse().unwrap()
+    }
+
+    /// This unit's password: the content of the secret it published.
     fn password(&self) -> String {
-        serde_json::from_str(&self.published()["cluster-password"]).unwrap()
+        secret_password(self.state(), &self.secret_id())
     }
 
     /// No password, its own or a peer's, in anything but relation data:
@@ -199,6 +207,18 @@ impl Unit {
             }
         }
     }
+}
+
+/// The password in the latest revision of secret `id` of the model.
+fn secret_password(state: &State, id: &SecretId) -> String {
+    let secret = &state.secrets.secrets[id];
+    secret
+        .revisions
+        .last()
+        .unwrap()
+        .get(PASSWORD_SECRET_KEY)
+        .unwrap()
+        .to_owned()
 }
 
 /// The unit's databag on the peer relation after `out`.
@@ -247,12 +267,32 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
         out.state.unit_status,
         Some(Status::waiting("waiting for 1 more peer"))
     );
+    // The password is in a secret this unit owns, granted to its peers;
+    // the databag holds the secret's id.
     let password = leader.password();
     assert_eq!(password.len(), PASSWORD_LEN);
     assert!(password.chars().all(|c| c.is_ascii_alphanumeric()));
+    let id = leader.secret_id();
+    let secret = &leader.state().secrets.secrets[&id];
+    assert_eq!(secret.owner, unit(0));
+    assert_eq!(secret.label.as_deref(), Some(PASSWORD_SECRET_LABEL));
+    assert!(
+        secret
+            .grants
+            .contains(&(RelationId::new("cluster", 1), None))
+    );
+    let added: usize = (0..leader.outputs.len())
+        .map(|i| leader.output(i).calls("secret-add"))
+        .sum();
+    assert_eq!(added, 1);
+    assert_eq!(
+        leader.state().kv[KV_PASSWORD_SECRET],
+        json!(id.as_str()),
+        "the id, never the password, is kept"
+    );
     let expected: BTreeMap<String, String> = [
         ("cluster-address", "\"10.5.0.10\"".to_owned()),
-        ("cluster-password", format!("\"{password}\"")),
+        ("cluster-password", json_str(id.as_str())),
         ("cluster-user", "\"clusteruser\"".to_owned()),
         ("egress-subnets", "10.5.0.10/32".to_owned()),
         ("ingress-address", "10.5.0.10".to_owned()),
@@ -297,11 +337,11 @@ fn the_leader_publishes_creates_the_users_then_the_cluster() {
             .contains(&"created cluster user 'clusteruser'@'10.5.0.12' for mysql-innodb-cluster/2")
     );
     assert_eq!(published(out)["unit-configure-ready"], "true");
-    // The password is generated once.
-    assert_eq!(
-        published(out)["cluster-password"],
-        format!("\"{password}\"")
-    );
+    // The password is generated once: the same secret, one revision.
+    assert_eq!(published(out)["cluster-password"], json_str(id.as_str()));
+    assert_eq!(out.calls("secret-add"), 0);
+    assert_eq!(out.state.secrets.secrets.len(), 1);
+    assert_eq!(out.state.secrets.secrets[&id].revisions.len(), 1);
     // The peers are not ready yet: no cluster.
     assert!(!out.state.kv.contains_key(KV_CLUSTER));
     assert!(out.state.leader_settings.is_empty());
@@ -798,4 +838,67 @@ fn a_bad_peer_cluster_user_is_refused() {
             assert!(!line.contains(&huge[..1000]), "the huge value was shown");
         }
     }
+}
+
+/// Three units that all run the charm: each keeps its password in a
+/// secret it owns and grants to the peer relation, and each reads its
+/// peers' passwords with `secret-get`. No password reaches a log line, a
+/// trace event, a tool's arguments, the unit state or the leadership
+/// settings of any unit.
+#[test]
+fn three_units_share_their_passwords_through_juju_secrets() {
+    let mut peers = Peers::new(context(), "cluster", 1).unwrap();
+    for n in 0..3 {
+        peers
+            .add_unit(
+                State::new()
+                    .with_unit(unit(n))
+                    .with_leader(n == 0)
+                    .with_address("private-address", address(n)),
+            )
+            .unwrap();
+    }
+    for n in 0..3 {
+        peers.run(&unit(n), Event::install()).unwrap();
+    }
+    peers.settle().unwrap();
+    let mut passwords = Vec::new();
+    for n in 0..3 {
+        let state = peers.state(&unit(n)).unwrap();
+        assert_eq!(
+            state.unit_status,
+            Some(Status::active("unit is clustered")),
+            "{}",
+            unit(n)
+        );
+        let published = &state.relation(1).unwrap().local_unit_data;
+        let id: String = serde_json::from_str(&published["cluster-password"]).unwrap();
+        let id: SecretId = id.parse().unwrap();
+        assert_eq!(state.secrets.secrets[&id].owner, unit(n));
+        passwords.push(secret_password(state, &id));
+    }
+    assert_eq!(
+        passwords
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3
+    );
+    let mut reads = 0;
+    for (_, out) in peers.history() {
+        reads += out.calls("secret-get");
+        for line in visible(out) {
+            for p in &passwords {
+                assert!(!line.contains(p.as_str()), "a password leaked in {line:?}");
+            }
+        }
+        let kept = format!("{:?} {:?}", out.state.kv, out.state.leader_settings);
+        let status = format!("{:?}", out.status_history);
+        for p in &passwords {
+            assert!(!kept.contains(p.as_str()), "a password is kept in {kept}");
+            assert!(!status.contains(p.as_str()), "a password is in a status");
+        }
+    }
+    // Each unit read its two peers' secrets.
+    assert!(reads >= 6, "{reads} secret-get calls");
 }

@@ -22,6 +22,9 @@ mod args;
 mod child;
 mod decode;
 mod limits;
+mod redact;
+mod secret_args;
+mod secret_file;
 mod settings;
 mod timeout;
 
@@ -35,6 +38,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
+use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
 pub(crate) use args::check_setting;
@@ -43,7 +47,10 @@ use child::{STDOUT_LIMIT, Unfinished, wait_with_deadline};
 use decode::*;
 use limits::check_argv;
 pub use limits::{ARG_LIMIT, ARGV_LIMIT, LOG_MESSAGE_LIMIT, STATUS_MESSAGE_LIMIT};
-use settings::settings_document;
+use redact::redact;
+use secret_args::*;
+use secret_file::SecretFile;
+use settings::{secret_document, settings_document};
 pub use timeout::DEFAULT_TOOL_TIMEOUT;
 
 /// A [`Backend`] that runs Juju's hook tools (`relation-get`, `status-set`,
@@ -156,9 +163,22 @@ impl ProcessBackend {
     }
 
     /// Run `tool` with `args`, `input` on its stdin (or `/dev/null`), and
-    /// return its stdout if it exits 0 within the timeout. The one place a
-    /// process is started.
+    /// return its stdout if it exits 0 within the timeout.
     fn run(&self, tool: &str, args: &[String], input: Option<&[u8]>) -> Result<Vec<u8>, ToolError> {
+        self.run_sending(tool, args, input, &[])
+    }
+
+    /// [`ProcessBackend::run`] for a tool that was sent the values `sent`
+    /// (on stdin, or in a file it reads): a failure's stderr has them
+    /// redacted ([`redact`]), as it ends up in the hook's logs. The one
+    /// place a process is started.
+    fn run_sending(
+        &self,
+        tool: &str,
+        args: &[String],
+        input: Option<&[u8]>,
+        sent: &[&str],
+    ) -> Result<Vec<u8>, ToolError> {
         check_argv(tool, args)?;
         let program = self.program(tool);
         let child = Command::new(&program)
@@ -194,7 +214,9 @@ impl ProcessBackend {
                 tool: tool.to_owned(),
                 code: output.status.code(),
                 signal: output.status.signal(),
-                stderr: stderr_text(&output.stderr),
+                stderr: stderr_text(
+                    redact(&String::from_utf8_lossy(&output.stderr), sent).as_bytes(),
+                ),
             });
         }
         // A tool that succeeded without reading all its input did not get
@@ -270,8 +292,14 @@ impl Backend for ProcessBackend {
         }
         let tool = "relation-set";
         let settings = settings_document(changes)?;
-        self.run(tool, &relation_set_args(relation, app), Some(&settings))
-            .map(drop)
+        let sent: Vec<&str> = changes.values().flatten().map(String::as_str).collect();
+        self.run_sending(
+            tool,
+            &relation_set_args(relation, app),
+            Some(&settings),
+            &sent,
+        )
+        .map(drop)
     }
 
     /// `config-get --all --format=json`.
@@ -305,9 +333,10 @@ impl Backend for ProcessBackend {
     /// its settings only as `key=value` arguments (it has no `--file` or
     /// stdin option), so every user on the machine can read them in
     /// `/proc/<pid>/cmdline` while the tool runs. Never put secrets in
-    /// leader settings; share them with Juju secrets or a peer relation's
-    /// application databag (which [`Backend::relation_set`] writes through
-    /// stdin).
+    /// leader settings; share them with Juju secrets
+    /// ([`Backend::secret_add`], `ctx.secrets()`, the content in a private
+    /// file) or a peer relation's application databag (which
+    /// [`Backend::relation_set`] writes through stdin).
     ///
     /// Juju trims whitespace around each key and value (so `" x\n"` is
     /// stored as `"x"`, and an all-whitespace value deletes the key), and
@@ -324,7 +353,9 @@ impl Backend for ProcessBackend {
         let pairs = changes
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_deref().unwrap_or("")));
-        self.write(tool, &key_value_args(tool, pairs)?)
+        let sent: Vec<&str> = changes.values().flatten().map(String::as_str).collect();
+        self.run_sending(tool, &key_value_args(tool, pairs)?, None, &sent)
+            .map(drop)
     }
 
     /// `status-set [--application] -- <state> <message>`, the message cut
@@ -410,7 +441,9 @@ impl Backend for ProcessBackend {
         }
         let tool = "action-set";
         let pairs = results.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        self.write(tool, &key_value_args(tool, pairs)?)
+        let sent: Vec<&str> = results.values().map(String::as_str).collect();
+        self.run_sending(tool, &key_value_args(tool, pairs)?, None, &sent)
+            .map(drop)
     }
 
     /// `action-fail -- <message>`, cut to [`LOG_MESSAGE_LIMIT`].
@@ -422,6 +455,105 @@ impl Backend for ProcessBackend {
     fn action_log(&self, message: &str) -> Result<(), ToolError> {
         self.write("action-log", &message_args(message))
     }
+
+    /// `secret-add --owner=<owner> [--label=..] [--description=..]
+    /// --file=<file>`, the content in a private temporary file (mode 0600,
+    /// removed once the tool ran): never in argv. Prints the new id.
+    fn secret_add(
+        &self,
+        content: &SecretContent,
+        options: &SecretOptions,
+    ) -> Result<SecretId, ToolError> {
+        let tool = "secret-add";
+        if content.is_empty() {
+            return Err(ToolError::Refused {
+                tool: tool.to_owned(),
+                reason: super::SecretError::Empty.to_string(),
+            });
+        }
+        let file = SecretFile::new(tool, &secret_document(tool, content.expose())?)?;
+        let stdout = self.run_sending(
+            tool,
+            &secret_add_args(options, &file.path()),
+            None,
+            &sent_values(content),
+        )?;
+        drop(file);
+        decode_secret_id(tool, &stdout)
+    }
+
+    /// `secret-get --format=json [--peek | --refresh] (-- <id> |
+    /// --label=<label>)`.
+    fn secret_get(
+        &self,
+        secret: &SecretRef,
+        revision: SecretRevision,
+    ) -> Result<SecretContent, ToolError> {
+        let tool = "secret-get";
+        let map = decode_string_map(tool, self.read(tool, &secret_get_args(secret, revision))?)?;
+        SecretContent::from_map(map).map_err(|e| bad_output(tool, e.to_string()))
+    }
+
+    /// `secret-set --file=<file> -- <id>`, the content as for
+    /// [`Backend::secret_add`].
+    fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
+        let tool = "secret-set";
+        let file = SecretFile::new(tool, &secret_document(tool, content.expose())?)?;
+        self.run_sending(
+            tool,
+            &secret_set_args(id, &file.path()),
+            None,
+            &sent_values(content),
+        )
+        .map(drop)
+    }
+
+    /// `secret-grant -r <relation> [--unit=<unit>] -- <id>`.
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        self.write("secret-grant", &secret_grant_args(id, relation, unit))
+    }
+
+    /// `secret-revoke -r <relation> [--unit=<unit>] -- <id>`.
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&str>,
+    ) -> Result<(), ToolError> {
+        self.write("secret-revoke", &secret_grant_args(id, relation, unit))
+    }
+
+    /// `secret-remove -- <id>`.
+    fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
+        self.write("secret-remove", &secret_id_args(id))
+    }
+
+    /// `secret-ids --format=json`.
+    fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
+        let tool = "secret-ids";
+        decode_string_list(tool, self.read(tool, &strings(["--format=json"]))?)?
+            .iter()
+            .map(|id| decode_secret_id(tool, id.as_bytes()))
+            .collect()
+    }
+}
+
+/// The values of a secret, to redact from its tool's stderr.
+fn sent_values(content: &SecretContent) -> Vec<&str> {
+    content.expose().values().map(String::as_str).collect()
+}
+
+/// A secret id the tool printed (trimmed).
+fn decode_secret_id(tool: &str, stdout: &[u8]) -> Result<SecretId, ToolError> {
+    let text = String::from_utf8_lossy(stdout);
+    text.trim()
+        .parse()
+        .map_err(|e: super::SecretError| bad_output(tool, e.to_string()))
 }
 
 // ---------------------------------------------------------------------------
@@ -523,6 +655,89 @@ mod tests {
             "hook tool sh failed (exit code 3): nothing on stderr"
         );
         assert!(backend.timeout() == DEFAULT_TOOL_TIMEOUT);
+    }
+
+    /// A directory holding one executable shell script named `tool`.
+    fn script_tool(tool: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!(
+            "{tool}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(tool);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_failing_relation_set_that_echoes_its_input_does_not_leak_it() {
+        if !Path::new("/bin/sh").is_file() {
+            return;
+        }
+        // The tool prints what it read on stdin to stderr, then fails.
+        let dir = script_tool(
+            "relation-set",
+            "echo \"ERROR cannot set: $(cat)\" >&2; exit 1",
+        );
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        let password = crate::password::generate(32).unwrap();
+        let changes = BTreeMap::from([
+            ("password".to_owned(), Some(password.clone())),
+            (
+                "quoted".to_owned(),
+                Some("tab\there and \"quotes\"".to_owned()),
+            ),
+            ("gone".to_owned(), None),
+        ]);
+        let err = backend
+            .relation_set(&RelationId::new("db", 1), false, &changes)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("hook tool relation-set failed (exit code 1): ERROR cannot set:"),
+            "{text}"
+        );
+        assert!(!text.contains(&password), "{text}");
+        assert!(!text.contains("there and"), "{text}");
+        assert!(text.contains("\"password\": \"«redacted»\""), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn secret_content_goes_in_a_private_file_never_argv_nor_the_error() {
+        if !Path::new("/bin/sh").is_file() {
+            return;
+        }
+        // The tool prints its arguments and the file it was given, with
+        // the file's mode, to stderr, then fails.
+        let script = "for a; do case $a in --file=*) f=${a#--file=}; \
+                      stat -c 'mode %a' \"$f\" >&2; cat \"$f\" >&2; echo \"$f\" > \"$0.file\";; esac; done; \
+                      echo \"ERROR args: $*\" >&2; exit 1";
+        let dir = script_tool("secret-add", script);
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        let password = crate::password::generate(32).unwrap();
+        let content = SecretContent::with("password", password.clone()).unwrap();
+        let options = SecretOptions {
+            label: Some("db".into()),
+            ..SecretOptions::default()
+        };
+        let err = backend.secret_add(&content, &options).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("mode 600"), "{text}");
+        assert!(text.contains("\"password\": \"«redacted»\""), "{text}");
+        assert!(
+            text.contains("--owner=application --label=db --file="),
+            "{text}"
+        );
+        assert!(!text.contains(&password), "{text}");
+        // The file is gone once the tool ran.
+        let file = std::fs::read_to_string(dir.join("secret-add.file")).unwrap();
+        assert!(!Path::new(file.trim()).exists(), "{file}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -35,6 +35,27 @@ pub(super) fn settings_document(
     Ok(out)
 }
 
+/// The content of a secret for `secret-add --file` and `secret-set
+/// --file`: a YAML map of strings, written as [`settings_document`] writes
+/// relation settings.
+pub(super) fn secret_document(
+    tool: &str,
+    content: &BTreeMap<String, String>,
+) -> Result<Vec<u8>, ToolError> {
+    use serde::Serialize;
+
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, YamlSafeJson);
+    content
+        .serialize(&mut serializer)
+        .map_err(|e| ToolError::Refused {
+            tool: tool.to_owned(),
+            reason: format!("cannot encode the secret's content: {e}"),
+        })?;
+    out.push(b'\n');
+    Ok(out)
+}
+
 /// A serde_json formatter whose output is also valid, equivalent YAML.
 struct YamlSafeJson;
 

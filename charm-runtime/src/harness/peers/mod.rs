@@ -13,6 +13,7 @@ use super::context::Context;
 use super::event::Event;
 use super::output::Output;
 use super::state::{Bag, DEFAULT_PRIVATE_ADDRESS, Relation, State};
+use crate::backend::MemorySecrets;
 use crate::facts::fill_unit_databag_defaults;
 use crate::metadata::Role;
 
@@ -80,6 +81,8 @@ pub struct Peers {
     queue: VecDeque<(String, Pending)>,
     app_data: Bag,
     leader_settings: Bag,
+    /// The model's secrets, shared by the units.
+    secrets: MemorySecrets,
     history: Vec<(String, Output)>,
 }
 
@@ -130,6 +133,7 @@ impl Peers {
             queue: VecDeque::new(),
             app_data: Bag::new(),
             leader_settings: Bag::new(),
+            secrets: MemorySecrets::default(),
             history: Vec::new(),
         })
     }
@@ -191,6 +195,7 @@ impl Peers {
                 .with_local_app_data(self.app_data.clone()),
         );
         state.leader_settings = self.leader_settings.clone();
+        state.secrets = self.secrets.clone();
         let others: Vec<String> = self
             .units
             .iter()
@@ -436,6 +441,12 @@ impl Peers {
         &self.ctx
     }
 
+    /// The model's Juju secrets, which every unit shares (what their
+    /// successful hooks added, set, granted or removed).
+    pub fn secrets(&self) -> &MemorySecrets {
+        &self.secrets
+    }
+
     /// The leader, if a unit is.
     pub fn leader(&self) -> Option<&str> {
         self.units
@@ -595,6 +606,7 @@ impl Peers {
             })?;
         let ctx = &self.ctx;
         m.state.leader_settings = settings.clone();
+        m.state.secrets = self.secrets.clone();
         if let Some(rel) = m.state.relations.iter_mut().find(|r| r.id == relation) {
             for (remote, bag) in &mut rel.remote_units {
                 if let Some(now) = bags.get(remote) {
@@ -613,6 +625,7 @@ impl Peers {
                 .map(|r| r.local_app_data.clone())
                 .unwrap_or(app_data.clone());
             let new_settings = new_state.leader_settings.clone();
+            self.secrets = new_state.secrets.clone();
             if broken == Some(true) {
                 // The relation is gone for this unit, and the unit with it.
                 new_state.relations.retain(|r| r.id != relation);

@@ -34,6 +34,10 @@ use crate::reactive::error::StateError;
 pub const FLAG_PREFIX: &str = "reactive.states.";
 /// Key prefix of `data_changed` hashes.
 pub const DATA_CHANGED_PREFIX: &str = "reactive.data_changed.";
+/// Key prefix of `data_changed_secret` digests (salted HMAC-SHA-256).
+pub const DATA_CHANGED_SECRET_PREFIX: &str = "reactive.data_changed_secret.";
+/// Key of the unit's random salt for `data_changed_secret`.
+pub const DATA_CHANGED_SALT: &str = "reactive.data_changed_salt";
 /// Key prefix of `only_once` marks.
 pub const INVOKED_PREFIX: &str = "reactive.invoked.";
 /// Key prefix of `when_file_changed` hashes.
