@@ -280,9 +280,17 @@ impl<'de> Visitor<'de> for KindVisitor {
     }
 }
 
+/// How many events aliases may replay in one scenario: an alias bomb's
+/// defence. serde-saphyr's default (a million) lets a few hundred bytes
+/// of nested anchors expand to hundreds of MB of nodes; scenarios use few
+/// aliases, if any (the limit charm-runtime puts on charm YAML).
+const MAX_ALIAS_REPLAY: usize = 20_000;
+
 /// Parse `text` into a node tree; a YAML error with its place.
 pub(crate) fn parse(text: &str) -> Res<Node> {
-    serde_saphyr::from_str::<Node>(text).map_err(|e| {
+    let mut options = serde_saphyr::Options::default();
+    options.alias_limits.max_total_replayed_events = MAX_ALIAS_REPLAY;
+    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| {
         let at = e
             .location()
             .map(|l| Loc {
@@ -316,5 +324,28 @@ mod tests {
         assert_eq!(b[1].at.line, 4);
         let c = b[1].map("c").unwrap();
         assert_eq!(c[0].2.text("c").unwrap(), "true");
+    }
+
+    /// Found while fuzzing (fuzz/README.md), a hand-made input run through
+    /// the `scenario` target: nested anchors of nine aliases each expand
+    /// nine-fold a level; under serde-saphyr's default limit of a million
+    /// replayed events a 400-byte file took seconds and 400 MB. Five
+    /// levels (60 000 nodes) are now refused.
+    #[test]
+    fn alias_bombs_are_refused_early() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ('a'..='d').zip('b'..='e') {
+            let aliases = vec![format!("*{prev}"); 9].join(", ");
+            text.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.starts_with("not valid YAML: "),
+            "{}",
+            err.message
+        );
+        // A few aliases are fine.
+        let node = parse("a: &a [1, 2]\nb: *a\nc: *a\n").unwrap();
+        assert_eq!(node.map("top").unwrap().len(), 3);
     }
 }
