@@ -35,7 +35,7 @@ use serde_json::Value;
 
 use crate::backend::{Port, Status};
 use crate::charm::{Charm, CharmError};
-use crate::harness::{Context, Event, Inconsistent, Output, State};
+use crate::harness::{Context, Event, Inconsistent, Output, Relation, State};
 use crate::reactive::{Failure, HandlerError, HandlerFn, Invocation, Registry};
 
 /// How an injected failure fails.
@@ -61,6 +61,14 @@ pub struct InjectedFailure {
 /// and what went wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlerFaultError {
+    /// The scratch directory the hooks run in cannot be made.
+    #[error("cannot make the scratch directory {dir}: {source}")]
+    Scratch {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The charm cannot be loaded.
     #[error("cannot load the charm in {dir}: {source}")]
     Charm {
@@ -291,6 +299,54 @@ fn load(charm_dir: &Path, scratch: &Path, plan: &Rc<Plan>) -> Result<Context, Ha
         source,
     })?;
     Ok(Context::from_charm(charm).with_charm_dir(scratch))
+}
+
+/// The first hooks of a leader unit with one relation, in the order Juju
+/// runs them: install, leader-elected, config-changed, start, then
+/// `relation`'s created, joined and changed for its first remote unit (if
+/// it has one), and update-status.
+pub fn lifecycle_events(relation: &Relation) -> Vec<Event> {
+    let mut events = vec![
+        Event::install(),
+        Event::leader_elected(),
+        Event::config_changed(),
+        Event::start(),
+        Event::relation_created(relation),
+    ];
+    if let Some(remote) = relation.unit_names().first() {
+        events.push(Event::relation_joined(relation, remote));
+        events.push(Event::relation_changed(relation, remote));
+    }
+    events.push(Event::update_status());
+    events
+}
+
+/// [`check_events_generating`] over [`lifecycle_events`] of `relation`
+/// (which `state` holds), the hooks running in a scratch directory of
+/// their own that is removed afterwards: what a charm's test of its first
+/// hooks needs to say is its state, its relation and what it generates.
+pub fn check_lifecycle(
+    charm_dir: impl AsRef<Path>,
+    state: State,
+    relation: &Relation,
+    generated: &[&str],
+) -> Result<HandlerFaultReport, HandlerFaultError> {
+    static SCRATCH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = std::env::temp_dir().join(format!("charm-faults-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&scratch).map_err(|source| HandlerFaultError::Scratch {
+        dir: scratch.clone(),
+        source,
+    })?;
+    let report = check_events_generating(
+        charm_dir,
+        &scratch,
+        state,
+        &lifecycle_events(relation),
+        generated,
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    report
 }
 
 /// Run `events` in order from `state` (each from the state the previous

@@ -3,34 +3,18 @@
 //! leaves the unit as it was and its retry ends where a clean run ends
 //! (charm_runtime::handler_faults, docs/failures.md).
 
-use charm_runtime::handler_faults::check_events;
-use charm_runtime::harness::{Event, Relation, State};
+use charm_runtime::handler_faults::check_lifecycle;
+use charm_runtime::harness::{Relation, State};
 
 #[test]
 fn every_handler_position_fails_cleanly_and_retries_converge() {
     // Link the charm's handlers into this test binary.
     std::hint::black_box(magpie::main as fn() -> std::process::ExitCode);
-    let scratch = std::env::temp_dir().join(format!("magpie-faults-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).unwrap();
-    let peer = Relation::peer("magpie", 1, "magpie").with_unit("magpie/1");
-    let state = State::new().with_leader(true).with_relation(peer.clone());
-    let report = check_events(
-        env!("CARGO_MANIFEST_DIR"),
-        &scratch,
-        state,
-        &[
-            Event::install(),
-            Event::leader_elected(),
-            Event::config_changed(),
-            Event::start(),
-            Event::relation_created(&peer),
-            Event::relation_joined(&peer, "magpie/1"),
-            Event::relation_changed(&peer, "magpie/1"),
-            Event::update_status(),
-        ],
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("{report:?}");
-    assert!(report.failures_injected > 0);
-    let _ = std::fs::remove_dir_all(&scratch);
+    let relation = Relation::peer("magpie", 1, "magpie").with_unit("magpie/1");
+    let state = State::new()
+        .with_leader(true)
+        .with_relation(relation.clone());
+    let report = check_lifecycle(env!("CARGO_MANIFEST_DIR"), state, &relation, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.failures_injected > 0, "{report:?}");
 }

@@ -3,40 +3,25 @@
 //! leaves the unit as it was and its retry ends where a clean run ends
 //! (charm_runtime::handler_faults, docs/failures.md).
 
-use charm_runtime::handler_faults::check_events_generating;
-use charm_runtime::harness::{Event, Relation, State};
+use charm_runtime::handler_faults::check_lifecycle;
+use charm_runtime::harness::{Relation, State};
 
 #[test]
 fn every_handler_position_fails_cleanly_and_retries_converge() {
     // Link the charm's handlers into this test binary.
     std::hint::black_box(mysql_innodb_cluster_charm::main as fn() -> std::process::ExitCode);
-    let scratch = std::env::temp_dir().join(format!(
-        "mysql-innodb-cluster-faults-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&scratch).unwrap();
-    let peer =
+    let relation =
         Relation::peer("cluster", 1, "mysql-innodb-cluster").with_unit("mysql-innodb-cluster/1");
-    let state = State::new().with_leader(true).with_relation(peer.clone());
+    let state = State::new()
+        .with_leader(true)
+        .with_relation(relation.clone());
     // Each unit generates its cluster password; a retry generates another.
-    let report = check_events_generating(
+    let report = check_lifecycle(
         env!("CARGO_MANIFEST_DIR"),
-        &scratch,
         state,
-        &[
-            Event::install(),
-            Event::leader_elected(),
-            Event::config_changed(),
-            Event::start(),
-            Event::relation_created(&peer),
-            Event::relation_joined(&peer, "mysql-innodb-cluster/1"),
-            Event::relation_changed(&peer, "mysql-innodb-cluster/1"),
-            Event::update_status(),
-        ],
+        &relation,
         &["cluster-password"],
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("{report:?}");
-    assert!(report.failures_injected > 0);
-    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(report.failures_injected > 0, "{report:?}");
 }
