@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use charm_sim::SimError;
 use common::*;
 
@@ -23,29 +21,6 @@ echo "$JUJU_UNIT_NAME $hook principal=$JUJU_PRINCIPAL_UNIT remote=$JUJU_REMOTE_U
 exit 0
 "#;
 
-/// One test at a time: a script written while another thread forks could
-/// be held open for writing by the child, and running it would fail with
-/// "text file busy" (ETXTBSY).
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn script_charm(dir: &Path, metadata: &str, log: &Path) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("metadata.yaml"), metadata).unwrap();
-    std::fs::write(dir.join("config.yaml"), "options: {}\n").unwrap();
-    let binary = dir.join("charm.sh");
-    std::fs::write(
-        &binary,
-        SCRIPT.replace("\"$LOG\"", &format!("{:?}", log.display().to_string())),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
-    binary
-}
-
 const PRINCIPAL: &str = "name: web\nsummary: s\ndescription: d\nprovides:\n  \
     monitors:\n    interface: nrpe-external-master\n    scope: container\n";
 
@@ -57,8 +32,8 @@ fn a_subordinate_unit_runs_beside_each_principal_unit_and_joins_it_only() {
     let _one = one_at_a_time();
     let mut sim = sim(31);
     let log = sim.dir().join("hooks.log");
-    let web = script_charm(&sim.dir().join("web-src"), PRINCIPAL, &log);
-    let nrpe = script_charm(&sim.dir().join("nrpe-src"), SUBORDINATE, &log);
+    let web = script_charm(&sim.dir().join("web-src"), PRINCIPAL, SCRIPT, &log);
+    let nrpe = script_charm(&sim.dir().join("nrpe-src"), SUBORDINATE, SCRIPT, &log);
     sim.deploy("web", web.parent().unwrap(), &web, 2).unwrap();
     // A subordinate's units come with its principal's.
     assert_eq!(
@@ -155,10 +130,11 @@ fn a_container_scoped_relation_needs_exactly_one_subordinate() {
     let _one = one_at_a_time();
     let mut sim = sim(32);
     let log = sim.dir().join("hooks.log");
-    let web = script_charm(&sim.dir().join("web-src"), PRINCIPAL, &log);
+    let web = script_charm(&sim.dir().join("web-src"), PRINCIPAL, SCRIPT, &log);
     let other = script_charm(
         &sim.dir().join("other-src"),
         "name: other\nsummary: s\ndescription: d\nrequires:\n  host:\n    interface: nrpe-external-master\n    scope: container\n",
+        SCRIPT,
         &log,
     );
     sim.deploy("web", web.parent().unwrap(), &web, 1).unwrap();
@@ -177,7 +153,7 @@ fn an_action_the_charm_does_not_declare_is_refused() {
     let mut sim = sim(33);
     let log = sim.dir().join("hooks.log");
     let src = sim.dir().join("web-src");
-    let web = script_charm(&src, PRINCIPAL, &log);
+    let web = script_charm(&src, PRINCIPAL, SCRIPT, &log);
     std::fs::write(src.join("actions.yaml"), "greet:\n  description: d\n").unwrap();
     sim.deploy("web", &src, &web, 1).unwrap();
     sim.settle(100).unwrap();

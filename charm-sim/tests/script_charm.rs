@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use charm_sim::model::AgentStatus;
 use common::*;
 
@@ -37,33 +35,8 @@ esac
 exit 0
 "#;
 
-/// One test at a time: a test writes a script and runs it while other
-/// threads fork; a child forked between the write and the close would
-/// hold the script open for writing, and running it would fail with "text
-/// file busy" (ETXTBSY).
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn script_charm(dir: &Path, log: &Path) -> std::path::PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("metadata.yaml"),
-        "name: script\nsummary: s\ndescription: d\npeers:\n  cluster:\n    interface: script-peers\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("config.yaml"), "options: {}\n").unwrap();
-    let binary = dir.join("charm.sh");
-    std::fs::write(
-        &binary,
-        SCRIPT.replace("\"$LOG\"", &format!("{:?}", log.display().to_string())),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
-    binary
-}
+const METADATA: &str =
+    "name: script\nsummary: s\ndescription: d\npeers:\n  cluster:\n    interface: script-peers\n";
 
 #[test]
 fn hooks_see_the_juju_environment_and_relation_list_as_juju_shows_it() {
@@ -71,7 +44,7 @@ fn hooks_see_the_juju_environment_and_relation_list_as_juju_shows_it() {
     let mut sim = sim(21);
     let base = sim.dir().join("script-src");
     let log = sim.dir().join("hooks.log");
-    let binary = script_charm(&base, &log);
+    let binary = script_charm(&base, METADATA, SCRIPT, &log);
     sim.deploy("script", &base, &binary, 2).unwrap();
     let report = sim.settle(100).unwrap();
     assert!(report.failed.is_empty(), "{:?}", sim.history());
@@ -131,7 +104,7 @@ fn a_failed_hooks_relation_data_is_discarded_until_the_retry_succeeds() {
     let mut sim = sim(22);
     let base = sim.dir().join("script-src");
     let log = sim.dir().join("hooks.log");
-    let binary = script_charm(&base, &log);
+    let binary = script_charm(&base, METADATA, SCRIPT, &log);
     sim.deploy("script", &base, &binary, 1).unwrap();
     sim.settle(100).unwrap();
     sim.add_unit("script").unwrap();
@@ -188,7 +161,7 @@ fn a_hook_that_never_exits_is_killed_with_its_children_and_fails() {
     let mut sim = charm_sim::Simulation::new(config).unwrap();
     let base = sim.dir().join("script-src");
     let log = sim.dir().join("hooks.log");
-    let binary = script_charm(&base, &log);
+    let binary = script_charm(&base, METADATA, SCRIPT, &log);
     sim.deploy("script", &base, &binary, 1).unwrap();
     sim.settle(100).unwrap();
     sim.add_unit("script").unwrap();
@@ -250,7 +223,7 @@ fn an_upgrade_replaces_the_charm_files_keeps_the_units_own_and_runs_upgrade_char
     let mut sim = sim(25);
     let v1 = sim.dir().join("script-v1");
     let log = sim.dir().join("hooks.log");
-    let binary = script_charm(&v1, &log);
+    let binary = script_charm(&v1, METADATA, SCRIPT, &log);
     std::fs::write(v1.join("only-in-v1"), "old").unwrap();
     std::fs::write(v1.join("VERSION"), "1").unwrap();
     sim.deploy("script", &v1, &binary, 2).unwrap();
@@ -261,7 +234,7 @@ fn an_upgrade_replaces_the_charm_files_keeps_the_units_own_and_runs_upgrade_char
     std::fs::write(dir.join("written-by-the-charm"), "mine").unwrap();
 
     let v2 = sim.dir().join("script-v2");
-    let binary2 = script_charm(&v2, &log);
+    let binary2 = script_charm(&v2, METADATA, SCRIPT, &log);
     std::fs::write(v2.join("VERSION"), "2").unwrap();
     let before = sim.history().len();
     sim.upgrade_charm("script", &v2, &binary2).unwrap();

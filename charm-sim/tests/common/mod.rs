@@ -67,3 +67,29 @@ pub fn dump_failures(sim: &Simulation) {
         eprintln!("--- {} {} exit {:?}\n{}", r.unit, r.name, r.code, r.stderr);
     }
 }
+
+/// One test at a time: a test writes a script and runs it while other
+/// threads fork; a child forked between the write and the close would
+/// hold the script open for writing, and running it would fail with "text
+/// file busy" (ETXTBSY).
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A charm in `dir` whose binary is the shell `script` (`"$LOG"` in it
+/// replaced by `log`), with `metadata` and no config options; its binary.
+pub fn script_charm(dir: &Path, metadata: &str, script: &str, log: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("metadata.yaml"), metadata).unwrap();
+    std::fs::write(dir.join("config.yaml"), "options: {}\n").unwrap();
+    let binary = dir.join("charm.sh");
+    std::fs::write(
+        &binary,
+        script.replace("\"$LOG\"", &format!("{:?}", log.display().to_string())),
+    )
+    .unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    binary
+}
