@@ -489,6 +489,25 @@ fn bad_network_get_answers_fall_back() {
     );
 }
 
+/// The environment of `hook` on the local unit, run for
+/// `mysql-innodb-cluster/1` on the peer relation `rid`.
+fn peer_hook_env(hook: &str, rid: &RelationId) -> HookEnv {
+    HookEnv {
+        invoked: Invoked::Hook(hook.into()),
+        unit: LOCAL.into(),
+        charm_dir: PathBuf::from("/nonexistent"),
+        relation: Some("cluster".into()),
+        relation_id: Some(rid.clone()),
+        remote_unit: Some("mysql-innodb-cluster/1".into()),
+        remote_app: Some(APP.into()),
+        departing_unit: None,
+        principal_unit: None,
+        model: None,
+        juju_version: None,
+        simulated_host: true,
+    }
+}
+
 /// With no binding for the endpoint (which the harness cannot express),
 /// the unit's private address is published with a warning.
 #[test]
@@ -512,20 +531,7 @@ fn a_missing_binding_falls_back_to_the_private_address() {
         },
     );
     let backend = Rc::new(MemoryBackend::new(world));
-    let env = HookEnv {
-        invoked: Invoked::Hook("cluster-relation-joined".into()),
-        unit: LOCAL.into(),
-        charm_dir: PathBuf::from("/nonexistent"),
-        relation: Some("cluster".into()),
-        relation_id: Some(rid.clone()),
-        remote_unit: Some("mysql-innodb-cluster/1".into()),
-        remote_app: Some(APP.into()),
-        departing_unit: None,
-        principal_unit: None,
-        model: None,
-        juju_version: None,
-        simulated_host: true,
-    };
+    let env = peer_hook_env("cluster-relation-joined", &rid);
     let sink = Rc::new(MemorySink::new());
     let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
     let mut store = MemoryStore::new();
@@ -591,20 +597,7 @@ fn unknown_and_malformed_remote_units_do_not_count_as_peers() {
         },
     );
     let backend = Rc::new(MemoryBackend::new(world));
-    let env = HookEnv {
-        invoked: Invoked::Hook("cluster-relation-changed".into()),
-        unit: LOCAL.into(),
-        charm_dir: PathBuf::from("/nonexistent"),
-        relation: Some("cluster".into()),
-        relation_id: Some(rid.clone()),
-        remote_unit: Some("mysql-innodb-cluster/1".into()),
-        remote_app: Some(APP.into()),
-        departing_unit: None,
-        principal_unit: None,
-        model: None,
-        juju_version: None,
-        simulated_host: true,
-    };
+    let env = peer_hook_env("cluster-relation-changed", &rid);
     let sink = Rc::new(MemorySink::new());
     let charm = Charm::new(metadata, ConfigSchema::default(), None, registry).unwrap();
     let mut store = MemoryStore::new();
