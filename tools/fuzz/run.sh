@@ -16,6 +16,11 @@
 # (over 2 GiB) fails the run: libFuzzer prints the input and writes it to
 # fuzz/artifacts/<target>/, and the script exits non-zero after naming the
 # target. The last line per target is libFuzzer's execution count.
+#
+# FUZZ_SEED=N gives libFuzzer a fixed random seed, so a run on one commit
+# tries the same inputs in the same order (up to where the time limit cuts
+# it): .ci/run sets it so CI is a reproducible regression gate. Unset, each
+# run draws a new seed and explores further.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -63,6 +68,9 @@ for target in "${targets[@]}"; do
         # __cxa_thread_atexit_impl): not a leak. Memory stays bounded by
         # -rss_limit_mb.
         extra=(-detect_leaks=0)
+    fi
+    if [[ -n "${FUZZ_SEED:-}" ]]; then
+        extra+=(-seed="$FUZZ_SEED")
     fi
     log="$scratch/$target.log"
     if (cd fuzz && cargo "+$toolchain" fuzz run "${flags[@]}" "$target" "${dirs[@]}" -- \

@@ -212,6 +212,23 @@ mod tests {
     }
 
     #[test]
+    fn floats_parse_to_the_nearest_double_and_round_trip() {
+        // Found by the config_values fuzz target: without serde_json's
+        // float_roundtrip feature this 31-digit integer parses one ulp
+        // away from the nearest double, so printing the value and parsing
+        // it again gave a different config. Rust's `str::parse::<f64>` and
+        // Python's `json.loads` both round correctly: they are the
+        // reference for what `config-get` meant.
+        let text = "3999999900000000000000487956606";
+        let values = ConfigValues::from_json(&format!("{{\"i\": {text}}}")).unwrap();
+        let nearest: f64 = text.parse().unwrap();
+        assert_eq!(values.values()["i"].as_f64(), Some(nearest));
+        let printed = serde_json::to_string(values.values()).unwrap();
+        let again = ConfigValues::from_json(&printed).unwrap();
+        assert_eq!(again.values(), values.values());
+    }
+
+    #[test]
     fn check_types() {
         let schema = ConfigSchema::parse(
             "options:\n\
