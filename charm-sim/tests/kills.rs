@@ -1,9 +1,10 @@
 //! Hooks killed at every step of their commit and sends
-//! (`CHARM_FAULT_AT`, docs/failures.md), as real processes of the example
-//! charms that run without stub applications (webapp,
-//! mysql-innodb-cluster, glusterfs, magpie) in a simulated model: the killed hook is retried, as Juju
-//! retries a failed hook, and the model always settles to the state of a
-//! run without kills.
+//! (`CHARM_FAULT_AT`, docs/failures.md), as real processes of every
+//! example charm (webapp, mysql-innodb-cluster, glusterfs, magpie, and
+//! keystone-ha and openstack-api with stub applications on the far side
+//! of their relations) in a simulated model: the killed hook is retried,
+//! as Juju retries a failed hook, and the model always settles to the
+//! state of a run without kills.
 //!
 //! A wrapper script stands in for the charm binary: it reads the fault
 //! point for the unit's next hook from a control file and runs the real
@@ -25,45 +26,132 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use charm_sim::Simulation;
-use charm_sim::model::AgentStatus;
+use charm_sim::model::{AgentStatus, Settings};
+use charm_sim::stub::{Stub, StubEndpoint, StubRule};
 use common::*;
 
-/// A charm under test: its application (and directory) name, units and
-/// config.
+/// A charm under test: its application (and directory) name, units,
+/// config, and the stub applications it is related to.
 struct Example {
     app: &'static str,
     units: u32,
     config: &'static [(&'static str, &'static str)],
+    /// Deploys the far side of its relations and relates them.
+    others: fn(&mut Simulation),
 }
+
+fn alone(_: &mut Simulation) {}
 
 const WEBAPP: Example = Example {
     app: "webapp",
     units: 2,
     config: &[],
+    others: alone,
 };
 const WEBAPP_ALONE: Example = Example {
     app: "webapp",
     units: 1,
     config: &[],
+    others: alone,
 };
 const MYSQL: Example = Example {
     app: "mysql-innodb-cluster",
     units: 3,
     config: &[],
+    others: alone,
 };
 const GLUSTERFS: Example = Example {
     app: "glusterfs",
     units: 3,
     config: &[("brick-devices", "/srv/brick1")],
+    others: alone,
 };
 const MAGPIE: Example = Example {
     app: "magpie",
     units: 2,
     config: &[],
+    others: alone,
 };
 
+const KEYSTONE_HA: Example = Example {
+    app: "keystone-ha",
+    units: 3,
+    config: &[("vip", "10.5.0.10")],
+    others: hacluster_for_keystone,
+};
+const OPENSTACK_API: Example = Example {
+    app: "openstack-api",
+    units: 3,
+    config: &[("vip", "10.5.0.10")],
+    others: openstack_api_backends,
+};
+
+fn settings(pairs: &[(&str, &str)]) -> Settings {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A stub with one `provides` endpoint answering `received` with
+/// `publish`, as in `scenarios/openstack-api.yaml`.
+fn stub(endpoint: &str, interface: &str, received: &[&str], publish: &[(&str, &str)]) -> Stub {
+    Stub {
+        endpoints: BTreeMap::from([(endpoint.to_owned(), StubEndpoint::provides(interface))]),
+        rules: vec![StubRule {
+            endpoint: endpoint.to_owned(),
+            received: received.iter().map(|k| (*k).to_owned()).collect(),
+            publish: settings(publish),
+        }],
+        message: String::new(),
+    }
+}
+
+/// hacluster: says the cluster is formed once handed the resources.
+fn hacluster(sim: &mut Simulation, app: &str) {
+    let ha = stub(
+        "ha",
+        "hacluster",
+        &["json_resources"],
+        &[("clustered", "yes")],
+    );
+    sim.deploy_stub("hacluster", ha, 1).unwrap();
+    sim.relate(&format!("{app}:ha"), "hacluster:ha").unwrap();
+}
+
+fn hacluster_for_keystone(sim: &mut Simulation) {
+    hacluster(sim, "keystone-ha");
+}
+
+/// MySQL, RabbitMQ and hacluster for openstack-api.
+fn openstack_api_backends(sim: &mut Simulation) {
+    let mysql = stub(
+        "shared-db",
+        "mysql-shared",
+        &["*database", "*username"],
+        &[
+            ("db_host", "{address}"),
+            ("{*}password", "db-secret"),
+            ("{*}allowed_units", "{units}"),
+        ],
+    );
+    sim.deploy_stub("mysql", mysql, 1).unwrap();
+    sim.relate("openstack-api:shared-db", "mysql:shared-db")
+        .unwrap();
+    let rabbit = stub(
+        "amqp",
+        "rabbitmq",
+        &["username", "vhost"],
+        &[("hostname", "{address}"), ("password", "rabbit-secret")],
+    );
+    sim.deploy_stub("rabbitmq-server", rabbit, 1).unwrap();
+    sim.relate("openstack-api:amqp", "rabbitmq-server:amqp")
+        .unwrap();
+    hacluster(sim, "openstack-api");
+}
+
 /// The directory of the example binaries: webapp and
-/// mysql-innodb-cluster (built by the common helper), and the peer-only
+/// mysql-innodb-cluster (built by the common helper), and the other
 /// examples built here once.
 fn binaries() -> &'static Path {
     static BUILT: OnceLock<()> = OnceLock::new();
@@ -71,7 +159,9 @@ fn binaries() -> &'static Path {
     BUILT.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = std::process::Command::new(cargo)
-            .args(["build", "-p", "glusterfs", "-p", "magpie", "--quiet"])
+            .args(["build", "--quiet"])
+            .args(["-p", "glusterfs", "-p", "magpie", "-p", "keystone-ha"])
+            .args(["-p", "openstack-api"])
             .current_dir(workspace())
             .env(
                 "CARGO_TARGET_DIR",
@@ -80,7 +170,7 @@ fn binaries() -> &'static Path {
             )
             .status()
             .expect("cargo runs");
-        assert!(status.success(), "building glusterfs and magpie failed");
+        assert!(status.success(), "building the example charms failed");
     });
     dir
 }
@@ -157,7 +247,12 @@ fn settled(sim: &Simulation) -> Settled {
         .units
         .values()
         .map(|u| {
-            let (flags, keys) = unit_state(&u.charm_dir);
+            // A stub unit runs no charm and keeps no unit state.
+            let (flags, keys) = if sim.is_stub(&u.app) {
+                Default::default()
+            } else {
+                unit_state(&u.charm_dir)
+            };
             let ports = u.ports.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>();
             (
                 u.name.clone(),
@@ -285,6 +380,7 @@ fn deploy(example: &Example, seed: u64) -> Simulation {
             .collect();
         sim.config_set(example.app, values).unwrap();
     }
+    (example.others)(&mut sim);
     sim
 }
 
@@ -386,8 +482,15 @@ fn webapp_killed_at_every_step_of_every_hook_settles_as_without_kills() {
 fn killed_one_step_further_each_retry(example: &Example, seed: u64) -> usize {
     let (expected, _) = reference(example, seed);
     let mut sim = deploy(example, seed);
-    let next: RefCell<BTreeMap<String, u32>> =
-        RefCell::new(sim.model().units.keys().map(|u| (u.clone(), 1)).collect());
+    // Stub units run no process: only the charm's units are killed.
+    let next: RefCell<BTreeMap<String, u32>> = RefCell::new(
+        sim.model()
+            .units
+            .keys()
+            .filter(|u| u.starts_with(&format!("{}/", example.app)))
+            .map(|u| (u.clone(), 1))
+            .collect(),
+    );
     let mut kills = 0;
     let units: Vec<String> = next.borrow().keys().cloned().collect();
     let hooks = drive(
@@ -438,4 +541,18 @@ fn glusterfs_killed_one_step_further_each_retry_settles_as_without_kills() {
 fn magpie_killed_one_step_further_each_retry_settles_as_without_kills() {
     let kills = killed_one_step_further_each_retry(&MAGPIE, 9);
     assert!(kills > 30, "{kills}");
+}
+
+#[test]
+fn keystone_ha_killed_one_step_further_each_retry_settles_as_without_kills() {
+    let kills = killed_one_step_further_each_retry(&KEYSTONE_HA, 13);
+    // 102 in the run that added this test.
+    assert!(kills > 60, "{kills}");
+}
+
+#[test]
+fn openstack_api_killed_one_step_further_each_retry_settles_as_without_kills() {
+    let kills = killed_one_step_further_each_retry(&OPENSTACK_API, 3);
+    // 273 in the run that added this test.
+    assert!(kills > 150, "{kills}");
 }

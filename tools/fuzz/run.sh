@@ -60,15 +60,6 @@ for target in "${targets[@]}"; do
         dirs=("$scratch/$target" "$PWD/$seeds")
     fi
     extra=()
-    if [[ "$target" == tool_output ]]; then
-        # The process backend's pipe-reading threads are detached: each
-        # sends its result and then exits, sometimes after the call has
-        # returned, so LeakSanitizer's check after an input can see a
-        # thread's TLS destructor list not yet freed (64 bytes from
-        # __cxa_thread_atexit_impl): not a leak. Memory stays bounded by
-        # -rss_limit_mb.
-        extra=(-detect_leaks=0)
-    fi
     if [[ -n "${FUZZ_SEED:-}" ]]; then
         extra+=(-seed="$FUZZ_SEED")
     fi

@@ -2,7 +2,8 @@
 //! layer redo what an earlier hook's journal says has not taken effect,
 //! atstart, dispatch, atexit, then commit the unit state with the new
 //! journal in one transaction and only then send the hook's writes; on a
-//! failure before the commit, commit nothing and send nothing. An action
+//! failure before the commit, commit nothing and send nothing. A hook
+//! that changed nothing commits nothing and only sends. An action
 //! runs its own handlers only.
 //!
 //! The core knows nothing of Juju: a [`HookLayer`] (the Juju layer) joins
@@ -241,14 +242,21 @@ pub fn run_hook(
     // Juju as they were.
     let prepared = recovered.and_then(|kept| {
         phases?;
+        let after = ctx.snapshot();
+        let changes = diff(&before, &after);
+        // A hook that changed no unit state and has nothing left to watch
+        // journals nothing: its writes follow from state committed before
+        // and from Juju's input, so Juju's retry of a failed hook makes
+        // them again, and a hook such as update-status writes nothing to
+        // disk. With something kept, this hook's writes join it, so the
+        // next hook never resends an older value over a newer one.
         let record = match layer {
+            Some(_) if changes.is_empty() && kept.is_none() => None,
             Some(layer) => layer
                 .journal(&ctx, kept.as_deref())
                 .map_err(HookError::Send)?,
             None => kept,
         };
-        let after = ctx.snapshot();
-        let changes = diff(&before, &after);
         crate::reactive::fault::point("commit");
         if !changes.is_empty() || record != journal {
             store.commit_journaled(&changes, record.as_deref())?;
@@ -310,7 +318,7 @@ fn send(
         .after_send(ctx, record.as_deref())
         .map_err(HookError::Send)?;
     if rest != record {
-        store.commit_journaled(&[], rest.as_deref())?;
+        store.trim_journal(rest.as_deref())?;
     }
     Ok(())
 }

@@ -1,26 +1,30 @@
-//! One tool process, waited for with a deadline.
+//! One tool process, waited for with a deadline, on the calling thread.
 //!
-//! The child's stdout and stderr are drained by two threads (so a chatty
-//! tool never blocks on a full pipe), its stdin is fed by a third, and a
-//! fourth waits for it to exit with `waitid(WEXITED | WNOWAIT)`, which
-//! does not reap it: the child stays ours until [`Child::wait`], so
-//! killing it on expiry can never hit a reused process id. This thread
-//! waits in the kernel (no polling) and needs no runtime and no SIGCHLD
-//! handler (which `wait-timeout` would install process-wide).
+//! The child's stdout and stderr are drained and its stdin fed in one
+//! `poll(2)` loop (so a chatty tool never blocks on a full pipe, and a
+//! tool that never reads its input never blocks us), each wait bounded by
+//! what is left of the deadline. Once both output pipes are closed the
+//! child is almost always exiting: its exit is collected with
+//! `try_wait` at short, growing intervals (20 µs doubling to 5 ms), still
+//! within the deadline. No thread is started: a hook makes a dozen tool
+//! calls, and starting and joining reader threads for each cost more
+//! than the calls' own work in the runtime (BENCHMARKS.md). No SIGCHLD
+//! handler is installed either (which `wait-timeout` would do
+//! process-wide).
 //!
-//! Everything the threads produce comes back on one channel, received
-//! with the deadline. On expiry the child is killed and reaped; a thread
-//! still blocked on a pipe that a process started by the tool holds open
-//! is left to end when that process closes it, never waited for.
+//! On expiry the child is killed and reaped. It is only ever reaped by
+//! [`Child`] itself, so the kill can never hit a reused process id. A pipe
+//! still held open by a process the tool started is simply closed on our
+//! side.
 
 use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
 use std::process::{Child, ExitStatus};
-use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use nix::sys::wait::{Id, WaitPidFlag, waitid};
-use nix::unistd::Pid;
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 /// How much of stdout is kept: tool output is JSON of the model's data
 /// (relation settings, config), which Juju itself keeps well under this.
@@ -42,15 +46,8 @@ pub(super) struct Finished {
 pub(super) enum Unfinished {
     /// The deadline passed; the child was killed.
     TimedOut,
-    /// A thread or pipe could not be set up or read.
+    /// A pipe could not be polled or read, or the exit status collected.
     Io(String),
-}
-
-enum Piece {
-    Stdout(io::Result<(Vec<u8>, bool)>),
-    Stderr(io::Result<(Vec<u8>, bool)>),
-    Stdin(io::Result<()>),
-    Exited,
 }
 
 /// Wait for `child` (spawned with piped stdout and stderr, and piped stdin
@@ -62,121 +59,261 @@ pub(super) fn wait_with_deadline(
 ) -> Result<Finished, Unfinished> {
     // No deadline at all when it is beyond what `Instant` can hold.
     let deadline = Instant::now().checked_add(timeout);
-    let (tx, rx) = mpsc::channel();
-    let mut expected = 0;
-    let result = start_threads(&mut child, input, &tx, &mut expected);
-    drop(tx);
-    if let Err(e) = result {
-        kill(&mut child);
-        return Err(Unfinished::Io(e));
-    }
-    let (mut stdout, mut stderr, mut written, mut exited) = (None, None, Ok(()), false);
-    while expected > 0 {
-        let received = match deadline {
-            Some(deadline) => rx.recv_timeout(deadline.saturating_duration_since(Instant::now())),
-            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
-        };
-        match received {
-            Ok(piece) => {
-                expected -= 1;
-                match piece {
-                    Piece::Stdout(r) => stdout = Some(r),
-                    Piece::Stderr(r) => stderr = Some(r),
-                    Piece::Stdin(r) => written = r,
-                    Piece::Exited => exited = true,
-                }
-            }
-            // Expired, or every thread is gone without reporting.
-            Err(_) => {
-                kill(&mut child);
-                return Err(Unfinished::TimedOut);
-            }
+    let mut pipes = Pipes::take(&mut child, input);
+    let result = pipes
+        .drain(deadline)
+        .and_then(|()| wait_exit(&mut child, deadline));
+    let status = match result {
+        Ok(status) => status,
+        Err(e) => {
+            kill(&mut child);
+            return Err(e);
         }
-    }
-    debug_assert!(exited);
-    let status = child
-        .wait()
-        .map_err(|e| Unfinished::Io(format!("cannot collect the exit status: {e}")))?;
-    let read = |r: Option<io::Result<(Vec<u8>, bool)>>, what: &str| match r {
-        Some(Ok(out)) => Ok(out),
-        Some(Err(e)) => Err(Unfinished::Io(format!("cannot read {what}: {e}"))),
-        None => Err(Unfinished::Io(format!("{what} was not read"))),
     };
     Ok(Finished {
         status,
-        stdout: read(stdout, "stdout")?,
-        stderr: read(stderr, "stderr")?.0,
-        written,
+        stdout: (pipes.stdout.kept, pipes.stdout.more),
+        stderr: pipes.stderr.kept,
+        written: pipes.stdin.map_or(Ok(()), |s| s.result),
     })
 }
 
-fn start_threads(
-    child: &mut Child,
-    input: Option<Vec<u8>>,
-    tx: &mpsc::Sender<Piece>,
-    expected: &mut usize,
-) -> Result<(), String> {
-    let spawn = |name: &str, job: Box<dyn FnOnce() -> Piece + Send>| {
-        let tx = tx.clone();
-        thread::Builder::new()
-            .name(name.to_owned())
-            .spawn(move || {
-                let _ = tx.send(job());
-            })
-            .map(drop)
-            .map_err(|e| format!("cannot start a thread to {name}: {e}"))
-    };
-    if let Some(pipe) = child.stdout.take() {
-        spawn(
-            "read tool stdout",
-            Box::new(move || Piece::Stdout(read_capped(pipe, STDOUT_LIMIT))),
-        )?;
-        *expected += 1;
-    }
-    if let Some(pipe) = child.stderr.take() {
-        spawn(
-            "read tool stderr",
-            Box::new(move || Piece::Stderr(read_capped(pipe, STDERR_KEEP))),
-        )?;
-        *expected += 1;
-    }
-    if let (Some(mut pipe), Some(bytes)) = (child.stdin.take(), input) {
-        // The pipe is dropped at the end, closing it: the tool sees EOF.
-        spawn(
-            "write tool stdin",
-            Box::new(move || Piece::Stdin(pipe.write_all(&bytes))),
-        )?;
-        *expected += 1;
-    }
-    let pid = i32::try_from(child.id())
-        .map(Pid::from_raw)
-        .map_err(|_| format!("process id {} out of range", child.id()))?;
-    spawn(
-        "wait for tool",
-        Box::new(move || {
-            // WNOWAIT: the child is left for `Child::wait` to reap.
-            loop {
-                match waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {
-                    Err(nix::errno::Errno::EINTR) => continue,
-                    // Exited, or cannot be waited for here (then the
-                    // reaping `Child::wait` tells).
-                    _ => return Piece::Exited,
-                }
-            }
-        }),
-    )?;
-    *expected += 1;
-    Ok(())
+/// An output pipe being read, keeping at most `limit` bytes.
+struct Output<R> {
+    pipe: Option<R>,
+    kept: Vec<u8>,
+    limit: usize,
+    /// Whether more than `limit` bytes came (the rest is read and dropped,
+    /// so the writer never blocks).
+    more: bool,
 }
 
-/// Read `pipe` to its end, keeping at most `limit` bytes (and whether
-/// there were more): the rest is drained so the writer never blocks.
-fn read_capped(pipe: impl Read, limit: usize) -> io::Result<(Vec<u8>, bool)> {
-    let mut kept = Vec::new();
-    let mut pipe = pipe;
-    (&mut pipe).take(limit as u64).read_to_end(&mut kept)?;
-    let more = io::copy(&mut pipe, &mut io::sink())?;
-    Ok((kept, more > 0))
+impl<R: Read> Output<R> {
+    fn new(pipe: Option<R>, limit: usize) -> Self {
+        Self {
+            pipe,
+            kept: Vec::new(),
+            limit,
+            more: false,
+        }
+    }
+
+    /// Read what the pipe holds now (it polled readable, so this does not
+    /// block); at end of file the pipe is closed.
+    fn read_ready(&mut self, what: &str) -> Result<(), Unfinished> {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return Ok(());
+        };
+        let mut chunk = [0u8; 64 * 1024];
+        let n = loop {
+            match pipe.read(&mut chunk) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Unfinished::Io(format!("cannot read {what}: {e}"))),
+            }
+        };
+        if n == 0 {
+            self.pipe = None;
+        }
+        self.keep(&chunk[..n]);
+        Ok(())
+    }
+
+    fn keep(&mut self, bytes: &[u8]) {
+        let room = self.limit.saturating_sub(self.kept.len());
+        let (kept, dropped) = bytes.split_at(room.min(bytes.len()));
+        self.kept.extend_from_slice(kept);
+        self.more |= !dropped.is_empty();
+    }
+}
+
+/// The child's stdin being fed.
+struct Input<W> {
+    pipe: Option<W>,
+    bytes: Vec<u8>,
+    written: usize,
+    result: io::Result<()>,
+}
+
+impl<W: Write> Input<W> {
+    /// Write what the pipe takes now (it is non-blocking); once all is
+    /// written, or the tool closed its end, the pipe is closed: the tool
+    /// sees end of file.
+    fn write_ready(&mut self) {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return;
+        };
+        while self.written < self.bytes.len() {
+            match pipe.write(&self.bytes[self.written..]) {
+                Ok(n) => self.written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    self.result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.pipe = None;
+    }
+
+    /// The tool closed its end before reading everything.
+    fn hung_up(&mut self) {
+        if self.pipe.take().is_some() && self.written < self.bytes.len() {
+            self.result = Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        }
+    }
+}
+
+struct Pipes {
+    stdout: Output<std::process::ChildStdout>,
+    stderr: Output<std::process::ChildStderr>,
+    stdin: Option<Input<std::process::ChildStdin>>,
+}
+
+impl Pipes {
+    fn take(child: &mut Child, input: Option<Vec<u8>>) -> Self {
+        let stdin = child.stdin.take();
+        let stdin = input.map(|bytes| {
+            let pipe = stdin.filter(|pipe| {
+                // A blocking pipe would stall the loop on a tool that reads
+                // slowly; the flag is on our end only.
+                fcntl(pipe.as_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).is_ok()
+            });
+            let result = match pipe {
+                Some(_) => Ok(()),
+                None => Err(io::Error::other("stdin is not a non-blocking pipe")),
+            };
+            Input {
+                pipe,
+                bytes,
+                written: 0,
+                result,
+            }
+        });
+        Self {
+            stdout: Output::new(child.stdout.take(), STDOUT_LIMIT),
+            stderr: Output::new(child.stderr.take(), STDERR_KEEP),
+            stdin,
+        }
+    }
+
+    /// Read and write until both output pipes are closed, or the deadline.
+    fn drain(&mut self, deadline: Option<Instant>) -> Result<(), Unfinished> {
+        while self.stdout.pipe.is_some() || self.stderr.pipe.is_some() {
+            let (out, err, input) = self.poll(deadline)?;
+            if out {
+                self.stdout.read_ready("stdout")?;
+            }
+            if err {
+                self.stderr.read_ready("stderr")?;
+            }
+            if let Some(stdin) = self.stdin.as_mut() {
+                match input {
+                    Ready::Writable => stdin.write_ready(),
+                    Ready::HungUp => stdin.hung_up(),
+                    Ready::No => {}
+                }
+            }
+        }
+        // Output closed first: the tool exits without reading the rest.
+        if let Some(stdin) = self.stdin.as_mut() {
+            stdin.hung_up();
+        }
+        Ok(())
+    }
+
+    /// Which pipes are ready: stdout, stderr (readable or closed), stdin.
+    fn poll(&self, deadline: Option<Instant>) -> Result<(bool, bool, Ready), Unfinished> {
+        let mut fds = Vec::with_capacity(3);
+        let mut slots = [None; 3];
+        if let Some(pipe) = &self.stdout.pipe {
+            slots[0] = Some(fds.len());
+            fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
+        }
+        if let Some(pipe) = &self.stderr.pipe {
+            slots[1] = Some(fds.len());
+            fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
+        }
+        if let Some(pipe) = self.stdin.as_ref().and_then(|s| s.pipe.as_ref()) {
+            slots[2] = Some(fds.len());
+            fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLOUT));
+        }
+        loop {
+            let timeout = match deadline {
+                None => PollTimeout::NONE,
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Unfinished::TimedOut);
+                    }
+                    poll_timeout(left)
+                }
+            };
+            match poll(&mut fds, timeout) {
+                Ok(_) => break,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(Unfinished::Io(format!("cannot poll the tool's pipes: {e}"))),
+            }
+        }
+        let events = |slot: Option<usize>| {
+            slot.and_then(|i| fds[i].revents())
+                .unwrap_or(PollFlags::empty())
+        };
+        let stdin = events(slots[2]);
+        let stdin = if stdin.contains(PollFlags::POLLOUT) {
+            Ready::Writable
+        } else if stdin.intersects(PollFlags::POLLERR | PollFlags::POLLHUP) {
+            Ready::HungUp
+        } else {
+            Ready::No
+        };
+        Ok((
+            !events(slots[0]).is_empty(),
+            !events(slots[1]).is_empty(),
+            stdin,
+        ))
+    }
+}
+
+/// What `poll` said of the stdin pipe.
+#[derive(Clone, Copy)]
+enum Ready {
+    No,
+    Writable,
+    HungUp,
+}
+
+/// `left` in whole milliseconds, rounded up so the loop never spins on a
+/// sub-millisecond remainder; at most `poll`'s largest timeout.
+fn poll_timeout(left: Duration) -> PollTimeout {
+    let ms = left.as_nanos().div_ceil(1_000_000);
+    PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX)
+}
+
+/// Collect the exit status of a child whose output pipes are closed.
+fn wait_exit(child: &mut Child, deadline: Option<Instant>) -> Result<ExitStatus, Unfinished> {
+    let mut pause = Duration::from_micros(20);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) => {}
+            Err(e) => {
+                return Err(Unfinished::Io(format!(
+                    "cannot collect the exit status: {e}"
+                )));
+            }
+        }
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Unfinished::TimedOut);
+            }
+            pause = pause.min(left);
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(5));
+    }
 }
 
 fn kill(child: &mut Child) {
@@ -190,10 +327,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn read_capped_keeps_the_limit_and_drains_the_rest() {
-        let (kept, more) = read_capped(&b"abcdef"[..], 4).unwrap();
-        assert_eq!((kept.as_slice(), more), (&b"abcd"[..], true));
-        let (kept, more) = read_capped(&b"abc"[..], 4).unwrap();
-        assert_eq!((kept.as_slice(), more), (&b"abc"[..], false));
+    fn output_keeps_the_limit_and_notes_the_rest() {
+        let mut out = Output::new(Some(&b"abcdef"[..]), 4);
+        while out.pipe.is_some() {
+            out.read_ready("stdout").ok().unwrap();
+        }
+        assert_eq!((out.kept.as_slice(), out.more), (&b"abcd"[..], true));
+        let mut out = Output::new(Some(&b"abc"[..]), 4);
+        while out.pipe.is_some() {
+            out.read_ready("stdout").ok().unwrap();
+        }
+        assert_eq!((out.kept.as_slice(), out.more), (&b"abc"[..], false));
+    }
+
+    #[test]
+    fn poll_timeouts_round_up_to_a_millisecond() {
+        assert_eq!(i32::from(poll_timeout(Duration::from_micros(1))), 1);
+        assert_eq!(i32::from(poll_timeout(Duration::from_millis(7))), 7);
+        assert_eq!(
+            i32::from(poll_timeout(Duration::from_secs(u64::MAX))),
+            i32::MAX
+        );
+    }
+
+    #[test]
+    fn a_tool_that_reads_nothing_leaves_input_unwritten_not_blocked() {
+        // A 1 MiB input is far beyond a pipe's buffer: with a blocking
+        // write this would hang; the tool exits without reading.
+        let child = std::process::Command::new("sh")
+            .args(["-c", "echo out; exit 3"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let Ok(done) =
+            wait_with_deadline(child, Some(vec![b'x'; 1 << 20]), Duration::from_secs(60))
+        else {
+            panic!("the tool should have finished");
+        };
+        assert_eq!(done.status.code(), Some(3));
+        assert_eq!(done.stdout.0, b"out\n");
+        assert_eq!(done.written.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
     }
 }

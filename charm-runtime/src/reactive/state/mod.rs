@@ -72,6 +72,15 @@ pub trait StateStore {
         changes: &[Change],
         journal: Option<&str>,
     ) -> Result<(), StateError>;
+    /// Replace the journal alone, with a smaller one, once the writes it
+    /// drops were acknowledged. Losing this write (a power cut before it
+    /// reaches the disk) only means the next hook checks and resends what
+    /// it dropped, which Juju's idempotent sets make harmless, so a store
+    /// may make it cheaper than a commit: [`SqliteStore`] does not wait
+    /// for the disk. The default is `commit_journaled(&[], journal)`.
+    fn trim_journal(&mut self, journal: Option<&str>) -> Result<(), StateError> {
+        self.commit_journaled(&[], journal)
+    }
 }
 
 impl<S: StateStore + ?Sized> StateStore for &mut S {
@@ -90,6 +99,9 @@ impl<S: StateStore + ?Sized> StateStore for &mut S {
         journal: Option<&str>,
     ) -> Result<(), StateError> {
         (**self).commit_journaled(changes, journal)
+    }
+    fn trim_journal(&mut self, journal: Option<&str>) -> Result<(), StateError> {
+        (**self).trim_journal(journal)
     }
 }
 

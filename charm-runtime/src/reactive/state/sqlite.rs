@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::stored::{Cell, key_text, value_text};
@@ -65,10 +66,24 @@ create table if not exists charm_runtime_journal (
 /// assert_eq!(store.load().unwrap()["reactive.states.app.installed"], "null");
 /// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
+///
+/// Durability: the database is in SQLite's write-ahead-log mode, so a
+/// commit costs one sync of the log to disk (a rollback journal costs four
+/// syncs), and the connection closes without folding the log back into
+/// the database (SQLite does that once the log passes 1000 pages), so a
+/// hook never pays for it. A commit is on disk when
+/// [`StateStore::commit_journaled`] returns; [`StateStore::trim_journal`]
+/// does not wait for the disk (what it drops is only resent if lost). The
+/// log lives beside the database (`.unit-state.db-wal` and `-shm`): copy
+/// the three files together, or open and close the database with SQLite
+/// first. Where the file system cannot hold the log (no shared memory),
+/// SQLite keeps its rollback journal and every write is synced.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
     conn: Connection,
+    /// The database is in write-ahead-log mode.
+    wal: bool,
 }
 
 impl SqliteStore {
@@ -83,12 +98,22 @@ impl SqliteStore {
             path: path.clone(),
             source,
         })?;
-        conn.execute_batch(SCHEMA)
-            .map_err(|source| StateError::Sqlite {
-                path: path.clone(),
-                source,
-            })?;
-        Ok(Self { path, conn })
+        let sqlite = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let mode: String = conn
+            .query_row("pragma journal_mode = wal", [], |row| row.get(0))
+            .map_err(sqlite)?;
+        let wal = mode.eq_ignore_ascii_case("wal");
+        if wal {
+            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+                .map_err(sqlite)?;
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(sqlite)?;
+        conn.execute_batch(SCHEMA).map_err(sqlite)?;
+        Ok(Self { path, conn, wal })
     }
 
     /// The database file.
@@ -184,6 +209,25 @@ impl StateStore for SqliteStore {
         journal: Option<&str>,
     ) -> Result<(), StateError> {
         self.write(changes, Some(journal))
+    }
+
+    fn trim_journal(&mut self, journal: Option<&str>) -> Result<(), StateError> {
+        if !self.wal {
+            // With a rollback journal, a write not synced can corrupt the
+            // file on a power cut: sync it like any commit.
+            return self.write(&[], Some(journal));
+        }
+        // In WAL mode `synchronous = NORMAL` skips the sync of the log;
+        // a power cut can lose this transaction, never corrupt the file.
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        let written = self.write(&[], Some(journal));
+        let restored = self
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.err(e));
+        written.and(restored)
     }
 }
 
