@@ -233,6 +233,25 @@ impl MagpiePeers<'_> {
         Ok(())
     }
 
+    /// Put every peer now in the relation back in
+    /// `{endpoint_name}.joined`, as if each had just joined (charms.reactive's
+    /// `Conversation.set_state` on each peer's conversation), so that the
+    /// charm handles them all again: after a change of how peers are
+    /// checked, for example. Returns how many peers hold the flag for it.
+    pub fn rejoin_all(&self) -> Result<usize, MagpieError> {
+        let juju = self.ctx().juju();
+        let mut rejoined = 0;
+        for relation in juju.relation_ids(self.name())?.iter() {
+            for unit in juju.relation_units(relation)?.iter() {
+                let conv = self.convs().join(relation, unit)?;
+                self.remove_from_flag("departed", &conv.key())?;
+                self.add_to_flag("joined", &conv.key())?;
+                rejoined += 1;
+            }
+        }
+        Ok(rejoined)
+    }
+
     /// Take the peer `unit` out of `{endpoint_name}.joined` (the flag is
     /// cleared with its last holder). Returns whether `unit` held it.
     pub fn dismiss_joined_unit(&self, unit: &str) -> Result<bool, MagpieError> {

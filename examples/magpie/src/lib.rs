@@ -31,8 +31,9 @@
 //!
 //! Because `magpie.joined` is dismissed, the interface's methods see only
 //! the peers that joined since the last dismissal: the records of earlier
-//! peers are kept as they were checked, and a change of `cidr` or
-//! `check-iperf` applies to the peers checked from then on.
+//! peers are kept as they were checked, until a change of `cidr` or
+//! `check-iperf` puts every present peer back in `magpie.joined`
+//! ([`MagpiePeers::rejoin_all`]) to be checked again the new way.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -264,6 +265,23 @@ fn check_peers(magpie: &MagpiePeers, config: Config<Options>, ctx: Ctx) -> Resul
     }
     if handled {
         magpie.dismiss_joined()?;
+    }
+    Ok(())
+}
+
+/// A change of `cidr` or `check-iperf` changes how peers are checked:
+/// check every present peer again (else, with `check-iperf` turned on
+/// after the peers were checked, the leader would wait forever for servers
+/// that were never asked to listen).
+#[when(INSTALLED)]
+#[when_any("config.changed.cidr", "config.changed.check-iperf")]
+fn recheck_peers(magpie: &MagpiePeers, ctx: Ctx) -> Result<(), Error> {
+    let rejoined = magpie.rejoin_all()?;
+    if rejoined > 0 {
+        ctx.log(
+            Level::Info,
+            &format!("the way peers are checked changed: checking {rejoined} again"),
+        );
     }
     Ok(())
 }
