@@ -627,3 +627,81 @@ fn a_hook_that_cannot_commit_sends_nothing() {
     assert_eq!(sent, 0, "nothing reaches Juju");
     assert_eq!(unit.world().leader_settings, BTreeMap::new());
 }
+
+/// A store that counts its transactions.
+#[derive(Default)]
+struct Counting {
+    inner: MemoryStore,
+    transactions: usize,
+}
+
+impl StateStore for Counting {
+    fn load(
+        &mut self,
+    ) -> Result<charm_runtime::reactive::state::Snapshot, charm_runtime::StateError> {
+        self.inner.load()
+    }
+    fn commit(
+        &mut self,
+        changes: &[charm_runtime::reactive::state::Change],
+    ) -> Result<(), charm_runtime::StateError> {
+        self.transactions += 1;
+        self.inner.commit(changes)
+    }
+    fn journal(&mut self) -> Result<Option<String>, charm_runtime::StateError> {
+        self.inner.journal()
+    }
+    fn commit_journaled(
+        &mut self,
+        changes: &[charm_runtime::reactive::state::Change],
+        journal: Option<&str>,
+    ) -> Result<(), charm_runtime::StateError> {
+        self.transactions += 1;
+        self.inner.commit_journaled(changes, journal)
+    }
+}
+
+/// update-status as most charms write it: the same status every hook,
+/// no flag or key changed. Past the unit's first hook (which records the
+/// Juju layer's own flags and config), it costs no transaction (no write
+/// to disk), and its status still reaches Juju.
+#[test]
+fn a_hook_that_changes_no_state_commits_nothing_and_still_sends() {
+    let mut r = Registry::new();
+    r.add(
+        Handler::new("report", |ctx: &HookContext| {
+            ctx.status_set(Status::new(StatusState::Active, "ready"));
+        })
+        .hook(["update-status"]),
+    )
+    .unwrap();
+    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
+    let charm = Charm::new(metadata, ConfigSchema::default(), None, r).unwrap();
+    let backend = Rc::new(MemoryBackend::new(world()));
+    let mut store = Counting::default();
+    let mut after_first = 0;
+    for n in 1..=3 {
+        let out = charm.run(
+            env("update-status"),
+            backend.clone(),
+            &mut store,
+            Rc::new(MemorySink::new()),
+        );
+        assert!(out.error.is_none(), "{:?}", out.error);
+        let statuses = backend
+            .calls()
+            .iter()
+            .filter(|c| c.tool == "status-set")
+            .count();
+        assert_eq!(statuses, n, "hook {n} sends its status");
+        if n == 1 {
+            after_first = store.transactions;
+            assert!(after_first > 0, "the first hook records the layer's flags");
+        }
+    }
+    assert_eq!(
+        store.transactions, after_first,
+        "hooks 2 and 3 wrote nothing"
+    );
+    assert_eq!(store.inner.journal().unwrap(), None);
+}

@@ -1,6 +1,5 @@
 use std::path::{Path, PathBuf};
 
-use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::stored::{Cell, key_text, value_text};
@@ -68,16 +67,15 @@ create table if not exists charm_runtime_journal (
 /// ```
 ///
 /// Durability: the database is in SQLite's write-ahead-log mode, so a
-/// commit costs one sync of the log to disk (a rollback journal costs four
-/// syncs), and the connection closes without folding the log back into
-/// the database (SQLite does that once the log passes 1000 pages), so a
-/// hook never pays for it. A commit is on disk when
-/// [`StateStore::commit_journaled`] returns; [`StateStore::trim_journal`]
-/// does not wait for the disk (what it drops is only resent if lost). The
-/// log lives beside the database (`.unit-state.db-wal` and `-shm`): copy
-/// the three files together, or open and close the database with SQLite
-/// first. Where the file system cannot hold the log (no shared memory),
-/// SQLite keeps its rollback journal and every write is synced.
+/// commit costs one sync of the log to disk (a rollback journal costs
+/// four), and a commit is on disk when [`StateStore::commit_journaled`]
+/// returns; [`StateStore::trim_journal`] does not wait for the disk (what
+/// it drops is only resent if lost). When the store is dropped, SQLite
+/// folds the log into the database file and removes it, so between hooks
+/// `.unit-state.db` stands alone (a hook killed before that leaves the
+/// log beside it, which the next open replays). Where the file system
+/// cannot hold the log (no shared memory), SQLite keeps its rollback
+/// journal and every write is synced.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
@@ -106,10 +104,6 @@ impl SqliteStore {
             .query_row("pragma journal_mode = wal", [], |row| row.get(0))
             .map_err(sqlite)?;
         let wal = mode.eq_ignore_ascii_case("wal");
-        if wal {
-            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-                .map_err(sqlite)?;
-        }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(sqlite)?;
         conn.execute_batch(SCHEMA).map_err(sqlite)?;
