@@ -23,11 +23,9 @@ mod common;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use charm_sim::Simulation;
-use charm_sim::model::{AgentStatus, Settings};
-use charm_sim::stub::{Stub, StubEndpoint, StubRule};
+use charm_sim::model::AgentStatus;
 use common::*;
 
 /// A charm under test: its application (and directory) name, units,
@@ -86,27 +84,6 @@ const OPENSTACK_API: Example = Example {
     others: openstack_api_backends,
 };
 
-fn settings(pairs: &[(&str, &str)]) -> Settings {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-/// A stub with one `provides` endpoint answering `received` with
-/// `publish`, as in `scenarios/openstack-api.yaml`.
-fn stub(endpoint: &str, interface: &str, received: &[&str], publish: &[(&str, &str)]) -> Stub {
-    Stub {
-        endpoints: BTreeMap::from([(endpoint.to_owned(), StubEndpoint::provides(interface))]),
-        rules: vec![StubRule {
-            endpoint: endpoint.to_owned(),
-            received: received.iter().map(|k| (*k).to_owned()).collect(),
-            publish: settings(publish),
-        }],
-        message: String::new(),
-    }
-}
-
 /// hacluster: says the cluster is formed once handed the resources.
 fn hacluster(sim: &mut Simulation, app: &str) {
     let ha = stub(
@@ -148,31 +125,6 @@ fn openstack_api_backends(sim: &mut Simulation) {
     sim.relate("openstack-api:amqp", "rabbitmq-server:amqp")
         .unwrap();
     hacluster(sim, "openstack-api");
-}
-
-/// The directory of the example binaries: webapp and
-/// mysql-innodb-cluster (built by the common helper), and the other
-/// examples built here once.
-fn binaries() -> &'static Path {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    let dir = charm_binaries();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "--quiet"])
-            .args(["-p", "glusterfs", "-p", "magpie", "-p", "keystone-ha"])
-            .args(["-p", "openstack-api"])
-            .current_dir(workspace())
-            .env(
-                "CARGO_TARGET_DIR",
-                dir.parent()
-                    .expect("the debug directory is in a target directory"),
-            )
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the example charms failed");
-    });
-    dir
 }
 
 /// What a settled model holds, with generated secrets masked.
@@ -364,7 +316,7 @@ fn control(sim: &Simulation, unit: &str) -> PathBuf {
 
 fn deploy(example: &Example, seed: u64) -> Simulation {
     let mut sim = sim(seed);
-    let script = wrapper(sim.dir(), &binaries().join(example.app));
+    let script = wrapper(sim.dir(), &charm_binaries().join(example.app));
     sim.deploy(
         example.app,
         workspace().join("examples").join(example.app),

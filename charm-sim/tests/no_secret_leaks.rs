@@ -8,50 +8,15 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::sync::OnceLock;
 
 use charm_sim::Simulation;
-use charm_sim::model::{Role, Settings};
-use charm_sim::stub::{Stub, StubEndpoint, StubRule};
 use common::*;
-
-/// The example charms, built once.
-fn binaries() -> &'static Path {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    let dir = charm_binaries();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "--quiet"])
-            .args([
-                "-p",
-                "glusterfs",
-                "-p",
-                "magpie",
-                "-p",
-                "openstack-api",
-                "-p",
-                "keystone-ha",
-            ])
-            .current_dir(workspace())
-            .env(
-                "CARGO_TARGET_DIR",
-                dir.parent()
-                    .expect("the debug directory is in a target directory"),
-            )
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the example charms failed");
-    });
-    dir
-}
 
 fn deploy(sim: &mut Simulation, app: &str, units: u32, config: &[(&str, &str)]) {
     sim.deploy(
         app,
         workspace().join("examples").join(app),
-        binaries().join(app),
+        charm_binaries().join(app),
         units,
     )
     .unwrap();
@@ -61,34 +26,6 @@ fn deploy(sim: &mut Simulation, app: &str, units: u32, config: &[(&str, &str)]) 
             .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
             .collect();
         sim.config_set(app, values).unwrap();
-    }
-}
-
-fn settings(pairs: &[(&str, &str)]) -> Settings {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-/// A stub with one endpoint of `interface` answering `received` with
-/// `publish`.
-fn stub(endpoint: &str, interface: &str, received: &[&str], publish: &[(&str, &str)]) -> Stub {
-    Stub {
-        endpoints: BTreeMap::from([(
-            endpoint.to_owned(),
-            StubEndpoint {
-                interface: interface.to_owned(),
-                role: Role::Provides,
-                publish: Settings::new(),
-            },
-        )]),
-        rules: vec![StubRule {
-            endpoint: endpoint.to_owned(),
-            received: received.iter().map(|r| (*r).to_owned()).collect(),
-            publish: settings(publish),
-        }],
-        message: "stub".to_owned(),
     }
 }
 

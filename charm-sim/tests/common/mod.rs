@@ -1,11 +1,15 @@
-//! Test helpers: build the example charms once, and make simulations.
+//! Test helpers: build the example charms once, make simulations and
+//! stub applications.
 
 #![allow(dead_code, missing_docs)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use charm_sim::model::Settings;
+use charm_sim::stub::{Stub, StubEndpoint, StubRule};
 use charm_sim::{SimConfig, Simulation};
 
 /// The workspace root.
@@ -16,9 +20,9 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// `cargo build -p webapp -p mysql-innodb-cluster`, once per test binary,
-/// into the same target directory (`CARGO_TARGET_DIR`, else
-/// `<workspace>/target`); the directory of the debug binaries.
+/// Every example charm, built once per test binary into the same target
+/// directory (`CARGO_TARGET_DIR`, else `<workspace>/target`); the
+/// directory of the debug binaries.
 pub fn charm_binaries() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -26,15 +30,19 @@ pub fn charm_binaries() -> &'static Path {
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace().join("target"));
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "-p",
-                "webapp",
-                "-p",
-                "mysql-innodb-cluster",
-                "--quiet",
-            ])
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet"]);
+        for example in [
+            "webapp",
+            "mysql-innodb-cluster",
+            "glusterfs",
+            "magpie",
+            "keystone-ha",
+            "openstack-api",
+        ] {
+            build.args(["-p", example]);
+        }
+        let status = build
             .current_dir(workspace())
             .env("CARGO_TARGET_DIR", &target)
             .status()
@@ -42,6 +50,28 @@ pub fn charm_binaries() -> &'static Path {
         assert!(status.success(), "building the example charms failed");
         target.join("debug")
     })
+}
+
+/// Settings from `(key, value)` pairs.
+pub fn settings(pairs: &[(&str, &str)]) -> Settings {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A stub application with one `provides` endpoint of `interface`,
+/// answering `received` with `publish` (see `charm_sim::stub`).
+pub fn stub(endpoint: &str, interface: &str, received: &[&str], publish: &[(&str, &str)]) -> Stub {
+    Stub {
+        endpoints: BTreeMap::from([(endpoint.to_owned(), StubEndpoint::provides(interface))]),
+        rules: vec![StubRule {
+            endpoint: endpoint.to_owned(),
+            received: received.iter().map(|k| (*k).to_owned()).collect(),
+            publish: settings(publish),
+        }],
+        message: "stub".to_owned(),
+    }
 }
 
 /// A simulation with `seed`.
