@@ -190,6 +190,32 @@ fn a_failing_trigger_callback_fails_the_hook() {
     assert!(store.data.is_empty());
 }
 
+/// Two triggers undoing each other (set `a` clears it, clearing `a` sets
+/// it) would fire forever. charms.reactive recurses until Python's
+/// recursion limit and the hook fails with RecursionError; the runtime
+/// stops at its depth limit (found by the `conformance` fuzz target, which
+/// overflowed the stack) and fails the hook naming the flag.
+#[test]
+fn a_cycle_of_triggers_fails_the_hook_instead_of_recursing_forever() {
+    let mut r = Registry::new();
+    r.trigger(
+        TriggerOn::Set("a".into()),
+        TriggerAction::ClearFlag("a".into()),
+    );
+    r.trigger(
+        TriggerOn::Cleared("a".into()),
+        TriggerAction::SetFlag("a".into()),
+    );
+    r.add(setter("set_a", &["a"], &[]).hook(["install"]))
+        .unwrap();
+    let mut store = MemoryStore::new();
+    let out = run(&r, &mut store, "install");
+    let err = out.error.expect("hook must fail").to_string();
+    assert!(err.contains("triggers fired 100 deep"), "{err}");
+    assert!(err.contains("flag a"), "{err}");
+    assert!(store.data.is_empty(), "a failed hook changes nothing");
+}
+
 #[test]
 fn a_failed_hook_changes_nothing() {
     let mut r = Registry::new();

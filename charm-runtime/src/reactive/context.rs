@@ -7,19 +7,19 @@
 //! The context records which flags changed ([`Journal`]); the dispatcher
 //! reads that record after each handler and keeps its own working state.
 
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::collections::HashSet;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use crate::reactive::error::HandlerError;
+use crate::reactive::error::{Failure, HandlerError};
 use crate::reactive::extensions::Extensions;
 use crate::reactive::flags::{FlagId, FlagNames, FlagTable};
 use crate::reactive::log::{Level, LogSink};
 use crate::reactive::outcome::{IntoHandlerResult, callback_result};
 use crate::reactive::state::{FLAG_PREFIX, Snapshot};
 use crate::reactive::trace::TraceEvent;
-use crate::reactive::triggers::{Fired, Triggers};
+use crate::reactive::triggers::{Fired, MAX_TRIGGER_DEPTH, Triggers};
 
 /// Resolves `{role:interface}` hook patterns to relation names.
 pub type RelationResolver = Rc<dyn Fn(&str, &str) -> Vec<String>>;
@@ -89,6 +89,8 @@ pub struct HookContext {
     extensions: Extensions,
     data: RefCell<UnitData>,
     record: RefCell<Record>,
+    /// How many trigger firings are nested at this point.
+    trigger_depth: Cell<u32>,
 }
 
 impl std::fmt::Debug for HookContext {
@@ -134,6 +136,7 @@ impl HookContext {
             relations: parts.relations,
             extensions: Extensions::default(),
             data: RefCell::new(UnitData { flags, kv }),
+            trigger_depth: Cell::new(0),
             record: RefCell::new(Record {
                 journal: Journal::default(),
                 running: None,
@@ -289,7 +292,7 @@ impl HookContext {
         };
         self.sink.log(Level::Debug, &format!("set flag {name}"));
         if let Some(fired) = fired {
-            self.fire(&fired);
+            self.fire(name, &fired);
         }
     }
 
@@ -315,7 +318,7 @@ impl HookContext {
         };
         self.sink.log(Level::Debug, &format!("cleared flag {name}"));
         if let Some(fired) = fired {
-            self.fire(&fired);
+            self.fire(name, &fired);
         }
     }
 
@@ -323,7 +326,30 @@ impl HookContext {
         self.data.borrow().flags.names.name(id).to_owned()
     }
 
-    fn fire(&self, fired: &Fired<Callback>) {
+    /// Run what the change of `flag` fired. Beyond
+    /// [`MAX_TRIGGER_DEPTH`] nested firings (triggers that undo each
+    /// other's changes), nothing more fires and the hook fails.
+    fn fire(&self, flag: &str, fired: &Fired<Callback>) {
+        let depth = self.trigger_depth.get();
+        if depth >= MAX_TRIGGER_DEPTH {
+            let mut record = self.record.borrow_mut();
+            if record.errors.is_empty() {
+                record.errors.push(HandlerError::Callback {
+                    what: format!("triggers on flag {flag}"),
+                    error: Failure::new(format!(
+                        "triggers fired {MAX_TRIGGER_DEPTH} deep: triggers that change flags \
+                         back and forth never end"
+                    )),
+                });
+            }
+            return;
+        }
+        self.trigger_depth.set(depth + 1);
+        self.fire_all(fired);
+        self.trigger_depth.set(depth);
+    }
+
+    fn fire_all(&self, fired: &Fired<Callback>) {
         for id in &fired.set {
             let name = self.flag_name(*id);
             self.set_flag_text(&name, Rc::from("null"));

@@ -8,6 +8,15 @@ use std::rc::Rc;
 
 use crate::reactive::flags::FlagId;
 
+/// How deep trigger firings may nest (a trigger's flag change firing
+/// more triggers) before the hook fails. Real chains are a few levels
+/// deep; a cycle (set `a` clears `a`, clearing `a` sets it) never ends.
+/// charms.reactive recurses until Python's limit of 1000 frames, about a
+/// hundred firings at the five to ten frames each takes, and fails the
+/// hook with RecursionError; 100 keeps that behaviour without risking the
+/// stack.
+pub(crate) const MAX_TRIGGER_DEPTH: u32 = 100;
+
 /// When a trigger fires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TriggerOn {
