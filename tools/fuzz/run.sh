@@ -18,9 +18,10 @@
 # target. The last line per target is libFuzzer's execution count.
 #
 # FUZZ_SEED=N gives libFuzzer a fixed random seed, so a run on one commit
-# tries the same inputs in the same order (up to where the time limit cuts
-# it): .ci/run sets it so CI is a reproducible regression gate. Unset, each
-# run draws a new seed and explores further.
+# mostly tries the same inputs in the same order (not exactly: the
+# targets' hash maps are seeded per process, which can change coverage and
+# so the later inputs): .ci/run sets it. Unset, each run draws a new seed
+# and explores further.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
