@@ -77,8 +77,8 @@ enum Command {
     ///
     /// Writes NAME_BASES.charm (a zip): metadata.yaml, config.yaml and
     /// actions.yaml where present, charmcraft.yaml and manifest.yaml naming
-    /// the Ubuntu bases the binary runs on (read from the glibc versions it
-    /// links against), the `dispatch` script Juju 2.8 and later run, hooks/
+    /// the Ubuntu bases the binary runs on (every one for a static binary,
+    /// else read from the glibc versions it links against), the `dispatch` script Juju 2.8 and later run, hooks/
     /// and actions/ links to it for older Juju, templates/, and the stripped
     /// binary.
     Pack(pack::Args),

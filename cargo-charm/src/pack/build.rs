@@ -1,5 +1,6 @@
 //! The release build of the charm binary: with cargo, linked against this
-//! machine's glibc, or with cargo-zigbuild, linked against an older one.
+//! machine's glibc, or with cargo-zigbuild, a static binary linked against
+//! musl, which runs on every Ubuntu release.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,16 +9,23 @@ use serde::Deserialize;
 
 use super::error::PackError;
 
-/// The glibc `zigbuild` links against: Ubuntu 20.04's.
-pub const ZIG_GLIBC: &str = "2.31";
+/// The target `zigbuild` builds for: `<arch>-unknown-linux-musl`, a
+/// statically linked binary (the Rust target must be installed: `rustup
+/// target add x86_64-unknown-linux-musl`).
+pub fn static_target() -> String {
+    format!("{}-unknown-linux-musl", std::env::consts::ARCH)
+}
 
 /// How the binary is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Builder {
     /// `cargo build --release`: the binary needs this machine's glibc.
     Cargo,
-    /// `cargo-zigbuild zigbuild --release --target <arch>-unknown-linux-gnu.2.31`:
-    /// zig links it against glibc 2.31 (Ubuntu 20.04 and later).
+    /// `cargo-zigbuild zigbuild --release --target <arch>-unknown-linux-musl`:
+    /// zig links it statically against musl, so it needs no glibc and runs
+    /// on every Ubuntu release. It also starts faster and maps less memory
+    /// than a dynamically linked binary (no dynamic loader, no shared
+    /// libraries; BENCHMARKS.md).
     Zigbuild,
 }
 
@@ -65,10 +73,7 @@ pub fn release_binary(
         }
         Builder::Zigbuild => {
             let mut c = Command::new("cargo-zigbuild");
-            c.arg("zigbuild").arg("--target").arg(format!(
-                "{}-unknown-linux-gnu.{ZIG_GLIBC}",
-                std::env::consts::ARCH
-            ));
+            c.arg("zigbuild").arg("--target").arg(static_target());
             c
         }
     };
@@ -81,8 +86,8 @@ pub fn release_binary(
     let shown = format!(
         "{} --release --manifest-path {} --package {package} --bin {bin}",
         match builder {
-            Builder::Cargo => "cargo build",
-            Builder::Zigbuild => "cargo-zigbuild zigbuild",
+            Builder::Cargo => "cargo build".to_owned(),
+            Builder::Zigbuild => format!("cargo-zigbuild zigbuild --target {}", static_target()),
         },
         manifest.display()
     );
@@ -94,8 +99,15 @@ pub fn release_binary(
         .output()
         .map_err(|e| fail(format!("cannot start: {e}")))?;
     if !out.status.success() {
+        let hint = match builder {
+            Builder::Zigbuild => format!(
+                "; a missing Rust target is added with `rustup target add {}`",
+                static_target()
+            ),
+            Builder::Cargo => String::new(),
+        };
         return Err(fail(format!(
-            "failed ({}; its errors are above)",
+            "failed ({}; its errors are above{hint})",
             out.status
         )));
     }

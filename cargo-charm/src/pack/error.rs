@@ -42,7 +42,7 @@ pub enum PackError {
     /// No Ubuntu release both is listed by the metadata (if it lists
     /// series) and has the glibc the binary needs.
     #[error(
-        "{}: no Ubuntu base for it: it needs glibc {needs}; the releases known here are {known}{series} (build with --build-with zigbuild for glibc 2.31)",
+        "{}: no Ubuntu base for it: it needs glibc {needs}; the releases known here are {known}{series} (build with --build-with zigbuild for a static binary, which runs on all of them)",
         path.display()
     )]
     NoBase {

@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
     /// How to build the binary; default: zigbuild when cargo-zigbuild is on
-    /// PATH (glibc 2.31: Ubuntu 20.04 and later), else cargo (this
+    /// PATH (a static musl binary: every Ubuntu release), else cargo (this
     /// machine's glibc decides the bases)
     #[arg(long, value_enum, value_name = "BUILDER")]
     build_with: Option<Builder>,

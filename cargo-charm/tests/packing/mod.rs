@@ -446,3 +446,12 @@ pub fn run_under_sim(
     }
     report.hooks
 }
+
+/// Whether the ELF binary runs without a dynamic loader (it has no
+/// `.interp` section naming one): statically linked.
+pub fn is_static(binary: &Path) -> bool {
+    use object::Object;
+    let data = std::fs::read(binary).expect("the binary reads");
+    let file = object::File::parse(&*data).expect("the binary is an object file");
+    file.section_by_name(".interp").is_none()
+}
