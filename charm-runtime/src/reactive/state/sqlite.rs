@@ -82,7 +82,9 @@ const CHECKPOINT_PAGES: u32 = 32;
 /// it drops is only resent if lost). The log is folded into the database
 /// file once it holds 32 pages, not at the end of every
 /// hook: closing the database writes nothing, and a hook that changes
-/// nothing touches no file. So between hooks the state is
+/// nothing writes neither the database nor its log (only the log's index
+/// in `-shm`, which the first connection of each process rebuilds). So
+/// between hooks the state is
 /// `.unit-state.db` *with* its `-wal` and `-shm` files beside it: copy
 /// the three together, or fold the log in first (`sqlite3 .unit-state.db
 /// 'pragma wal_checkpoint(truncate)'`). Where the file system cannot hold
