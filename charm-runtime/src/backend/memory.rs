@@ -4,9 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::memory_secrets::{MemorySecrets, SecretAsker};
+use super::secret_args::{
+    secret_add_args, secret_get_args, secret_grant_args, secret_id_args, secret_set_args,
+};
 use super::{Backend, DataBag, Port, RelationId, Status, StatusState, ToolError};
 use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
+
+/// What stands for the content file in a recorded `secret-*` argv.
+const FILE: &str = "<file>";
 
 /// One call made to a [`MemoryBackend`]: the tool and what it was asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +119,12 @@ impl MemoryBackend {
         self.calls.borrow().clone()
     }
 
+    /// [`Self::call`] with owned arguments.
+    fn call_owned(&self, tool: &'static str, args: &[String]) -> Result<(), ToolError> {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.call(tool, &args)
+    }
+
     /// Record a call of `tool`; fail it if the world says the tool fails.
     fn call(&self, tool: &'static str, args: &[&str]) -> Result<(), ToolError> {
         self.calls.borrow_mut().push(ToolCall {
@@ -161,13 +173,6 @@ impl MemoryBackend {
 
 /// The arguments of `secret-grant` and `secret-revoke`, as the process
 /// backend passes them.
-fn grant_args(id: &SecretId, relation: &RelationId, unit: Option<&str>) -> Vec<String> {
-    let mut args = vec!["-r".to_owned(), relation.to_string()];
-    args.extend(unit.map(|u| format!("--unit={u}")));
-    args.extend(["--".to_owned(), id.to_string()]);
-    args
-}
-
 fn apply(target: &mut BTreeMap<String, String>, changes: &BTreeMap<String, Option<String>>) {
     for (k, v) in changes {
         match v {
@@ -439,17 +444,8 @@ impl Backend for MemoryBackend {
         content: &SecretContent,
         options: &SecretOptions,
     ) -> Result<SecretId, ToolError> {
-        let mut args = vec![format!("--owner={}", options.owner.as_str())];
-        args.extend(options.label.iter().map(|l| format!("--label={l}")));
-        args.extend(
-            options
-                .description
-                .iter()
-                .map(|d| format!("--description={d}")),
-        );
-        args.push("--file=<file>".to_owned());
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.call("secret-add", &args)?;
+        let args = secret_add_args(options, FILE);
+        self.call_owned("secret-add", &args)?;
         self.with_secrets(|secrets, asker| secrets.add(asker, content, options))
     }
 
@@ -458,23 +454,13 @@ impl Backend for MemoryBackend {
         secret: &SecretRef,
         revision: SecretRevision,
     ) -> Result<SecretContent, ToolError> {
-        let mut args = vec!["--format=json".to_owned()];
-        match revision {
-            SecretRevision::Tracked => {}
-            SecretRevision::Peek => args.push("--peek".into()),
-            SecretRevision::Refresh => args.push("--refresh".into()),
-        }
-        match secret {
-            SecretRef::Id(id) => args.extend(["--".to_owned(), id.to_string()]),
-            SecretRef::Label(label) => args.push(format!("--label={label}")),
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.call("secret-get", &args)?;
+        let args = secret_get_args(secret, revision);
+        self.call_owned("secret-get", &args)?;
         self.with_secrets(|secrets, asker| secrets.get(asker, secret, revision))
     }
 
     fn secret_set(&self, id: &SecretId, content: &SecretContent) -> Result<(), ToolError> {
-        self.call("secret-set", &["--file=<file>", "--", id.as_str()])?;
+        self.call_owned("secret-set", &secret_set_args(id, FILE))?;
         self.with_secrets(|secrets, asker| secrets.set(asker, id, content))
     }
 
@@ -484,9 +470,7 @@ impl Backend for MemoryBackend {
         relation: &RelationId,
         unit: Option<&str>,
     ) -> Result<(), ToolError> {
-        let args = grant_args(id, relation, unit);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.call("secret-grant", &args)?;
+        self.call_owned("secret-grant", &secret_grant_args(id, relation, unit))?;
         self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, true))
     }
 
@@ -496,14 +480,12 @@ impl Backend for MemoryBackend {
         relation: &RelationId,
         unit: Option<&str>,
     ) -> Result<(), ToolError> {
-        let args = grant_args(id, relation, unit);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.call("secret-revoke", &args)?;
+        self.call_owned("secret-revoke", &secret_grant_args(id, relation, unit))?;
         self.with_secrets(|secrets, asker| secrets.grant(asker, id, relation, unit, false))
     }
 
     fn secret_remove(&self, id: &SecretId) -> Result<(), ToolError> {
-        self.call("secret-remove", &["--", id.as_str()])?;
+        self.call_owned("secret-remove", &secret_id_args(id))?;
         self.with_secrets(|secrets, asker| secrets.remove(asker, id))
     }
 

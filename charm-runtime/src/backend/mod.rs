@@ -11,6 +11,7 @@ mod memory;
 mod memory_secrets;
 mod process;
 mod secret;
+mod secret_args;
 
 use std::collections::BTreeMap;
 use std::fmt;

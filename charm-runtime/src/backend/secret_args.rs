@@ -1,11 +1,12 @@
 //! The argv of the `secret-*` tools. The content is never in it (it goes
-//! in a [`SecretFile`](super::secret_file::SecretFile)); labels and
+//! in a private file the process backend writes, and the memory backend
+//! records the same argv with `<file>` in its place); labels and
 //! descriptions are passed as `--flag=value`, and ids after a `--`, so
 //! neither is ever taken for a flag.
 
 use crate::backend::{RelationId, SecretId, SecretOptions, SecretRef, SecretRevision};
 
-pub(super) fn secret_add_args(options: &SecretOptions, file: &str) -> Vec<String> {
+pub(crate) fn secret_add_args(options: &SecretOptions, file: &str) -> Vec<String> {
     let mut args = vec![format!("--owner={}", options.owner.as_str())];
     args.extend(options.label.iter().map(|l| format!("--label={l}")));
     args.extend(
@@ -18,7 +19,7 @@ pub(super) fn secret_add_args(options: &SecretOptions, file: &str) -> Vec<String
     args
 }
 
-pub(super) fn secret_get_args(secret: &SecretRef, revision: SecretRevision) -> Vec<String> {
+pub(crate) fn secret_get_args(secret: &SecretRef, revision: SecretRevision) -> Vec<String> {
     let mut args = vec!["--format=json".to_owned()];
     match revision {
         SecretRevision::Tracked => {}
@@ -32,12 +33,12 @@ pub(super) fn secret_get_args(secret: &SecretRef, revision: SecretRevision) -> V
     args
 }
 
-pub(super) fn secret_set_args(id: &SecretId, file: &str) -> Vec<String> {
+pub(crate) fn secret_set_args(id: &SecretId, file: &str) -> Vec<String> {
     vec![format!("--file={file}"), "--".into(), id.to_string()]
 }
 
 /// `secret-grant` and `secret-revoke`.
-pub(super) fn secret_grant_args(
+pub(crate) fn secret_grant_args(
     id: &SecretId,
     relation: &RelationId,
     unit: Option<&str>,
@@ -48,7 +49,7 @@ pub(super) fn secret_grant_args(
     args
 }
 
-pub(super) fn secret_id_args(id: &SecretId) -> Vec<String> {
+pub(crate) fn secret_id_args(id: &SecretId) -> Vec<String> {
     vec!["--".into(), id.to_string()]
 }
 
