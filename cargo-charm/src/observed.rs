@@ -3,13 +3,13 @@
 //! flag (what the registry cannot say).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use charm_sim::HookRecord;
-use charm_sim::scenario::{AppSource, Binaries, RunOptions, Scenario};
+use charm_sim::scenario::{AppSource, Scenario};
 
 use crate::error::{Error, Result};
-use crate::sim::{build, charms_of, progress::Progress};
+use crate::sim::{prepare, progress::Progress};
 
 /// The log prefix of charm-runtime's dispatch as a handler starts.
 const INVOKING: &str = "Invoking reactive handler: ";
@@ -118,16 +118,7 @@ pub fn run_scenario(charm_dir: &Path, scenario_path: &Path) -> Result<Observed> 
         ));
     }
     let progress = Progress::new(false);
-    let charms: Vec<(&str, &PathBuf)> = charms_of(&scenario);
-    let built = build::charms(&charms, &progress).and_then(|b| Ok((b, build::tool_program()?)));
-    let (binaries, tool) = match built {
-        Ok(built) => built,
-        Err(e) => {
-            progress.finish();
-            return Err(e);
-        }
-    };
-    let mut options = RunOptions::new(tool, Binaries::Map(binaries));
+    let mut options = prepare(&scenario, &progress)?;
     options.log_level = Some("debug".into());
     let mut observed = Observed::default();
     let result = scenario.run_with(&options, &mut |record| {

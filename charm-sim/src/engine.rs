@@ -295,14 +295,7 @@ impl Simulation {
         binary: impl AsRef<Path>,
         units: u32,
     ) -> Result<Vec<String>, SimError> {
-        let charm_dir = std::fs::canonicalize(charm_dir.as_ref()).map_err(SimError::io(
-            format!("the charm directory {}", charm_dir.as_ref().display()),
-        ))?;
-        let binary = std::fs::canonicalize(binary.as_ref()).map_err(SimError::io(format!(
-            "the charm binary {}",
-            binary.as_ref().display()
-        )))?;
-        let charm = Charm::load(charm_dir, binary)?;
+        let charm = load_charm(charm_dir.as_ref(), binary.as_ref())?;
         self.deploy_charm(name, charm, units)
     }
 
@@ -1231,4 +1224,18 @@ pub(crate) fn new_relation(model: &mut Model, ends: Vec<RelationEnd>, container:
         },
     );
     id
+}
+
+/// The charm in `charm_dir` run by `binary`, both paths made absolute (a
+/// hook runs in the unit's own directory).
+pub(crate) fn load_charm(charm_dir: &Path, binary: &Path) -> Result<Charm, SimError> {
+    let charm_dir = std::fs::canonicalize(charm_dir).map_err(SimError::io(format!(
+        "the charm directory {}",
+        charm_dir.display()
+    )))?;
+    let binary = std::fs::canonicalize(binary).map_err(SimError::io(format!(
+        "the charm binary {}",
+        binary.display()
+    )))?;
+    Charm::load(charm_dir, binary)
 }

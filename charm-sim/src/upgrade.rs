@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use crate::Simulation;
-use crate::engine::new_relation;
+use crate::engine::{load_charm, new_relation};
 use crate::error::SimError;
 use crate::hook::Hook;
-use crate::model::{Charm, RelationEnd, replace_charm_dir};
+use crate::model::{RelationEnd, replace_charm_dir};
 
 impl Simulation {
     /// Upgrade `app` to the charm in `charm_dir` run with `binary` (the same
@@ -25,14 +25,7 @@ impl Simulation {
         charm_dir: impl AsRef<Path>,
         binary: impl AsRef<Path>,
     ) -> Result<(), SimError> {
-        let charm_dir = std::fs::canonicalize(charm_dir.as_ref()).map_err(SimError::io(
-            format!("the charm directory {}", charm_dir.as_ref().display()),
-        ))?;
-        let binary = std::fs::canonicalize(binary.as_ref()).map_err(SimError::io(format!(
-            "the charm binary {}",
-            binary.as_ref().display()
-        )))?;
-        let charm = Charm::load(charm_dir, binary)?;
+        let charm = load_charm(charm_dir.as_ref(), binary.as_ref())?;
         let mut w = self.world();
         if w.stubs.contains_key(app) {
             return Err(SimError::Upgrade {

@@ -85,20 +85,25 @@ pub fn charms_of(scenario: &Scenario) -> Vec<(&str, &PathBuf)> {
     apps.chain(upgrades).collect()
 }
 
+/// Build the charms `scenario` runs and the hook-tool program: the options
+/// to run it with (the progress display is closed on failure).
+pub fn prepare(scenario: &Scenario, progress: &Progress) -> Result<RunOptions> {
+    let built =
+        build::charms(&charms_of(scenario), progress).and_then(|b| Ok((b, build::tool_program()?)));
+    match built {
+        Ok((binaries, tool)) => Ok(RunOptions::new(tool, Binaries::Map(binaries))),
+        Err(e) => {
+            progress.finish();
+            Err(e)
+        }
+    }
+}
+
 /// Run `cargo charm sim`.
 pub fn run(args: &Args) -> Result<()> {
     let scenario = Scenario::load(&args.scenario).map_err(|e| Error(e.to_string()))?;
-    let charms = charms_of(&scenario);
     let mut progress = Progress::new(args.verbose);
-    let built = build::charms(&charms, &progress).and_then(|b| Ok((b, build::tool_program()?)));
-    let (binaries, tool) = match built {
-        Ok(built) => built,
-        Err(e) => {
-            progress.finish();
-            return Err(e);
-        }
-    };
-    let mut options = RunOptions::new(tool, Binaries::Map(binaries));
+    let mut options = prepare(&scenario, &progress)?;
     options.seed = args.seed;
     options.hook_timeout = args.hook_timeout.map(std::time::Duration::from_secs);
     let result = scenario.run_with_events(&options, &mut |event| match event {
