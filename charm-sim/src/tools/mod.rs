@@ -104,6 +104,18 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The settings of the file `path` names (`--file`), relative to the
+    /// calling hook's working directory.
+    fn settings_file_at(&self, path: &str) -> Result<BTreeMap<String, String>, Fail> {
+        let path = match &self.request.cwd {
+            Some(cwd) => Path::new(cwd).join(path),
+            None => Path::new(path).to_path_buf(),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| failed(format!("cannot read {}: {e}", path.display())))?;
+        settings_file(&text)
+    }
+
     fn args(&self) -> &[String] {
         &self.request.args
     }
@@ -365,15 +377,7 @@ impl Call<'_> {
         let mut settings = match p.get("file") {
             None => BTreeMap::new(),
             Some("-") => settings_file(self.request.stdin.as_deref().unwrap_or(""))?,
-            Some(path) => {
-                let path = match &self.request.cwd {
-                    Some(cwd) => Path::new(cwd).join(path),
-                    None => Path::new(path).to_path_buf(),
-                };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| failed(format!("cannot read {}: {e}", path.display())))?;
-                settings_file(&text)?
-            }
+            Some(path) => self.settings_file_at(path)?,
         };
         settings.extend(overrides);
         let bag = if p.on("app") {

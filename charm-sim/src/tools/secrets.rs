@@ -21,7 +21,6 @@
 //! [`World::commit`]: crate::world::World::commit
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use charm_runtime::backend::{
     MemorySecrets, RelationId, SecretAsker, SecretContent, SecretId, SecretOptions, SecretOwner,
@@ -98,15 +97,7 @@ impl Call<'_> {
     fn content(&self, p: &Parsed, args: &[String]) -> Result<SecretContent, Fail> {
         let mut map = match p.get("file") {
             None => BTreeMap::new(),
-            Some(path) => {
-                let path = match &self.request.cwd {
-                    Some(cwd) => Path::new(cwd).join(path),
-                    None => Path::new(path).to_path_buf(),
-                };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| failed(format!("cannot read {}: {e}", path.display())))?;
-                settings_file(&text)?
-            }
+            Some(path) => self.settings_file_at(path)?,
         };
         map.extend(key_values(args)?);
         if let Some(key) = map.keys().find(|k| !valid_secret_key(k)) {
