@@ -15,8 +15,8 @@
 //!
 //! For each scenario (a hook on `webapp/0`, the leader of two units whose
 //! `website` endpoint is related to a stub proxy), each of these runs N
-//! times, interleaved, each run in a freshly opened hook of the same
-//! kind, prepared the same way:
+//! times, interleaved (the order rotated by one every round), each run in
+//! a freshly opened hook of the same kind, prepared the same way:
 //!
 //! - `rust`: the webapp binary;
 //! - `charms.reactive`: the Python charm's hook (`hooks/dispatch.py` under
@@ -741,6 +741,10 @@ fn run(options: &Options) -> Result<(), String> {
         }
         let mut samples: BTreeMap<Side, Vec<Sample>> = BTreeMap::new();
         for i in 1..=options.runs {
+            // Each round starts one side later, so that every process
+            // follows every other one equally often: what ran before
+            // (a Python hook evicts the caches) weighs on all alike.
+            sides.rotate_left(1);
             for &side in &sides {
                 let sample = bench.run(scenario, side, i, &replays)?;
                 samples.entry(side).or_default().push(sample);

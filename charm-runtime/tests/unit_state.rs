@@ -64,6 +64,40 @@ fn state_persists_across_hooks_in_the_charmhelpers_layout() {
 }
 
 #[test]
+fn a_database_readable_by_others_is_made_private_when_opened() {
+    let path = temp_db("widened");
+    drop(SqliteStore::open(&path).unwrap());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(SqliteStore::open(&path).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn a_hook_holds_the_database_until_it_ends() {
+    let path = temp_db("exclusive");
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert!(run_hook(&charm(), &mut store, opts("install")).is_ok());
+    let reader = || {
+        let conn = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.busy_timeout(std::time::Duration::ZERO).unwrap();
+        conn.query_row("select count(*) from kv", [], |row| row.get::<_, i64>(0))
+    };
+    let busy = reader().unwrap_err();
+    assert_eq!(
+        busy.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy),
+        "{busy}"
+    );
+    drop(store);
+    assert!(reader().unwrap() > 0);
+}
+
+#[test]
 fn a_failed_hook_leaves_the_database_untouched() {
     let path = temp_db("failed");
     let mut store = SqliteStore::open(&path).unwrap();

@@ -4,9 +4,10 @@
 //! `poll(2)` loop (so a chatty tool never blocks on a full pipe, and a
 //! tool that never reads its input never blocks us), each wait bounded by
 //! what is left of the deadline. Once both output pipes are closed the
-//! child is almost always exiting: its exit is collected with
-//! `try_wait` at short, growing intervals (20 µs doubling to 5 ms), still
-//! within the deadline. No thread is started: a hook makes a dozen tool
+//! child is almost always exiting: its exit is collected at once, or
+//! waited for by polling a pidfd of it (or, on a kernel older than 5.3,
+//! with `try_wait` at short, growing intervals), still within the
+//! deadline. No thread is started: a hook makes a dozen tool
 //! calls, and starting and joining reader threads for each cost more
 //! than the calls' own work in the runtime (BENCHMARKS.md). No SIGCHLD
 //! handler is installed either (which `wait-timeout` would do
@@ -292,17 +293,63 @@ fn poll_timeout(left: Duration) -> PollTimeout {
 }
 
 /// Collect the exit status of a child whose output pipes are closed.
+///
+/// Almost always it has exited already. When not, wait on a pidfd (Linux
+/// 5.3 and later): `poll(2)` on it returns the moment the child exits, with
+/// the deadline as its timeout. Where the kernel has no pidfd, poll the
+/// exit at short, growing intervals instead.
 fn wait_exit(child: &mut Child, deadline: Option<Instant>) -> Result<ExitStatus, Unfinished> {
+    if let Some(status) = try_wait(child)? {
+        return Ok(status);
+    }
+    let pid = rustix::process::Pid::from_child(child);
+    match rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) {
+        Ok(pidfd) => wait_pidfd(child, &pidfd, deadline),
+        Err(_) => wait_polling(child, deadline),
+    }
+}
+
+fn try_wait(child: &mut Child) -> Result<Option<ExitStatus>, Unfinished> {
+    child
+        .try_wait()
+        .map_err(|e| Unfinished::Io(format!("cannot collect the exit status: {e}")))
+}
+
+/// Wait until `pidfd` (the child's) is readable, that is the child exited.
+fn wait_pidfd(
+    child: &mut Child,
+    pidfd: &std::os::fd::OwnedFd,
+    deadline: Option<Instant>,
+) -> Result<ExitStatus, Unfinished> {
+    loop {
+        if let Some(status) = try_wait(child)? {
+            return Ok(status);
+        }
+        let timeout = match deadline {
+            None => PollTimeout::NONE,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Unfinished::TimedOut);
+                }
+                poll_timeout(left)
+            }
+        };
+        let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(Unfinished::Io(format!("cannot wait for the tool: {e}"))),
+        }
+    }
+}
+
+/// Without a pidfd: `try_wait` at 20 µs doubling to 5 ms, within the
+/// deadline.
+fn wait_polling(child: &mut Child, deadline: Option<Instant>) -> Result<ExitStatus, Unfinished> {
     let mut pause = Duration::from_micros(20);
     loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Ok(status),
-            Ok(None) => {}
-            Err(e) => {
-                return Err(Unfinished::Io(format!(
-                    "cannot collect the exit status: {e}"
-                )));
-            }
+        if let Some(status) = try_wait(child)? {
+            return Ok(status);
         }
         if let Some(deadline) = deadline {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -324,6 +371,8 @@ fn kill(child: &mut Child) {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
@@ -369,5 +418,47 @@ mod tests {
         assert_eq!(done.status.code(), Some(3));
         assert_eq!(done.stdout.0, b"out\n");
         assert_eq!(done.written.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    /// A tool that closes its output and goes on running `script`.
+    fn closes_output_then(script: &str) -> Child {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("exec >&- 2>&-; {script}")])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_exit_of_a_tool_that_closed_its_output_early_is_awaited() {
+        // On kernels with pidfd (5.3 and later) through the pidfd.
+        let child = closes_output_then("sleep 0.2; exit 4");
+        let Ok(done) = wait_with_deadline(child, None, Duration::from_secs(60)) else {
+            panic!("the tool should have finished");
+        };
+        assert_eq!(done.status.code(), Some(4));
+        let mut child = closes_output_then("sleep 0.2; exit 4");
+        let status = wait_polling(&mut child, None).ok().unwrap();
+        assert_eq!(status.code(), Some(4));
+    }
+
+    #[test]
+    fn a_tool_that_closed_its_output_but_never_exits_times_out() {
+        let child = closes_output_then("exec sleep 600");
+        let pid = child.id();
+        let started = Instant::now();
+        let result = wait_with_deadline(child, None, Duration::from_millis(300));
+        assert!(matches!(result, Err(Unfinished::TimedOut)));
+        // Killed and reaped: the process is gone, no zombie left.
+        assert!(!Path::new(&format!("/proc/{pid}")).exists());
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        let mut child = closes_output_then("exec sleep 600");
+        let deadline = Instant::now() + Duration::from_millis(100);
+        assert!(matches!(
+            wait_polling(&mut child, Some(deadline)),
+            Err(Unfinished::TimedOut)
+        ));
+        kill(&mut child);
     }
 }

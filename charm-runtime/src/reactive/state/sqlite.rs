@@ -82,14 +82,18 @@ const CHECKPOINT_PAGES: u32 = 32;
 /// it drops is only resent if lost). The log is folded into the database
 /// file once it holds 32 pages, not at the end of every
 /// hook: closing the database writes nothing, and a hook that changes
-/// nothing writes neither the database nor its log (only the log's index
-/// in `-shm`, which the first connection of each process rebuilds). So
-/// between hooks the state is
-/// `.unit-state.db` *with* its `-wal` and `-shm` files beside it: copy
-/// the three together, or fold the log in first (`sqlite3 .unit-state.db
-/// 'pragma wal_checkpoint(truncate)'`). Where the file system cannot hold
-/// the log (no shared memory), SQLite keeps its rollback journal and
-/// every write is synced.
+/// nothing writes neither the database nor its log. So between hooks the
+/// state is `.unit-state.db` *with* its `-wal` file beside it (and a
+/// `-shm` file once another program has read it): copy them together, or
+/// fold the log in first (`sqlite3 .unit-state.db 'pragma
+/// wal_checkpoint(truncate)'`).
+///
+/// Locking: the store holds the database exclusively from its first read
+/// until it is dropped, that is for the whole hook (Juju runs one hook of
+/// a unit at a time). SQLite then keeps the log's index in memory instead
+/// of a shared `-shm` file. Another program reading the file meanwhile
+/// (`cargo charm flags`, `sqlite3`) waits for the hook to end, or fails
+/// with "database is locked" after its busy timeout.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
@@ -114,6 +118,13 @@ impl SqliteStore {
             path: path.clone(),
             source,
         };
+        // Exclusive locking, set before the first access: the hook's
+        // connection is the only one while the hook runs (Juju runs one hook
+        // of a unit at a time), so SQLite keeps the log's index in the
+        // process's memory instead of creating, sizing and mapping a shared
+        // `-shm` file in every hook.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(sqlite)?;
         let mode: String = conn
             .query_row("pragma journal_mode = wal", [], |row| row.get(0))
             .map_err(sqlite)?;
@@ -126,9 +137,11 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(sqlite)?;
-        // One transaction: a new database costs one sync, not one per table.
-        conn.execute_batch(&format!("begin;{SCHEMA}commit;"))
-            .map_err(sqlite)?;
+        if !has_schema(&conn).map_err(sqlite)? {
+            // One transaction: a new database costs one sync, not one per table.
+            conn.execute_batch(&format!("begin;{SCHEMA}commit;"))
+                .map_err(sqlite)?;
+        }
         Ok(Self { path, conn, wal })
     }
 
@@ -157,6 +170,18 @@ impl SqliteStore {
     }
 }
 
+/// Whether the database holds every table of [`SCHEMA`]: one short query
+/// instead of parsing its four statements in every hook.
+fn has_schema(conn: &Connection) -> rusqlite::Result<bool> {
+    let tables: u32 = conn.query_row(
+        "select count(*) from sqlite_master where type = 'table' \
+         and name in ('kv', 'kv_revisions', 'hooks', 'charm_runtime_journal')",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(tables == 4)
+}
+
 fn create_private(path: &Path) -> Result<(), StateError> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let io = |source| StateError::Io {
@@ -169,6 +194,12 @@ fn create_private(path: &Path) -> Result<(), StateError> {
         .mode(0o600)
         .open(path)
         .map_err(io)?;
+    // A file created with a wider mode (by hand, by another tool) is made
+    // private; one that already is stays untouched (no inode change).
+    let mode = file.metadata().map_err(io)?.permissions().mode();
+    if mode & 0o777 == 0o600 {
+        return Ok(());
+    }
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(io)
 }
