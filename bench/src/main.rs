@@ -675,6 +675,25 @@ struct Summary {
     cpu: Duration,
     rss_kib: u64,
     calls: usize,
+    /// For a charm: the median over rounds of its wall time minus that of
+    /// the replay of its calls in the same round, in seconds.
+    paired_own: Option<f64>,
+}
+
+/// The median of `hooks[i] - replays[i]` (wall, seconds) over the rounds:
+/// both ran in the same round, so what slowed a whole round cancels out.
+fn paired_median(hooks: &[Sample], replays: &[Sample]) -> f64 {
+    let mut diffs: Vec<f64> = hooks
+        .iter()
+        .zip(replays)
+        .map(|(h, r)| h.wall.as_secs_f64() - r.wall.as_secs_f64())
+        .collect();
+    diffs.sort_by(f64::total_cmp);
+    match diffs.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => diffs[n / 2],
+        n => (diffs[n / 2 - 1] + diffs[n / 2]) / 2.0,
+    }
 }
 
 fn summarize(samples: &[Sample]) -> Summary {
@@ -689,6 +708,7 @@ fn summarize(samples: &[Sample]) -> Summary {
         cpu: median(&cpu),
         rss_kib: samples.iter().map(|s| s.rss_kib).max().unwrap_or(0),
         calls: calls[calls.len() / 2],
+        paired_own: None,
     }
 }
 
@@ -760,10 +780,22 @@ fn run(options: &Options) -> Result<(), String> {
         if python {
             bench.same_behaviour()?;
         }
-        let summaries: BTreeMap<Side, Summary> = samples
+        let mut summaries: BTreeMap<Side, Summary> = samples
             .iter()
             .map(|(side, s)| (*side, summarize(s)))
             .collect();
+        for (side, replay) in [
+            (Side::Rust, Side::ReplayRust),
+            (Side::Python, Side::ReplayPython),
+        ] {
+            if let (Some(hooks), Some(replays), Some(summary)) = (
+                samples.get(&side),
+                samples.get(&replay),
+                summaries.get_mut(&side),
+            ) {
+                summary.paired_own = Some(paired_median(hooks, replays));
+            }
+        }
         let calls_of = |side| {
             let s: &Vec<Sample> = &samples[&side];
             s.last()
@@ -889,6 +921,31 @@ fn print_tables(options: &Options, results: &Results) {
             rust.calls,
             s.get(&Side::Python)
                 .map_or("-".into(), |p| p.calls.to_string()),
+        );
+    }
+    println!(
+        "\nThe same own cost estimated round by round: the median over the runs of \
+         the hook's wall time minus that of the replay of its calls in the same \
+         round (each round runs every process once), which cancels what slowed \
+         a whole round.\n"
+    );
+    println!(
+        "| hook | own wall, paired: this project | own wall, paired: charms.reactive | ratio |"
+    );
+    println!("| --- | ---: | ---: | ---: |");
+    for (scenario, s, _, _) in results {
+        let paired = |side: Side| s.get(&side).and_then(|x| x.paired_own);
+        let (rust, py) = (paired(Side::Rust), paired(Side::Python));
+        println!(
+            "| {} | {} | {} | {} |",
+            scenario.name(),
+            rust.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3)),
+            py.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3)),
+            match (rust, py) {
+                (Some(r), Some(p)) if r > 0.0 => format!("{:.0}×", p / r),
+                (Some(_), Some(_)) => "(below noise)".into(),
+                _ => "-".into(),
+            }
         );
     }
     println!("\n### Tool calls per hook (last run)");
