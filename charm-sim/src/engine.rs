@@ -223,6 +223,7 @@ impl Drop for Simulation {
         self.server.take();
         if !self.config.keep_dir {
             let _ = std::fs::remove_dir_all(&self.dir);
+            crate::interrupt::model_closed(&self.dir);
         }
     }
 }
@@ -262,6 +263,9 @@ impl Simulation {
         }));
         let server = Server::start(&socket, world.clone())
             .map_err(SimError::io(format!("listening on {}", socket.display())))?;
+        if !config.keep_dir {
+            crate::interrupt::model_opened(&dir);
+        }
         Ok(Self {
             world,
             server: Some(server),

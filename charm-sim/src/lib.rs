@@ -98,6 +98,7 @@ mod engine;
 mod error;
 mod hook;
 mod hookenv;
+pub mod interrupt;
 pub mod model;
 mod process;
 pub mod protocol;

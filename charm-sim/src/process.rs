@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use crate::interrupt::RunningHook;
+
 /// How a hook's process ended.
 #[derive(Debug)]
 pub(crate) struct Finished {
@@ -44,6 +46,10 @@ pub(crate) fn run(command: &mut Command, limit: Duration) -> std::io::Result<Fin
         .process_group(0)
         .spawn()?;
     let group = Pid::from_raw(child.id() as i32);
+    // Known to `interrupt::stop_everything` until its exit is collected
+    // (the group id could only be reused after that, by a new process
+    // leading a group of its own, in the moment before this is dropped).
+    let _running = RunningHook::new(group.as_raw());
     let (tx, rx) = mpsc::channel();
     let mut readers = 0;
     if let Some(mut out) = child.stdout.take() {

@@ -50,9 +50,12 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop.
-        let _ = UnixStream::connect(&self.path);
-        if let Some(thread) = self.thread.take() {
+        // Wake the accept loop. When the socket is gone (removed with the
+        // model's directory by `interrupt::stop_everything`, the process
+        // is ending) nothing can wake it: the thread is left, not awaited.
+        if UnixStream::connect(&self.path).is_ok()
+            && let Some(thread) = self.thread.take()
+        {
             let _ = thread.join();
         }
         let _ = std::fs::remove_file(&self.path);

@@ -88,6 +88,7 @@ pub fn charms_of(scenario: &Scenario) -> Vec<(&str, &PathBuf)> {
 /// Build the charms `scenario` runs and the hook-tool program: the options
 /// to run it with (the progress display is closed on failure).
 pub fn prepare(scenario: &Scenario, progress: &Progress) -> Result<RunOptions> {
+    stop_on_interrupt();
     let built =
         build::charms(&charms_of(scenario), progress).and_then(|b| Ok((b, build::tool_program()?)));
     match built {
@@ -97,6 +98,19 @@ pub fn prepare(scenario: &Scenario, progress: &Progress) -> Result<RunOptions> {
             Err(e)
         }
     }
+}
+
+/// On Ctrl-C (or SIGTERM, SIGHUP): kill the hook running now with what it
+/// started and remove the model's directory (see
+/// `charm_sim::interrupt`), then exit 130 as a shell reports SIGINT.
+/// Cargo builds started meanwhile get the terminal's signal themselves.
+fn stop_on_interrupt() {
+    // Installed once per process; a second call changes nothing.
+    let _ = ctrlc::set_handler(|| {
+        let killed = charm_sim::interrupt::stop_everything();
+        eprintln!("\ninterrupted: {killed} running hook(s) killed, the model removed");
+        std::process::exit(130);
+    });
 }
 
 /// Run `cargo charm sim`.
