@@ -241,17 +241,7 @@ impl Pipes {
             fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLOUT));
         }
         loop {
-            let timeout = match deadline {
-                None => PollTimeout::NONE,
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Unfinished::TimedOut);
-                    }
-                    poll_timeout(left)
-                }
-            };
-            match poll(&mut fds, timeout) {
+            match poll(&mut fds, time_left(deadline)?) {
                 Ok(_) => break,
                 Err(Errno::EINTR) => continue,
                 Err(e) => return Err(Unfinished::Io(format!("cannot poll the tool's pipes: {e}"))),
@@ -283,6 +273,21 @@ enum Ready {
     No,
     Writable,
     HungUp,
+}
+
+/// What is left of `deadline` as a `poll` timeout (none without a
+/// deadline), or [`Unfinished::TimedOut`] once it has passed.
+fn time_left(deadline: Option<Instant>) -> Result<PollTimeout, Unfinished> {
+    match deadline {
+        None => Ok(PollTimeout::NONE),
+        Some(deadline) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Unfinished::TimedOut);
+            }
+            Ok(poll_timeout(left))
+        }
+    }
 }
 
 /// `left` in whole milliseconds, rounded up so the loop never spins on a
@@ -325,18 +330,8 @@ fn wait_pidfd(
         if let Some(status) = try_wait(child)? {
             return Ok(status);
         }
-        let timeout = match deadline {
-            None => PollTimeout::NONE,
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(Unfinished::TimedOut);
-                }
-                poll_timeout(left)
-            }
-        };
         let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, timeout) {
+        match poll(&mut fds, time_left(deadline)?) {
             Ok(_) | Err(Errno::EINTR) => {}
             Err(e) => return Err(Unfinished::Io(format!("cannot wait for the tool: {e}"))),
         }
