@@ -71,6 +71,7 @@ impl Unit {
             principal_unit: None,
             model: None,
             juju_version: None,
+            secret: None,
             simulated_host: true,
         };
         let backend: Rc<dyn Backend> = self.backend.clone();

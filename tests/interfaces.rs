@@ -72,6 +72,7 @@ fn env(hook: &str, relation: Option<(&str, &str)>) -> HookEnv {
         principal_unit: None,
         model: None,
         juju_version: None,
+        secret: None,
         simulated_host: true,
     }
 }

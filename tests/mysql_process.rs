@@ -83,6 +83,7 @@ fn the_process_backend_sends_the_password_on_stdin_only() {
         principal_unit: None,
         model: None,
         juju_version: None,
+        secret: None,
         simulated_host: true,
     };
     let sink = Rc::new(MemorySink::new());

@@ -504,6 +504,7 @@ fn peer_hook_env(hook: &str, rid: &RelationId) -> HookEnv {
         principal_unit: None,
         model: None,
         juju_version: None,
+        secret: None,
         simulated_host: true,
     }
 }

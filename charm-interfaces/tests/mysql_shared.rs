@@ -365,6 +365,7 @@ fn configure_without_a_binding_fails_the_hook() {
         principal_unit: None,
         model: None,
         juju_version: None,
+        secret: None,
         simulated_host: true,
     };
     let mut store = MemoryStore::new();

@@ -4,7 +4,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-use crate::backend::RelationId;
+use crate::backend::{RelationId, SecretId};
 
 /// The variable that sets the timeout of one hook tool call, in seconds
 /// (default [`crate::backend::DEFAULT_TOOL_TIMEOUT`]).
@@ -47,12 +47,28 @@ pub struct HookEnv {
     pub model: Option<String>,
     /// Juju's version (`JUJU_VERSION`).
     pub juju_version: Option<String>,
+    /// The secret a `secret-changed`, `secret-rotate`, `secret-expired` or
+    /// `secret-remove` hook is about (`JUJU_SECRET_*`).
+    pub secret: Option<SecretEvent>,
     /// Whether operations on the machine (installing packages, restarting
     /// services, writing system files) are to be recorded rather than
     /// performed: `CHARM_HOST=simulated` (a simulated model sets it), the
     /// harness, and a hook run with no Juju around it. Libraries that act
     /// on the machine (charm-openstack's host operations) honour it.
     pub simulated_host: bool,
+}
+
+/// The secret a secret hook is about, as Juju names it in the hook's
+/// environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretEvent {
+    /// The secret (`JUJU_SECRET_ID`).
+    pub id: SecretId,
+    /// The label this unit gave it, if any (`JUJU_SECRET_LABEL`).
+    pub label: Option<String>,
+    /// The revision the hook is about (`JUJU_SECRET_REVISION`): set in
+    /// `secret-expired` and `secret-remove`.
+    pub revision: Option<u32>,
 }
 
 /// The environment is not a Juju hook's.
@@ -95,6 +111,55 @@ fn shown(value: &str) -> String {
         end -= 1;
     }
     format!("{}... ({} bytes)", &value[..end], value.len())
+}
+
+/// The `JUJU_SECRET_*` variables, read through `nonempty`: none at all
+/// outside secret hooks; a label or revision without an id, an id that is
+/// not a secret's or a revision that is not a positive number is refused.
+fn secret_event(
+    nonempty: &dyn Fn(&'static str) -> Result<Option<String>, EnvError>,
+) -> Result<Option<SecretEvent>, EnvError> {
+    let label = nonempty("JUJU_SECRET_LABEL")?;
+    let revision = match nonempty("JUJU_SECRET_REVISION")? {
+        None => None,
+        Some(value) => match value.parse::<u32>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                return Err(EnvError::Invalid {
+                    var: "JUJU_SECRET_REVISION",
+                    value: shown(&value),
+                    reason: "a secret revision is a number from 1".into(),
+                });
+            }
+        },
+    };
+    let Some(id) = nonempty("JUJU_SECRET_ID")? else {
+        let set = match (&label, revision) {
+            (Some(label), _) => Some(("JUJU_SECRET_LABEL", shown(label))),
+            (None, Some(revision)) => Some(("JUJU_SECRET_REVISION", revision.to_string())),
+            (None, None) => None,
+        };
+        return match set {
+            None => Ok(None),
+            Some((var, value)) => Err(EnvError::Invalid {
+                var,
+                value,
+                reason: "set without JUJU_SECRET_ID, the secret it belongs to".into(),
+            }),
+        };
+    };
+    let id = id
+        .parse()
+        .map_err(|e: crate::backend::SecretError| EnvError::Invalid {
+            var: "JUJU_SECRET_ID",
+            value: shown(&id),
+            reason: e.to_string(),
+        })?;
+    Ok(Some(SecretEvent {
+        id,
+        label,
+        revision,
+    }))
 }
 
 impl HookEnv {
@@ -225,6 +290,7 @@ impl HookEnv {
             });
         }
         let departing_unit = unit_var("JUJU_DEPARTING_UNIT")?;
+        let secret = secret_event(&nonempty)?;
         Ok(HookEnv {
             invoked,
             unit,
@@ -237,6 +303,7 @@ impl HookEnv {
             principal_unit: nonempty("JUJU_PRINCIPAL_UNIT")?,
             model: nonempty("JUJU_MODEL_NAME")?,
             juju_version: nonempty("JUJU_VERSION")?,
+            secret,
             simulated_host: var("CHARM_HOST")?.as_deref() == Some("simulated"),
         })
     }
@@ -260,6 +327,7 @@ impl HookEnv {
             principal_unit: None,
             model: None,
             juju_version: None,
+            secret: None,
             simulated_host: true,
         }
     }
@@ -383,6 +451,66 @@ mod tests {
     }
 
     const BASE: [(&str, &str); 2] = [("JUJU_UNIT_NAME", "web/0"), ("JUJU_CHARM_DIR", "/charm")];
+
+    /// The environment of a secret hook with `extra` variables.
+    fn secret_env(extra: &[(&'static str, &'static str)]) -> Result<HookEnv, EnvError> {
+        let mut v = BASE.to_vec();
+        v.push(("JUJU_DISPATCH_PATH", "hooks/secret-expired"));
+        v.extend_from_slice(extra);
+        env(&v, None)
+    }
+
+    #[test]
+    fn a_secret_hook_names_its_secret_label_and_revision() {
+        let env = secret_env(&[
+            ("JUJU_SECRET_ID", "secret:cjd1pemj3e0q3u0sp4ag"),
+            ("JUJU_SECRET_LABEL", "db-password"),
+            ("JUJU_SECRET_REVISION", "3"),
+        ])
+        .unwrap();
+        let secret = env.secret.unwrap();
+        assert_eq!(secret.id.as_str(), "secret:cjd1pemj3e0q3u0sp4ag");
+        assert_eq!(secret.label.as_deref(), Some("db-password"));
+        assert_eq!(secret.revision, Some(3));
+        // Juju sets no label for a secret the unit did not label, and no
+        // revision in secret-changed or secret-rotate.
+        let bare = secret_env(&[("JUJU_SECRET_ID", "secret:cjd1pemj3e0q3u0sp4ag")]).unwrap();
+        assert_eq!(bare.secret.unwrap().label, None);
+        assert_eq!(secret_env(&[]).unwrap().secret, None);
+    }
+
+    #[test]
+    fn bad_secret_variables_are_refused_by_name() {
+        let cases: [(&[(&'static str, &'static str)], &str); 5] = [
+            (&[("JUJU_SECRET_ID", "-rf")], "JUJU_SECRET_ID=\"-rf\": "),
+            (
+                &[
+                    ("JUJU_SECRET_ID", "secret:cjd1pemj3e0q3u0sp4ag"),
+                    ("JUJU_SECRET_REVISION", "0"),
+                ],
+                "JUJU_SECRET_REVISION=\"0\": a secret revision is a number from 1",
+            ),
+            (
+                &[
+                    ("JUJU_SECRET_ID", "secret:cjd1pemj3e0q3u0sp4ag"),
+                    ("JUJU_SECRET_REVISION", "two"),
+                ],
+                "JUJU_SECRET_REVISION=\"two\": a secret revision is a number from 1",
+            ),
+            (
+                &[("JUJU_SECRET_LABEL", "db-password")],
+                "JUJU_SECRET_LABEL=\"db-password\": set without JUJU_SECRET_ID",
+            ),
+            (
+                &[("JUJU_SECRET_REVISION", "2")],
+                "JUJU_SECRET_REVISION=\"2\": set without JUJU_SECRET_ID",
+            ),
+        ];
+        for (vars, message) in cases {
+            let err = secret_env(vars).unwrap_err().to_string();
+            assert!(err.starts_with(message), "{vars:?}: {err}");
+        }
+    }
 
     #[test]
     fn the_host_is_simulated_only_when_charm_host_says_so() {

@@ -11,6 +11,7 @@
 use crate::backend::{
     RelationId, SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision, ToolError,
 };
+use crate::env::SecretEvent;
 use crate::reactive::HookContext;
 
 impl HookContext {
@@ -119,6 +120,15 @@ impl Secrets<'_> {
     /// `secret-remove`: the secret and every revision of it.
     pub fn remove(&self, id: &SecretId) -> Result<(), ToolError> {
         self.0.juju().backend().secret_remove(id)
+    }
+
+    /// The secret this hook is about: in `secret-changed` (a secret this
+    /// unit reads has a new revision: `get` it with
+    /// [`SecretRevision::Refresh`] to follow), `secret-rotate` (time to
+    /// `set` a new revision), `secret-expired` and `secret-remove` (with
+    /// the revision concerned); `None` in any other hook.
+    pub fn event(&self) -> Option<SecretEvent> {
+        self.0.juju().env().secret.clone()
     }
 
     /// `secret-ids`: the secrets this unit manages.

@@ -43,6 +43,7 @@ fn env(hook: &str) -> HookEnv {
         principal_unit: None,
         model: None,
         juju_version: None,
+        secret: None,
         simulated_host: true,
     }
 }

@@ -48,6 +48,7 @@ fn a_leader_setting_too_large_for_argv_fails_the_handler_naming_key_and_size() {
         principal_unit: None,
         model: None,
         juju_version: None,
+        secret: None,
         simulated_host: true,
     };
     let dyn_backend: Rc<dyn Backend> = backend.clone();

@@ -19,6 +19,18 @@ pub struct RelationVars {
     pub departing_unit: Option<String>,
 }
 
+/// The secret of a `secret-*` hook: `JUJU_SECRET_ID`, and
+/// `JUJU_SECRET_LABEL` and `JUJU_SECRET_REVISION` when Juju sets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretVars {
+    /// The secret's id.
+    pub id: String,
+    /// The label the unit gave it.
+    pub label: Option<String>,
+    /// The revision concerned (`secret-expired`, `secret-remove`).
+    pub revision: Option<u32>,
+}
+
 /// The Juju-specific variables of a hook's environment: what Juju sets
 /// from the unit, the hook or action, the relation context and the
 /// principal of a subordinate. The harness reads them back into a
@@ -52,6 +64,8 @@ pub struct HookVars {
     /// `JUJU_PRINCIPAL_UNIT`: the principal of a subordinate unit (Juju
     /// sets it empty for a principal).
     pub principal_unit: Option<String>,
+    /// The secret of a `secret-*` hook.
+    pub secret: Option<SecretVars>,
 }
 
 impl HookVars {
@@ -62,6 +76,7 @@ impl HookVars {
             invoked: Invoked::Hook(name.into()),
             relation: None,
             principal_unit: None,
+            secret: None,
         }
     }
 
@@ -102,6 +117,12 @@ impl HookVars {
     /// With the principal unit of a subordinate (`None` for a principal).
     pub fn with_principal(mut self, principal: Option<&str>) -> Self {
         self.principal_unit = principal.map(str::to_owned);
+        self
+    }
+
+    /// The secret a `secret-*` hook is about.
+    pub fn with_secret(mut self, secret: SecretVars) -> Self {
+        self.secret = Some(secret);
         self
     }
 
@@ -146,6 +167,15 @@ impl HookVars {
         }
         if let Some(departing) = self.departing_unit() {
             out.push(("JUJU_DEPARTING_UNIT", departing.to_owned()));
+        }
+        if let Some(secret) = &self.secret {
+            out.push(("JUJU_SECRET_ID", secret.id.clone()));
+            if let Some(label) = &secret.label {
+                out.push(("JUJU_SECRET_LABEL", label.clone()));
+            }
+            if let Some(revision) = secret.revision {
+                out.push(("JUJU_SECRET_REVISION", revision.to_string()));
+            }
         }
         out.push((
             "JUJU_PRINCIPAL_UNIT",

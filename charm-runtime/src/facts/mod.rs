@@ -23,7 +23,7 @@ mod receivable;
 mod scope;
 
 pub use databag::{egress_subnet, fill_unit_databag_defaults, unit_databag_defaults};
-pub use hook_vars::{HookVars, RelationVars};
+pub use hook_vars::{HookVars, RelationVars, SecretVars};
 pub use network::Network;
 pub use receivable::{IMPLICIT_ENDPOINT, Unreceivable, check_action, check_hook};
 pub use scope::{joins_in_scope, relation_scope};

@@ -384,6 +384,9 @@ impl Context {
                 vars = vars.with_departing(unit);
             }
         }
+        if let Some(secret) = event.secret_vars() {
+            vars = vars.with_secret(secret.clone());
+        }
         let number = unit.rsplit_once('/').map_or("0", |(_, n)| n);
         let charm_dir = self.charm_dir.clone().unwrap_or_else(|| {
             PathBuf::from(format!("/var/lib/juju/agents/unit-{app}-{number}/charm"))

@@ -5,7 +5,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::state::Relation;
-use crate::backend::RelationId;
+use crate::backend::{RelationId, SecretId};
+use crate::facts::SecretVars;
 
 /// The five relation hooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,6 +76,10 @@ pub struct RelationEvent {
 enum Kind {
     Hook(String),
     Relation(RelationEvent),
+    Secret {
+        hook: &'static str,
+        secret: SecretVars,
+    },
     Action {
         name: String,
         params: Map<String, Value>,
@@ -152,6 +157,46 @@ impl Event {
     /// `remove`.
     pub fn remove() -> Self {
         Self::hook("remove")
+    }
+
+    fn secret(
+        hook: &'static str,
+        id: &SecretId,
+        label: Option<&str>,
+        revision: Option<u32>,
+    ) -> Self {
+        Self {
+            kind: Kind::Secret {
+                hook,
+                secret: SecretVars {
+                    id: id.to_string(),
+                    label: label.map(str::to_owned),
+                    revision,
+                },
+            },
+        }
+    }
+
+    /// `secret-changed`: a secret this unit reads (`label`, if it gave
+    /// one) has a new revision.
+    pub fn secret_changed(id: &SecretId, label: Option<&str>) -> Self {
+        Self::secret("secret-changed", id, label, None)
+    }
+
+    /// `secret-rotate`: a secret this unit owns is due for rotation.
+    pub fn secret_rotate(id: &SecretId, label: Option<&str>) -> Self {
+        Self::secret("secret-rotate", id, label, None)
+    }
+
+    /// `secret-expired`: `revision` of a secret this unit owns expired.
+    pub fn secret_expired(id: &SecretId, label: Option<&str>, revision: u32) -> Self {
+        Self::secret("secret-expired", id, label, Some(revision))
+    }
+
+    /// `secret-remove`: nobody reads `revision` of a secret this unit owns
+    /// any more.
+    pub fn secret_remove(id: &SecretId, label: Option<&str>, revision: u32) -> Self {
+        Self::secret("secret-remove", id, label, Some(revision))
     }
 
     fn relation(hook: RelationHook, relation: &Relation, remote_unit: Option<&str>) -> Self {
@@ -247,6 +292,7 @@ impl Event {
     pub fn name(&self) -> String {
         match &self.kind {
             Kind::Hook(name) | Kind::Action { name, .. } => name.clone(),
+            Kind::Secret { hook, .. } => (*hook).to_owned(),
             Kind::Relation(r) => format!("{}-relation-{}", r.relation.endpoint, r.hook),
         }
     }
@@ -267,6 +313,14 @@ impl Event {
     /// `JUJU_REMOTE_UNIT`, if Juju sets one for this hook.
     pub fn remote_unit(&self) -> Option<&str> {
         self.relation_event()?.remote_unit.as_deref()
+    }
+
+    /// The secret of a `secret-*` hook (`JUJU_SECRET_*`).
+    pub fn secret_vars(&self) -> Option<&SecretVars> {
+        match &self.kind {
+            Kind::Secret { secret, .. } => Some(secret),
+            _ => None,
+        }
     }
 
     /// The action's name, for an action.
@@ -298,6 +352,13 @@ impl fmt::Display for Event {
                 )?;
                 if let Some(unit) = &r.remote_unit {
                     write!(f, ", remote unit {unit}")?;
+                }
+                f.write_str(")")
+            }
+            Kind::Secret { hook, secret } => {
+                write!(f, "hook {hook} ({}", secret.id)?;
+                if let Some(revision) = secret.revision {
+                    write!(f, ", revision {revision}")?;
                 }
                 f.write_str(")")
             }

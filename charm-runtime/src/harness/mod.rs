@@ -176,6 +176,11 @@
 //!   (`private-address`, `ingress-address`, `egress-subnets`) during the
 //!   hook (the output state keeps what the state had and what the hook
 //!   wrote); a hook or action the charm cannot receive is refused.
+//! - **Secrets**: the model's secrets are in [`State::secrets`]; the
+//!   `secret-*` tools act on them, and [`Event::secret_changed`],
+//!   [`Event::secret_rotate`], [`Event::secret_expired`] and
+//!   [`Event::secret_remove`] fire the secret hooks with the
+//!   `JUJU_SECRET_*` variables Juju sets.
 //! - **Failing tools**: [`State::with_failing_tool`] makes a hook tool
 //!   fail as under Juju; the charm sees the tool's error.
 //! - **Several units**: [`Peers`] runs units of one application on their
