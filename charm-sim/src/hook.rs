@@ -60,6 +60,12 @@ pub enum Hook {
         /// The relation.
         relation: u32,
     },
+    /// `secret-changed`: a secret this unit reads has a revision newer
+    /// than the one it tracks.
+    SecretChanged {
+        /// The secret (`JUJU_SECRET_ID`).
+        id: String,
+    },
     /// An action (`actions/<name>`), run at once by
     /// [`crate::Simulation::run_action`], never queued.
     Action {
@@ -108,6 +114,7 @@ impl Hook {
             Hook::RelationChanged { .. } => "relation-changed",
             Hook::RelationDeparted { .. } => "relation-departed",
             Hook::RelationBroken { .. } => "relation-broken",
+            Hook::SecretChanged { .. } => "secret-changed",
             Hook::Action { name } => name,
         }
     }

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use charm_runtime::backend::RelationId;
-use charm_runtime::facts::HookVars;
+use charm_runtime::facts::{HookVars, SecretVars};
 
 use crate::hook::Hook;
 use crate::model::Model;
@@ -62,6 +62,15 @@ pub(crate) fn hook_env(
     }
     if let Hook::RelationDeparted { departing, .. } = id.hook {
         vars = vars.with_departing(departing);
+    }
+    if let Hook::SecretChanged { id: secret } = id.hook {
+        // Juju sets JUJU_SECRET_LABEL to the reader's own label for the
+        // secret; the simulated model keeps only the owner's.
+        vars = vars.with_secret(SecretVars {
+            id: secret.clone(),
+            label: None,
+            revision: None,
+        });
     }
     let mut env = vec![
         ("CHARM_HOST", "simulated".to_owned()),

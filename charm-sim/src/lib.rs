@@ -55,7 +55,8 @@
 //! The `secret-*` tools (Juju 3 secrets: owners, revisions, grants on
 //! relations) act on the model's secrets as Juju does, when the hook
 //! succeeds, the id `secret-add` answers being never given again
-//! ([`Simulation::secrets`]).
+//! ([`Simulation::secrets`]); a new revision queues `secret-changed` on the
+//! units reading an older one.
 //!
 //! # Hooks without a charm process
 //!

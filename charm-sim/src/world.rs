@@ -100,6 +100,29 @@ impl World {
         }
     }
 
+    /// After a hook changed the model's secrets (they were `before`): a
+    /// secret that gained a revision queues `secret-changed` on each
+    /// unit still in the model that tracks an older one, as Juju tells
+    /// the readers of a secret (its owners read the latest always).
+    fn queue_secret_changed(&mut self, before: &MemorySecrets) {
+        let mut queue = Vec::new();
+        for (id, secret) in &self.secrets.secrets {
+            let was = before.secrets.get(id).map_or(0, |s| s.revisions.len());
+            let latest = secret.revisions.len();
+            if latest <= was {
+                continue;
+            }
+            for (reader, &tracked) in &secret.tracked {
+                if tracked < latest && self.model.units.contains_key(reader) {
+                    queue.push((reader.clone(), id.to_string()));
+                }
+            }
+        }
+        for (unit, id) in queue {
+            self.enqueue(&unit, Hook::SecretChanged { id });
+        }
+    }
+
     /// The hook's full name as the unit runs it.
     pub fn hook_name(&self, unit: &str, hook: &Hook) -> String {
         match hook.relation() {
@@ -282,7 +305,8 @@ impl World {
         if let Some((token, secrets)) = self.hook_secrets.take()
             && token == active.token
         {
-            self.secrets = secrets;
+            let before = std::mem::replace(&mut self.secrets, secrets);
+            self.queue_secret_changed(&before);
         }
         for ((relation, bag), changes) in active.pending_data {
             let Some(rel) = self.model.relations.get_mut(&relation) else {

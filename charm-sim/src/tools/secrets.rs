@@ -13,8 +13,11 @@
 //! The content is read from `--file` (a JSON or YAML map, as Juju reads
 //! it: `core/secrets` `ReadSecretData`) and
 //! from `key=value` arguments; keys follow Juju's rule
-//! ([`valid_secret_key`]). `secret-info-get`, expiry and rotation are not
-//! simulated (the flags are accepted and ignored).
+//! ([`valid_secret_key`]). A hook that sets a new revision queues
+//! `secret-changed` on each unit reading an older one, when it succeeds.
+//! `secret-info-get`, expiry and rotation are not simulated (the flags
+//! are accepted and ignored), so neither are `secret-rotate`,
+//! `secret-expired` and `secret-remove`.
 //!
 //! [`World::secrets`]: crate::world::World::secrets
 //! [`World::hook_secrets`]: crate::world::World::hook_secrets
