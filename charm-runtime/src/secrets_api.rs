@@ -9,7 +9,8 @@
 //! id `secret-add` answered then names nothing).
 
 use crate::backend::{
-    RelationId, SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision, ToolError,
+    RelationId, SecretContent, SecretId, SecretInfo, SecretOptions, SecretRef, SecretRevision,
+    ToolError,
 };
 use crate::env::SecretEvent;
 use crate::reactive::HookContext;
@@ -129,6 +130,23 @@ impl Secrets<'_> {
     /// the revision concerned); `None` in any other hook.
     pub fn event(&self) -> Option<SecretEvent> {
         self.0.juju().env().secret.clone()
+    }
+
+    /// `secret-info-get <id>`: the metadata of a secret this unit owns
+    /// (latest revision, owner, label, description, expiry, rotation).
+    pub fn info(&self, id: &SecretId) -> Result<SecretInfo, ToolError> {
+        self.0
+            .juju()
+            .backend()
+            .secret_info(&SecretRef::Id(id.clone()))
+    }
+
+    /// `secret-info-get --label <label>`: as [`Secrets::info`], by label.
+    pub fn info_by_label(&self, label: &str) -> Result<SecretInfo, ToolError> {
+        self.0
+            .juju()
+            .backend()
+            .secret_info(&SecretRef::Label(label.to_owned()))
     }
 
     /// `secret-ids`: the secrets this unit manages.

@@ -43,6 +43,11 @@ fn charm() -> Context {
         Handler::new("db::rotate", |ctx: &HookContext| -> Result<(), Error> {
             let event = ctx.secrets().event().expect("secret-rotate names a secret");
             ctx.secrets().set(&event.id, &content("rotated"))?;
+            let info = ctx.secrets().info(&event.id)?;
+            ctx.kv().set("info.revision", &info.revision)?;
+            ctx.kv().set("info.owner", info.owner.as_str())?;
+            let by_label = ctx.secrets().info_by_label("admin-password")?;
+            ctx.kv().set("info.by-label", by_label.id.as_str())?;
             Ok(())
         })
         .hook(["secret-rotate"]),
@@ -98,6 +103,39 @@ fn the_owner_rotates_the_secret_its_rotate_hook_names() {
     let revisions = &out.state.secrets.secrets[&id].revisions;
     assert_eq!(revisions.len(), 2);
     assert_eq!(revisions[1].get("password"), Some("rotated"));
+    // secret-info-get sees the new revision within the hook.
+    assert_eq!(kv(&out.state, "info.revision"), json!(2));
+    assert_eq!(kv(&out.state, "info.owner"), json!("application"));
+    assert_eq!(kv(&out.state, "info.by-label"), json!(id.to_string()));
+}
+
+#[test]
+fn only_the_owner_reads_a_secrets_metadata() {
+    let id: SecretId = "secret:cjd1pemj3e0q3u0sp4b0".parse().unwrap();
+    let creds = Relation::new("creds", 4, "vault").with_units(["vault/0"]);
+    let mut state = State::new().with_relation(creds);
+    let mut vault = secret("vault", "db-creds", &["one"]);
+    vault.grants.insert((RelationId::new("secrets", 4), None));
+    state.secrets.secrets.insert(id.clone(), vault);
+    let mut r = Registry::new();
+    r.add(
+        Handler::new("db::info", |ctx: &HookContext| -> Result<(), Error> {
+            let id: SecretId = "secret:cjd1pemj3e0q3u0sp4b0".parse().unwrap();
+            // Granted: the content, yes; the metadata, no.
+            ctx.secrets().get(&id, SecretRevision::Peek)?;
+            ctx.secrets().info(&id)?;
+            Ok(())
+        })
+        .hook(["update-status"]),
+    )
+    .unwrap();
+    let out = Context::from_yaml(METADATA, r)
+        .unwrap()
+        .run(Event::update_status(), &state)
+        .unwrap();
+    let error = out.error.expect("secret-info-get is refused").to_string();
+    assert!(error.contains("secret-info-get"), "{error}");
+    assert!(error.contains("permission denied"), "{error}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use charm_runtime::backend::{
     Backend, DataBag, MemoryBackend, MemoryRelation, MemoryWorld, RelationId, SecretContent,
-    SecretId, SecretOptions, SecretRef, SecretRevision, Status, StatusState, ToolError,
+    SecretId, SecretInfo, SecretOptions, SecretRef, SecretRevision, Status, StatusState, ToolError,
 };
 use charm_runtime::env::{HookEnv, Invoked};
 use charm_runtime::juju::JournalError;
@@ -257,6 +257,9 @@ impl Backend for Refusing {
     }
     fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
         self.inner.secret_ids()
+    }
+    fn secret_info(&self, secret: &SecretRef) -> Result<SecretInfo, ToolError> {
+        self.inner.secret_info(secret)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `secret-changed` in the simulated model: when the owner of a secret
 //! sets a new revision, each unit that reads an older one runs
 //! `secret-changed` with `JUJU_SECRET_ID`, and once it has refreshed, no
-//! more.
+//! more. The owner sees the new revision with `secret-info-get`.
 
 mod common;
 
@@ -15,7 +15,7 @@ const SCRIPT: &str = r#"#!/bin/sh
 hook="${JUJU_DISPATCH_PATH#hooks/}"
 case "${JUJU_UNIT_NAME%/*}:$hook" in
   vault:creds-relation-joined)
-    id=$(secret-add password=one) || exit 3
+    id=$(secret-add --label creds password=one) || exit 3
     echo "$id" > "$JUJU_CHARM_DIR/secret.id"
     secret-grant "$id" -r "$JUJU_RELATION_ID" || exit 3
     relation-set "secret-id=$id" || exit 3
@@ -23,6 +23,7 @@ case "${JUJU_UNIT_NAME%/*}:$hook" in
   vault:update-status)
     if [ -e "$JUJU_CHARM_DIR/rotate" ]; then
       secret-set "$(cat "$JUJU_CHARM_DIR/secret.id")" password=two || exit 3
+      secret-info-get --label creds --format=json > "$JUJU_CHARM_DIR/info.json" || exit 3
       rm "$JUJU_CHARM_DIR/rotate"
     fi
     ;;
@@ -80,6 +81,14 @@ fn a_new_revision_sends_secret_changed_to_its_readers_once() {
         .map(|h| h.unit.clone())
         .collect();
     assert_eq!(changed, ["db/0"]);
+    // secret-info-get, in the hook that set revision 2, keyed by the
+    // short id as Juju prints it.
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(vault_dir.join("info.json")).unwrap()).unwrap();
+    let short = id.trim().trim_start_matches("secret:");
+    assert_eq!(info[short]["revision"], 2, "{info}");
+    assert_eq!(info[short]["owner"], "application", "{info}");
+    assert_eq!(info[short]["label"], "creds", "{info}");
     let read = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
         read.lines().collect::<Vec<_>>(),

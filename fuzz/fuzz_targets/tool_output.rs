@@ -1,5 +1,6 @@
 //! Hook-tool output as the process backend decodes it: `relation-get`,
-//! `config-get`, `status-get`, `network-get`... run for real, each a
+//! `config-get`, `status-get`, `network-get`, `secret-info-get`... run
+//! for real, each a
 //! script that prints the fuzz input (on stdout, or on stderr with a
 //! failing exit). The decoders are private to the backend; this is the
 //! path a charm's output takes, through `Backend`.
@@ -14,7 +15,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use charm_runtime::backend::{Backend, DataBag, ProcessBackend, RelationId, ToolError};
+use charm_runtime::backend::{Backend, DataBag, ProcessBackend, RelationId, SecretRef, ToolError};
 use libfuzzer_sys::fuzz_target;
 
 const TOOLS: &[&str] = &[
@@ -29,6 +30,7 @@ const TOOLS: &[&str] = &[
     "network-get",
     "opened-ports",
     "action-get",
+    "secret-info-get",
 ];
 
 /// A directory with every tool as a symlink to one script, and the
@@ -88,6 +90,9 @@ fuzz_target!(|data: &[u8]| {
         12 => backend.action_get().map(drop),
         13 => backend
             .relation_get(&relation, &DataBag::App("app".into()))
+            .map(drop),
+        14 => backend
+            .secret_info(&SecretRef::Label("db-password".into()))
             .map(drop),
         _ => backend.network_get("db", None).map(drop),
     };

@@ -5,10 +5,11 @@ use serde_json::{Map, Value};
 
 use super::memory_secrets::{MemorySecrets, SecretAsker};
 use super::secret_args::{
-    secret_add_args, secret_get_args, secret_grant_args, secret_id_args, secret_set_args,
+    secret_add_args, secret_get_args, secret_grant_args, secret_id_args, secret_info_args,
+    secret_set_args,
 };
 use super::{Backend, DataBag, Port, RelationId, Status, StatusState, ToolError};
-use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
+use super::{SecretContent, SecretId, SecretInfo, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
 /// What stands for the content file in a recorded `secret-*` argv.
@@ -492,5 +493,10 @@ impl Backend for MemoryBackend {
     fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError> {
         self.call("secret-ids", &["--format=json"])?;
         self.with_secrets(|secrets, asker| Ok(secrets.ids(asker)))
+    }
+
+    fn secret_info(&self, secret: &SecretRef) -> Result<SecretInfo, ToolError> {
+        self.call_owned("secret-info-get", &secret_info_args(secret))?;
+        self.with_secrets(|secrets, asker| secrets.info(asker, secret))
     }
 }

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RelationId, SecretContent, SecretId, SecretOptions, SecretOwner, SecretRef};
-use super::{SecretRevision, ToolError};
+use super::{SecretInfo, SecretRevision, ToolError};
 
 /// One secret of the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,6 +267,34 @@ impl MemorySecrets {
             .filter(|(_, s)| asker.manages(s))
             .map(|(id, _)| id.clone())
             .collect()
+    }
+
+    /// `secret-info-get` by `asker`: the metadata of a secret it owns.
+    /// Expiry and rotation are not modelled: they are `None`.
+    pub fn info(&self, asker: &SecretAsker, secret: &SecretRef) -> Result<SecretInfo, ToolError> {
+        let tool = "secret-info-get";
+        let id = self.find(tool, asker, secret)?;
+        let s = self
+            .secrets
+            .get(&id)
+            .ok_or_else(|| failed(tool, format!("secret {id} not found")))?;
+        if !asker.owns(s) {
+            return Err(failed(tool, "permission denied".to_owned()));
+        }
+        Ok(SecretInfo {
+            id,
+            revision: u32::try_from(s.revisions.len()).unwrap_or(u32::MAX),
+            owner: if s.owner.contains('/') {
+                SecretOwner::Unit
+            } else {
+                SecretOwner::Application
+            },
+            label: s.label.clone(),
+            description: s.description.clone(),
+            expiry: None,
+            rotation: None,
+            rotates: None,
+        })
     }
 }
 

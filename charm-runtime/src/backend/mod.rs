@@ -12,6 +12,7 @@ mod memory_secrets;
 mod process;
 mod secret;
 mod secret_args;
+mod secret_info;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,6 +31,7 @@ pub use secret::{
     SecretContent, SecretError, SecretId, SecretOptions, SecretOwner, SecretRef, SecretRevision,
     valid_secret_key,
 };
+pub use secret_info::SecretInfo;
 
 pub use crate::status::{Status, StatusState};
 
@@ -350,6 +352,10 @@ pub trait Backend {
     /// `secret-ids`: the secrets this unit (and, as leader, its
     /// application) owns.
     fn secret_ids(&self) -> Result<Vec<SecretId>, ToolError>;
+
+    /// `secret-info-get`: the metadata of a secret this unit owns (its
+    /// latest revision, owner, label, description, expiry and rotation).
+    fn secret_info(&self, secret: &SecretRef) -> Result<SecretInfo, ToolError>;
 }
 
 /// What a JSON value is, for error messages that must not quote the value

@@ -33,6 +33,15 @@ pub(crate) fn secret_get_args(secret: &SecretRef, revision: SecretRevision) -> V
     args
 }
 
+pub(crate) fn secret_info_args(secret: &SecretRef) -> Vec<String> {
+    let mut args = vec!["--format=json".to_owned()];
+    match secret {
+        SecretRef::Id(id) => args.extend(["--".to_owned(), id.to_string()]),
+        SecretRef::Label(label) => args.push(format!("--label={label}")),
+    }
+    args
+}
+
 pub(crate) fn secret_set_args(id: &SecretId, file: &str) -> Vec<String> {
     vec![format!("--file={file}"), "--".into(), id.to_string()]
 }

@@ -56,6 +56,7 @@ pub const TOOLS: &[&str] = &[
     "secret-revoke",
     "secret-remove",
     "secret-ids",
+    "secret-info-get",
 ];
 
 type Out = Result<String, Fail>;
@@ -181,6 +182,7 @@ impl Call<'_> {
             "secret-revoke" => self.secret_grant(false),
             "secret-remove" => self.secret_remove(),
             "secret-ids" => self.secret_ids(),
+            "secret-info-get" => self.secret_info_get(),
             other => Err(failed(format!("charm-sim does not implement {other:?}"))),
         }
     }

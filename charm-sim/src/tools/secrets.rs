@@ -15,9 +15,9 @@
 //! from `key=value` arguments; keys follow Juju's rule
 //! ([`valid_secret_key`]). A hook that sets a new revision queues
 //! `secret-changed` on each unit reading an older one, when it succeeds.
-//! `secret-info-get`, expiry and rotation are not simulated (the flags
-//! are accepted and ignored), so neither are `secret-rotate`,
-//! `secret-expired` and `secret-remove`.
+//! `secret-info-get` answers an owner as Juju does. Expiry and rotation
+//! are not simulated (the flags are accepted and ignored), so neither are
+//! `secret-rotate`, `secret-expired` and `secret-remove`.
 //!
 //! [`World::secrets`]: crate::world::World::secrets
 //! [`World::hook_secrets`]: crate::world::World::hook_secrets
@@ -241,5 +241,23 @@ impl Call<'_> {
         let ids = self.with_secrets(|s, asker| Ok(s.ids(asker)))?;
         let ids: Vec<String> = ids.iter().map(SecretId::to_string).collect();
         Ok(render(&json!(ids), format))
+    }
+
+    /// `secret-info-get (<id> | --label ..)`: the metadata of a secret
+    /// this unit owns, keyed by its short id as Juju prints it.
+    pub(super) fn secret_info_get(&mut self) -> Out {
+        let p = parse(self.args(), &[FORMAT, LABEL])?;
+        let format = format_of(&p)?;
+        let secret = match (p.args.as_slice(), p.get("label")) {
+            ([id], None) => SecretRef::Id(Self::secret_id(Some(id))?),
+            ([], Some(label)) => SecretRef::Label(label.to_owned()),
+            ([_], Some(_)) => {
+                return Err(usage("specify either a secret URI or label but not both"));
+            }
+            ([], None) => return Err(usage("require either a secret URI or label")),
+            _ => return Err(usage("too many arguments")),
+        };
+        let info = self.with_secrets(|s, asker| s.info(asker, &secret))?;
+        Ok(render(&info.to_json(), format))
     }
 }

@@ -37,7 +37,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
-use super::{SecretContent, SecretId, SecretOptions, SecretRef, SecretRevision};
+use super::{SecretContent, SecretId, SecretInfo, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
 use super::secret_args::*;
@@ -540,6 +540,13 @@ impl Backend for ProcessBackend {
             .map(|id| decode_secret_id(tool, id.as_bytes()))
             .collect()
     }
+
+    /// `secret-info-get --format=json (-- <id> | --label=<label>)`.
+    fn secret_info(&self, secret: &SecretRef) -> Result<SecretInfo, ToolError> {
+        let tool = "secret-info-get";
+        let output = decode_object(tool, self.read(tool, &secret_info_args(secret))?)?;
+        SecretInfo::from_json(output).map_err(|reason| bad_output(tool, reason))
+    }
 }
 
 /// The values of a secret, to redact from its tool's stderr.
@@ -736,6 +743,43 @@ mod tests {
         // The file is gone once the tool ran.
         let file = std::fs::read_to_string(dir.join("secret-add.file")).unwrap();
         assert!(!Path::new(file.trim()).exists(), "{file}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn secret_info_reads_jujus_output_keyed_by_the_short_id() {
+        if !Path::new("/bin/sh").is_file() {
+            return;
+        }
+        // The tool records its arguments and prints what Juju prints.
+        let script = "echo \"$*\" > \"$0.args\"; \
+                      echo '{\"cjd1pemj3e0q3u0sp4ag\": {\"revision\": 3, \"owner\": \"application\", \
+                      \"label\": \"db-password\", \"description\": \"the root password\"}}'";
+        let dir = script_tool("secret-info-get", script);
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        let info = backend
+            .secret_info(&SecretRef::Label("db-password".into()))
+            .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("secret-info-get.args")).unwrap(),
+            "--format=json --label=db-password\n"
+        );
+        assert_eq!(info.id.as_str(), "secret:cjd1pemj3e0q3u0sp4ag");
+        assert_eq!(info.revision, 3);
+        assert_eq!(info.owner, crate::backend::SecretOwner::Application);
+        assert_eq!(info.description.as_deref(), Some("the root password"));
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // Output that is not one secret is an error naming the tool.
+        let dir = script_tool("secret-info-get", "echo '{}'");
+        let backend = ProcessBackend::with_tools_dir(&dir);
+        let id: SecretId = "secret:cjd1pemj3e0q3u0sp4ag".parse().unwrap();
+        let err = backend
+            .secret_info(&SecretRef::Id(id))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("secret-info-get"), "{err}");
+        assert!(err.contains("no secret in the output"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
