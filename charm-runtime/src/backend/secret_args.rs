@@ -26,20 +26,22 @@ pub(crate) fn secret_get_args(secret: &SecretRef, revision: SecretRevision) -> V
         SecretRevision::Peek => args.push("--peek".into()),
         SecretRevision::Refresh => args.push("--refresh".into()),
     }
-    match secret {
-        SecretRef::Id(id) => args.extend(["--".to_owned(), id.to_string()]),
-        SecretRef::Label(label) => args.push(format!("--label={label}")),
-    }
+    push_secret(&mut args, secret);
     args
 }
 
 pub(crate) fn secret_info_args(secret: &SecretRef) -> Vec<String> {
     let mut args = vec!["--format=json".to_owned()];
+    push_secret(&mut args, secret);
+    args
+}
+
+/// Which secret, last: `-- <id>`, or `--label=<label>`.
+fn push_secret(args: &mut Vec<String>, secret: &SecretRef) {
     match secret {
         SecretRef::Id(id) => args.extend(["--".to_owned(), id.to_string()]),
         SecretRef::Label(label) => args.push(format!("--label={label}")),
     }
-    args
 }
 
 pub(crate) fn secret_set_args(id: &SecretId, file: &str) -> Vec<String> {
