@@ -17,6 +17,13 @@
 //!   installed with the first sink, sends the pending lines of the
 //!   panicking thread's sinks before the panic is reported.
 //!
+//! The batch of a hook that commits its unit state is started just before
+//! the commit ([`LogSink::begin_flush`]) and waited for just after it, so
+//! that the `juju-log` process runs while the commit waits for the disk
+//! instead of after it; lines logged meanwhile follow it, in order, and
+//! the hook's writes (`status-set`, `relation-set`, ...) are only sent once
+//! it has ended.
+//!
 //! A hook killed by a signal (`SIGKILL`, or `SIGTERM` which the runtime
 //! does not handle) runs no code after it, so the `INFO` and `DEBUG` lines
 //! of the batch not yet sent are lost: at most [`LOG_MESSAGE_LIMIT`] bytes,
@@ -30,7 +37,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::sync::Once;
 
-use crate::backend::{Backend, LOG_MESSAGE_LIMIT};
+use crate::backend::{Backend, Begun, LOG_MESSAGE_LIMIT};
 use crate::reactive::log::{Level, LogSink};
 
 /// Sends log lines to Juju with `juju-log`, in batches (see the module
@@ -48,6 +55,8 @@ struct Pending {
     backend: Rc<dyn Backend>,
     lines: RefCell<Vec<(Level, String)>>,
     bytes: RefCell<usize>,
+    /// The batch [`Pending::begin`] started and nobody has waited for yet.
+    in_flight: RefCell<Option<(Level, String, Begun)>>,
 }
 
 thread_local! {
@@ -63,6 +72,7 @@ impl JujuLogSink {
             backend,
             lines: RefCell::new(Vec::new()),
             bytes: RefCell::new(0),
+            in_flight: RefCell::new(None),
         });
         SINKS.with(|sinks| {
             let mut sinks = sinks.borrow_mut();
@@ -79,20 +89,65 @@ impl JujuLogSink {
 }
 
 impl Pending {
+    /// Send every held line, after the batch in flight.
     fn flush(&self) {
-        // A panic while the lines were borrowed: nothing safe to send.
-        let Ok(mut lines) = self.lines.try_borrow_mut() else {
+        self.land();
+        for (level, text) in self.take_batches() {
+            self.send(level, &text);
+        }
+    }
+
+    /// Send the held lines, the last batch without waiting for it.
+    fn begin(&self) {
+        self.land();
+        let mut batches = self.take_batches();
+        let Some((level, text)) = batches.pop() else {
             return;
+        };
+        for (level, text) in batches {
+            self.send(level, &text);
+        }
+        let begun = self.backend.juju_log_begin(level, &text);
+        match self.in_flight.try_borrow_mut() {
+            Ok(mut slot) => *slot = Some((level, text, begun)),
+            // Only a panic while the slot was borrowed gets here.
+            Err(_) => report(level, &text, begun.wait()),
+        }
+    }
+
+    /// Wait for the batch in flight, if any.
+    fn land(&self) {
+        let in_flight = match self.in_flight.try_borrow_mut() {
+            Ok(mut slot) => slot.take(),
+            Err(_) => None,
+        };
+        if let Some((level, text, begun)) = in_flight {
+            report(level, &text, begun.wait());
+        }
+    }
+
+    /// The held lines as batches, no longer held. Nothing while the lines
+    /// are borrowed (a panic in the middle of logging).
+    fn take_batches(&self) -> Vec<(Level, String)> {
+        let Ok(mut lines) = self.lines.try_borrow_mut() else {
+            return Vec::new();
         };
         let lines = std::mem::take(&mut *lines);
         if let Ok(mut bytes) = self.bytes.try_borrow_mut() {
             *bytes = 0;
         }
-        for (level, text) in batches(&lines) {
-            if let Err(e) = self.backend.juju_log(level, &text) {
-                eprintln!("{level} {text} (juju-log failed: {e})");
-            }
-        }
+        batches(&lines)
+    }
+
+    fn send(&self, level: Level, text: &str) {
+        report(level, text, self.backend.juju_log(level, text));
+    }
+}
+
+/// A batch `juju-log` could not take goes to stderr.
+fn report(level: Level, text: &str, sent: Result<(), crate::backend::ToolError>) {
+    if let Err(e) = sent {
+        eprintln!("{level} {text} (juju-log failed: {e})");
     }
 }
 
@@ -175,6 +230,14 @@ impl LogSink for JujuLogSink {
             self.flush();
         }
     }
+
+    fn begin_flush(&self) {
+        self.inner.begin();
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +304,30 @@ mod tests {
         assert!(logs.iter().all(|(_, m)| m.len() <= LOG_MESSAGE_LIMIT));
         let sent: usize = logs.iter().map(|(_, m)| m.matches('x').count()).sum();
         assert_eq!(sent, 200 * 1000);
+    }
+
+    #[test]
+    fn begin_flush_sends_what_is_held_and_flush_what_came_after() {
+        let backend = Rc::new(MemoryBackend::new(MemoryWorld::default()));
+        let sink = JujuLogSink::new(backend.clone(), Level::Info);
+        sink.log(Level::Info, "handler a");
+        sink.log(Level::Info, "handler b");
+        LogSink::begin_flush(&sink);
+        // The memory backend has no background: the batch is sent at once.
+        assert_eq!(
+            backend.world().logs,
+            [(Level::Info, "handler a\nhandler b".to_owned())]
+        );
+        sink.log(Level::Info, "after the commit");
+        assert_eq!(backend.world().logs.len(), 1);
+        LogSink::flush(&sink);
+        assert_eq!(
+            backend.world().logs[1],
+            (Level::Info, "after the commit".to_owned())
+        );
+        // Nothing is sent twice.
+        drop(sink);
+        assert_eq!(backend.world().logs.len(), 2);
     }
 
     #[test]

@@ -634,3 +634,82 @@ fn malformed_and_foreign_remote_units_are_skipped_with_a_reason() {
     }
     assert!(logs.iter().all(|l| !l.contains(&huge)));
 }
+
+/// A sink noting, at each `begin_flush` and `flush`, how many writes the
+/// backend had been sent.
+struct FlushWatcher {
+    backend: Rc<MemoryBackend>,
+    seen: std::cell::RefCell<Vec<(&'static str, usize)>>,
+}
+
+impl FlushWatcher {
+    fn note(&self, what: &'static str) {
+        let writes = self
+            .backend
+            .calls()
+            .iter()
+            .filter(|c| ["relation-set", "status-set"].contains(&c.tool))
+            .count();
+        self.seen.borrow_mut().push((what, writes));
+    }
+}
+
+impl charm_runtime::log::LogSink for FlushWatcher {
+    fn log(&self, _: charm_runtime::log::Level, _: &str) {}
+
+    fn begin_flush(&self) {
+        self.note("begin_flush");
+    }
+
+    fn flush(&self) {
+        self.note("flush");
+    }
+}
+
+#[test]
+fn the_log_batch_is_started_before_the_commit_and_ends_before_the_writes() {
+    let mut unit = Unit::new(with_db_relation());
+    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
+    let charm = Charm::new(metadata, ConfigSchema::default(), None, publisher("app")).unwrap();
+    let sink = Rc::new(FlushWatcher {
+        backend: unit.backend.clone(),
+        seen: Default::default(),
+    });
+    let backend: Rc<dyn Backend> = unit.backend.clone();
+    let out = charm.run(
+        env("config-changed", None),
+        backend,
+        &mut unit.store,
+        sink.clone(),
+    );
+    assert!(out.is_ok(), "{:?}", out.error);
+    // Once each, around the commit, before the relation-set and the
+    // status-set the hook then sent.
+    assert_eq!(*sink.seen.borrow(), [("begin_flush", 0), ("flush", 0)]);
+    assert_eq!(
+        unit.calls_of("relation-set") + unit.calls_of("status-set"),
+        2
+    );
+
+    // A hook that commits nothing has no commit to overlap: the second
+    // of two identical update-status hooks.
+    let charm = Charm::new(
+        Metadata::parse(METADATA, "metadata.yaml").unwrap(),
+        ConfigSchema::default(),
+        None,
+        watching_db(),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        sink.seen.borrow_mut().clear();
+        let backend: Rc<dyn Backend> = unit.backend.clone();
+        let out = charm.run(
+            env("update-status", None),
+            backend,
+            &mut unit.store,
+            sink.clone(),
+        );
+        assert!(out.is_ok(), "{:?}", out.error);
+    }
+    assert!(sink.seen.borrow().is_empty(), "{:?}", sink.seen.borrow());
+}

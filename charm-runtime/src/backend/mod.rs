@@ -6,6 +6,7 @@
 //! context caches reads for the length of a hook and sends writes once, at
 //! the end of a successful hook.
 
+mod begun;
 mod exit;
 mod memory;
 mod memory_secrets;
@@ -20,6 +21,7 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+pub use begun::Begun;
 pub use memory::{MemoryBackend, MemoryRelation, MemoryWorld, ToolCall};
 pub use memory_secrets::{MemorySecret, MemorySecrets, SecretAsker};
 pub(crate) use process::check_setting;
@@ -305,6 +307,13 @@ pub trait Backend {
     fn opened_ports(&self) -> Result<Vec<Port>, ToolError>;
     /// `juju-log -l <level> <message>`.
     fn juju_log(&self, level: Level, message: &str) -> Result<(), ToolError>;
+    /// [`Backend::juju_log`] started without waiting for the tool to end:
+    /// the hook goes on (commits its unit state, say) while the line
+    /// travels, and [`Begun::wait`] collects the result. The default makes
+    /// the call at once.
+    fn juju_log_begin(&self, level: Level, message: &str) -> Begun {
+        Begun::done(self.juju_log(level, message))
+    }
     /// `action-get`: the action's parameters.
     fn action_get(&self) -> Result<Map<String, Value>, ToolError>;
     /// `action-set key=value...`: results (dotted keys nest).

@@ -42,6 +42,17 @@ impl fmt::Display for Level {
 pub trait LogSink {
     /// Record one message at `level`.
     fn log(&self, level: Level, message: &str);
+
+    /// The hook's handlers are done and it is about to wait for its unit
+    /// state to reach the disk: a sink that holds lines back may start
+    /// delivering them now without waiting for the delivery, as long as
+    /// [`LogSink::flush`] waits for it. The default does nothing.
+    fn begin_flush(&self) {}
+
+    /// Deliver every line held back, waiting for any delivery
+    /// [`LogSink::begin_flush`] started, so that lines keep their order.
+    /// The default does nothing.
+    fn flush(&self) {}
 }
 
 /// Writes `LEVEL message` lines to standard error.
@@ -99,6 +110,14 @@ impl LogSink for MemorySink {
 impl<S: LogSink + ?Sized> LogSink for std::rc::Rc<S> {
     fn log(&self, level: Level, message: &str) {
         (**self).log(level, message)
+    }
+
+    fn begin_flush(&self) {
+        (**self).begin_flush()
+    }
+
+    fn flush(&self) {
+        (**self).flush()
     }
 }
 

@@ -259,7 +259,12 @@ pub fn run_hook(
         };
         crate::reactive::fault::point("commit");
         if !changes.is_empty() || record != journal {
-            store.commit_journaled(&changes, record.as_deref())?;
+            // The log lines travel while the commit waits for the disk;
+            // they have landed before the first write is sent.
+            sink.begin_flush();
+            let committed = store.commit_journaled(&changes, record.as_deref());
+            sink.flush();
+            committed?;
         }
         crate::reactive::fault::point("committed");
         Ok((after, changes, record))

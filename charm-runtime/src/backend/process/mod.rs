@@ -31,12 +31,12 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::{Backend, DataBag, Port, RelationId, Status, ToolError};
+use super::{Backend, Begun, DataBag, Port, RelationId, Status, ToolError};
 use super::{SecretContent, SecretId, SecretInfo, SecretOptions, SecretRef, SecretRevision};
 use crate::log::Level;
 
@@ -169,8 +169,7 @@ impl ProcessBackend {
 
     /// [`ProcessBackend::run`] for a tool that was sent the values `sent`
     /// (on stdin, or in a file it reads): a failure's stderr has them
-    /// redacted ([`redact`]), as it ends up in the hook's logs. The one
-    /// place a process is started.
+    /// redacted ([`redact`]), as it ends up in the hook's logs.
     fn run_sending(
         &self,
         tool: &str,
@@ -178,60 +177,33 @@ impl ProcessBackend {
         input: Option<&[u8]>,
         sent: &[&str],
     ) -> Result<Vec<u8>, ToolError> {
+        let child = self.start(tool, args, input.is_some())?;
+        finish(
+            tool,
+            &self.program(tool),
+            child,
+            input.map(<[u8]>::to_vec),
+            sent,
+            self.timeout(),
+        )
+    }
+
+    /// Start `tool` with `args`, stdout and stderr piped, stdin piped when
+    /// `input` (else `/dev/null`). The one place a process is started.
+    fn start(&self, tool: &str, args: &[String], input: bool) -> Result<Child, ToolError> {
         check_argv(tool, args)?;
         let program = self.program(tool);
-        let child = Command::new(&program)
+        Command::new(&program)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if input { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| ToolError::Spawn {
                 tool: tool.to_owned(),
                 reason: format!("{}: {e}", program.display()),
-            })?;
-        let timeout = self.timeout();
-        let output = wait_with_deadline(child, input.map(<[u8]>::to_vec), timeout).map_err(
-            |unfinished| match unfinished {
-                Unfinished::TimedOut => ToolError::Timeout {
-                    tool: tool.to_owned(),
-                    seconds: timeout.as_secs(),
-                },
-                Unfinished::Io(reason) => ToolError::Spawn {
-                    tool: tool.to_owned(),
-                    reason: format!("{}: {reason}", program.display()),
-                },
-            },
-        )?;
-        if !output.status.success() {
-            return Err(ToolError::Failed {
-                tool: tool.to_owned(),
-                code: output.status.code(),
-                signal: output.status.signal(),
-                stderr: stderr_text(
-                    redact(&String::from_utf8_lossy(&output.stderr), sent).as_bytes(),
-                ),
-            });
-        }
-        // A tool that succeeded without reading all its input did not get
-        // what we asked for.
-        output.written.map_err(|e| ToolError::Spawn {
-            tool: tool.to_owned(),
-            reason: format!("cannot send input on stdin: {e}"),
-        })?;
-        let (stdout, more) = output.stdout;
-        if more {
-            return Err(bad_output(
-                tool,
-                format!("more than {STDOUT_LIMIT} bytes on stdout"),
-            ));
-        }
-        Ok(stdout)
+            })
     }
 
     /// Run a read tool and parse its stdout as JSON.
@@ -244,6 +216,52 @@ impl ProcessBackend {
     fn write(&self, tool: &str, args: &[String]) -> Result<(), ToolError> {
         self.run(tool, args, None).map(drop)
     }
+}
+
+/// Wait for `child`, started by [`ProcessBackend::start`] as `program`
+/// (`tool`), feeding it `input`, for at most `timeout`; its stdout if it
+/// exited 0.
+fn finish(
+    tool: &str,
+    program: &Path,
+    child: Child,
+    input: Option<Vec<u8>>,
+    sent: &[&str],
+    timeout: Duration,
+) -> Result<Vec<u8>, ToolError> {
+    let output =
+        wait_with_deadline(child, input, timeout).map_err(|unfinished| match unfinished {
+            Unfinished::TimedOut => ToolError::Timeout {
+                tool: tool.to_owned(),
+                seconds: timeout.as_secs(),
+            },
+            Unfinished::Io(reason) => ToolError::Spawn {
+                tool: tool.to_owned(),
+                reason: format!("{}: {reason}", program.display()),
+            },
+        })?;
+    if !output.status.success() {
+        return Err(ToolError::Failed {
+            tool: tool.to_owned(),
+            code: output.status.code(),
+            signal: output.status.signal(),
+            stderr: stderr_text(redact(&String::from_utf8_lossy(&output.stderr), sent).as_bytes()),
+        });
+    }
+    // A tool that succeeded without reading all its input did not get
+    // what we asked for.
+    output.written.map_err(|e| ToolError::Spawn {
+        tool: tool.to_owned(),
+        reason: format!("cannot send input on stdin: {e}"),
+    })?;
+    let (stdout, more) = output.stdout;
+    if more {
+        return Err(bad_output(
+            tool,
+            format!("more than {STDOUT_LIMIT} bytes on stdout"),
+        ));
+    }
+    Ok(stdout)
 }
 
 impl Backend for ProcessBackend {
@@ -420,6 +438,20 @@ impl Backend for ProcessBackend {
     /// with `-`. The message is cut to [`LOG_MESSAGE_LIMIT`] bytes.
     fn juju_log(&self, level: Level, message: &str) -> Result<(), ToolError> {
         self.write("juju-log", &juju_log_args(level, message))
+    }
+
+    /// Starts `juju-log` and returns at once; the wait, its timeout and its
+    /// errors are those of [`Backend::juju_log`]. `juju-log` prints nothing
+    /// on success, so its pipes cannot fill before the wait drains them.
+    fn juju_log_begin(&self, level: Level, message: &str) -> Begun {
+        let tool = "juju-log";
+        let child = match self.start(tool, &juju_log_args(level, message), false) {
+            Ok(child) => child,
+            Err(e) => return Begun::done(Err(e)),
+        };
+        let program = self.program(tool);
+        let timeout = self.timeout();
+        Begun::new(move || finish(tool, &program, child, None, &[], timeout).map(drop))
     }
 
     /// `action-get --format=json`.
