@@ -25,8 +25,9 @@
 //! - `floor: empty process`: `/bin/true`;
 //! - `floor: rust's tool calls`: a minimal process (this program's
 //!   `replay` mode) making exactly the tool calls the Rust hook made in
-//!   its warm-up run, one after the other: the process and tool calls the
-//!   hook cannot avoid, with no framework around them;
+//!   its warm-up run, one after the other, reading each one's stdout
+//!   through a pipe: the process and tool calls the hook cannot avoid,
+//!   with no framework around them;
 //! - `python's tool calls`: the same for the Python hook's calls.
 //!
 //! Each run is started by a small measuring process (this program's
@@ -122,7 +123,9 @@ fn meter(args: &[OsString]) -> ExitCode {
 }
 
 /// `replay CALLS.json`: make the tool calls listed (`[{"tool", "args",
-/// "stdin"}]`) one after the other, as a hook process would; a call that
+/// "stdin"}]`) one after the other, as a hook process would: each tool's
+/// stdout read through a pipe to its end (a hook learns what a read tool
+/// returned no other way), its stderr left to ours; a call that
 /// read standard input gets an empty YAML mapping, and so does one that
 /// named a settings file (`relation-set --file PATH`: charmhelpers writes a
 /// temporary file, gone by now). Exits 1 if one failed.
@@ -163,15 +166,15 @@ fn replay(args: &[OsString]) -> ExitCode {
         let child = Command::new(tool)
             .args(&args)
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn();
         let ok = child.and_then(|mut child| {
             if let Some(mut input) = child.stdin.take() {
                 input.write_all(b"{}\n")?;
             }
-            child.wait()
+            child.wait_with_output()
         });
-        match ok {
+        match ok.map(|output| output.status) {
             Ok(status) if status.success() => {}
             Ok(status) => {
                 eprintln!("charm-bench replay: {tool} {args:?}: {status}");
