@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use crate::backend::{Backend, ProcessBackend};
 use crate::charm::Charm;
-use crate::env::HookEnv;
+use crate::env::{HookEnv, Invoked};
 use crate::juju_log::JujuLogSink;
 use crate::metadata::Metadata;
 use crate::reactive::{Level, LogSink, Registry, RegistryError, SqliteStore};
@@ -102,6 +102,14 @@ pub fn main_with(registry: impl FnOnce(&Metadata) -> Result<Registry, RegistryEr
             eprintln!("{program}: {e}");
             return ExitCode::from(2);
         }
+    }
+    // Every hook that maintains the config flags reads the whole config
+    // first: the tool runs while the charm is loaded and its unit state
+    // opened.
+    if let Invoked::Hook(hook) = &env.invoked
+        && !charm_names::hook::is_restricted(hook)
+    {
+        tools.prefetch_config();
     }
     let backend: Rc<dyn Backend> = Rc::new(tools);
     let min = match std::env::var("CHARM_LOG_LEVEL").as_deref() {

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use nix::sys::signal::{Signal, killpg};
@@ -23,6 +24,28 @@ struct Live {
     hook_groups: BTreeSet<i32>,
     /// The temporary directory of each simulation that removes its own.
     model_dirs: BTreeSet<PathBuf>,
+}
+
+/// Set by [`stop_everything`] before it kills anything.
+static STOPPED: AtomicBool = AtomicBool::new(false);
+
+/// Whether [`stop_everything`] has been called in this process. A
+/// simulation whose hooks it killed fails; the program that called it
+/// exits with its own status, so the thread that ran the simulation must
+/// not report that failure and exit first:
+///
+/// ```no_run
+/// # fn run_scenario() -> Result<(), String> { Ok(()) }
+/// let result = run_scenario();
+/// if charm_sim::interrupt::stopped() {
+///     // The interrupt handler is removing the model and will exit.
+///     loop {
+///         std::thread::park();
+///     }
+/// }
+/// ```
+pub fn stopped() -> bool {
+    STOPPED.load(Ordering::SeqCst)
 }
 
 static LIVE: Mutex<Live> = Mutex::new(Live {
@@ -51,6 +74,7 @@ fn live() -> MutexGuard<'static, Live> {
 /// std::process::exit(130);
 /// ```
 pub fn stop_everything() -> usize {
+    STOPPED.store(true, Ordering::SeqCst);
     let mut live = live();
     let groups = std::mem::take(&mut live.hook_groups);
     for group in &groups {

@@ -138,6 +138,13 @@ pub fn run(args: &Args) -> Result<()> {
         }
         Event::Failed(_) => {}
     });
+    // Interrupted: the hooks failed because the handler killed them, and
+    // the handler, still removing the model, exits 130 itself.
+    if charm_sim::interrupt::stopped() {
+        loop {
+            std::thread::park();
+        }
+    }
     progress.finish();
     let report = result.map_err(|e| Error(e.to_string()))?;
     finish(args, &report)

@@ -22,6 +22,9 @@ mod args;
 mod child;
 mod decode;
 mod limits;
+mod prefetch;
+#[cfg(test)]
+mod prefetch_tests;
 mod redact;
 mod secret_file;
 mod settings;
@@ -84,6 +87,8 @@ pub struct ProcessBackend {
     tools_dir: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
     timeout: Option<Duration>,
+    /// `config-get --all` started early ([`ProcessBackend::prefetch_config`]).
+    config: prefetch::Prefetch,
 }
 
 /// Names the extra variables without their values (they are the hook's
@@ -188,9 +193,31 @@ impl ProcessBackend {
         )
     }
 
+    /// Start `config-get --all --format=json` now and return at once: the
+    /// next tool call, or [`Backend::config_get`], waits for it first, so
+    /// tools still run one at a time and in order. [`crate::main`] does
+    /// this at the start of every hook that maintains the config flags
+    /// (not actions, not restricted hooks), so that the tool runs while
+    /// the charm's files are read and its unit state opened. A call
+    /// nobody collects is killed when the backend is dropped. Does nothing
+    /// when an early call is already in flight or not yet collected.
+    pub fn prefetch_config(&self) {
+        if !self.config.is_idle() {
+            return;
+        }
+        // A tool that cannot start is reported when the config is read, by
+        // the call made then.
+        if let Ok(child) = self.start(prefetch::TOOL, &config_get_args(), false) {
+            self.config
+                .started(child, self.program(prefetch::TOOL), self.timeout());
+        }
+    }
+
     /// Start `tool` with `args`, stdout and stderr piped, stdin piped when
-    /// `input` (else `/dev/null`). The one place a process is started.
+    /// `input` (else `/dev/null`), after the early `config-get` if one is
+    /// in flight. The one place a process is started.
     fn start(&self, tool: &str, args: &[String], input: bool) -> Result<Child, ToolError> {
+        self.config.land();
         check_argv(tool, args)?;
         let program = self.program(tool);
         Command::new(&program)
@@ -216,6 +243,11 @@ impl ProcessBackend {
     fn write(&self, tool: &str, args: &[String]) -> Result<(), ToolError> {
         self.run(tool, args, None).map(drop)
     }
+}
+
+/// `config-get --all --format=json`.
+fn config_get_args() -> Vec<String> {
+    strings(["--all", "--format=json"])
 }
 
 /// Wait for `child`, started by [`ProcessBackend::start`] as `program`
@@ -321,8 +353,12 @@ impl Backend for ProcessBackend {
 
     /// `config-get --all --format=json`.
     fn config_get(&self) -> Result<Map<String, Value>, ToolError> {
-        let tool = "config-get";
-        decode_object(tool, self.read(tool, &strings(["--all", "--format=json"]))?)
+        let tool = prefetch::TOOL;
+        let value = match self.config.take() {
+            Some(stdout) => parse_json(tool, &stdout?)?,
+            None => self.read(tool, &config_get_args())?,
+        };
+        decode_object(tool, value)
     }
 
     /// `is-leader --format=json`.
