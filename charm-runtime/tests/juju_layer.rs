@@ -66,15 +66,21 @@ impl Unit {
         hook: &str,
         relation: Option<(&str, &str)>,
     ) -> HookOutcome {
+        self.run_logging(registry, hook, relation, Rc::new(NullSink))
+    }
+
+    /// [`Unit::run`] with the hook's log lines going to `sink`.
+    fn run_logging(
+        &mut self,
+        registry: &Registry,
+        hook: &str,
+        relation: Option<(&str, &str)>,
+        sink: Rc<dyn charm_runtime::log::LogSink>,
+    ) -> HookOutcome {
         let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
         let charm = Charm::new(metadata, ConfigSchema::default(), None, registry.clone()).unwrap();
         let backend: Rc<dyn Backend> = self.backend.clone();
-        charm.run(
-            env(hook, relation),
-            backend,
-            &mut self.store,
-            Rc::new(NullSink),
-        )
+        charm.run(env(hook, relation), backend, &mut self.store, sink)
     }
 
     fn calls_of(&self, tool: &str) -> usize {
@@ -669,19 +675,11 @@ impl charm_runtime::log::LogSink for FlushWatcher {
 #[test]
 fn the_log_batch_is_started_before_the_commit_and_ends_before_the_writes() {
     let mut unit = Unit::new(with_db_relation());
-    let metadata = Metadata::parse(METADATA, "metadata.yaml").unwrap();
-    let charm = Charm::new(metadata, ConfigSchema::default(), None, publisher("app")).unwrap();
     let sink = Rc::new(FlushWatcher {
         backend: unit.backend.clone(),
         seen: Default::default(),
     });
-    let backend: Rc<dyn Backend> = unit.backend.clone();
-    let out = charm.run(
-        env("config-changed", None),
-        backend,
-        &mut unit.store,
-        sink.clone(),
-    );
+    let out = unit.run_logging(&publisher("app"), "config-changed", None, sink.clone());
     assert!(out.is_ok(), "{:?}", out.error);
     // Once each, around the commit, before the relation-set and the
     // status-set the hook then sent.
@@ -693,22 +691,9 @@ fn the_log_batch_is_started_before_the_commit_and_ends_before_the_writes() {
 
     // A hook that commits nothing has no commit to overlap: the second
     // of two identical update-status hooks.
-    let charm = Charm::new(
-        Metadata::parse(METADATA, "metadata.yaml").unwrap(),
-        ConfigSchema::default(),
-        None,
-        watching_db(),
-    )
-    .unwrap();
     for _ in 0..2 {
         sink.seen.borrow_mut().clear();
-        let backend: Rc<dyn Backend> = unit.backend.clone();
-        let out = charm.run(
-            env("update-status", None),
-            backend,
-            &mut unit.store,
-            sink.clone(),
-        );
+        let out = unit.run_logging(&watching_db(), "update-status", None, sink.clone());
         assert!(out.is_ok(), "{:?}", out.error);
     }
     assert!(sink.seen.borrow().is_empty(), "{:?}", sink.seen.borrow());
