@@ -8,9 +8,9 @@
 //! it. Tools still run one at a time, in a fixed order: the next tool
 //! started, or the config read, first waits for this one.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::Child;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::finish;
@@ -22,9 +22,10 @@ pub(super) const TOOL: &str = "config-get";
 /// The early `config-get` of a [`super::ProcessBackend`], if any.
 ///
 /// A clone starts with none, and two backends compare equal whatever
-/// their prefetch: it is a call in flight, not configuration.
+/// their prefetch: it is a call in flight, not configuration. Behind a
+/// mutex, so that the backend stays `Send` and `Sync`.
 #[derive(Default)]
-pub(super) struct Prefetch(RefCell<State>);
+pub(super) struct Prefetch(Mutex<State>);
 
 #[derive(Default)]
 enum State {
@@ -42,15 +43,22 @@ enum State {
 }
 
 impl Prefetch {
+    /// The state; a panic while it was held leaves it usable.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Whether nothing is in flight or waiting to be taken.
     pub(super) fn is_idle(&self) -> bool {
-        matches!(*self.0.borrow(), State::Idle)
+        matches!(*self.state(), State::Idle)
     }
 
     /// Keep `child`, just started as `program`, to be waited for within
     /// `timeout`.
     pub(super) fn started(&self, child: Child, program: PathBuf, timeout: Duration) {
-        *self.0.borrow_mut() = State::Running {
+        *self.state() = State::Running {
             child,
             program,
             timeout,
@@ -59,7 +67,7 @@ impl Prefetch {
 
     /// Wait for the call in flight, if any, keeping its result.
     pub(super) fn land(&self) {
-        let mut state = self.0.borrow_mut();
+        let mut state = self.state();
         if !matches!(*state, State::Running { .. }) {
             return;
         }
@@ -76,7 +84,7 @@ impl Prefetch {
     /// The result of the early call, once: `None` when there was none.
     pub(super) fn take(&self) -> Option<Result<Vec<u8>, ToolError>> {
         self.land();
-        match std::mem::take(&mut *self.0.borrow_mut()) {
+        match std::mem::take(&mut *self.state()) {
             State::Landed(result) => Some(result),
             _ => None,
         }
@@ -101,7 +109,11 @@ impl Eq for Prefetch {}
 /// is killed and reaped, never waited for.
 impl Drop for Prefetch {
     fn drop(&mut self) {
-        if let State::Running { child, .. } = self.0.get_mut() {
+        let state = self
+            .0
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let State::Running { child, .. } = state {
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -110,3 +110,14 @@ fn a_failed_early_config_get_is_the_config_reads_error() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_backend_stays_shareable_between_threads_with_a_prefetch_field() {
+    // A hook shares one backend with the threads it starts, and the fuzz
+    // target keeps one in a `static`: the early call must not take `Sync`
+    // away (a compile error here if it does).
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let backend = ProcessBackend::new();
+    shareable(&backend);
+    assert!(backend.config.is_idle());
+}
