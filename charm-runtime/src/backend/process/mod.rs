@@ -1,6 +1,11 @@
 //! The real hook tools, run as child processes.
 //!
-//! Every call goes through [`ProcessBackend::run`]: the tool is started with
+//! Every tool is started by `ProcessBackend::start` and waited for by
+//! `finish`, one at a time: the `config-get` begun by
+//! [`ProcessBackend::prefetch_config`] is waited for before the next tool
+//! starts, and a `juju-log` begun by [`Backend::juju_log_begin`] by its
+//! caller (the log sink, before the hook's writes are sent). The tool is
+//! started with
 //! [`Command`] (argv only, never a shell), inherits the hook's environment
 //! (`JUJU_CONTEXT_ID`, `JUJU_AGENT_SOCKET_ADDRESS`, ... which the tools need
 //! to reach the unit agent) plus any variables given with
@@ -15,6 +20,7 @@
 //! parsing in gnuflag.
 //!
 //! - `args.rs`: the argv of each tool;
+//! - `prefetch.rs`: the `config-get` started with the hook;
 //! - `settings.rs`: the settings document `relation-set --file -` reads;
 //! - `decode.rs`: the tools' JSON output, decoded.
 
