@@ -692,11 +692,7 @@ fn paired_median(hooks: &[Sample], replays: &[Sample]) -> f64 {
         .map(|(h, r)| h.wall.as_secs_f64() - r.wall.as_secs_f64())
         .collect();
     diffs.sort_by(f64::total_cmp);
-    match diffs.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => diffs[n / 2],
-        n => (diffs[n / 2 - 1] + diffs[n / 2]) / 2.0,
-    }
+    median_secs(&diffs)
 }
 
 fn summarize(samples: &[Sample]) -> Summary {
@@ -716,11 +712,17 @@ fn summarize(samples: &[Sample]) -> Summary {
 }
 
 fn median(sorted: &[Duration]) -> Duration {
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    let secs: Vec<f64> = sorted.iter().map(Duration::as_secs_f64).collect();
+    Duration::from_secs_f64(median_secs(&secs))
+}
+
+/// The median of `sorted` (0 when empty): the middle value, or the mean of
+/// the two middle ones.
+fn median_secs(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 
@@ -847,6 +849,22 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
+/// An own cost in seconds as milliseconds, `-` when not measured.
+fn own_ms(seconds: Option<f64>) -> String {
+    seconds.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3))
+}
+
+/// charms.reactive's own cost over this project's, when both were
+/// measured; an own cost at or below zero (the hook overlapped its work
+/// with its tool calls and beat their replay) has no ratio.
+fn ratio(rust: Option<f64>, python: Option<f64>) -> String {
+    match (rust, python) {
+        (Some(r), Some(p)) if r > 0.0 => format!("{:.0}×", p / r),
+        (Some(_), Some(_)) => "(below zero)".into(),
+        _ => "-".into(),
+    }
+}
+
 fn print_tables(options: &Options, results: &Results) {
     println!(
         "### Whole hooks: median of {} runs each, interleaved\n",
@@ -892,12 +910,6 @@ fn print_tables(options: &Options, results: &Results) {
             (Some(a), Some(b)) => Some(f(a).as_secs_f64() - f(b).as_secs_f64()),
             _ => None,
         };
-        let fmt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3));
-        let ratio = |r: Option<f64>, p: Option<f64>| match (r, p) {
-            (Some(r), Some(p)) if r > 0.0 => format!("{:.0}×", p / r),
-            (Some(_), Some(_)) => "(below noise)".into(),
-            _ => "-".into(),
-        };
         let wall = |x: &Summary| x.median;
         let cpu = |x: &Summary| x.cpu;
         let (rust_wall, py_wall) = (
@@ -913,11 +925,11 @@ fn print_tables(options: &Options, results: &Results) {
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} / {} |",
             scenario.name(),
-            fmt(rust_wall),
-            fmt(py_wall),
+            own_ms(rust_wall),
+            own_ms(py_wall),
             ratio(rust_wall, py_wall),
-            fmt(rust_cpu),
-            fmt(py_cpu),
+            own_ms(rust_cpu),
+            own_ms(py_cpu),
             ratio(rust_cpu, py_cpu),
             rust.median.as_secs_f64() / floor,
             mib(rust.rss_kib),
@@ -942,13 +954,9 @@ fn print_tables(options: &Options, results: &Results) {
         println!(
             "| {} | {} | {} | {} |",
             scenario.name(),
-            rust.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3)),
-            py.map_or("-".into(), |v| format!("{:.2} ms", v * 1e3)),
-            match (rust, py) {
-                (Some(r), Some(p)) if r > 0.0 => format!("{:.0}×", p / r),
-                (Some(_), Some(_)) => "(below noise)".into(),
-                _ => "-".into(),
-            }
+            own_ms(rust),
+            own_ms(py),
+            ratio(rust, py),
         );
     }
     println!("\n### Tool calls per hook (last run)");
