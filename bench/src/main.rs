@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! charm-bench --bin-dir DIR [--python PY] [--runs N] [--scenario NAME,...]
+//!             [--compare DIR2]
 //! ```
 //!
 //! `DIR` holds the release builds of `webapp`, `charm-sim-tool` and this
@@ -29,6 +30,13 @@
 //!   through a pipe: the process and tool calls the hook cannot avoid,
 //!   with no framework around them;
 //! - `python's tool calls`: the same for the Python hook's calls.
+//!
+//! With `--compare DIR2`, another build of the webapp (`DIR2/webapp`)
+//! runs in every round too, on the same unit as `rust`, and a last table
+//! sets the two builds side by side: their quartiles, and the median over
+//! the rounds of the other build's wall and CPU time minus this one's.
+//! This is how a change to the runtime is measured: two builds, one run,
+//! the same rounds.
 //!
 //! Each run is started by a small measuring process (this program's
 //! `meter` mode) that times the child from spawn to exit and reads its
@@ -199,6 +207,8 @@ fn replay(args: &[OsString]) -> ExitCode {
 
 struct Options {
     bin_dir: PathBuf,
+    /// A directory holding another build of the webapp, run alongside.
+    compare: Option<PathBuf>,
     python: Option<PathBuf>,
     runs: usize,
     scenarios: Vec<Scenario>,
@@ -207,9 +217,11 @@ struct Options {
 impl Options {
     fn parse(args: &[OsString]) -> Result<Self, String> {
         let usage = "usage: charm-bench --bin-dir DIR [--python PY] [--runs N] \
-                     [--scenario update-status,config-changed,cluster-relation-changed]";
+                     [--scenario update-status,config-changed,cluster-relation-changed] \
+                     [--compare DIR2]";
         let mut options = Options {
             bin_dir: PathBuf::new(),
+            compare: None,
             python: std::env::var_os("CHARM_REFERENCE_PYTHON").map(PathBuf::from),
             runs: 30,
             scenarios: Scenario::ALL.to_vec(),
@@ -219,6 +231,7 @@ impl Options {
             let mut value = || it.next().cloned().ok_or_else(|| usage.to_owned());
             match arg.to_str() {
                 Some("--bin-dir") => options.bin_dir = PathBuf::from(value()?),
+                Some("--compare") => options.compare = Some(PathBuf::from(value()?)),
                 Some("--python") => options.python = Some(PathBuf::from(value()?)),
                 Some("--no-python") => options.python = None,
                 Some("--runs") => {
@@ -336,6 +349,8 @@ impl Scenario {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Side {
     Rust,
+    /// The other build of `--compare`.
+    Compare,
     Python,
     Empty,
     ReplayRust,
@@ -346,6 +361,7 @@ impl Side {
     fn label(self, calls: &BTreeMap<Side, usize>) -> String {
         match self {
             Side::Rust => "this project (webapp)".into(),
+            Side::Compare => "the other build (--compare)".into(),
             Side::Python => "charms.reactive 1.5.3".into(),
             Side::Empty => "floor: empty process (/bin/true)".into(),
             Side::ReplayRust => format!(
@@ -382,6 +398,8 @@ struct Bench {
     sim: Simulation,
     me: PathBuf,
     rust_binary: PathBuf,
+    /// `--compare`'s build of the webapp.
+    compare_binary: Option<PathBuf>,
     python_hook: Option<PathBuf>,
     work: PathBuf,
 }
@@ -392,7 +410,8 @@ impl Bench {
     fn new(options: &Options) -> Result<Self, String> {
         let tool = options.bin_dir.join("charm-sim-tool");
         let rust_binary = options.bin_dir.join("webapp");
-        for file in [&tool, &rust_binary] {
+        let compare_binary = options.compare.as_ref().map(|d| d.join("webapp"));
+        for file in [&tool, &rust_binary].into_iter().chain(&compare_binary) {
             if !file.is_file() {
                 return Err(format!("{} is not built", file.display()));
             }
@@ -405,6 +424,7 @@ impl Bench {
             sim,
             me,
             rust_binary,
+            compare_binary,
             python_hook: None,
             work,
         };
@@ -544,6 +564,7 @@ impl Bench {
         let open = self.sim.open_hook(&unit, hook).map_err(|e| e.to_string())?;
         let program: Vec<OsString> = match side {
             Side::Rust => vec![self.rust_binary.clone().into()],
+            Side::Compare => vec![self.compare_binary.clone().ok_or("no other build")?.into()],
             Side::Python => vec![self.python_hook.clone().ok_or("no python side")?.into()],
             Side::Empty => vec!["/bin/true".into()],
             Side::ReplayRust | Side::ReplayPython => vec![
@@ -678,18 +699,24 @@ struct Summary {
     cpu: Duration,
     rss_kib: u64,
     calls: usize,
+    /// The first and third quartiles of the wall time.
+    quartiles: (Duration, Duration),
     /// For a charm: the median over rounds of its wall time minus that of
     /// the replay of its calls in the same round, in seconds.
     paired_own: Option<f64>,
+    /// For the other build: the medians over rounds of its wall and CPU
+    /// time minus this project's in the same round, in seconds.
+    paired_vs_rust: Option<(f64, f64)>,
 }
 
-/// The median of `hooks[i] - replays[i]` (wall, seconds) over the rounds:
-/// both ran in the same round, so what slowed a whole round cancels out.
-fn paired_median(hooks: &[Sample], replays: &[Sample]) -> f64 {
+/// The median of `of(hooks[i]) - of(replays[i])` (seconds) over the
+/// rounds: both ran in the same round, so what slowed a whole round
+/// cancels out.
+fn paired_median(hooks: &[Sample], replays: &[Sample], of: fn(&Sample) -> Duration) -> f64 {
     let mut diffs: Vec<f64> = hooks
         .iter()
         .zip(replays)
-        .map(|(h, r)| h.wall.as_secs_f64() - r.wall.as_secs_f64())
+        .map(|(h, r)| of(h).as_secs_f64() - of(r).as_secs_f64())
         .collect();
     diffs.sort_by(f64::total_cmp);
     median_secs(&diffs)
@@ -704,10 +731,12 @@ fn summarize(samples: &[Sample]) -> Summary {
     cpu.sort();
     Summary {
         median: median(&walls),
+        quartiles: (walls[walls.len() / 4], walls[walls.len() * 3 / 4]),
         cpu: median(&cpu),
         rss_kib: samples.iter().map(|s| s.rss_kib).max().unwrap_or(0),
         calls: calls[calls.len() / 2],
         paired_own: None,
+        paired_vs_rust: None,
     }
 }
 
@@ -760,6 +789,9 @@ fn run(options: &Options) -> Result<(), String> {
             replays.insert(replay, file);
         }
         sides.push(Side::Empty);
+        if options.compare.is_some() {
+            sides.push(Side::Compare);
+        }
         sides.push(Side::ReplayRust);
         if python {
             sides.push(Side::ReplayPython);
@@ -798,8 +830,18 @@ fn run(options: &Options) -> Result<(), String> {
                 samples.get(&replay),
                 summaries.get_mut(&side),
             ) {
-                summary.paired_own = Some(paired_median(hooks, replays));
+                summary.paired_own = Some(paired_median(hooks, replays, |s| s.wall));
             }
+        }
+        if let (Some(ours), Some(other), Some(summary)) = (
+            samples.get(&Side::Rust),
+            samples.get(&Side::Compare),
+            summaries.get_mut(&Side::Compare),
+        ) {
+            summary.paired_vs_rust = Some((
+                paired_median(other, ours, |s| s.wall),
+                paired_median(other, ours, |s| s.cpu),
+            ));
         }
         let calls_of = |side| {
             let s: &Vec<Sample> = &samples[&side];
@@ -959,6 +1001,9 @@ fn print_tables(options: &Options, results: &Results) {
             ratio(rust, py),
         );
     }
+    if options.compare.is_some() {
+        print_comparison(results);
+    }
     println!("\n### Tool calls per hook (last run)");
     for (scenario, _, rust, py) in results {
         println!("\n{}, this project:\n", scenario.name());
@@ -971,5 +1016,44 @@ fn print_tables(options: &Options, results: &Results) {
                 println!("{}. {call}", i + 1);
             }
         }
+    }
+}
+
+/// The `--compare` table: this build and the other, run in the same
+/// rounds.
+fn print_comparison(results: &Results) {
+    println!("\n### This build against the other (--compare)\n");
+    println!(
+        "Wall time quartiles of each build, and the median over the rounds of \
+         the other build's time minus this one's (both ran in every round): \
+         below zero, the other build is faster.\n"
+    );
+    println!(
+        "| hook | this build: p25 / median / p75 | other build: p25 / median / p75 | \
+         other - this, wall (paired) | other - this, CPU (paired) |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let quartiles = |s: &Summary| {
+        format!(
+            "{:.2} / {:.2} / {:.2} ms",
+            s.quartiles.0.as_secs_f64() * 1e3,
+            s.median.as_secs_f64() * 1e3,
+            s.quartiles.1.as_secs_f64() * 1e3
+        )
+    };
+    for (scenario, summaries, _, _) in results {
+        let (Some(this), Some(other)) = (summaries.get(&Side::Rust), summaries.get(&Side::Compare))
+        else {
+            continue;
+        };
+        let (wall, cpu) = other.paired_vs_rust.unwrap_or_default();
+        println!(
+            "| {} | {} | {} | {:+.2} ms | {:+.2} ms |",
+            scenario.name(),
+            quartiles(this),
+            quartiles(other),
+            wall * 1e3,
+            cpu * 1e3
+        );
     }
 }

@@ -38,7 +38,11 @@ fn every_scenario_runs_and_the_rust_hook_makes_fewer_tool_calls() {
 
     let python = std::env::var_os("CHARM_REFERENCE_PYTHON");
     let mut run = Command::new(&bench);
-    run.arg("--bin-dir").arg(bin_dir).args(["--runs", "1"]);
+    // The same build as the other one of `--compare`: the table is there.
+    run.arg("--bin-dir")
+        .arg(bin_dir)
+        .args(["--runs", "1", "--compare"])
+        .arg(bin_dir);
     match &python {
         Some(python) => {
             run.arg("--python").arg(python);
@@ -72,6 +76,15 @@ fn every_scenario_runs_and_the_rust_hook_makes_fewer_tool_calls() {
         let calls = row.trim_end_matches(" |").rsplit("| ").next().unwrap();
         let (rust, py) = calls.split_once(" / ").unwrap();
         let rust: usize = rust.trim().parse().expect("a count of Rust tool calls");
+        let (_, comparison) = stdout
+            .split_once("### This build against the other (--compare)")
+            .unwrap_or_else(|| panic!("no comparison table:\n{stdout}"));
+        assert!(
+            comparison
+                .lines()
+                .any(|l| l.starts_with(&format!("| {scenario} | ")) && l.ends_with(" ms |")),
+            "no comparison row for {scenario}:\n{stdout}"
+        );
         assert!(rust > 0, "{row}");
         if python.is_some() {
             let py: usize = py.trim().parse().expect("a count of Python tool calls");
