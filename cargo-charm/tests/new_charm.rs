@@ -61,6 +61,7 @@ fn a_new_charm_tests_simulates_and_packs() {
         "tests/harness.rs",
         "scenarios/smoke.yaml",
         "README.md",
+        ".cargo/config.toml",
     ] {
         assert!(dir.join(file).is_file(), "{file}");
     }

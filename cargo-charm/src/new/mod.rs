@@ -26,8 +26,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     runtime: Option<PathBuf>,
     /// Make the crate a member of the workspace it is created in (the
-    /// workspace's members must include it, and its release profile
-    /// applies) instead of a workspace of its own
+    /// workspace's members must include it, and its release profile and
+    /// `.cargo/config.toml` apply) instead of a workspace of its own
     #[arg(long)]
     member: bool,
     /// metadata.yaml's maintainer, as `Name <email>`
@@ -108,6 +108,13 @@ pub fn create(args: &Args) -> Result<PathBuf, NewError> {
             std::fs::create_dir_all(parent).map_err(NewError::io(parent, "cannot create"))?;
         }
         std::fs::write(&path, template::render(file.template, &values))
+            .map_err(NewError::io(&path, "cannot write"))?;
+    }
+    if !args.member {
+        let cargo = dir.join(".cargo");
+        std::fs::create_dir_all(&cargo).map_err(NewError::io(&cargo, "cannot create"))?;
+        let path = cargo.join("config.toml");
+        std::fs::write(&path, template::CARGO_CONFIG)
             .map_err(NewError::io(&path, "cannot write"))?;
     }
     Ok(dir)

@@ -56,6 +56,11 @@ pub const FILES: [File; 10] = [
 /// release profile and an empty `[workspace]` (left out with `--member`).
 pub const STANDALONE: &str = include_str!("files/standalone.toml.in");
 
+/// `.cargo/config.toml` of a crate that is its own workspace: how its
+/// SQLite is compiled (the same as this repository's `.cargo/config.toml`;
+/// left out with `--member`, where the workspace's own applies).
+pub const CARGO_CONFIG: &str = include_str!("files/cargo_config.toml.in");
+
 /// `template` with every `{{key}}` of `values` replaced by its value.
 pub fn render(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -68,6 +73,24 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line of `config` that sets `LIBSQLITE3_FLAGS`.
+    fn sqlite_flags(config: &str) -> Option<&str> {
+        config.lines().find(|l| l.starts_with("LIBSQLITE3_FLAGS"))
+    }
+
+    #[test]
+    fn a_new_charm_compiles_sqlite_as_this_repository_does() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../.cargo/config.toml");
+        let ours = std::fs::read_to_string(path).unwrap();
+        let theirs = sqlite_flags(CARGO_CONFIG);
+        assert!(theirs.is_some(), "the template sets no LIBSQLITE3_FLAGS");
+        assert_eq!(
+            theirs,
+            sqlite_flags(&ours),
+            "{path} and the template differ"
+        );
+    }
 
     #[test]
     fn holes_are_filled() {
