@@ -27,6 +27,7 @@
 mod args;
 mod child;
 mod decode;
+mod dev_null;
 mod limits;
 mod prefetch;
 #[cfg(test)]
@@ -95,6 +96,8 @@ pub struct ProcessBackend {
     timeout: Option<Duration>,
     /// `config-get --all` started early ([`ProcessBackend::prefetch_config`]).
     config: prefetch::Prefetch,
+    /// What a tool that reads nothing gets on stdin.
+    null: dev_null::DevNull,
 }
 
 /// Names the extra variables without their values (they are the hook's
@@ -229,7 +232,11 @@ impl ProcessBackend {
         Command::new(&program)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(if input { Stdio::piped() } else { Stdio::null() })
+            .stdin(if input {
+                Stdio::piped()
+            } else {
+                self.null.stdio()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
