@@ -7,10 +7,7 @@ use std::process::Stdio;
 use std::sync::OnceLock;
 
 /// The backend's `/dev/null`, opened at its first use.
-///
-/// A clone starts without one, and two backends compare equal whatever
-/// theirs: it is a cache, not configuration.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct DevNull(OnceLock<Option<File>>);
 
 impl DevNull {
@@ -24,20 +21,6 @@ impl DevNull {
             .map_or_else(Stdio::null, Stdio::from)
     }
 }
-
-impl Clone for DevNull {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl PartialEq for DevNull {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for DevNull {}
 
 #[cfg(test)]
 mod tests {

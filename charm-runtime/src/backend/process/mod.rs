@@ -36,6 +36,7 @@ mod redact;
 mod secret_file;
 mod settings;
 mod timeout;
+mod transient;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -95,9 +96,9 @@ pub struct ProcessBackend {
     env: Vec<(OsString, OsString)>,
     timeout: Option<Duration>,
     /// `config-get --all` started early ([`ProcessBackend::prefetch_config`]).
-    config: prefetch::Prefetch,
+    config: transient::Transient<prefetch::Prefetch>,
     /// What a tool that reads nothing gets on stdin.
-    null: dev_null::DevNull,
+    null: transient::Transient<dev_null::DevNull>,
 }
 
 /// Names the extra variables without their values (they are the hook's

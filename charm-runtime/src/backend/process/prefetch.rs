@@ -21,9 +21,9 @@ pub(super) const TOOL: &str = "config-get";
 
 /// The early `config-get` of a [`super::ProcessBackend`], if any.
 ///
-/// A clone starts with none, and two backends compare equal whatever
-/// their prefetch: it is a call in flight, not configuration. Behind a
-/// mutex, so that the backend stays `Send` and `Sync`.
+/// A call in flight, not configuration: the backend holds it as a
+/// [`super::transient::Transient`]. Behind a mutex, so that the backend
+/// stays `Send` and `Sync`.
 #[derive(Default)]
 pub(super) struct Prefetch(Mutex<State>);
 
@@ -90,20 +90,6 @@ impl Prefetch {
         }
     }
 }
-
-impl Clone for Prefetch {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl PartialEq for Prefetch {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Prefetch {}
 
 /// A call nobody collected (the hook stopped before reading its config)
 /// is killed and reaped, never waited for.
