@@ -747,17 +747,25 @@ mod tests {
 
     /// A directory holding one executable shell script named `tool`.
     fn script_tool(tool: &str, script: &str) -> PathBuf {
+        script_tools(tool, &[(tool, script)])
+    }
+
+    /// A new directory (named after `name`, this process and thread)
+    /// holding an executable shell script for each `(tool, script)`.
+    pub(super) fn script_tools(name: &str, scripts: &[(&str, &str)]) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
         let dir = std::env::temp_dir().join(format!(
-            "{tool}-{}-{:?}",
+            "{name}-{}-{:?}",
             std::process::id(),
             std::thread::current().id()
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(tool);
-        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for (tool, script) in scripts {
+            let path = dir.join(tool);
+            std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
         dir
     }
 

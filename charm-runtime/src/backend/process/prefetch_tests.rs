@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::ProcessBackend;
+use super::tests::script_tools;
 use crate::backend::{Backend, ToolError};
 
 /// A `config-get` that waits (at most five seconds) for a file `go` the
@@ -11,32 +12,25 @@ use crate::backend::{Backend, ToolError};
 /// `is-leader` that records its call; a `config-get` exits 1 instead when
 /// `fail` exists.
 fn tools(name: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("prefetch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let scripts = [
-        (
-            "config-get",
-            r#"d=$(dirname "$0")
+    script_tools(
+        &format!("prefetch-{name}"),
+        &[
+            (
+                "config-get",
+                r#"d=$(dirname "$0")
 i=0
 while [ ! -e "$d/go" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 if [ -e "$d/go" ]; then seen=after-go; else seen=gave-up; fi
 echo "config-get $seen $*" >> "$d/log"
 if [ -e "$d/fail" ]; then echo 'ERROR no config' >&2; exit 1; fi
 echo '{"a": 1}'"#,
-        ),
-        (
-            "is-leader",
-            r#"echo "is-leader $*" >> "$(dirname "$0")/log"; echo true"#,
-        ),
-    ];
-    for (tool, body) in scripts {
-        let path = dir.join(tool);
-        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    dir
+            ),
+            (
+                "is-leader",
+                r#"echo "is-leader $*" >> "$(dirname "$0")/log"; echo true"#,
+            ),
+        ],
+    )
 }
 
 fn log(dir: &Path) -> String {
@@ -51,16 +45,25 @@ fn have_sh() -> bool {
     ok
 }
 
-#[test]
-fn the_early_config_get_runs_while_the_hook_goes_on_and_serves_the_config_read() {
+/// A backend over [`tools`] whose early `config-get` was started before
+/// the file it waits for existed: `prefetch_config` returned while the
+/// tool waited. `None` (a printed skip) without a shell.
+fn prefetched(name: &str) -> Option<(PathBuf, ProcessBackend)> {
     if !have_sh() {
-        return;
+        return None;
     }
-    let dir = tools("serves");
+    let dir = tools(name);
     let backend = ProcessBackend::with_tools_dir(&dir);
     backend.prefetch_config();
-    // prefetch_config returned while config-get waits for this file.
     std::fs::write(dir.join("go"), "").unwrap();
+    Some((dir, backend))
+}
+
+#[test]
+fn the_early_config_get_runs_while_the_hook_goes_on_and_serves_the_config_read() {
+    let Some((dir, backend)) = prefetched("serves") else {
+        return;
+    };
     let config = backend.config_get().unwrap();
     assert_eq!(config["a"], 1);
     // The read took the early call's answer: config-get ran once.
@@ -73,13 +76,9 @@ fn the_early_config_get_runs_while_the_hook_goes_on_and_serves_the_config_read()
 
 #[test]
 fn another_tool_waits_for_the_early_config_get_first() {
-    if !have_sh() {
+    let Some((dir, backend)) = prefetched("order") else {
         return;
-    }
-    let dir = tools("order");
-    let backend = ProcessBackend::with_tools_dir(&dir);
-    backend.prefetch_config();
-    std::fs::write(dir.join("go"), "").unwrap();
+    };
     assert!(backend.is_leader().unwrap());
     // config-get had ended (and logged) before is-leader started.
     assert_eq!(
